@@ -1,0 +1,90 @@
+"""Shared fixtures: a Streamlit server on 127.0.0.1 and Debian's Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def chromium_path() -> str | None:
+    for candidate in (os.environ.get("REGIEKAART_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium")):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return None
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_streamlit(extra_env: dict | None = None) -> tuple[subprocess.Popen, str]:
+    """Start the dashboard on a free loopback port; returns the process and its base URL."""
+    port = _free_port()
+    env = {**os.environ, "MPLBACKEND": "Agg", **(extra_env or {})}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return process, base_url
+        except OSError:
+            time.sleep(0.3)
+        if process.poll() is not None:
+            break
+    process.kill()
+    output = process.stdout.read().decode(errors="replace") if process.stdout else ""
+    raise RuntimeError(f"Streamlit did not start on {base_url}:\n{output[-3000:]}")
+
+
+@pytest.fixture(scope="session")
+def streamlit_url():
+    process, base_url = start_streamlit()
+    yield base_url
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """A Playwright Chromium browser (Debian's build); skipped without it unless CI requires it."""
+    executable = chromium_path()
+    if executable is None:
+        if os.environ.get("REGIEKAART_REQUIRE_BROWSER") == "1":
+            pytest.fail("Chromium is required (REGIEKAART_REQUIRE_BROWSER=1) but /usr/bin/chromium is missing")
+        pytest.skip("Chromium not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def artifacts_dir() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
