@@ -1,0 +1,49 @@
+"""XLSX and CSV exports: values and types survive, Belgian CSV conventions hold."""
+
+import io
+
+import pandas as pd
+from openpyxl import load_workbook
+
+from analysis.tables import to_csv_bytes, to_xlsx_bytes
+
+TABLE = pd.DataFrame({
+    "nis": ["11002", "44021"],
+    "gemeente": ["Antwerpen", "Sint-Martens-Latem"],
+    "inwoners": [529_247, 8_512],
+    "aandeel": [0.125, 0.5],
+    "verbanden": [("a", "b"), ()],
+    "formule": ["=1+1", "gewoon"],
+})
+
+
+def test_xlsx_round_trip_keeps_values_and_types():
+    data = to_xlsx_bytes({"Gemeenten": TABLE})
+    sheet = load_workbook(io.BytesIO(data))["Gemeenten"]
+    assert [cell.value for cell in sheet[1]] == list(TABLE.columns)
+    assert sheet.freeze_panes == "A2"
+    assert sheet["A2"].value == "11002" and isinstance(sheet["A2"].value, str)  # codes stay text
+    assert sheet["C2"].value == 529_247 and isinstance(sheet["C2"].value, int)
+    assert sheet["D3"].value == 0.5 and isinstance(sheet["D3"].value, float)
+    assert sheet["E2"].value == "a, b"
+    assert sheet["F2"].value == "'=1+1"  # never a live formula
+    assert sheet.column_dimensions["B"].width >= len("Sint-Martens-Latem")
+    back = pd.read_excel(io.BytesIO(data), dtype={"nis": str})
+    assert back["inwoners"].tolist() == [529_247, 8_512]
+
+
+def test_csv_uses_bom_semicolon_and_decimal_comma():
+    data = to_csv_bytes(TABLE)
+    assert data.startswith(b"\xef\xbb\xbf")
+    text = data.decode("utf-8-sig")
+    header, first, second = text.splitlines()[:3]
+    assert header == "nis;gemeente;inwoners;aandeel;verbanden;formule"
+    assert first == "11002;Antwerpen;529247;0,125;a, b;'=1+1"
+    back = pd.read_csv(io.BytesIO(data), sep=";", decimal=",", dtype={"nis": str}, encoding="utf-8-sig")
+    assert back["aandeel"].tolist() == [0.125, 0.5]
+    assert back["nis"].tolist() == ["11002", "44021"]
+
+
+def test_csv_with_decimal_point_option():
+    text = to_csv_bytes(TABLE[["nis", "aandeel"]], decimal_comma=False).decode("utf-8-sig")
+    assert text.splitlines()[1] == "11002;0.125"
