@@ -1,0 +1,1 @@
+"""Streamlit pages of Regiekaart. `ui` holds the shared sidebar and caching; `webmap` builds folium maps."""

@@ -1,0 +1,52 @@
+"""Folium map building: escaped text everywhere, legend and source line on the map."""
+
+import geopandas as gpd
+from shapely.geometry import Point, box
+
+from pages.webmap import (
+    LegendEntry, add_area_layer, add_legend_and_source, add_outline_layer, add_point_markers, base_map,
+    escape_text, feature_properties, finish,
+)
+
+XSS = "<img src=x onerror=alert(1)>"
+
+
+def _frame():
+    return gpd.GeoDataFrame(
+        {"name": [XSS, "Gent"], "partnership": ["</script><script>alert(2)</script>", "${alert(3)}"],
+         "fill": ["#CC6677", "#DDDDDD"], "fill_opacity": [0.8, 0.9]},
+        geometry=[box(3.0, 51.0, 3.1, 51.1), box(3.1, 51.0, 3.2, 51.1)], crs="EPSG:4326")
+
+
+def test_escape_text_neutralises_html_and_template_syntax():
+    assert escape_text(XSS) == "&lt;img src=x onerror=alert(1)&gt;"
+    assert escape_text("${x}") == "&#36;{x}"
+    assert escape_text(None) == ""
+    assert escape_text(1234) == "1234"
+
+
+def test_area_layer_escapes_every_tooltip_value():
+    fmap = base_map()
+    add_area_layer(fmap, _frame(), name="Gemeenten", tooltip={"name": "Gemeente", "partnership": "Verband"})
+    add_outline_layer(fmap, _frame(), name="Verbanden", tooltip={"partnership": "Verband"})
+    add_point_markers(fmap, gpd.GeoDataFrame({"label": [XSS]}, geometry=[Point(3.05, 51.05)], crs="EPSG:4326"),
+                      label_column="label", name="Centrumsteden")
+    add_legend_and_source(fmap, "Dekking", [LegendEntry(XSS, "#CC6677", count=1)], "Bron: <b>test</b>")
+    html = finish(fmap).get_root().render()
+    assert XSS not in html
+    assert "</script><script>alert(2)" not in html
+    assert "${alert(3)}" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "Bron: &lt;b&gt;test&lt;/b&gt;" in html
+    properties = feature_properties(fmap)
+    assert {p["name"] for p in properties if "name" in p} == {"&lt;img src=x onerror=alert(1)&gt;", "Gent"}
+
+
+def test_legend_shows_each_entry_with_its_count():
+    fmap = base_map()
+    add_legend_and_source(fmap, "Dekking", [LegendEntry("Verband A", "#CC6677", count=3),
+                                            LegendEntry("Onbekend", "#DDDDDD", hatched=True, count=7)], "Bron: x")
+    html = fmap.get_root().render()
+    assert html.count("rk-legend-entry") == 2
+    assert "Verband A</span> <span style='color:#555'>(3)</span>" in html
+    assert "repeating-linear-gradient" in html  # the hatched entry is hatched in the legend too
