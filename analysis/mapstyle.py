@@ -1,0 +1,120 @@
+"""Map categories, colours and legends shared by the interactive and the print maps.
+
+One function decides how each municipality is drawn, so a PNG in a report carries the same colours and
+legend as the map in the browser. Palettes are colour-blind safe (Paul Tol's "muted" set for partnerships,
+his pale grey for unknown data, Okabe-Ito vermillion for warnings), and no category relies on colour
+alone: suggestive membership is lighter, unknown and overlaps are hatched, overlaps get a thick outline.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from analysis.coverage import MEMBER_CONFIRMED, MEMBER_SUGGESTIVE, NON_PARTICIPANT, UNKNOWN
+
+PARTNERSHIP_PALETTE = ("#CC6677", "#332288", "#DDCC77", "#117733", "#88CCEE",
+                       "#882255", "#44AA99", "#999933", "#AA4499")
+UNKNOWN_FILL = "#DDDDDD"
+UNKNOWN_HATCH = "#888888"
+NON_PARTICIPANT_FILL = "#FFFFFF"
+WARNING = "#D55E00"
+CONFIRMED_OPACITY = 0.85
+SUGGESTIVE_OPACITY = 0.40
+
+
+@dataclass(frozen=True)
+class Category:
+    """How one kind of municipality is drawn."""
+
+    key: str
+    label: str
+    fill: str
+    opacity: float = CONFIRMED_OPACITY
+    hatch: str | None = None  # colour of the hatching, None for a plain fill
+    outline: str | None = None
+    dashed: bool = False
+
+
+def partnership_colours(partnership_ids: list[str], partnership_adjacency: pd.DataFrame | None = None,
+                        palette: tuple[str, ...] = PARTNERSHIP_PALETTE) -> dict[str, str]:
+    """Give each partnership a palette colour, different from its neighbours where the palette allows.
+
+    Greedy colouring (largest degree first, like mapclassify.greedy) over `partnership_adjacency`
+    (columns a, b: partnership ids that border each other). Without adjacency, colours cycle in order.
+    """
+    ids = sorted(dict.fromkeys(partnership_ids))
+    neighbours: dict[str, set[str]] = {pid: set() for pid in ids}
+    if partnership_adjacency is not None:
+        for a, b in zip(partnership_adjacency["a"], partnership_adjacency["b"]):
+            if a in neighbours and b in neighbours and a != b:
+                neighbours[a].add(b)
+                neighbours[b].add(a)
+    colours: dict[str, str] = {}
+    for pid in sorted(ids, key=lambda p: (-len(neighbours[p]), p)):
+        taken = {colours[n] for n in neighbours[pid] if n in colours}
+        free = [c for c in palette if c not in taken]
+        # With more neighbours than colours, reuse the colour least used so far.
+        colours[pid] = free[0] if free else min(palette, key=lambda c: list(colours.values()).count(c))
+    return colours
+
+
+def partnership_adjacency(municipality_adjacency: pd.DataFrame, memberships: pd.DataFrame) -> pd.DataFrame:
+    """Pairs of partnerships with members that share a border (columns a, b)."""
+    by_nis = memberships.groupby("nis")["partnership_id"].agg(set).to_dict()
+    pairs = set()
+    for nis_a, nis_b in zip(municipality_adjacency["nis_a"], municipality_adjacency["nis_b"]):
+        for a in by_nis.get(nis_a, ()):
+            for b in by_nis.get(nis_b, ()):
+                if a != b:
+                    pairs.add(tuple(sorted((a, b))))
+    return pd.DataFrame(sorted(pairs), columns=["a", "b"])
+
+
+def coverage_categories(status: pd.DataFrame, partnerships: pd.DataFrame,
+                        colours: dict[str, str]) -> tuple[pd.DataFrame, list[Category]]:
+    """Decide the drawing category of each municipality on the coverage map.
+
+    `status` is the output of `analysis.coverage.coverage_status`. Returns a frame with one row per
+    municipality (nis, category, fill, opacity, hatch, outline) and the legend's categories in order,
+    each used at least once.
+    """
+    names = dict(zip(partnerships["partnership_id"], partnerships["name"]))
+    standalone = set(partnerships.loc[partnerships.get("standalone", False) == True, "partnership_id"])  # noqa: E712
+    categories: dict[str, Category] = {}
+    rows = []
+    for nis, state, ids in zip(status["nis"], status["status"], status["partnership_ids"]):
+        if len(ids) > 1:
+            key = "overlap"
+            category = Category(key, "In meer dan één verband (overlapping)", colours.get(ids[0], UNKNOWN_FILL),
+                                CONFIRMED_OPACITY, hatch=WARNING, outline=WARNING)
+        elif state in (MEMBER_CONFIRMED, MEMBER_SUGGESTIVE):
+            pid = ids[0]
+            suggestive = state == MEMBER_SUGGESTIVE
+            key = f"p:{pid}:{'s' if suggestive else 'c'}"
+            label = names.get(pid, pid) + (" (alleen, centrumstad)" if pid in standalone else "")
+            if suggestive:
+                label += " – vermoedelijk"
+            category = Category(key, label, colours.get(pid, UNKNOWN_FILL),
+                                SUGGESTIVE_OPACITY if suggestive else CONFIRMED_OPACITY, dashed=suggestive)
+        elif state == NON_PARTICIPANT:
+            key = "non_participant"
+            category = Category(key, "Neemt niet deel (volgens bron)", NON_PARTICIPANT_FILL, 1.0, outline="#000000")
+        else:
+            key = UNKNOWN
+            category = Category(key, "Onbekend (geen bron gevonden)", UNKNOWN_FILL, 0.9, hatch=UNKNOWN_HATCH)
+        categories.setdefault(key, category)
+        rows.append({"nis": nis, "category": key, "fill": category.fill, "fill_opacity": category.opacity,
+                     "hatch": category.hatch, "outline": category.outline})
+    frame = pd.DataFrame(rows, columns=["nis", "category", "fill", "fill_opacity", "hatch", "outline"])
+    order = sorted(categories, key=lambda k: (k in ("overlap", "non_participant", UNKNOWN),
+                                              ("overlap", "non_participant", UNKNOWN).index(k)
+                                              if k in ("overlap", "non_participant", UNKNOWN) else 0,
+                                              categories[k].label.lower()))
+    return frame, [categories[key] for key in order]
+
+
+def category_counts(frame: pd.DataFrame) -> dict[str, int]:
+    """Number of municipalities per category key."""
+    return frame["category"].value_counts().to_dict()

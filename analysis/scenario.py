@@ -1,0 +1,122 @@
+"""Assemble everything a view needs from one membership scenario and one boundary version.
+
+A *scheme* is a set of partnerships with their members (the reconstructed regie 2020-2025 data, the official
+referentieregio's, or an analyst's upload). `build_coverage_view` runs the analysis once (coverage, overlaps,
+adjacency, gaps, enclaves, candidates, profiles, colours); pages and exports only select from the result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import geopandas as gpd
+import pandas as pd
+
+from analysis.contiguity import partnership_parts
+from analysis.coverage import COVERED_STATES, coverage_kpis, coverage_status
+from analysis.gaps import adjacency_pairs, candidate_partnerships, enclaves, uncovered_clusters
+from analysis.mapstyle import coverage_categories, partnership_adjacency, partnership_colours
+from analysis.mergers import project_membership_to_2025, project_non_participants_to_2025
+from analysis.overlaps import overlapping_memberships
+from analysis.profiles import partnership_profiles
+
+PARTNERSHIP_COLUMNS = ["partnership_id", "name", "legal_form", "centre_city_nis", "centre_city", "standalone",
+                       "period", "confidence", "notes"]
+MEMBERSHIP_COLUMNS = ["partnership_id", "nis", "municipality", "role", "source", "evidence", "confidence"]
+NON_PARTICIPANT_COLUMNS = ["nis", "municipality", "source", "evidence"]
+
+
+@dataclass(frozen=True)
+class SchemeData:
+    """A membership scenario: partnerships, their members and known non-participants."""
+
+    scheme_id: str
+    label: str
+    partnerships: pd.DataFrame
+    memberships: pd.DataFrame
+    non_participants: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=NON_PARTICIPANT_COLUMNS))
+    reconstructed: bool = False
+    source_note: str = ""
+    boundary_version: str = "2019"  # the codes the memberships use
+
+
+def scheme_from_regions(regions: pd.DataFrame, source: str, version: str) -> SchemeData:
+    """The referentieregio's as a scheme: every region a 'partnership', every municipality a confirmed member."""
+    names = regions.drop_duplicates("region_id").set_index("region_id")["region_name"]
+    partnerships = pd.DataFrame({
+        "partnership_id": names.index, "name": names.to_numpy(), "legal_form": None, "centre_city_nis": None,
+        "centre_city": None, "standalone": False, "period": "vanaf 2022", "confidence": "confirmed", "notes": None,
+    })
+    memberships = pd.DataFrame({
+        "partnership_id": regions["region_id"].to_numpy(), "nis": regions["nis"].to_numpy(), "municipality": None,
+        "role": "lid", "source": source, "evidence": "Vlaamse Regering 2022", "confidence": "confirmed",
+    })
+    return SchemeData("referentieregio", "Referentieregio's", partnerships, memberships,
+                      reconstructed=False, source_note=source, boundary_version=version)
+
+
+def scheme_on_version(scheme: SchemeData, version: str, merger_table: pd.DataFrame,
+                      population_2019: pd.Series) -> SchemeData:
+    """The scheme with its memberships expressed in the codes of `version` ("2019" or "2025").
+
+    Memberships kept on 2019 codes are projected onto the 2025 map (a merged municipality is listed in every
+    partnership one of its parts was in; `analysis.mergers.merger_conflicts` reports the disagreements).
+    """
+    if scheme.boundary_version == version:
+        return scheme
+    if not (scheme.boundary_version == "2019" and version == "2025"):
+        raise ValueError(f"Kan lidmaatschap niet omzetten van {scheme.boundary_version} naar {version}")
+    memberships = project_membership_to_2025(scheme.memberships, merger_table, population_2019)
+    non_participants = project_non_participants_to_2025(scheme.non_participants, merger_table)
+    centre = scheme.partnerships["centre_city_nis"].map(
+        dict(zip(merger_table["nis_2019"], merger_table["nis_2025"]))).where(
+        scheme.partnerships["centre_city_nis"].notna())
+    partnerships = scheme.partnerships.assign(centre_city_nis=centre)
+    return replace(scheme, partnerships=partnerships, memberships=memberships,
+                   non_participants=non_participants, boundary_version=version)
+
+
+@dataclass
+class CoverageView:
+    """The analysed state of one scheme on one boundary version."""
+
+    scheme: SchemeData
+    municipalities: gpd.GeoDataFrame
+    adjacency: pd.DataFrame
+    status: pd.DataFrame
+    kpis: pd.DataFrame
+    overlaps: pd.DataFrame
+    clusters: pd.DataFrame
+    enclaves: pd.DataFrame
+    candidates: pd.DataFrame
+    profiles: pd.DataFrame
+    colours: dict[str, str]
+    categories: pd.DataFrame
+    legend: list
+
+    @property
+    def covered_nis(self) -> set[str]:
+        return set(self.status.loc[self.status["status"].isin(COVERED_STATES), "nis"])
+
+
+def build_coverage_view(municipalities: gpd.GeoDataFrame, scheme: SchemeData, adjacency: pd.DataFrame | None = None,
+                        regions: pd.DataFrame | None = None, official: dict | None = None) -> CoverageView:
+    """Run the coverage analysis for a scheme whose memberships use the codes of `municipalities`."""
+    if adjacency is None:
+        adjacency = adjacency_pairs(municipalities)
+    partnerships, memberships = scheme.partnerships, scheme.memberships
+    status = coverage_status(municipalities, memberships, scheme.non_participants)
+    by_nis = municipalities.set_index("nis")
+    status["province"] = status["nis"].map(by_nis["province"])
+    kpis = coverage_kpis(municipalities, partnerships, memberships, scheme.non_participants, official, status=status)
+    overlaps = overlapping_memberships(memberships, partnerships, municipalities)
+    clusters = uncovered_clusters(municipalities, status, adjacency)
+    enclave_table = enclaves(municipalities, status, memberships, adjacency, partnerships)
+    candidates = candidate_partnerships(municipalities, status, memberships, adjacency, partnerships)
+    parts = partnership_parts(municipalities, memberships, adjacency)
+    profiles = partnership_profiles(municipalities, partnerships, memberships, adjacency, regions, parts)
+    colours = partnership_colours(partnerships["partnership_id"].tolist(),
+                                  partnership_adjacency(adjacency, memberships))
+    categories, legend = coverage_categories(status, partnerships, colours)
+    return CoverageView(scheme, municipalities, adjacency, status, kpis, overlaps, clusters, enclave_table,
+                        candidates, profiles, colours, categories, legend)

@@ -1,0 +1,75 @@
+"""Map categories/colours and dashboard filters on tiny hand-made tables."""
+
+import pandas as pd
+
+from analysis.coverage import coverage_status
+from analysis.filters import Selection, centre_cities, selected_municipalities, selected_partnerships
+from analysis.mapstyle import (
+    PARTNERSHIP_PALETTE, UNKNOWN_FILL, WARNING, coverage_categories, partnership_adjacency, partnership_colours,
+)
+
+PARTNERSHIPS = pd.DataFrame({
+    "partnership_id": ["noord", "zuid", "stad"],
+    "name": ["Noord", "Zuid", "Stad"],
+    "centre_city_nis": [None, "00005", "00009"],
+    "centre_city": [None, "Zuidstad", "Grootstad"],
+    "standalone": [False, False, True],
+})
+MEMBERSHIPS = pd.DataFrame({
+    "partnership_id": ["noord", "noord", "zuid", "zuid", "zuid", "stad"],
+    "nis": ["00001", "00002", "00002", "00005", "00006", "00009"],
+    "confidence": ["confirmed", "confirmed", "suggestive", "confirmed", "suggestive", "confirmed"],
+})
+MUNICIPALITIES = pd.DataFrame({
+    "nis": ["00001", "00002", "00005", "00006", "00007", "00009"],
+    "name": ["Een", "Twee", "Zuidstad", "Zes", "Zeven", "Grootstad"],
+    "province": ["A", "A", "B", "B", "B", "B"],
+    "population_2020": [10, 20, 50, 60, 70, 90],
+})
+
+
+def test_neighbouring_partnerships_get_different_colours():
+    adjacency = pd.DataFrame({"a": ["p1", "p1", "p2"], "b": ["p2", "p3", "p3"]})  # a triangle
+    colours = partnership_colours(["p1", "p2", "p3", "p4"], adjacency)
+    assert len({colours["p1"], colours["p2"], colours["p3"]}) == 3
+    assert set(colours.values()) <= set(PARTNERSHIP_PALETTE)
+    assert colours["p4"] == PARTNERSHIP_PALETTE[0]  # no neighbours: the first colour
+
+
+def test_partnership_adjacency_from_member_borders():
+    adjacency = pd.DataFrame({"nis_a": ["00001", "00005"], "nis_b": ["00005", "00009"]})
+    pairs = partnership_adjacency(adjacency, MEMBERSHIPS)
+    assert pairs.values.tolist() == [["noord", "zuid"], ["stad", "zuid"]]
+
+
+def test_categories_keep_overlap_suggestive_and_unknown_apart():
+    status = coverage_status(MUNICIPALITIES, MEMBERSHIPS, None)
+    colours = {"noord": "#111111", "zuid": "#222222", "stad": "#333333"}
+    frame, legend = coverage_categories(status, PARTNERSHIPS, colours)
+    by_nis = frame.set_index("nis")
+    assert by_nis.loc["00002", "category"] == "overlap"
+    assert by_nis.loc["00002", "hatch"] == WARNING
+    assert by_nis.loc["00001", "category"] == "p:noord:c" and by_nis.loc["00001", "fill"] == "#111111"
+    assert by_nis.loc["00006", "category"] == "p:zuid:s"
+    assert by_nis.loc["00006", "fill_opacity"] < by_nis.loc["00005", "fill_opacity"]
+    assert by_nis.loc["00007", "category"] == "unknown" and by_nis.loc["00007", "fill"] == UNKNOWN_FILL
+    labels = [category.label for category in legend]
+    assert "Stad (alleen, centrumstad)" in labels
+    assert labels[-2:] == ["In meer dan één verband (overlapping)", "Onbekend (geen bron gevonden)"]
+    assert set(frame["category"]) == {category.key for category in legend}
+
+
+def test_filters_by_centre_city_and_partnership():
+    assert selected_partnerships(PARTNERSHIPS, MEMBERSHIPS, Selection(centre="met")) == ["zuid", "stad"]
+    assert selected_partnerships(PARTNERSHIPS, MEMBERSHIPS, Selection(centre="zonder")) == ["noord"]
+    assert selected_partnerships(PARTNERSHIPS, MEMBERSHIPS, Selection(centre="00005")) == ["zuid"]
+    everything = selected_municipalities(MUNICIPALITIES, PARTNERSHIPS, MEMBERSHIPS, Selection())
+    assert everything.all()
+    province_b = selected_municipalities(MUNICIPALITIES, PARTNERSHIPS, MEMBERSHIPS, Selection(province="B"))
+    assert MUNICIPALITIES.loc[province_b, "nis"].tolist() == ["00005", "00006", "00007", "00009"]
+    noord = selected_municipalities(MUNICIPALITIES, PARTNERSHIPS, MEMBERSHIPS, Selection(partnership="noord"))
+    assert MUNICIPALITIES.loc[noord, "nis"].tolist() == ["00001", "00002"]
+    zonder_in_b = selected_municipalities(MUNICIPALITIES, PARTNERSHIPS, MEMBERSHIPS,
+                                          Selection(province="B", centre="zonder"))
+    assert not zonder_in_b.any()
+    assert centre_cities(PARTNERSHIPS) == {"00009": "Grootstad", "00005": "Zuidstad"}
