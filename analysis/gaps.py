@@ -461,6 +461,8 @@ def candidate_partnerships(
             ["unit_id", "kind", "members", "member_names", "unit_population", "perimeter_m"]
         ]
 
+    if units.empty:  # everything covered: nothing to propose
+        return pd.DataFrame(columns=list(CANDIDATE_COLUMNS))
     units = units.assign(unit_order=np.arange(len(units)))
     member_to_unit = pd.DataFrame(
         [(unit, m) for unit, members in zip(units["unit_id"], units["members"]) for m in members],

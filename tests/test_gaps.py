@@ -282,3 +282,13 @@ def test_real_adjacency_2019(flemish_2019):
     assert [len(c) for c in components] == [299, 1] and components[1] == ("73109",)
     assert adjacency["shared_border_m"].min() > 1
     assert elapsed < 3
+
+
+def test_candidates_when_everything_is_covered_is_an_empty_table():
+    from analysis.gaps import candidate_partnerships
+    from tests.grids import memberships_frame, square_grid
+
+    grid = square_grid(2, 2)
+    memberships = memberships_frame({"p": list(grid["nis"])})
+    result = candidate_partnerships(grid, {nis: "member_confirmed" for nis in grid["nis"]}, memberships)
+    assert result.empty
