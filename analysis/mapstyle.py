@@ -54,9 +54,11 @@ def partnership_colours(partnership_ids: list[str], partnership_adjacency: pd.Da
     colours: dict[str, str] = {}
     for pid in sorted(ids, key=lambda p: (-len(neighbours[p]), p)):
         taken = {colours[n] for n in neighbours[pid] if n in colours}
-        free = [c for c in palette if c not in taken]
-        # With more neighbours than colours, reuse the colour least used so far.
-        colours[pid] = free[0] if free else min(palette, key=lambda c: list(colours.values()).count(c))
+        # Prefer the free colour used least so far: the whole palette gets used, which keeps partnerships
+        # that are not neighbours apart too. With more neighbours than colours, reuse the least used one.
+        used = list(colours.values())
+        candidates = [c for c in palette if c not in taken] or list(palette)
+        colours[pid] = min(candidates, key=lambda c: (used.count(c), palette.index(c)))
     return colours
 
 

@@ -8,16 +8,35 @@ from __future__ import annotations
 
 import html
 import json
+import shutil
 from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
 
 import folium
 import geopandas as gpd
 from branca.element import MacroElement, Template
-from folium.plugins import StripePattern
 
 FLANDERS_BOUNDS = [[50.68, 2.54], [51.51, 5.92]]  # south-west, north-east corners (lat, lon)
 WARNING_COLOUR = "#D55E00"  # Okabe-Ito vermillion: stands out for every colour vision type
 OUTLINE_COLOUR = "#4d4d4d"
+
+# Leaflet is served by the dashboard itself (Streamlit static serving), so maps work without internet.
+# The files come from the PyPI package django-js-lib-leaflet (Leaflet 1.9.4, BSD-2-Clause, static files only).
+LEAFLET_JS = "/app/static/leaflet/leaflet.js"
+LEAFLET_CSS = "/app/static/leaflet/leaflet.css"
+
+
+def install_leaflet_assets(static_dir: Path) -> Path:
+    """Copy Leaflet's JS, CSS and marker images into `static_dir`/leaflet (idempotent)."""
+    source = files("js_lib_leaflet") / "static" / "js_lib_leaflet"
+    target = Path(static_dir) / "leaflet"
+    if not (target / "leaflet.js").is_file():
+        target.mkdir(parents=True, exist_ok=True)
+        for name in ("leaflet.js", "leaflet.css"):
+            shutil.copyfile(str(source / name), target / name)
+        shutil.copytree(str(source / "images"), target / "images", dirs_exist_ok=True)
+    return target
 
 
 def escape_text(value) -> str:
@@ -41,6 +60,10 @@ class LegendEntry:
 def base_map(bounds=None) -> folium.Map:
     """An empty map fitted to `bounds` ([[south, west], [north, east]]) or to Flanders."""
     fmap = folium.Map(tiles=None, prefer_canvas=False, control_scale=True, zoom_snap=0.25)
+    # Only Leaflet itself: no jQuery, Bootstrap or icon fonts from CDNs (nothing here uses them).
+    fmap.default_js = [("leaflet", LEAFLET_JS)]
+    fmap.default_css = [("leaflet_css", LEAFLET_CSS)]
+    fmap._rk_hatches = set()
     folium.TileLayer("OpenStreetMap", name="Achtergrond (OpenStreetMap)", opacity=0.45).add_to(fmap)
     fmap.fit_bounds(bounds or FLANDERS_BOUNDS)
     return fmap
@@ -62,19 +85,16 @@ def add_area_layer(fmap, frame: gpd.GeoDataFrame, *, name: str, tooltip: dict[st
         return None
     keep = list(dict.fromkeys([*tooltip, fill_column, *([opacity_column] if opacity_column else []), "geometry"]))
     data = _geojson_with_escaped_text(frame[keep], [c for c in tooltip if c in frame.columns])
-    pattern = None
-    if hatch_colour:
-        pattern = StripePattern(angle=-45, weight=2, space_weight=4, color=hatch_colour, opacity=0.9)
-        pattern.add_to(fmap)
 
     def style(feature):
         props = feature["properties"]
-        result = {"fillColor": props.get(fill_column, "#cccccc"), "color": line_colour, "weight": weight,
+        fill = props.get(fill_column, "#cccccc")
+        if hatch_colour:
+            fill = hatch_fill(fmap, fill, hatch_colour)
+        result = {"fillColor": fill, "color": line_colour, "weight": weight,
                   "fillOpacity": props.get(opacity_column, 0.8) if opacity_column else 0.8}
         if dash:
             result["dashArray"] = dash
-        if pattern is not None:
-            result["fillPattern"] = pattern
         return result
 
     layer = folium.GeoJson(
@@ -165,7 +185,57 @@ def add_legend_and_source(fmap, title: str, entries: list[LegendEntry], source: 
     fmap.get_root().add_child(_LegendAndSource(legend_html(title, entries), escape_text(source)))
 
 
+def hatch_fill(fmap, background: str, stripes: str) -> str:
+    """An SVG fill reference for diagonal stripes over a background colour (both '#RRGGBB')."""
+    fmap._rk_hatches.add((background, stripes))
+    return f"url(#{_hatch_id(background, stripes)})"
+
+
+def _hatch_id(background: str, stripes: str) -> str:
+    return f"rkh-{background.lstrip('#')}-{stripes.lstrip('#')}"
+
+
+_HATCH_TEMPLATE = """
+{% macro script(this, kwargs) %}
+(function () {
+  var map = {{ this._parent.get_name() }};
+  var svg = map.getPanes().overlayPane.querySelector('svg');
+  if (!svg) { return; }
+  var ns = 'http://www.w3.org/2000/svg';
+  var defs = svg.querySelector('defs') || svg.insertBefore(document.createElementNS(ns, 'defs'), svg.firstChild);
+  {{ this.patterns_json }}.forEach(function (p) {
+    if (svg.getElementById && svg.getElementById(p.id)) { return; }
+    var pattern = document.createElementNS(ns, 'pattern');
+    pattern.setAttribute('id', p.id);
+    pattern.setAttribute('patternUnits', 'userSpaceOnUse');
+    pattern.setAttribute('width', '8');
+    pattern.setAttribute('height', '8');
+    pattern.setAttribute('patternTransform', 'rotate(45)');
+    var rect = document.createElementNS(ns, 'rect');
+    rect.setAttribute('width', '8'); rect.setAttribute('height', '8'); rect.setAttribute('fill', p.background);
+    var line = document.createElementNS(ns, 'rect');
+    line.setAttribute('width', '2.5'); line.setAttribute('height', '8'); line.setAttribute('fill', p.stripes);
+    pattern.appendChild(rect); pattern.appendChild(line); defs.appendChild(pattern);
+  });
+})();
+{% endmacro %}
+"""
+
+
+class _HatchPatterns(MacroElement):
+    _template = Template(_HATCH_TEMPLATE)
+
+    def __init__(self, patterns: list[dict]):
+        super().__init__()
+        self.patterns_json = json.dumps(patterns)
+
+
 def finish(fmap, with_layer_control: bool = True) -> folium.Map:
+    """Add the SVG hatch patterns the layers refer to (and the layer control)."""
+    hatches = sorted(getattr(fmap, "_rk_hatches", ()))
+    if hatches:
+        fmap.add_child(_HatchPatterns([{"id": _hatch_id(bg, fg), "background": bg, "stripes": fg}
+                                       for bg, fg in hatches]))
     if with_layer_control:
         folium.LayerControl(collapsed=True).add_to(fmap)
     return fmap
@@ -190,3 +260,82 @@ def feature_properties(fmap: folium.Map) -> list[dict]:
             data = child.data if isinstance(child.data, dict) else json.loads(child.data)
             found.extend(feature["properties"] for feature in data["features"])
     return found
+
+
+# --- The dashboard's maps -------------------------------------------------------------------------------
+
+def municipality_table(view, web: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """One WGS84 row per municipality with its drawing category and Dutch display texts (not yet escaped)."""
+    from analysis.coverage import STATUS_LABELS_NL
+    from analysis.formatting import format_number
+
+    names = dict(zip(view.scheme.partnerships["partnership_id"], view.scheme.partnerships["name"]))
+    memberships = view.scheme.memberships
+    confidence = (memberships.assign(label=memberships["partnership_id"].map(names).fillna(memberships["partnership_id"])
+                                     + " (" + memberships["confidence"].fillna("?").map(_confidence_nl) + ")")
+                  .groupby("nis")["label"].agg(lambda labels: "; ".join(sorted(set(labels)))))
+    frame = web[["nis", "name", "geometry"]].merge(view.status[["nis", "status", "partnership_ids", "population_2020",
+                                                                "province"]], on="nis", how="left")
+    frame = frame.merge(view.categories, on="nis", how="left")
+    frame["status_label"] = frame["status"].map(STATUS_LABELS_NL)
+    frame["partnerships_label"] = frame["nis"].map(confidence).fillna("geen gekend verband")
+    frame["population_label"] = frame["population_2020"].map(format_number)
+    return gpd.GeoDataFrame(frame, geometry="geometry", crs=web.crs)
+
+
+def _confidence_nl(value: str) -> str:
+    return {"confirmed": "bevestigd", "suggestive": "vermoedelijk", "uploaded": "upload"}.get(value, str(value))
+
+
+MUNICIPALITY_TOOLTIP = {"name": "Gemeente", "status_label": "Status", "partnerships_label": "Verband(en)",
+                        "population_label": "Inwoners (2020)"}
+
+
+def dissolved_partnerships(view, web: gpd.GeoDataFrame, partnership_ids=None) -> gpd.GeoDataFrame:
+    """One outline per partnership (union of its members' web geometries), with its name."""
+    members = view.scheme.memberships[["partnership_id", "nis"]].drop_duplicates()
+    if partnership_ids is not None:
+        members = members[members["partnership_id"].isin(set(partnership_ids))]
+    joined = web[["nis", "geometry"]].merge(members, on="nis")
+    if joined.empty:
+        return gpd.GeoDataFrame({"partnership_id": [], "name": []}, geometry=[], crs=web.crs)
+    dissolved = gpd.GeoDataFrame(joined, geometry="geometry", crs=web.crs).dissolve("partnership_id").reset_index()
+    names = dict(zip(view.scheme.partnerships["partnership_id"], view.scheme.partnerships["name"]))
+    dissolved["name"] = dissolved["partnership_id"].map(names).fillna(dissolved["partnership_id"])
+    return dissolved[["partnership_id", "name", "geometry"]]
+
+
+def coverage_map(view, web: gpd.GeoDataFrame, mask=None, source: str = "", title: str = "Dekking",
+                 fit_to_view: bool = True) -> folium.Map:
+    """The coverage map: partnerships in colour, suggestive lighter, unknown hatched grey, overlaps hatched
+    and outlined in the warning colour, partnership outlines, standalone centre cities starred."""
+    table = municipality_table(view, web)
+    if mask is not None:
+        table = table[table["nis"].isin(set(view.municipalities.loc[mask, "nis"]))]
+    fmap = base_map(bounds_of(table) if fit_to_view and len(table) else None)
+    plain = table[table["hatch"].isna()]
+    add_area_layer(fmap, plain, name="Gemeenten", tooltip=MUNICIPALITY_TOOLTIP)
+    for category, group in table[table["hatch"].notna()].groupby("category"):
+        warning = category == "overlap"
+        add_area_layer(fmap, group, name="Overlappingen" if warning else "Onbekend",
+                       tooltip=MUNICIPALITY_TOOLTIP, hatch_colour=group["hatch"].iloc[0],
+                       line_colour=WARNING_COLOUR if warning else OUTLINE_COLOUR, weight=2.5 if warning else 0.6,
+                       dash="6 4" if warning else None)
+    in_view = set(table["partnership_ids"].explode().dropna())
+    outlines = dissolved_partnerships(view, web, in_view)
+    add_outline_layer(fmap, outlines, name="Grenzen samenwerkingsverbanden", colour="#222222", weight=1.6)
+    standalone = view.scheme.partnerships.loc[view.scheme.partnerships["standalone"].fillna(False).astype(bool)]
+    cities = table[table["nis"].isin(set(standalone["centre_city_nis"].dropna()))]
+    if not cities.empty:
+        points = gpd.GeoDataFrame({"label": cities["name"] + " – centrumstad, alleen regisseur"},
+                                  geometry=cities.geometry.representative_point(), crs=web.crs)
+        add_point_markers(fmap, points, label_column="label", name="Centrumsteden (alleen)")
+    counts = table["category"].value_counts()
+    entries = [LegendEntry(category.label, category.fill, int(counts.get(category.key, 0)),
+                           outline=category.outline, hatched=category.hatch is not None, dashed=category.dashed,
+                           opacity=category.opacity)
+               for category in view.legend if counts.get(category.key, 0)]
+    if not cities.empty:
+        entries.append(LegendEntry("★ centrumstad die alleen regisseur is", "#ffffff", len(cities), outline="#000000"))
+    add_legend_and_source(fmap, title, entries, source)
+    return finish(fmap)
