@@ -173,6 +173,16 @@ def _population_2020() -> tuple[pd.DataFrame, tuple[Repair, ...]]:
     return population.reset_index(drop=True), tuple(repairs)
 
 
+@lru_cache(maxsize=1)
+def french_names_2019() -> dict[str, str]:
+    """French names of Flemish municipalities where they differ from the Dutch one (nis -> name), from belgium.json."""
+    frame = gpd.read_file(fetch_path("belgium_topojson"), layer="municipalities", columns=["nis", "name_nl", "name_fr"],
+                          read_geometry=False)
+    frame["nis"] = frame["nis"].map(normalise_nis)
+    frame = frame[frame["nis"].map(is_flemish) & (frame["name_fr"] != frame["name_nl"])]
+    return dict(zip(frame["nis"], frame["name_fr"]))
+
+
 @lru_cache(maxsize=2)
 def _load(version: str) -> tuple[gpd.GeoDataFrame, tuple[Repair, ...]]:
     if version not in VERSIONS:
