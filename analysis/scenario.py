@@ -120,3 +120,15 @@ def build_coverage_view(municipalities: gpd.GeoDataFrame, scheme: SchemeData, ad
     categories, legend = coverage_categories(status, partnerships, colours)
     return CoverageView(scheme, municipalities, adjacency, status, kpis, overlaps, clusters, enclave_table,
                         candidates, profiles, colours, categories, legend)
+
+
+def kpis_for(view: CoverageView, mask: pd.Series | None = None, official: dict | None = None) -> pd.DataFrame:
+    """KPIs of the municipalities in `mask` (all when None); partnerships count when a member is in view."""
+    municipalities = view.municipalities if mask is None else view.municipalities[mask]
+    codes = set(municipalities["nis"])
+    memberships = view.scheme.memberships[view.scheme.memberships["nis"].isin(codes)]
+    partnerships = view.scheme.partnerships[
+        view.scheme.partnerships["partnership_id"].isin(set(memberships["partnership_id"]))]
+    non_participants = view.scheme.non_participants[view.scheme.non_participants["nis"].isin(codes)]
+    status = view.status[view.status["nis"].isin(codes)]
+    return coverage_kpis(municipalities, partnerships, memberships, non_participants, official, status=status)

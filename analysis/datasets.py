@@ -1,0 +1,98 @@
+"""Load the bundled schemes and build analysed views (the one place where analysis meets the data files).
+
+Everything else in `analysis` is pure; this module reads through `geodata` and memoises per process, so the
+CLI, the batch export and the dashboard share one way of getting a view.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import pandas as pd
+
+from analysis.scenario import CoverageView, SchemeData, build_coverage_view, scheme_from_regions, scheme_on_version
+from geodata.municipalities import load_merger_table, load_municipalities
+from geodata.regions import REGION_SOURCE, load_referentieregios
+from geodata.sources import SOURCES
+
+REGIE = "regie-2020-2025"
+REFERENTIEREGIO = "referentieregio"
+BUNDLED_SCHEMES = {REGIE: "Regie sociale economie 2020-2025 (gereconstrueerd)",
+                   REFERENTIEREGIO: "Referentieregio's (officieel, Vlaamse Regering 2022)"}
+
+
+@lru_cache(maxsize=1)
+def regie_scheme() -> SchemeData:
+    """The reconstructed 2020-2025 regie membership (on 2019 codes)."""
+    from geodata.membership import load_scheme
+
+    scheme = load_scheme(REGIE)
+    return SchemeData(REGIE, BUNDLED_SCHEMES[REGIE], scheme.partnerships, scheme.memberships,
+                      scheme.non_participants, reconstructed=True,
+                      source_note="Gereconstrueerd uit openbare bronnen (geodata/data/regie-2020-2025)",
+                      boundary_version="2019")
+
+
+def referentieregio_scheme(version: str) -> SchemeData:
+    source = SOURCES[REGION_SOURCE[version]]
+    return scheme_from_regions(load_referentieregios(version), f"{source.attribution} ({source.url})", version)
+
+
+def population_2019() -> pd.Series:
+    frame = load_municipalities("2019")
+    return pd.Series(frame["population_2020"].to_numpy(), index=frame["nis"].to_numpy())
+
+
+def scheme_for_version(scheme: SchemeData, version: str) -> SchemeData:
+    """Express any scheme in the codes of a boundary version."""
+    return scheme_on_version(scheme, version, load_merger_table(), population_2019())
+
+
+@lru_cache(maxsize=4)
+def adjacency_for(version: str) -> pd.DataFrame:
+    from analysis.gaps import adjacency_pairs
+
+    return adjacency_pairs(load_municipalities(version))
+
+
+def build_view(scheme: SchemeData, version: str) -> CoverageView:
+    """Analyse a scheme (bundled or uploaded) on a boundary version."""
+    on_version = scheme_for_version(scheme, version)
+    official = None
+    if scheme.scheme_id == REGIE and version == "2019":  # the official totals describe the 300-municipality map
+        from geodata.membership import official_totals
+
+        official = _official_values(official_totals())
+    return build_coverage_view(load_municipalities(version), on_version, adjacency_for(version),
+                               load_referentieregios(version), official)
+
+
+@lru_cache(maxsize=8)
+def bundled_view(scheme_id: str, version: str) -> CoverageView:
+    """The analysed view of a bundled scheme (memoised)."""
+    if scheme_id == REGIE:
+        return build_view(regie_scheme(), version)
+    if scheme_id == REFERENTIEREGIO:
+        return build_view(referentieregio_scheme(version), version)
+    raise ValueError(f"Onbekend schema {scheme_id!r}; kies uit {', '.join(BUNDLED_SCHEMES)}")
+
+
+def _official_values(official) -> dict | None:
+    """Official totals as plain numbers, whatever shape `official_totals()` gives them in."""
+    if official is None:
+        return None
+    values = {}
+    for key, item in dict(official).items():
+        values[key] = item.get("value") if isinstance(item, dict) else item
+    return values
+
+
+def merger_conflicts_for(scheme: SchemeData) -> pd.DataFrame:
+    """Merged 2025 municipalities whose 2019 parts disagree in this scheme (needs a scheme on 2019 codes)."""
+    from analysis.mergers import merger_conflicts
+
+    if scheme.boundary_version != "2019":
+        raise ValueError("Fusieconflicten vragen lidmaatschap op de codes van 2019-2024")
+    old, new = load_municipalities("2019"), load_municipalities("2025")
+    return merger_conflicts(scheme.memberships, scheme.non_participants, load_merger_table(), population_2019(),
+                            dict(zip(old["nis"], old["name"])), dict(zip(new["nis"], new["name"])))
