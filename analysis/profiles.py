@@ -185,3 +185,26 @@ def partnership_profile(
         parts = parts[parts["partnership_id"] == partnership_id]
     profiles = partnership_profiles(municipalities, selected, member_rows, adjacency, regions, parts)
     return profiles.iloc[0].to_dict()
+
+
+def official_size_check(profiles: pd.DataFrame, min_population: float | None,
+                        max_population: float | None) -> pd.Series:
+    """Whether each partnership's population fits the published range of partnership sizes (inhabitants).
+
+    The 2020 call published the smallest and largest partnership (61,786 and 301,550 inhabitants). A
+    reconstructed partnership outside that range cannot have had that composition in 2020, which flags the
+    reconstruction, not the partnership. Returns, per row of ``profiles`` (output of
+    :func:`partnership_profiles`), "te klein", "te groot", "binnen bereik", or None for stand-alone centre
+    cities (not partnerships), unknown populations and missing bounds.
+    """
+    def check(population, standalone):
+        if standalone or pd.isna(population):
+            return None
+        if min_population is not None and population < min_population:
+            return "te klein"
+        if max_population is not None and population > max_population:
+            return "te groot"
+        return "binnen bereik" if min_population is not None or max_population is not None else None
+
+    return pd.Series([check(p, s) for p, s in zip(profiles["population"], profiles["standalone"])],
+                     index=profiles.index, name="official_size_check", dtype=object)

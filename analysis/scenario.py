@@ -18,7 +18,7 @@ from analysis.gaps import adjacency_pairs, candidate_partnerships, enclaves, unc
 from analysis.mapstyle import coverage_categories, partnership_adjacency, partnership_colours
 from analysis.mergers import project_membership_to_2025, project_non_participants_to_2025
 from analysis.overlaps import overlapping_memberships
-from analysis.profiles import partnership_profiles
+from analysis.profiles import official_size_check, partnership_profiles
 
 PARTNERSHIP_COLUMNS = ["partnership_id", "name", "legal_form", "centre_city_nis", "centre_city", "standalone",
                        "period", "confidence", "notes"]
@@ -115,6 +115,9 @@ def build_coverage_view(municipalities: gpd.GeoDataFrame, scheme: SchemeData, ad
     candidates = candidate_partnerships(municipalities, status, memberships, adjacency, partnerships)
     parts = partnership_parts(municipalities, memberships, adjacency)
     profiles = partnership_profiles(municipalities, partnerships, memberships, adjacency, regions, parts)
+    official = official or {}
+    profiles["official_size_check"] = official_size_check(profiles, official.get("min_partnership_population"),
+                                                          official.get("max_partnership_population"))
     colours = partnership_colours(partnerships["partnership_id"].tolist(),
                                   partnership_adjacency(adjacency, memberships))
     categories, legend = coverage_categories(status, partnerships, colours)
@@ -123,12 +126,19 @@ def build_coverage_view(municipalities: gpd.GeoDataFrame, scheme: SchemeData, ad
 
 
 def kpis_for(view: CoverageView, mask: pd.Series | None = None, official: dict | None = None) -> pd.DataFrame:
-    """KPIs of the municipalities in `mask` (all when None); partnerships count when a member is in view."""
-    municipalities = view.municipalities if mask is None else view.municipalities[mask]
+    """KPIs of the municipalities in `mask` (all when None).
+
+    With a filter, a partnership counts when one of its members is in view; without one, every partnership of
+    the scheme counts, also one without known members.
+    """
+    scheme = view.scheme
+    if mask is None or bool(mask.all()):
+        return coverage_kpis(view.municipalities, scheme.partnerships, scheme.memberships, scheme.non_participants,
+                             official, status=view.status)
+    municipalities = view.municipalities[mask]
     codes = set(municipalities["nis"])
-    memberships = view.scheme.memberships[view.scheme.memberships["nis"].isin(codes)]
-    partnerships = view.scheme.partnerships[
-        view.scheme.partnerships["partnership_id"].isin(set(memberships["partnership_id"]))]
-    non_participants = view.scheme.non_participants[view.scheme.non_participants["nis"].isin(codes)]
+    memberships = scheme.memberships[scheme.memberships["nis"].isin(codes)]
+    partnerships = scheme.partnerships[scheme.partnerships["partnership_id"].isin(set(memberships["partnership_id"]))]
+    non_participants = scheme.non_participants[scheme.non_participants["nis"].isin(codes)]
     status = view.status[view.status["nis"].isin(codes)]
     return coverage_kpis(municipalities, partnerships, memberships, non_participants, official, status=status)

@@ -4,7 +4,7 @@ import pytest
 
 from analysis.contiguity import partnership_parts
 from analysis.gaps import adjacency_pairs
-from analysis.profiles import partnership_profile, partnership_profiles
+from analysis.profiles import official_size_check, partnership_profile, partnership_profiles
 from tests.grids import cell, memberships_frame, partnerships_frame, square_grid
 
 # 2 x 4 grid, 20,000 inhabitants per cell except r0c0 (the centre city, 30,000).
@@ -114,3 +114,11 @@ def test_werkkracht10_matches_referentieregio_brugge(flanders_2019):
     allocation = allocate_subsidies(subsidy_input_table(municipalities, partnerships, memberships)).iloc[0]
     assert allocation["base_amount_eur"] == 100_000 and allocation["cap_eur"] == 100_000
     assert allocation["requested_amount_eur"] == 100_000 and not allocation["cap_applied"]
+
+
+def test_official_size_check_flags_partnerships_outside_the_published_range():
+    profiles = pd.DataFrame({"population": [50_000.0, 61_786.0, 301_550.0, 320_000.0, float("nan"), 529_247.0],
+                             "standalone": [False, False, False, False, False, True]})
+    checked = official_size_check(profiles, 61_786, 301_550)
+    assert checked.tolist() == ["te klein", "binnen bereik", "binnen bereik", "te groot", None, None]
+    assert official_size_check(profiles, None, None).isna().all()
