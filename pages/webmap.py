@@ -65,8 +65,19 @@ def base_map(bounds=None) -> folium.Map:
     fmap.default_css = [("leaflet_css", LEAFLET_CSS)]
     fmap._rk_hatches = set()
     folium.TileLayer("OpenStreetMap", name="Achtergrond (OpenStreetMap)", opacity=0.45).add_to(fmap)
-    fmap.fit_bounds(bounds or FLANDERS_BOUNDS)
+    fmap._rk_bounds = bounds or FLANDERS_BOUNDS
+    fmap.fit_bounds(fmap._rk_bounds)
     return fmap
+
+
+def _refit(fmap, bottom_padding_px: int) -> None:
+    """Fit the map to its bounds again, keeping `bottom_padding_px` free for the legend."""
+    from folium.map import FitBounds
+
+    for name, child in list(fmap._children.items()):
+        if isinstance(child, FitBounds):
+            del fmap._children[name]
+    fmap.fit_bounds(fmap._rk_bounds, padding_bottom_right=(0, bottom_padding_px))
 
 
 def _geojson_with_escaped_text(frame: gpd.GeoDataFrame, text_columns) -> str:
@@ -142,10 +153,12 @@ def add_point_markers(fmap, points: gpd.GeoDataFrame, *, label_column: str, name
 
 _LEGEND_TEMPLATE = """
 {% macro html(this, kwargs) %}
-<div class="rk-legend" style="position:absolute;z-index:9999;bottom:28px;right:10px;background:rgba(255,255,255,.93);
- padding:8px 10px;border:1px solid #999;border-radius:4px;font:12px/1.35 sans-serif;max-height:60%;overflow:auto;">
-{{ this.body }}
-</div>
+<details open class="rk-legend" style="position:absolute;z-index:9999;bottom:22px;left:10px;right:10px;
+ background:rgba(255,255,255,.94);padding:5px 9px;border:1px solid #999;border-radius:4px;font:11px/1.3 sans-serif;
+ max-height:42%;overflow:auto;">
+<summary style="cursor:pointer;font-weight:bold">{{ this.title }}</summary>
+<div class="rk-legend-body" style="margin-top:4px;{{ this.columns_css }}">{{ this.body }}</div>
+</details>
 <div class="rk-source" style="position:absolute;z-index:9999;bottom:4px;left:60px;background:rgba(255,255,255,.85);
  padding:1px 6px;font:11px sans-serif;color:#333;">{{ this.source }}</div>
 {% endmacro %}
@@ -155,15 +168,30 @@ _LEGEND_TEMPLATE = """
 class _LegendAndSource(MacroElement):
     _template = Template(_LEGEND_TEMPLATE)
 
-    def __init__(self, body: str, source: str):
+    def __init__(self, title: str, body: str, source: str, n_entries: int):
         super().__init__()
+        self.title = title
         self.body = body
         self.source = source
+        self.columns_css = f"columns:{legend_columns(n_entries)};column-gap:16px;"
 
 
-def legend_html(title: str, entries: list[LegendEntry]) -> str:
-    """The legend's inner HTML (escaped labels, swatches that repeat the map's fill, hatch and outline)."""
-    rows = [f"<div style='font-weight:bold;margin-bottom:4px'>{escape_text(title)}</div>"]
+LEGEND_ROW_PX = 15
+
+
+def legend_columns(n_entries: int) -> int:
+    """Columns of the legend strip along the bottom of the map: more entries, more columns (1-3)."""
+    return 1 if n_entries <= 3 else 2 if n_entries <= 8 else 3
+
+
+def legend_height_px(n_entries: int) -> int:
+    """Height (px) the legend strip needs, so the map can be fitted above it."""
+    return 34 + LEGEND_ROW_PX * -(-n_entries // legend_columns(n_entries))
+
+
+def legend_html(entries: list[LegendEntry]) -> str:
+    """The legend's entries as HTML (escaped labels, swatches that repeat the map's fill, hatch and outline)."""
+    rows = []
     for entry in entries:
         background = entry.fill
         if entry.hatched:
@@ -172,7 +200,7 @@ def legend_html(title: str, entries: list[LegendEntry]) -> str:
         border = f"2px {'dashed' if entry.dashed else 'solid'} {entry.outline}" if entry.outline else "1px solid #777"
         count = f" <span style='color:#555'>({entry.count})</span>" if entry.count is not None else ""
         rows.append(
-            "<div class='rk-legend-entry' style='display:flex;align-items:center;gap:6px'>"
+            "<div class='rk-legend-entry' style='display:flex;align-items:center;gap:6px;break-inside:avoid'>"
             f"<span style='display:inline-block;width:16px;height:12px;background:{background};"
             f"opacity:{entry.opacity};border:{border}'></span>"
             f"<span class='rk-legend-label'>{escape_text(entry.label)}</span>{count}</div>"
@@ -181,8 +209,11 @@ def legend_html(title: str, entries: list[LegendEntry]) -> str:
 
 
 def add_legend_and_source(fmap, title: str, entries: list[LegendEntry], source: str) -> None:
-    """Put the legend (bottom right) and the source line (bottom left) on the map itself."""
-    fmap.get_root().add_child(_LegendAndSource(legend_html(title, entries), escape_text(source)))
+    """Put the legend (bottom right, can be folded away) and the source line (bottom left) on the map itself."""
+    fmap.get_root().add_child(_LegendAndSource(escape_text(title), legend_html(entries), escape_text(source),
+                                               len(entries)))
+    if hasattr(fmap, "_rk_bounds"):
+        _refit(fmap, legend_height_px(len(entries)))
 
 
 def hatch_fill(fmap, background: str, stripes: str) -> str:
@@ -338,4 +369,51 @@ def coverage_map(view, web: gpd.GeoDataFrame, mask=None, source: str = "", title
     if not cities.empty:
         entries.append(LegendEntry("★ centrumstad die alleen regisseur is", "#ffffff", len(cities), outline="#000000"))
     add_legend_and_source(fmap, title, entries, source)
+    return finish(fmap)
+
+
+COVERED_NEUTRAL = "#F2F2F2"
+
+
+def gaps_map(view, web: gpd.GeoDataFrame, mask=None, source: str = "", highlight_nis=None) -> folium.Map:
+    """Overlaps and gaps: non-covered municipalities (unknown vs non-participant), overlaps hatched in the
+    warning colour, covered ones in a light neutral, partnership outlines; `highlight_nis` outlined thick."""
+    from analysis.mapstyle import NON_PARTICIPANT_FILL, UNKNOWN_FILL, UNKNOWN_HATCH, WARNING
+
+    table = municipality_table(view, web)
+    if mask is not None:
+        table = table[table["nis"].isin(set(view.municipalities.loc[mask, "nis"]))]
+    fmap = base_map(bounds_of(table) if len(table) else None)
+    overlap = table["category"] == "overlap"
+    covered = table["status"].isin(["member_confirmed", "member_suggestive"]) & ~overlap
+    layers = [
+        ("Gedekt", table[covered].assign(fill=COVERED_NEUTRAL, fill_opacity=0.7), None, OUTLINE_COLOUR, 0.5, None),
+        ("Onbekend", table[table["status"] == "unknown"].assign(fill=UNKNOWN_FILL, fill_opacity=0.95),
+         UNKNOWN_HATCH, OUTLINE_COLOUR, 0.8, None),
+        ("Neemt niet deel", table[table["status"] == "non_participant"].assign(fill=NON_PARTICIPANT_FILL,
+                                                                                fill_opacity=1.0),
+         None, "#000000", 1.5, None),
+        ("Overlappingen", table[overlap].assign(fill="#FFFFFF", fill_opacity=0.9), WARNING, WARNING, 2.5, "6 4"),
+    ]
+    counts = {}
+    for name, frame, hatch, line, weight, dash in layers:
+        counts[name] = len(frame)
+        add_area_layer(fmap, frame, name=name, tooltip=MUNICIPALITY_TOOLTIP, hatch_colour=hatch, line_colour=line,
+                       weight=weight, dash=dash)
+    in_view = set(table["partnership_ids"].explode().dropna())
+    add_outline_layer(fmap, dissolved_partnerships(view, web, in_view), name="Grenzen samenwerkingsverbanden",
+                      colour="#222222", weight=1.4, tooltip={"name": "Samenwerkingsverband"})
+    if highlight_nis:
+        add_outline_layer(fmap, table[table["nis"].isin(set(highlight_nis))], name="Selectie", colour="#0072B2",
+                          weight=3.5)
+    entries = [
+        LegendEntry("Onbekend (geen bron gevonden)", UNKNOWN_FILL, counts["Onbekend"], outline=UNKNOWN_HATCH, hatched=True),
+        LegendEntry("Neemt niet deel (volgens bron)", NON_PARTICIPANT_FILL, counts["Neemt niet deel"], outline="#000000"),
+        LegendEntry("In meer dan één verband", "#FFFFFF", counts["Overlappingen"], outline=WARNING, hatched=True,
+                    dashed=True),
+        LegendEntry("Gedekt door één verband", COVERED_NEUTRAL, counts["Gedekt"]),
+    ]
+    if highlight_nis:
+        entries.append(LegendEntry("Geselecteerd", "#FFFFFF", len(set(highlight_nis)), outline="#0072B2"))
+    add_legend_and_source(fmap, "Overlappingen en hiaten", [e for e in entries if e.count], source)
     return finish(fmap)
