@@ -2,6 +2,7 @@
 
 Filters combine with AND:
 - province: only municipalities of that province (a partnership stays in view when one of its members is);
+- referentieregio: only municipalities of that region (same rule), given the region membership table;
 - centre city: "alle", "met" (partnerships with a centre city, and the standalone centre cities), "zonder",
   or a NIS code (the partnership(s) that centre city belongs to);
 - partnership: one partnership id.
@@ -25,10 +26,11 @@ class Selection:
     province: str = ALL
     centre: str = ALL
     partnership: str = ALL
+    region: str = ALL  # a referentieregio id such as "REFREG06"
 
     @property
     def is_everything(self) -> bool:
-        return self.province == ALL and self.centre == ALL and self.partnership == ALL
+        return self.province == ALL and self.centre == ALL and self.partnership == ALL and self.region == ALL
 
 
 def _has_centre(partnerships: pd.DataFrame) -> pd.Series:
@@ -51,11 +53,17 @@ def selected_partnerships(partnerships: pd.DataFrame, memberships: pd.DataFrame,
 
 
 def selected_municipalities(municipalities: pd.DataFrame, partnerships: pd.DataFrame, memberships: pd.DataFrame,
-                            selection: Selection) -> pd.Series:
-    """Boolean mask over `municipalities` of those in view."""
+                            selection: Selection, regions: pd.DataFrame | None = None) -> pd.Series:
+    """Boolean mask over `municipalities` of those in view.
+
+    `regions` (region_id, nis) is needed for a referentieregio filter; without it that filter keeps nothing.
+    """
     mask = pd.Series(True, index=municipalities.index)
     if selection.province != ALL:
         mask &= municipalities["province"] == selection.province
+    if selection.region != ALL:
+        in_region = set() if regions is None else set(regions.loc[regions["region_id"] == selection.region, "nis"])
+        mask &= municipalities["nis"].isin(in_region)
     if selection.centre != ALL or selection.partnership != ALL:
         ids = set(selected_partnerships(partnerships, memberships, selection))
         members = set(memberships.loc[memberships["partnership_id"].isin(ids), "nis"])
@@ -67,3 +75,9 @@ def centre_cities(partnerships: pd.DataFrame) -> dict[str, str]:
     """Centre cities named in the partnerships table: nis -> name, sorted by name."""
     rows = partnerships.loc[_has_centre(partnerships), ["centre_city_nis", "centre_city"]].drop_duplicates()
     return dict(sorted(zip(rows["centre_city_nis"], rows["centre_city"]), key=lambda item: str(item[1])))
+
+
+def region_names(regions: pd.DataFrame) -> dict[str, str]:
+    """Referentieregio's in the table: region_id -> name, sorted by name."""
+    pairs = regions.drop_duplicates("region_id")[["region_id", "region_name"]]
+    return dict(sorted(zip(pairs["region_id"], pairs["region_name"]), key=lambda item: str(item[1])))

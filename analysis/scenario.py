@@ -93,6 +93,7 @@ class CoverageView:
     colours: dict[str, str]
     categories: pd.DataFrame
     legend: list
+    regions: pd.DataFrame | None = None  # referentieregio membership (region_id, region_name, nis) of this map
 
     @property
     def covered_nis(self) -> set[str]:
@@ -122,7 +123,7 @@ def build_coverage_view(municipalities: gpd.GeoDataFrame, scheme: SchemeData, ad
                                   partnership_adjacency(adjacency, memberships))
     categories, legend = coverage_categories(status, partnerships, colours)
     return CoverageView(scheme, municipalities, adjacency, status, kpis, overlaps, clusters, enclave_table,
-                        candidates, profiles, colours, categories, legend)
+                        candidates, profiles, colours, categories, legend, regions)
 
 
 def kpis_for(view: CoverageView, mask: pd.Series | None = None, official: dict | None = None) -> pd.DataFrame:

@@ -3,7 +3,7 @@
 import pandas as pd
 
 from analysis.coverage import coverage_status
-from analysis.filters import Selection, centre_cities, selected_municipalities, selected_partnerships
+from analysis.filters import Selection, centre_cities, region_names, selected_municipalities, selected_partnerships
 from analysis.mapstyle import (
     PARTNERSHIP_PALETTE, UNKNOWN_FILL, WARNING, coverage_categories, partnership_adjacency, partnership_colours,
 )
@@ -74,3 +74,16 @@ def test_filters_by_centre_city_and_partnership():
                                           Selection(province="B", centre="zonder"))
     assert not zonder_in_b.any()
     assert centre_cities(PARTNERSHIPS) == {"00009": "Grootstad", "00005": "Zuidstad"}
+
+
+def test_referentieregio_filter():
+    regions = pd.DataFrame({"region_id": ["R2", "R2", "R1", "R1", "R1", "R1"], "region_name": ["Oost"] * 2 + ["West"] * 4,
+                            "nis": ["00001", "00002", "00005", "00006", "00007", "00009"]})
+    oost = selected_municipalities(MUNICIPALITIES, PARTNERSHIPS, MEMBERSHIPS, Selection(region="R2"), regions)
+    assert MUNICIPALITIES.loc[oost, "nis"].tolist() == ["00001", "00002"]
+    west_zonder = selected_municipalities(MUNICIPALITIES, PARTNERSHIPS, MEMBERSHIPS,
+                                          Selection(region="R1", centre="zonder"), regions)
+    assert not west_zonder.any()
+    assert not selected_municipalities(MUNICIPALITIES, PARTNERSHIPS, MEMBERSHIPS, Selection(region="R1")).any()
+    assert not Selection(region="R1").is_everything
+    assert region_names(regions) == {"R2": "Oost", "R1": "West"}
