@@ -1,0 +1,214 @@
+"""Indicatoren: choropleth of a labour-market or population indicator, need versus coverage, and rankings."""
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from analysis import indicators as ind
+from analysis.coverage import STATUS_LABELS_NL
+from analysis.formatting import format_number
+from geodata.indicators import CATALOGUE, COUNT, FLAG_LABELS_NL, FLAG_OK
+from pages import ui
+from pages.indicator_map import indicator_map, value_text
+from pages.indicator_upload import uploaded_catalogue, uploaded_values
+
+
+def show_table(frame: pd.DataFrame, numbers: dict[str, int] | None = None, percents: dict[str, int] | None = None,
+               height: int | None = None) -> None:
+    """Like `ui.show_table`, but an empty cell reads "onbekend" (the column Toelichting says why)."""
+    from analysis.formatting import format_percent
+
+    formats = {column: (lambda value, d=decimals: format_number(value, d)) for column, decimals in (numbers or {}).items()}
+    formats.update({column: (lambda value, d=decimals: format_percent(value, d))
+                    for column, decimals in (percents or {}).items()})
+    styled = frame.reset_index(drop=True).style.format(formats, na_rep="onbekend")
+    st.dataframe(styled, hide_index=True, width="stretch", **({"height": height} if height else {}))
+
+
+@st.cache_data(show_spinner="Indicatoren laden…")
+def catalogue_values(version: str) -> pd.DataFrame:
+    from analysis.indicator_data import values_on
+
+    return values_on(version)
+
+
+@st.cache_data(show_spinner=False)
+def aggregation_input(indicator_id: str, version: str):
+    from analysis.indicator_data import aggregation_input as load
+
+    return load(indicator_id, version)
+
+
+filters = ui.current_filters()
+view = ui.current_view(filters)
+version = filters.version
+st.title("Indicatoren")
+ui.data_banner(view)
+mask = ui.view_mask(view, filters)
+web = ui.cached_web_layer(version)
+
+catalogue = {**CATALOGUE, **uploaded_catalogue()}
+values = catalogue_values(version)
+uploads = uploaded_values(version)
+if uploads is not None:
+    values = pd.concat([values, uploads[values.columns]], ignore_index=True)
+
+# --- choices ------------------------------------------------------------------------------------------------
+order = [key for key in catalogue if not catalogue[key].derived] + [key for key in catalogue if catalogue[key].derived]
+if st.session_state.get("ind_indicator") not in order:
+    st.session_state["ind_indicator"] = "werkzoekendengraad"
+col_a, col_b, col_c, col_d = st.columns([3, 1, 2, 1])
+indicator_id = col_a.selectbox(
+    "Indicator", order, key="ind_indicator",
+    format_func=lambda key: catalogue[key].label + (" – eigen upload" if key.startswith("upload:") else ""))
+entry = catalogue[indicator_id]
+years = ind.available_years(values, indicator_id)
+if not years:
+    st.warning(f"Voor {entry.label} zijn er geen waarden op deze kaart.")
+    st.stop()
+if st.session_state.get("ind_year") not in years:
+    st.session_state["ind_year"] = years[-1]
+year = col_b.selectbox("Jaar", years, key="ind_year")
+method = col_c.selectbox("Klassenindeling", list(ind.CLASSIFICATIONS), format_func=ind.CLASSIFICATIONS.get,
+                         key="ind_method")
+k = col_d.slider("Klassen", 3, 7, 5, key="ind_k")
+highlight = st.toggle("Gemeenten zonder gekend verband markeren", value=False, key="ind_highlight")
+
+# --- values: classes on all of Flanders, map on the selection -------------------------------------------------
+all_codes = view.municipalities["nis"]
+flanders = ind.municipality_values(values, all_codes, indicator_id, year)
+classified = flanders.loc[(flanders["flag"] == FLAG_OK) & (flanders["value"] != 0), "value"]
+breaks = ind.class_breaks(classified, method, k)
+minimum = float(classified.min()) if len(classified) else None
+source = f"{entry.source} ({year}); grenzen: Provincies in Cijfers, Statbel"
+title = f"{entry.label} {year}"
+ui.show_map(indicator_map(view, web, flanders, breaks, entry, year, mask, source=source,
+                          highlight_not_covered=highlight, minimum=minimum),
+            key=f"ind-map-{filters.scheme}-{version}", height=620)
+notes = [f"{source}.", "Klassengrenzen berekend op heel Vlaanderen; ze blijven gelijk bij filteren."]
+if version == "2019" and (flanders["flag"] == "merged").any():
+    notes.append("Op de kaart 2019-2024 hebben de 28 gemeenten die op 1 januari 2025 fuseerden geen eigen cijfer: "
+                 "de bron geeft alleen hun 13 fusiegemeenten (kies de kaart vanaf 2025 om ze te zien). Een "
+                 "fusiegemeente telt wel mee in een verband of groep wanneer al haar delen erin zitten.")
+if not entry.aggregatable:
+    notes.append("Deze graad kan niet per groep herberekend worden (de bron geeft geen teller en noemer).")
+st.caption(" ".join(notes))
+with st.expander("Over deze indicator"):
+    st.markdown(entry.description)
+
+in_view = flanders[flanders["nis"].isin(set(view.municipalities.loc[mask, "nis"]))]
+
+# --- histogram -------------------------------------------------------------------------------------------------
+known = in_view[in_view["flag"] == FLAG_OK]
+if len(known):
+    chart = alt.Chart(known).mark_bar(color="#E6550D").encode(
+        x=alt.X("value:Q", bin=alt.Bin(maxbins=30), title=f"{entry.label} ({entry.unit})"),
+        y=alt.Y("count():Q", title="Aantal gemeenten"))
+    rules = alt.Chart(pd.DataFrame({"grens": breaks[:-1]})).mark_rule(color="#333333", strokeDash=[4, 3]).encode(
+        x="grens:Q")
+    st.altair_chart((chart + rules).properties(height=220), width="stretch")
+    st.caption(f"Verdeling over {format_number(len(known))} gemeenten in beeld; stippellijnen: klassengrenzen. "
+               f"Zonder cijfer: {format_number(len(in_view) - len(known))}.")
+
+# --- table per municipality --------------------------------------------------------------------------------------
+status = view.status.set_index("nis")
+partnership_names = dict(zip(view.scheme.partnerships["partnership_id"], view.scheme.partnerships["name"]))
+names = view.municipalities.set_index("nis")["name"]
+table = pd.DataFrame({
+    "NIS": in_view["nis"].to_numpy(),
+    "Gemeente": in_view["nis"].map(names).to_numpy(),
+    "Provincie": in_view["nis"].map(status["province"]).to_numpy(),
+    "Status": in_view["nis"].map(status["status"]).map(STATUS_LABELS_NL).to_numpy(),
+    "Verband(en)": in_view["nis"].map(status["partnership_ids"]).map(
+        lambda ids: ", ".join(partnership_names.get(i, i) for i in ids) if isinstance(ids, tuple) and ids
+        else "geen gekend verband").to_numpy(),
+    f"{entry.label} {year}": in_view["value"].to_numpy(),
+    "Toelichting": in_view["flag"].map(lambda flag: FLAG_LABELS_NL.get(flag, flag)).to_numpy(),
+})
+table = table[["NIS", "Gemeente", f"{entry.label} {year}", "Toelichting", "Provincie", "Status", "Verband(en)"]]
+st.subheader("Per gemeente")
+show_table(table, numbers={f"{entry.label} {year}": entry.decimals}, height=360)
+ui.table_downloads(table, f"regiekaart-{indicator_id.replace(':', '-')}-{year}", "ind-table", sheet="Indicator")
+
+# --- per partnership ---------------------------------------------------------------------------------------------
+if indicator_id in CATALOGUE:
+    source_values, units = aggregation_input(indicator_id, version)
+else:
+    source_values, units = values, None
+codes_in_view = set(view.municipalities.loc[mask, "nis"])
+st.subheader("Per samenwerkingsverband")
+if not entry.aggregatable:
+    st.info(f"{entry.label} kan niet per verband berekend worden: er is geen teller en noemer, en een gemiddelde "
+            "van gemeentelijke graden zou een ander cijfer geven dan het echte.")
+else:
+    per_partnership = ind.aggregate_by_partnership(source_values, view.scheme.memberships, view.scheme.partnerships,
+                                                   entry, year, units, codes=view.municipalities["nis"],
+                                                   catalogue=catalogue)
+    members = view.scheme.memberships
+    shown_ids = set(members.loc[members["nis"].isin(codes_in_view), "partnership_id"])
+    per_partnership = per_partnership[per_partnership["partnership_id"].isin(shown_ids)]
+    how = "som" if entry.kind == COUNT else "herberekend uit teller en noemer (geen gemiddelde)"
+    part_table = pd.DataFrame({
+        "Samenwerkingsverband": per_partnership["name"].to_numpy(),
+        f"{entry.label} {year}": per_partnership["value"].to_numpy(),
+        "Gemeenten": per_partnership["n_municipalities"].to_numpy(),
+        "Met cijfer": per_partnership["n_with_value"].to_numpy(),
+        "Ook in ander verband": per_partnership["n_shared"].to_numpy(),
+        "Zonder cijfer": per_partnership["missing_nis"].map(
+            lambda codes: ", ".join(names.get(c, c) for c in codes)).to_numpy(),
+    })
+    show_table(part_table, numbers={f"{entry.label} {year}": entry.decimals, "Gemeenten": 0, "Met cijfer": 0,
+                                       "Ook in ander verband": 0})
+    st.caption(f"Waarde per verband: {how}. Een gemeente in meer dan één verband telt in elk verband mee, dus de "
+               "verbanden samen kunnen meer zijn dan Vlaanderen. 'Zonder cijfer': onbekend, geheim, of een "
+               "fusiegemeente waarvan niet alle delen in het verband zitten.")
+    ui.table_downloads(part_table, f"regiekaart-{indicator_id.replace(':', '-')}-{year}-verbanden", "ind-part",
+                       sheet="Verbanden")
+
+# --- need versus coverage ----------------------------------------------------------------------------------------
+st.subheader("Nood en dekking")
+status_in_view = view.status[view.status["nis"].isin(codes_in_view)]
+if entry.aggregatable:
+    need = ind.need_versus_coverage(source_values, status_in_view, entry, year, units, catalogue)
+    st.markdown(ind.need_sentence(need, entry, year, catalogue))
+    need_table = pd.DataFrame({
+        "Groep": need["label"].to_numpy(),
+        "Gemeenten": need["n_municipalities"].to_numpy(),
+        f"{entry.label} {year}": need["value"].to_numpy(),
+        "Aandeel": need["share"].to_numpy(),
+        "Gemeenten zonder cijfer": (need["n_missing"] + need["n_suppressed"] + need["n_split"]).to_numpy(),
+    })
+    if entry.kind != COUNT:
+        need_table = need_table.drop(columns="Aandeel")
+    show_table(need_table, numbers={f"{entry.label} {year}": entry.decimals, "Gemeenten": 0,
+                                       "Gemeenten zonder cijfer": 0}, percents={"Aandeel": 1})
+    ui.table_downloads(need_table, f"regiekaart-nood-dekking-{year}", "ind-need", sheet="Nood en dekking")
+else:
+    st.info("Kies een indicator die per groep berekend kan worden (bv. niet-werkende werkzoekenden of de totale "
+            "werkzoekendengraad) om nood en dekking te vergelijken.")
+
+st.subheader("Gemeenten zonder gekend verband, volgens nood")
+context = "nwwz" if indicator_id in ("werkzoekendengraad", "beroepsbevolking") else None
+ranking = ind.rank_not_covered(values, status_in_view, entry, year, context=context, catalogue=catalogue)
+if ranking.empty:
+    st.success("Elke gemeente in deze selectie zit in een gekend samenwerkingsverband.")
+else:
+    direction = "hoogste" if entry.higher_is_worse is not False else "laagste"
+    ranking_table = pd.DataFrame({
+        "Rang": ranking["rank"].to_numpy(),
+        "Gemeente": ranking["nis"].map(names).to_numpy(),
+        "NIS": ranking["nis"].to_numpy(),
+        "Status": ranking["status"].map(STATUS_LABELS_NL).to_numpy(),
+        f"{entry.label} {year}": ranking["value"].to_numpy(),
+        "Toelichting": [value_text(v, f, entry) if f != FLAG_OK else "" for v, f in
+                        zip(ranking["value"], ranking["flag"])],
+    })
+    numbers = {"Rang": 0, f"{entry.label} {year}": entry.decimals}
+    if context:
+        label = catalogue[context].label
+        ranking_table.insert(5, f"{label} {year}", ranking["context_value"].to_numpy())
+        numbers[f"{label} {year}"] = 0
+    show_table(ranking_table, numbers=numbers, height=360)
+    st.caption(f"Gesorteerd op {entry.label.lower()}, {direction} eerst; gemeenten zonder cijfer onderaan. "
+               "'Onbekend' betekent: geen bron gevonden, niet: neemt niet deel.")
+    ui.table_downloads(ranking_table, f"regiekaart-nood-zonder-verband-{year}", "ind-rank", sheet="Rangschikking")
