@@ -3,20 +3,37 @@
 A print map has a title, a subtitle with the filters and period, a legend matching the interactive map,
 a scale bar, a north arrow, a source and licence line and the date. Geometry must be projected in metres
 (EPSG:31370) so the scale bar is true.
+
+Layout: the legend is fitted first (font size and number of columns chosen so it fits), then the map gets the
+rest of the page, either beside the legend or above it, whichever gives the larger map. Labels are placed so
+they do not cover each other; labels marked as optional are left out when there is no free spot.
 """
 
 from __future__ import annotations
 
 import io
+import textwrap
 from dataclasses import dataclass, field
 from datetime import date
 
 import geopandas as gpd
 import matplotlib
+import numpy as np
 
 matplotlib.use("Agg")  # no display on servers; must precede pyplot
 import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.patches import Patch, Rectangle  # noqa: E402
+from matplotlib import patheffects  # noqa: E402
+from matplotlib.colors import to_rgba  # noqa: E402
+from matplotlib.legend_handler import HandlerTuple  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.collections import PatchCollection  # noqa: E402
+from matplotlib.patches import Patch, PathPatch, Rectangle  # noqa: E402
+from matplotlib.path import Path  # noqa: E402
+from matplotlib.transforms import Bbox  # noqa: E402
+
+from shapely.geometry import box as shapely_box  # noqa: E402
+
+from analysis.formatting import format_number  # noqa: E402
 
 A4_MM = (210, 297)
 MM_PER_INCH = 25.4
@@ -24,9 +41,28 @@ PRINT_DPI = 300
 PAGE_SIZES = {"portrait": (A4_MM[0] / MM_PER_INCH, A4_MM[1] / MM_PER_INCH),
               "landscape": (A4_MM[1] / MM_PER_INCH, A4_MM[0] / MM_PER_INCH)}
 
+EDGE_COLOUR = "#555555"  # thin municipality borders
+EDGE_WIDTH_PT = 0.25
+OUTLINE_WIDTH_PT = 1.0  # category outlines (overlaps, non-participants)
+PARTNERSHIP_OUTLINE_COLOUR = "#222222"
+PARTNERSHIP_OUTLINE_WIDTH_PT = 0.9
+HATCH = "////"
+HATCH_WIDTH_PT = 0.6
+DASHES = (0, (3, 2))  # dash pattern in units of the line width, for dashed outlines
+MARGIN_IN = 0.35  # page margin (inches)
+GAP_IN = 0.15  # space between blocks (inches)
+MAX_DROP_IN = 0.4  # how far a short map moves down from the top, towards the middle (inches)
+LEGEND_FONT_SIZES = (8.0, 7.5, 7.0, 6.5, 6.0, 5.5, 5.0)  # tried largest first (points)
+SMALLEST_COMFORTABLE_FONT = 6.0  # below this a layout counts as worse
+LABEL_FONT_SIZE = 6.5
+EMPTY_TEXT = "Geen gemeenten in deze selectie."
+AREA_LABEL_FONT_SIZE = 7.0
+
 
 @dataclass(frozen=True)
 class LegendItem:
+    """One legend entry: an area swatch (fill, hatch, outline, dashed) or, with `marker`, a point symbol."""
+
     label: str
     fill: str
     opacity: float = 0.85
@@ -34,108 +70,376 @@ class LegendItem:
     outline: str | None = None
     dashed: bool = False
     count: int | None = None
+    marker: str | None = None  # matplotlib marker ("*", "o") for point symbols such as centre cities
+
+    @property
+    def text(self) -> str:
+        """The label as printed, with the count in Belgian notation: "Verband A (1.234)"."""
+        return self.label + (f" ({format_number(self.count)})" if self.count is not None else "")
 
 
 @dataclass
 class PrintMap:
-    """What to draw: areas with per-row style columns, optional outlines and labels."""
+    """What to draw: areas with per-row style columns, optional outlines and labels.
 
-    areas: gpd.GeoDataFrame  # columns: geometry, fill, fill_opacity, hatch (colour or None), outline (colour or None)
+    `areas` columns: geometry, fill, fill_opacity (0-1), hatch (hatch colour or None), outline (colour or None)
+    and optionally dashed (bool: outline, or the thin border when there is no outline, drawn dashed).
+    `labels` columns: geometry (points), label, and optionally marker (matplotlib marker or None), required
+    (bool, default True: never left out) and kind ("point": next to the point, "area": centred on it).
+    """
+
+    areas: gpd.GeoDataFrame
     title: str
     subtitle: str
     legend_title: str
     legend: list[LegendItem]
     source: str
     outlines: gpd.GeoDataFrame | None = None  # e.g. dissolved partnerships
-    labels: gpd.GeoDataFrame | None = None  # columns: geometry (points), label
+    labels: gpd.GeoDataFrame | None = None
     orientation: str = "landscape"
     made_on: date = field(default_factory=date.today)
 
 
 def _nice_length_m(map_width_m: float) -> float:
-    """A round scale-bar length, about a fifth of the map width (metres)."""
+    """A round scale-bar length of at most about a fifth of the map width (metres, at least 1 km)."""
     target = map_width_m / 5
-    for step in (1_000, 2_000, 5_000, 10_000, 20_000, 25_000, 50_000, 100_000):
-        if step >= target:
-            return float(step)
-    return 100_000.0
+    fitting = [step for step in (1_000, 2_000, 5_000, 10_000, 20_000, 25_000, 50_000, 100_000) if step <= target]
+    return float(fitting[-1]) if fitting else 1_000.0
 
 
-def _draw_scale_bar(ax, bounds) -> None:
+def _draw_scale_bar(ax, bounds, areas: gpd.GeoDataFrame | None = None) -> None:
+    """A black-and-white scale bar in the corner (not the north arrow's) that covers the least of the map."""
     minx, miny, maxx, maxy = bounds
     length = _nice_length_m(maxx - minx)
-    x0, y0 = minx + (maxx - minx) * 0.03, miny + (maxy - miny) * 0.04
-    height = (maxy - miny) * 0.012
+    width, height = maxx - minx, maxy - miny
+    bar_height = height * 0.012
+    box_w, box_h = length * 1.2, height * 0.075  # bar, numbers and white margin
+    corners = [(minx + width * 0.01, miny + height * 0.01), (maxx - width * 0.01 - box_w, miny + height * 0.01),
+               (minx + width * 0.01, maxy - height * 0.01 - box_h)]
+    if areas is not None and not areas.empty:
+        def covered(corner):
+            return float(areas.geometry.intersection(shapely_box(corner[0], corner[1], corner[0] + box_w,
+                                                                  corner[1] + box_h)).area.sum())
+        corners.sort(key=covered)  # stable: lower left wins a tie
+    left, low = corners[0]
+    ax.add_patch(Rectangle((left, low), box_w, box_h, facecolor="white", edgecolor="none", alpha=0.8, zorder=19))
+    x0, y0 = left + length * 0.1, low + box_h * 0.2
     half = length / 2
-    ax.add_patch(Rectangle((x0, y0), half, height, facecolor="black", edgecolor="black", lw=0.6, zorder=20))
-    ax.add_patch(Rectangle((x0 + half, y0), half, height, facecolor="white", edgecolor="black", lw=0.6, zorder=20))
+    ax.add_patch(Rectangle((x0, y0), half, bar_height, facecolor="black", edgecolor="black", lw=0.6, zorder=20))
+    ax.add_patch(Rectangle((x0 + half, y0), half, bar_height, facecolor="white", edgecolor="black", lw=0.6,
+                           zorder=20))
     for offset, text in ((0, "0"), (half, f"{half / 1000:g}"), (length, f"{length / 1000:g} km")):
-        ax.text(x0 + offset, y0 + height * 1.6, text.replace(".", ","), ha="center", va="bottom", fontsize=7, zorder=20)
+        ax.text(x0 + offset, y0 + bar_height * 1.6, text.replace(".", ","), ha="center", va="bottom", fontsize=7,
+                zorder=20)
 
 
 def _draw_north_arrow(ax) -> None:
-    ax.annotate("N", xy=(0.97, 0.95), xytext=(0.97, 0.86), xycoords="axes fraction", ha="center", va="center",
+    ax.annotate("N", xy=(0.975, 0.97), xytext=(0.975, 0.88), xycoords="axes fraction", ha="center", va="center",
                 fontsize=10, fontweight="bold",
                 arrowprops={"arrowstyle": "-|>", "facecolor": "black", "lw": 1.2}, zorder=20)
 
 
-def render_figure(spec: PrintMap):
-    """Build the matplotlib figure of a print map (A4, the chosen orientation)."""
-    fig = plt.figure(figsize=PAGE_SIZES[spec.orientation], dpi=100)
-    landscape = spec.orientation == "landscape"
-    map_box = [0.03, 0.09, 0.68, 0.78] if landscape else [0.04, 0.30, 0.92, 0.58]
-    ax = fig.add_axes(map_box)
+# --- areas, outlines --------------------------------------------------------------------------------------
+
+def _polygon_path(geometry) -> Path:
+    """A matplotlib path of a (multi)polygon with its holes (each ring closed)."""
+    rings = []
+    for polygon in getattr(geometry, "geoms", [geometry]):
+        if polygon.is_empty or polygon.geom_type != "Polygon":
+            continue
+        for ring in [polygon.exterior, *polygon.interiors]:
+            coords = np.asarray(ring.coords)[:, :2]
+            codes = np.full(len(coords), Path.LINETO, dtype=Path.code_type)
+            codes[0], codes[-1] = Path.MOVETO, Path.CLOSEPOLY
+            rings.append(Path(coords, codes))
+    return Path.make_compound_path(*rings) if rings else Path(np.empty((0, 2)))
+
+
+def _add_polygons(ax, geometries, **style) -> None:
+    # Own collection instead of GeoDataFrame.plot: geopandas redraws the whole figure after every call,
+    # which made a page with a large legend take half a minute.
+    patches = [PathPatch(_polygon_path(geometry)) for geometry in geometries]
+    ax.add_collection(PatchCollection(patches, **style), autolim=False)
+
+
+def _draw_areas(ax, areas: gpd.GeoDataFrame) -> None:
+    """Fill, hatch and outline each style group; hatch and outlines opaque on top so they show on light fills."""
+    areas = areas[areas.geometry.notna() & ~areas.geometry.is_empty]
+    dashed = areas["dashed"].fillna(False).astype(bool) if "dashed" in areas.columns else False
+    styled = areas.assign(_hatch=areas["hatch"].fillna(""), _outline=areas["outline"].fillna(""), _dashed=dashed)
+    for (fill, opacity, hatch, outline, is_dashed), group in styled.groupby(
+            ["fill", "fill_opacity", "_hatch", "_outline", "_dashed"], sort=False):
+        geometries = list(group.geometry)
+        # The fill colour carries the opacity, not the patch, so borders and hatching stay crisp.
+        _add_polygons(ax, geometries, facecolor=to_rgba(fill, float(opacity)), edgecolor=EDGE_COLOUR,
+                      linewidth=EDGE_WIDTH_PT, zorder=1)
+        if hatch:
+            _add_polygons(ax, geometries, facecolor="none", edgecolor=hatch, hatch=HATCH, linewidth=0.0,
+                          hatch_linewidth=HATCH_WIDTH_PT, zorder=2)
+        if outline:
+            _add_polygons(ax, geometries, facecolor="none", edgecolor=outline, linewidth=OUTLINE_WIDTH_PT,
+                          linestyle=DASHES if is_dashed else "solid", zorder=4)
+        elif is_dashed:
+            _add_polygons(ax, geometries, facecolor="none", edgecolor=EDGE_COLOUR, linewidth=0.5, linestyle=DASHES,
+                          zorder=2)
+
+
+# --- legend -----------------------------------------------------------------------------------------------
+
+def legend_handle(item: LegendItem):
+    """The legend artist(s) of an item: fill, hatch (if any) and outline (dashed if asked) stacked, or a marker."""
+    if item.marker:
+        return Line2D([], [], marker=item.marker, linestyle="none", markersize=8 if item.marker == "*" else 5,
+                      markerfacecolor=item.fill, markeredgecolor=item.outline or "black", markeredgewidth=0.6)
+    parts = [Patch(facecolor=to_rgba(item.fill, item.opacity), edgecolor="none", linewidth=0)]
+    if item.hatch_colour:
+        parts.append(Patch(facecolor="none", edgecolor=item.hatch_colour, hatch=HATCH, linewidth=0))
+    parts.append(Patch(facecolor="none", edgecolor=item.outline or EDGE_COLOUR,
+                       linewidth=OUTLINE_WIDTH_PT if item.outline or item.dashed else 0.5,
+                       linestyle=DASHES if item.dashed else "solid"))
+    return tuple(parts)
+
+
+def _wrapped(text: str, width_chars: int) -> str:
+    return "\n".join(textwrap.wrap(text, width=max(12, width_chars), break_long_words=False)) or text
+
+
+def _make_legend(fig, spec: PrintMap, fontsize: float, ncols: int, max_width_in: float):
+    # Wrap labels so a column is at most max_width/ncols wide (a character is about 0.55 em on average).
+    column_pt = max_width_in * 72 / ncols - 3.2 * fontsize  # minus swatch and padding
+    chars = int(column_pt / (0.55 * fontsize))
+    labels = [_wrapped(item.text, chars) for item in spec.legend]
+    legend = fig.legend(handles=[legend_handle(item) for item in spec.legend], labels=labels,
+                        title=spec.legend_title, loc="upper left", bbox_to_anchor=(0, 1),
+                        bbox_transform=fig.transFigure, fontsize=fontsize,
+                        title_fontproperties={"weight": "bold", "size": fontsize + 1}, frameon=False, ncols=ncols,
+                        alignment="left", handler_map={tuple: HandlerTuple(ndivide=1, pad=0)},
+                        handlelength=2.0, handleheight=1.1, borderaxespad=0, borderpad=0.2, columnspacing=1.2,
+                        labelspacing=0.45)
+    return legend
+
+
+def _fitted_legend(fig, renderer, spec: PrintMap, max_width_in: float, max_height_in: float, max_columns: int,
+                   short: bool = False):
+    """The legend at the largest font that fits in the box: (legend, width_in, height_in, font size).
+
+    At each font size the fewest columns are tried first (a narrow legend beside the map), or with `short`
+    the most columns first (a low legend below the map).
+    """
+    columns = range(max_columns, 0, -1) if short else range(1, max_columns + 1)
+    tries = [(fontsize, ncols) for fontsize in LEGEND_FONT_SIZES for ncols in columns]
+    for number, (fontsize, ncols) in enumerate(tries, start=1):
+        legend = _make_legend(fig, spec, fontsize, ncols, max_width_in)
+        extent = legend.get_window_extent(renderer)
+        width_in, height_in = extent.width / fig.dpi, extent.height / fig.dpi
+        if (width_in <= max_width_in and height_in <= max_height_in) or number == len(tries):
+            return legend, width_in, height_in, fontsize  # the last try is kept even when it does not fit
+        legend.remove()
+
+
+# --- labels -----------------------------------------------------------------------------------------------
+
+_POINT_OFFSETS = [(5, 0, "left", "center"), (-5, 0, "right", "center"), (0, 5, "center", "bottom"),
+                  (0, -5, "center", "top"), (5, 5, "left", "bottom"), (-5, 5, "right", "bottom"),
+                  (5, -5, "left", "top"), (-5, -5, "right", "top"), (12, 0, "left", "center"),
+                  (-12, 0, "right", "center"), (0, 12, "center", "bottom"), (0, -12, "center", "top"),
+                  (10, 10, "left", "bottom"), (-10, 10, "right", "bottom"), (10, -10, "left", "top"),
+                  (-10, -10, "right", "top")]
+_AREA_OFFSETS = [(0, 0, "center", "center"), (0, 9, "center", "bottom"), (0, -9, "center", "top"),
+                 (14, 0, "left", "center"), (-14, 0, "right", "center"), (0, 18, "center", "bottom"),
+                 (0, -18, "center", "top")]
+
+
+def _overlap_area(box: Bbox, others: list[Bbox]) -> float:
+    total = 0.0
+    for other in others:
+        width = min(box.x1, other.x1) - max(box.x0, other.x0)
+        height = min(box.y1, other.y1) - max(box.y0, other.y0)
+        if width > 0 and height > 0:
+            total += width * height
+    return total
+
+
+def _draw_labels(ax, renderer, labels: gpd.GeoDataFrame) -> list:
+    """Draw markers and labels without overlaps; returns the label texts drawn (optional ones may be left out)."""
+    frame = labels[labels.geometry.notna() & ~labels.geometry.is_empty].copy()
+    if frame.empty:
+        return []
+    frame["marker"] = frame["marker"] if "marker" in frame.columns else None
+    frame["required"] = frame["required"].fillna(True).astype(bool) if "required" in frame.columns else True
+    frame["kind"] = frame["kind"].fillna("point") if "kind" in frame.columns else "point"
+    axes_box = ax.get_window_extent(renderer)
+    taken: list[Bbox] = []
+    pixels_per_point = ax.figure.dpi / 72
+    for point, marker in zip(frame.geometry, frame["marker"]):
+        if isinstance(marker, str) and marker:
+            size = 9 if marker == "*" else 4.5
+            ax.plot(point.x, point.y, marker=marker, markersize=size, markerfacecolor="black",
+                    markeredgecolor="white", markeredgewidth=0.6, linestyle="none", zorder=16)
+            x, y = ax.transData.transform((point.x, point.y))
+            half = size / 2 * pixels_per_point
+            taken.append(Bbox([[x - half, y - half], [x + half, y + half]]))
+    drawn = []
+    order = sorted(range(len(frame)), key=lambda i: not frame["required"].iloc[i])  # required ones first, stable
+    for i in order:
+        row = frame.iloc[i]
+        area = row["kind"] == "area"
+        style = {"fontsize": AREA_LABEL_FONT_SIZE if area else LABEL_FONT_SIZE,
+                 "fontstyle": "italic" if area else "normal", "fontweight": "normal" if area else "bold",
+                 "color": "#111111", "zorder": 17,
+                 "path_effects": [patheffects.withStroke(linewidth=2.2, foreground="white")]}
+        best = None
+        for dx, dy, ha, va in _AREA_OFFSETS if area else _POINT_OFFSETS:
+            text = ax.annotate(str(row["label"]), (row.geometry.x, row.geometry.y), xytext=(dx, dy),
+                               textcoords="offset points", ha=ha, va=va, **style)
+            box = text.get_window_extent(renderer).padded(1.5 * pixels_per_point)
+            inside = axes_box.containsx(box.x0) and axes_box.containsx(box.x1) \
+                and axes_box.containsy(box.y0) and axes_box.containsy(box.y1)
+            overlap = _overlap_area(box, taken) + (0 if inside else box.width * box.height)
+            if overlap == 0:
+                if best is not None:
+                    best[0].remove()
+                best = (text, box, 0)
+                break
+            if row["required"] and (best is None or overlap < best[2]):
+                if best is not None:
+                    best[0].remove()
+                best = (text, box, overlap)
+            else:
+                text.remove()
+        if best is None:
+            continue  # optional label without a free spot: leave it out rather than cover others
+        taken.append(best[1])
+        drawn.append(best[0])
+    return drawn
+
+
+# --- page -------------------------------------------------------------------------------------------------
+
+def _fit_box(left: float, bottom: float, width: float, height: float, aspect: float) -> tuple[float, ...]:
+    """The largest box with width/height == aspect (inches) inside the given box, centred across, at its top."""
+    if width / height > aspect:
+        fitted = height * aspect
+        return left + (width - fitted) / 2, bottom, fitted, height
+    fitted = width / aspect
+    return left, bottom + height - fitted, width, fitted
+
+
+def _header(fig, spec: PrintMap, renderer, page_w: float, page_h: float) -> float:
+    """Title and subtitle at the top; returns the y (inches) just below them."""
+    width_pt = (page_w - 2 * MARGIN_IN) * 72
+    title = fig.text(MARGIN_IN / page_w, 1 - MARGIN_IN / page_h, _wrapped(spec.title, int(width_pt / (0.6 * 15))),
+                     fontsize=15, fontweight="bold", va="top", ha="left")
+    bottom = title.get_window_extent(renderer).y0 / fig.dpi
+    subtitle = fig.text(MARGIN_IN / page_w, (bottom - 0.08) / page_h,
+                        _wrapped(spec.subtitle, int(width_pt / (0.55 * 9))), fontsize=9, va="top", ha="left",
+                        color="#333333", linespacing=1.3)
+    return subtitle.get_window_extent(renderer).y0 / fig.dpi - GAP_IN
+
+
+def _footer(fig, spec: PrintMap, renderer, page_w: float, page_h: float) -> float:
+    """Source, licence and date at the bottom; returns the y (inches) just above them."""
+    width_pt = (page_w - 2 * MARGIN_IN) * 72
+    text = _wrapped(spec.source, int(width_pt / (0.55 * 6.5))) \
+        + f"\nGemaakt met Regiekaart op {spec.made_on:%d-%m-%Y}."
+    footer = fig.text(MARGIN_IN / page_w, MARGIN_IN * 0.7 / page_h, text, fontsize=6.5, va="bottom", ha="left",
+                      color="#333333", linespacing=1.3)
+    return footer.get_window_extent(renderer).y1 / fig.dpi + GAP_IN
+
+
+def _score(map_box, legend_fontsize: float) -> float:
+    """Map area (square inches); a legend in a tiny font halves it, so readable legends win."""
+    return map_box[2] * map_box[3] * (1.0 if legend_fontsize >= SMALLEST_COMFORTABLE_FONT else 0.5)
+
+
+def page_size_in(orientation: str, dpi: int = PRINT_DPI) -> tuple[float, float]:
+    """A4 in inches, rounded to whole pixels at `dpi` (matplotlib would cut 3507.9 pixels down to 3507)."""
+    width, height = PAGE_SIZES[orientation]
+    return round(width * dpi) / dpi, round(height * dpi) / dpi
+
+
+def render_figure(spec: PrintMap, dpi: int = PRINT_DPI):
+    """Build the matplotlib figure of a print map (A4, the chosen orientation, whole pixels at `dpi`)."""
+    page_w, page_h = page_size_in(spec.orientation, dpi)
+    fig = plt.figure(figsize=(page_w, page_h), dpi=100)
+    renderer = fig.canvas.get_renderer()
+    top = _header(fig, spec, renderer, page_w, page_h)
+    bottom = _footer(fig, spec, renderer, page_w, page_h)
+    areas = spec.areas[spec.areas.geometry.notna() & ~spec.areas.geometry.is_empty]
+    empty = areas.empty
+    minx, miny, maxx, maxy = (0.0, 0.0, 100_000.0, 50_000.0) if empty else areas.total_bounds
+    pad = 0.04 * max(maxx - minx, maxy - miny, 1.0)  # room for the scale bar and north arrow
+    bounds = (minx - pad, miny - pad, maxx + pad, maxy + pad)
+    aspect = (bounds[2] - bounds[0]) / (bounds[3] - bounds[1])
+    inner_w, inner_h = page_w - 2 * MARGIN_IN, top - bottom
+
+    if not spec.legend:
+        left, low, width, height = _fit_box(MARGIN_IN, bottom, inner_w, inner_h, aspect)
+        return _draw_map(fig, renderer, spec, areas, bounds, (left, low, width, height), page_w, page_h)
+    # Two layouts: legend beside the map or below it; keep the one with the larger map.
+    layouts = []
+    legend, legend_w, legend_h, fontsize = _fitted_legend(fig, renderer, spec, min(3.6, inner_w * 0.4), inner_h, 2)
+    map_box = _fit_box(MARGIN_IN, bottom, inner_w - legend_w - GAP_IN, inner_h, aspect)
+    # A map lower than its space sits at the top: move it down a little, towards the middle.
+    map_box = (map_box[0], map_box[1] - min((map_box[1] - bottom) / 2, MAX_DROP_IN), map_box[2], map_box[3])
+    layouts.append((_score(map_box, fontsize), "side", legend, map_box, (map_box[0] + map_box[2] + GAP_IN, top)))
+    legend, legend_w, legend_h, fontsize = _fitted_legend(fig, renderer, spec, inner_w, inner_h * 0.5, 4, short=True)
+    map_box = _fit_box(MARGIN_IN, bottom + legend_h + GAP_IN, inner_w, inner_h - legend_h - GAP_IN, aspect)
+    # Map and legend together a little down from the top, towards the middle of the free height.
+    slack = map_box[1] - (bottom + legend_h + GAP_IN)
+    map_box = (map_box[0], map_box[1] - min(slack / 2, MAX_DROP_IN), map_box[2], map_box[3])
+    layouts.append((_score(map_box, fontsize), "below", legend, map_box, (MARGIN_IN, map_box[1] - GAP_IN)))
+    chosen = max(layouts, key=lambda layout: layout[0])
+    for other in layouts:
+        if other is not chosen:
+            other[2].remove()
+    _, _, legend, map_box, anchor = chosen
+    legend.set_bbox_to_anchor((anchor[0] / page_w, anchor[1] / page_h), transform=fig.transFigure)
+    return _draw_map(fig, renderer, spec, areas, bounds, map_box, page_w, page_h)
+
+
+def _draw_map(fig, renderer, spec: PrintMap, areas: gpd.GeoDataFrame, bounds, map_box, page_w: float,
+              page_h: float):
+    """The map itself in `map_box` (inches: left, bottom, width, height), with scale bar, arrow and labels."""
+    left, low, width, height = map_box
+    empty = areas.empty
+    ax = fig.add_axes([left / page_w, low / page_h, width / page_w, height / page_h])
     ax.set_axis_off()
-    areas = spec.areas
-    for (fill, opacity, hatch, outline), group in areas.groupby(
-            [areas["fill"], areas["fill_opacity"], areas["hatch"].fillna(""), areas["outline"].fillna("")],
-            sort=False):
-        group.plot(ax=ax, color=fill, alpha=float(opacity), edgecolor="#555555", linewidth=0.25)
-        if hatch or outline:
-            # Hatching and outlines are drawn opaque on top, so they stay visible over light fills.
-            plt.rcParams["hatch.linewidth"] = 0.5
-            group.plot(ax=ax, facecolor="none", edgecolor=hatch or outline, hatch="/////" if hatch else None,
-                       linewidth=1.2 if outline else 0.0)
+    _draw_areas(ax, areas)
     if spec.outlines is not None and not spec.outlines.empty:
-        spec.outlines.boundary.plot(ax=ax, color="#222222", linewidth=0.9)
-    if spec.labels is not None:
-        for point, label in zip(spec.labels.geometry, spec.labels["label"]):
-            ax.annotate(str(label), (point.x, point.y), ha="center", va="center", fontsize=6.5, fontweight="bold",
-                        color="black", zorder=15,
-                        bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7})
-    bounds = areas.total_bounds
+        _add_polygons(ax, spec.outlines.geometry, facecolor="none", edgecolor=PARTNERSHIP_OUTLINE_COLOUR,
+                      linewidth=PARTNERSHIP_OUTLINE_WIDTH_PT, zorder=5)
     ax.set_xlim(bounds[0], bounds[2])
     ax.set_ylim(bounds[1], bounds[3])
-    ax.set_aspect("equal")
-    _draw_scale_bar(ax, bounds)
+    ax.set_aspect("equal", adjustable="datalim")
+    ax.apply_aspect()
+    if empty:
+        ax.text(0.5, 0.5, EMPTY_TEXT, transform=ax.transAxes, ha="center", va="center", fontsize=12, color="#333333")
+        return fig
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    _draw_scale_bar(ax, (x0, y0, x1, y1), areas)
     _draw_north_arrow(ax)
-
-    fig.text(0.03, 0.955, spec.title, fontsize=15, fontweight="bold", va="top")
-    fig.text(0.03, 0.915, spec.subtitle, fontsize=9, va="top", color="#333333", wrap=True)
-    handles = [
-        Patch(facecolor=item.fill, alpha=item.opacity, edgecolor=item.outline or item.hatch_colour or "#555555",
-              hatch="/////" if item.hatch_colour else None, linestyle="--" if item.dashed else "-",
-              label=item.label + (f" ({item.count})" if item.count is not None else ""))
-        for item in spec.legend
-    ]
-    legend_anchor = (0.73, 0.87) if landscape else (0.04, 0.28)
-    columns = 1 if landscape or len(handles) <= 12 else 2
-    fig.legend(handles=handles, title=spec.legend_title, loc="upper left", bbox_to_anchor=legend_anchor,
-               fontsize=6.5 if len(handles) > 20 else 7.5, title_fontsize=8.5, frameon=False, ncols=columns,
-               alignment="left")
-    fig.text(0.03, 0.03, f"{spec.source}\nGemaakt met Regiekaart op {spec.made_on:%d-%m-%Y}.",
-             fontsize=6.5, va="bottom", color="#333333")
+    if spec.labels is not None and not spec.labels.empty:
+        _draw_labels(ax, renderer, spec.labels)
     return fig
 
 
 def legend_labels(fig) -> list[str]:
-    """The legend entries of a figure made by `render_figure` (for checks)."""
-    return [text.get_text() for legend in fig.legends for text in legend.get_texts()]
+    """The legend entries of a figure made by `render_figure`, unwrapped (for checks)."""
+    return [text.get_text().replace("\n", " ") for legend in fig.legends for text in legend.get_texts()]
+
+
+def map_labels(fig) -> list[str]:
+    """The place labels drawn on the map of a figure made by `render_figure` (for checks)."""
+    ax = fig.axes[0]
+    return [text.get_text() for text in ax.texts
+            if text.get_zorder() == 17]  # labels are drawn at zorder 17, scale bar and arrow elsewhere
 
 
 def export_png(spec: PrintMap, dpi: int = PRINT_DPI) -> bytes:
     """The print map as PNG bytes at `dpi` (300 by default), A4."""
-    fig = render_figure(spec)
+    fig = render_figure(spec, dpi)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi, metadata={"Title": spec.title, "Software": "Regiekaart"})
     plt.close(fig)

@@ -5,11 +5,15 @@ import re
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
+from matplotlib.colors import to_hex
 from PIL import Image
 from shapely.geometry import Point, box
 
-from analysis.printmap import PRINT_DPI, LegendItem, PrintMap, export_pdf, export_png, legend_labels, render_figure
+from analysis.printmap import (
+    PRINT_DPI, LegendItem, PrintMap, export_pdf, export_png, legend_handle, legend_labels, render_figure,
+)
 
 
 @pytest.fixture
@@ -64,3 +68,60 @@ def test_pdf_has_one_a4_page_and_is_vector(spec):
     width_pt, height_pt = float(media_box.group(1)), float(media_box.group(2))
     assert width_pt == pytest.approx(841.89, abs=1) and height_pt == pytest.approx(595.28, abs=1)
     assert b"/Subtype /Image" not in pdf  # polygons are paths, not an embedded raster
+
+
+def test_legend_swatches_show_hatch_and_dashed_outline():
+    hatched = legend_handle(LegendItem("Onbekend", "#DDDDDD", 0.9, hatch_colour="#888888"))
+    assert any(part.get_hatch() for part in hatched)
+    assert to_hex(next(part for part in hatched if part.get_hatch()).get_edgecolor()) == "#888888"
+    dashed = legend_handle(LegendItem("Vermoedelijk", "#CC6677", 0.4, dashed=True))
+    assert not any(part.get_hatch() for part in dashed)
+    assert dashed[-1].get_linestyle() not in ("-", "solid")
+    plain = legend_handle(LegendItem("Verband", "#CC6677"))
+    assert plain[-1].get_linestyle() in ("-", "solid")
+    # The fill carries its opacity; outlines stay opaque.
+    assert plain[0].get_facecolor()[3] == pytest.approx(0.85)
+    star = legend_handle(LegendItem("Centrumstad", "black", marker="*"))
+    assert star.get_marker() == "*"
+
+
+def test_labels_do_not_cover_each_other_and_optional_ones_give_way(spec):
+    names = [f"Gemeente nummer {i}" for i in range(3)]
+    required = gpd.GeoDataFrame({"label": names, "marker": "o", "required": True},
+                                geometry=[Point(5_000, 5_000)] * 3, crs="EPSG:31370")
+    optional = gpd.GeoDataFrame({"label": [f"Verband {i}" for i in range(40)], "marker": None, "required": False,
+                                 "kind": "area"}, geometry=[Point(15_000, 5_000)] * 40, crs="EPSG:31370")
+    spec.labels = gpd.GeoDataFrame(pd.concat([required, optional], ignore_index=True), crs="EPSG:31370")
+    fig = render_figure(spec, dpi=100)
+    drawn = [text for text in fig.axes[0].texts if text.get_text() in set(spec.labels["label"])]
+    texts = [text.get_text() for text in drawn]
+    assert set(names) <= set(texts)  # required labels are always drawn
+    assert 0 < len(texts) - 3 < 40  # some optional ones fit, not all forty on one spot
+    renderer = fig.canvas.get_renderer()
+    boxes = [text.get_window_extent(renderer) for text in drawn]
+    for i, first in enumerate(boxes):
+        for second in boxes[i + 1:]:
+            assert not first.overlaps(second)
+
+
+@pytest.mark.parametrize("orientation", ["landscape", "portrait"])
+def test_a_long_legend_fits_on_the_page(spec, orientation):
+    spec.orientation = orientation
+    spec.legend = [LegendItem(f"Samenwerkingsverband met een vrij lange naam nummer {i} – vermoedelijk",
+                              "#CC6677", 0.4, dashed=True, count=i) for i in range(35)]
+    fig = render_figure(spec, dpi=100)
+    renderer = fig.canvas.get_renderer()
+    page = fig.bbox
+    legend_box = fig.legends[0].get_window_extent(renderer)
+    map_box = fig.axes[0].get_window_extent(renderer)
+    assert page.x0 <= legend_box.x0 and legend_box.x1 <= page.x1 and page.y0 <= legend_box.y0
+    assert legend_box.y1 <= page.y1
+    assert not legend_box.overlaps(map_box)
+    assert len(legend_labels(fig)) == 35
+    footer = next(text for text in fig.texts if text.get_text().startswith("Bron: test"))
+    assert not footer.get_window_extent(renderer).overlaps(legend_box)
+
+
+def test_counts_use_belgian_notation():
+    assert LegendItem("Gemeenten", "#DDDDDD", count=1234).text == "Gemeenten (1.234)"
+    assert LegendItem("Grens", "#FFFFFF").text == "Grens"

@@ -1,0 +1,346 @@
+"""Print versions (PNG/PDF via `analysis.printmap`) of the dashboard's maps, for reports.
+
+Each print map matches its interactive twin in `pages/webmap.py`: the same categories, colours and legend
+labels, partnership outlines and centre cities. The generic pieces (`styled_print_map`, `subtitle_for`,
+`source_line`, `partnership_outlines`, `centre_city_labels`, `legend_with_counts`) are meant for other print
+maps too, such as an indicator choropleth: build an areas frame with fill/fill_opacity/hatch/outline columns
+and legend items, and hand them to `styled_print_map`.
+
+All geometry is in EPSG:31370 (metres); areas in km², populations in inhabitants (2020).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import geopandas as gpd
+import pandas as pd
+
+from analysis.coverage import MEMBER_CONFIRMED, MEMBER_SUGGESTIVE, NON_PARTICIPANT, UNKNOWN
+from analysis.mapstyle import NON_PARTICIPANT_FILL, UNKNOWN_FILL, UNKNOWN_HATCH, WARNING, Category
+from analysis.printmap import LegendItem, PrintMap
+from analysis.scenario import CoverageView
+
+PRINT_CRS = "EPSG:31370"  # Belgian Lambert 72, metres: the scale bar needs a projected CRS
+COVERED_NEUTRAL = "#F2F2F2"  # covered municipalities on the gaps map (as pages.webmap.gaps_map)
+STANDALONE_MARKER = "*"
+CENTRE_MARKER = "o"
+REFERENTIEREGIO = "referentieregio"
+UPLOAD = "upload"
+VERSION_LABELS = {"2019": "Gemeenten 2019-2024", "2025": "Gemeenten vanaf 2025"}
+STYLE_COLUMNS = ("fill", "fill_opacity", "hatch", "outline")
+
+# Gaps map categories: key -> (legend label, fill, opacity, hatch colour, outline, dashed), in legend order.
+# Labels are those of the interactive map (pages.webmap.gaps_map).
+GAP_CATEGORIES = {
+    "unknown": ("Onbekend (geen bron gevonden)", UNKNOWN_FILL, 0.95, UNKNOWN_HATCH, None, False),
+    "non_participant": ("Neemt niet deel (volgens bron)", NON_PARTICIPANT_FILL, 1.0, None, "#000000", False),
+    "overlap": ("In meer dan één verband", "#FFFFFF", 0.9, WARNING, WARNING, True),
+    "covered": ("Gedekt door één verband", COVERED_NEUTRAL, 1.0, None, None, False),
+}
+
+
+@dataclass(frozen=True)
+class SourceNote:
+    """One data source behind a figure or table: what it gave, who to credit, under which licence."""
+
+    what: str
+    attribution: str
+    licence: str
+
+    @property
+    def short(self) -> str:
+        return f"{self.what}: {self.attribution}"
+
+
+# --- generic helpers ---------------------------------------------------------------------------------------
+
+def styled_print_map(areas: gpd.GeoDataFrame, legend: Sequence[LegendItem], title: str, subtitle: str, source: str,
+                     *, legend_title: str = "Legende", outlines: gpd.GeoDataFrame | None = None,
+                     labels: gpd.GeoDataFrame | None = None, orientation: str = "landscape",
+                     made_on: date | None = None) -> PrintMap:
+    """Turn styled areas and legend items into a `PrintMap` (the common end of every print map).
+
+    `areas` needs the columns fill (colour), fill_opacity (0-1), hatch (colour or None), outline (colour or
+    None) and may have dashed (bool). Geometry is projected to EPSG:31370 when it is not already, and empty
+    geometries are dropped (an empty selection gives a page that says so). Raises ValueError on a missing style
+    column or an unknown orientation.
+    """
+    missing = [column for column in STYLE_COLUMNS if column not in areas.columns]
+    if missing:
+        raise ValueError(f"Kolommen ontbreken voor de kaartstijl: {', '.join(missing)}")
+    if orientation not in ("landscape", "portrait"):
+        raise ValueError(f"Onbekende oriëntatie {orientation!r}; kies 'landscape' of 'portrait'")
+    areas = _projected(areas)
+    areas = areas[areas.geometry.notna() & ~areas.geometry.is_empty]
+    return PrintMap(areas=areas, title=title, subtitle=subtitle, legend_title=legend_title, legend=list(legend),
+                    source=source, outlines=None if outlines is None else _projected(outlines),
+                    labels=None if labels is None else _projected(labels), orientation=orientation,
+                    made_on=made_on or date.today())
+
+
+def _projected(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    if frame.crs is None:
+        return frame.set_crs(PRINT_CRS)
+    return frame if frame.crs.to_string() == PRINT_CRS else frame.to_crs(PRINT_CRS)
+
+
+def mask_or_all(view: CoverageView, mask: pd.Series | None) -> pd.Series:
+    """A boolean mask over view.municipalities (all True when `mask` is None)."""
+    if mask is None:
+        return pd.Series(True, index=view.municipalities.index)
+    return mask.reindex(view.municipalities.index, fill_value=False).astype(bool)
+
+
+def is_filtered(view: CoverageView, mask: pd.Series | None) -> bool:
+    return not bool(mask_or_all(view, mask).all())
+
+
+def shown_municipalities(view: CoverageView, mask: pd.Series | None) -> gpd.GeoDataFrame:
+    """The municipalities the figure shows (those in `mask`), with their coverage status."""
+    shown = view.municipalities[mask_or_all(view, mask)]
+    status = view.status[["nis", "status", "partnership_ids"]]
+    return shown.merge(status, on="nis", how="left")
+
+
+def version_text(view: CoverageView) -> str:
+    """"Gemeenten 2019-2024 (300)": the boundary version and the number of municipalities on the map."""
+    version = view.scheme.boundary_version
+    label = VERSION_LABELS.get(version, f"Gemeenten {version}")
+    return f"{label} ({len(view.municipalities)})"
+
+
+def period_text(view: CoverageView, mask: pd.Series | None = None) -> str:
+    """"periode 2020-2025": the period(s) of the partnerships with members in view; "periode onbekend" if none."""
+    codes = set(view.municipalities.loc[mask_or_all(view, mask), "nis"])
+    in_view = set(view.scheme.memberships.loc[view.scheme.memberships["nis"].isin(codes), "partnership_id"])
+    partnerships = view.scheme.partnerships
+    periods = partnerships.loc[partnerships["partnership_id"].isin(in_view), "period"] \
+        if "period" in partnerships.columns else pd.Series(dtype=object)
+    periods = sorted({str(period) for period in periods.dropna() if str(period).strip()})
+    return "periode " + (", ".join(periods) if periods else "onbekend")
+
+
+def subtitle_for(view: CoverageView, mask: pd.Series | None, filter_text: str | None,
+                 extra: Iterable[str] = ()) -> str:
+    """Filters, period and, for a filtered view, how many municipalities are shown.
+
+    `filter_text` is the dashboard's description of the filters (scheme, boundary version, province, ...);
+    without one the scheme and boundary version are described here.
+    """
+    parts = [filter_text.strip()] if filter_text and filter_text.strip() else [view.scheme.label, version_text(view)]
+    parts.append(period_text(view, mask))
+    if is_filtered(view, mask):
+        shown = int(mask_or_all(view, mask).sum())
+        parts.append(f"selectie: {shown} van {len(view.municipalities)} gemeenten getoond")
+    parts.extend(extra)
+    return " · ".join(parts)
+
+
+def map_sources(view: CoverageView) -> list[SourceNote]:
+    """The data sources behind a map or table of this view (boundaries, population, membership)."""
+    from geodata.sources import LICENCE_TOPO, SOURCES
+
+    boundaries = SOURCES["gemeente2025.shp" if view.scheme.boundary_version == "2025" else "gemeente2024.shp"]
+    notes = [
+        SourceNote("gemeentegrenzen", boundaries.attribution, boundaries.licence),
+        SourceNote("inwoners 2020", "Bron: Statbel (via bmesuere/belgium-topojson)", LICENCE_TOPO),
+    ]
+    scheme = view.scheme
+    if scheme.reconstructed:
+        notes.append(SourceNote("lidmaatschap", "gereconstrueerd door Regiekaart uit openbare bronnen",
+                                "geen officiële lijst; bron en betrouwbaarheid per gemeente in "
+                                "geodata/data/regie-2020-2025"))
+    elif scheme.scheme_id == REFERENTIEREGIO:
+        notes.append(SourceNote("referentieregio's", "Vlaamse Regering (2022), via Provincies in Cijfers",
+                                "vrij hergebruik met bronvermelding"))
+    elif scheme.scheme_id == UPLOAD:
+        notes.append(SourceNote("lidmaatschap", f"eigen upload ({scheme.source_note or scheme.label})",
+                                "verantwoordelijkheid van wie de upload maakte"))
+    else:
+        notes.append(SourceNote("lidmaatschap", scheme.source_note or scheme.label, "zie bron"))
+    return notes
+
+
+def source_line(view: CoverageView, extra: Iterable[SourceNote] = ()) -> str:
+    """The source and licence line printed on a map: "Bron: Provincies in Cijfers, Statbel (gemeentegrenzen; ...".
+
+    The boundary attribution comes first, verbatim, as its licence asks.
+    """
+    notes = map_sources(view) + list(extra)
+    boundaries, others = notes[0], notes[1:]
+    parts = [f"{boundaries.attribution} ({boundaries.what}; vrij hergebruik met bronvermelding)"]
+    parts += [f"{note.what}: {note.attribution.removeprefix('Bron: ')}" for note in others]
+    if view.scheme.reconstructed:
+        parts[-1] += " (geen officiële lijst)"
+    return " · ".join(parts) + "."
+
+
+def legend_with_counts(categories: Sequence[Category], keys: pd.Series) -> list[LegendItem]:
+    """Legend items for the categories that occur in `keys` (category key per shown area), in legend order,
+    each with its count; categories that do not occur are left out."""
+    counts = keys.value_counts()
+    return [LegendItem(category.label, category.fill, category.opacity, hatch_colour=category.hatch,
+                       outline=category.outline, dashed=category.dashed, count=int(counts[category.key]))
+            for category in categories if counts.get(category.key, 0)]
+
+
+def partnership_outlines(view: CoverageView, mask: pd.Series | None = None) -> gpd.GeoDataFrame:
+    """One outline per partnership with members in view: the union of its shown members (partnership_id, name)."""
+    shown = view.municipalities[mask_or_all(view, mask)][["nis", "geometry"]]
+    members = view.scheme.memberships[["partnership_id", "nis"]].drop_duplicates()
+    joined = shown.merge(members, on="nis")
+    if joined.empty:
+        return gpd.GeoDataFrame({"partnership_id": [], "name": []}, geometry=[], crs=view.municipalities.crs)
+    dissolved = gpd.GeoDataFrame(joined, geometry="geometry", crs=view.municipalities.crs) \
+        .dissolve("partnership_id").reset_index()
+    names = dict(zip(view.scheme.partnerships["partnership_id"], view.scheme.partnerships["name"]))
+    dissolved["name"] = dissolved["partnership_id"].map(names).fillna(dissolved["partnership_id"])
+    return dissolved[["partnership_id", "name", "geometry"]]
+
+
+def centre_city_labels(view: CoverageView, mask: pd.Series | None = None) -> tuple[gpd.GeoDataFrame, list[LegendItem]]:
+    """Labels and legend items for the centre cities in view.
+
+    A centre city that takes up the regie role alone is starred, the centre city of a partnership gets a dot;
+    both are always labelled with their name.
+    """
+    partnerships = view.scheme.partnerships
+    if "centre_city_nis" not in partnerships.columns:
+        return _no_labels(view), []
+    standalone = partnerships["standalone"].fillna(False).astype(bool) if "standalone" in partnerships.columns \
+        else pd.Series(False, index=partnerships.index)
+    centres = pd.DataFrame({"nis": partnerships["centre_city_nis"], "standalone": standalone}).dropna(subset=["nis"])
+    centres = centres.groupby("nis", as_index=False)["standalone"].any()  # a city alone in any partnership counts
+    shown = view.municipalities[mask_or_all(view, mask)][["nis", "name", "geometry"]]
+    cities = shown.merge(centres, on="nis")
+    if cities.empty:
+        return _no_labels(view), []
+    labels = gpd.GeoDataFrame(
+        {"label": cities["name"].to_numpy(),
+         "marker": [STANDALONE_MARKER if alone else CENTRE_MARKER for alone in cities["standalone"]],
+         "required": True, "kind": "point"},
+        geometry=cities.geometry.representative_point().to_numpy(), crs=view.municipalities.crs)
+    legend = []
+    n_alone = int(cities["standalone"].sum())
+    if n_alone:
+        legend.append(LegendItem("Centrumstad die alleen regisseur is", "black", 1.0, outline="white", count=n_alone,
+                                 marker=STANDALONE_MARKER))
+    if n_alone < len(cities):
+        legend.append(LegendItem("Centrumstad van een samenwerkingsverband", "black", 1.0, outline="white",
+                                 count=len(cities) - n_alone, marker=CENTRE_MARKER))
+    return labels, legend
+
+
+def partnership_labels(outlines: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Optional area labels with the partnership names, on the largest part of each outline."""
+    points = [max(getattr(geometry, "geoms", [geometry]), key=lambda part: part.area).representative_point()
+              for geometry in outlines.geometry]
+    return gpd.GeoDataFrame({"label": outlines["name"].to_numpy(), "marker": None, "required": False,
+                             "kind": "area"}, geometry=points, crs=outlines.crs)
+
+
+def _no_labels(view: CoverageView) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame({"label": [], "marker": [], "required": [], "kind": []}, geometry=[],
+                            crs=view.municipalities.crs)
+
+
+def _labels(view: CoverageView, mask, outlines: gpd.GeoDataFrame,
+            label_partnerships: bool) -> tuple[gpd.GeoDataFrame | None, list[LegendItem]]:
+    cities, legend = centre_city_labels(view, mask)
+    frames = [cities]
+    if label_partnerships and not outlines.empty:
+        # A centre city that is its own partnership is already named by its city label.
+        partnerships = view.scheme.partnerships
+        alone = set(partnerships.loc[partnerships["standalone"].fillna(False).astype(bool), "partnership_id"]) \
+            if "standalone" in partnerships.columns else set()
+        frames.append(partnership_labels(outlines[~outlines["partnership_id"].isin(alone)]))
+    frames = [frame for frame in frames if not frame.empty]
+    if not frames:
+        return None, legend
+    return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry", crs=frames[0].crs), legend
+
+
+def _is_referentieregio(view: CoverageView) -> bool:
+    return view.scheme.scheme_id == REFERENTIEREGIO
+
+
+# --- the dashboard's print maps ------------------------------------------------------------------------------
+
+def coverage_print_map(view: CoverageView, mask: pd.Series | None = None, filter_text: str | None = "",
+                       orientation: str = "landscape", label_partnerships: bool = False,
+                       made_on: date | None = None) -> PrintMap:
+    """Print version of the coverage map (`pages.webmap.coverage_map`).
+
+    Partnerships in their colours (suggestive membership lighter with a dashed border), unknown hatched grey,
+    overlaps hatched and outlined in the warning colour, partnership outlines, centre cities marked and named;
+    with `label_partnerships` also the partnership names where they fit. Only the municipalities in `mask`
+    are drawn, and the subtitle says so. Legend entries are the categories shown, with their counts.
+    """
+    shown = shown_municipalities(view, mask).merge(view.categories, on="nis", how="left")
+    categories = {category.key: category for category in view.legend}
+    # Overlaps are drawn with a dashed warning outline (as on the web map); suggestive members with a dashed border.
+    dashed = {key: category.dashed or key == "overlap" for key, category in categories.items()}
+    shown["dashed"] = shown["category"].map(dashed).fillna(False).astype(bool)
+    legend = legend_with_counts([_with_dash(category, dashed[category.key]) for category in view.legend],
+                                shown["category"])
+    outlines = partnership_outlines(view, mask)
+    labels, centre_legend = _labels(view, mask, outlines, label_partnerships)
+    areas = gpd.GeoDataFrame(shown, geometry="geometry", crs=view.municipalities.crs)
+    title = "Indeling in referentieregio's" if _is_referentieregio(view) \
+        else "Dekking door de samenwerkingsverbanden sociale economie"
+    legend_title = ("Referentieregio" if _is_referentieregio(view) else "Samenwerkingsverband") \
+        + " (aantal gemeenten)"
+    return styled_print_map(areas, legend + centre_legend, title, subtitle_for(view, mask, filter_text),
+                            source_line(view), legend_title=legend_title, outlines=outlines, labels=labels,
+                            orientation=orientation, made_on=made_on)
+
+
+def _with_dash(category: Category, dashed: bool) -> Category:
+    from dataclasses import replace
+
+    return replace(category, dashed=dashed)
+
+
+def gap_category(status: str, partnership_ids) -> str:
+    """The gaps-map category of a municipality: overlap, covered, non_participant or unknown."""
+    if partnership_ids is not None and not isinstance(partnership_ids, float) and len(partnership_ids) > 1:
+        return "overlap"
+    if status in (MEMBER_CONFIRMED, MEMBER_SUGGESTIVE):
+        return "covered"
+    if status == NON_PARTICIPANT:
+        return "non_participant"
+    return UNKNOWN
+
+
+def gaps_print_map(view: CoverageView, mask: pd.Series | None = None, filter_text: str | None = "",
+                   orientation: str = "landscape", label_partnerships: bool = False,
+                   made_on: date | None = None) -> PrintMap:
+    """Print version of the overlaps-and-gaps map (`pages.webmap.gaps_map`).
+
+    Unknown hatched grey, non-participants white with a black outline, overlaps hatched and outlined (dashed)
+    in the warning colour, covered municipalities light neutral; partnership outlines and centre cities.
+    """
+    shown = shown_municipalities(view, mask)
+    shown["category"] = [gap_category(status, ids) for status, ids in zip(shown["status"], shown["partnership_ids"])]
+    style = {key: values[1:] for key, values in GAP_CATEGORIES.items()}
+    shown["fill"] = shown["category"].map(lambda key: style[key][0])
+    shown["fill_opacity"] = shown["category"].map(lambda key: style[key][1])
+    shown["hatch"] = shown["category"].map(lambda key: style[key][2])
+    shown["outline"] = shown["category"].map(lambda key: style[key][3])
+    shown["dashed"] = shown["category"].map(lambda key: style[key][4])
+    categories = [Category(key, label, fill, opacity, hatch=hatch, outline=outline, dashed=dashed)
+                  for key, (label, fill, opacity, hatch, outline, dashed) in GAP_CATEGORIES.items()]
+    legend = legend_with_counts(categories, shown["category"])
+    outlines = partnership_outlines(view, mask)
+    labels, centre_legend = _labels(view, mask, outlines, label_partnerships)
+    areas = gpd.GeoDataFrame(shown, geometry="geometry", crs=view.municipalities.crs)
+    legend += [LegendItem("Grens van een " + ("referentieregio" if _is_referentieregio(view)
+                                               else "samenwerkingsverband"), "#FFFFFF", 0.0, outline="#222222")] \
+        if not outlines.empty else []
+    return styled_print_map(areas, legend + centre_legend, "Overlappingen en hiaten in de dekking",
+                            subtitle_for(view, mask, filter_text), source_line(view),
+                            legend_title="Gemeenten (aantal)", outlines=outlines, labels=labels,
+                            orientation=orientation, made_on=made_on)

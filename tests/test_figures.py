@@ -1,0 +1,200 @@
+"""Print versions of the coverage and gaps maps, built from a 4 x 4 grid of toy municipalities.
+
+Grid (row, column), partnership A confirmed with centre city r0c0, B suggestive, C a centre city alone:
+
+    A  A  B  B
+    A  A  AB .
+    N  .  .  .
+    .  .  .  C
+
+AB = in A and in B (overlap), N = non-participant, . = unknown.
+"""
+
+import io
+import re
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+from PIL import Image
+
+from analysis.figures import (
+    COVERED_NEUTRAL, coverage_print_map, gaps_print_map, map_sources, source_line, styled_print_map, subtitle_for,
+)
+from analysis.mapstyle import WARNING
+from analysis.printmap import LegendItem, export_pdf, export_png, legend_labels, map_labels, render_figure
+from analysis.scenario import SchemeData, build_coverage_view
+from tests.grids import cell, memberships_frame, non_participants_frame, partnerships_frame, square_grid
+
+A_MEMBERS = [cell(0, 0), cell(0, 1), cell(1, 0), cell(1, 1), cell(1, 2)]
+B_MEMBERS = [cell(0, 2), cell(0, 3), cell(1, 2)]
+MADE_ON = date(2025, 3, 14)
+
+
+def grid_view(reconstructed=True, scheme_id="test"):
+    municipalities = square_grid(4, 4)
+    memberships = memberships_frame({"A": A_MEMBERS, "B": B_MEMBERS, "C": [cell(3, 3)]},
+                                    confidence={("B", nis): "suggestive" for nis in B_MEMBERS})
+    partnerships = partnerships_frame(["A", "B", "C"], centre_city={"A": cell(0, 0), "C": cell(3, 3)},
+                                      standalone=["C"])
+    scheme = SchemeData(scheme_id, "Testschema", partnerships, memberships, non_participants_frame([cell(2, 0)]),
+                        reconstructed=reconstructed)
+    return build_coverage_view(municipalities, scheme)
+
+
+@pytest.fixture(scope="module")
+def view():
+    return grid_view()
+
+
+@pytest.fixture(scope="module")
+def top_row(view):
+    return view.municipalities["nis"].isin([cell(0, c) for c in range(4)])
+
+
+CENTRE_ALONE = "Centrumstad die alleen regisseur is (1)"
+CENTRE_OF_PARTNERSHIP = "Centrumstad van een samenwerkingsverband (1)"
+
+
+def test_coverage_legend_lists_the_categories_shown_with_counts(view):
+    spec = coverage_print_map(view, None, "", made_on=MADE_ON)
+    assert [item.text for item in spec.legend] == [
+        "Verband A (4)",
+        "Verband B – vermoedelijk (2)",
+        "Verband C (alleen, centrumstad) (1)",
+        "In meer dan één verband (overlapping) (1)",
+        "Neemt niet deel (volgens bron) (1)",
+        "Onbekend (geen bron gevonden) (7)",
+        CENTRE_ALONE,
+        CENTRE_OF_PARTNERSHIP,
+    ]
+    fig = render_figure(spec, dpi=100)
+    assert legend_labels(fig) == [item.text for item in spec.legend]
+
+
+def test_coverage_styles_match_the_web_map(view):
+    spec = coverage_print_map(view, None, "")
+    areas = spec.areas.set_index("nis")
+    assert areas.loc[cell(0, 0), "fill"] == view.colours["A"] and areas.loc[cell(0, 0), "fill_opacity"] == 0.85
+    assert areas.loc[cell(0, 2), "fill_opacity"] == 0.40 and bool(areas.loc[cell(0, 2), "dashed"])  # suggestive
+    assert areas.loc[cell(1, 2), "hatch"] == WARNING and areas.loc[cell(1, 2), "outline"] == WARNING
+    assert bool(areas.loc[cell(1, 2), "dashed"])
+    assert areas.loc[cell(2, 0), "fill"] == "#FFFFFF" and areas.loc[cell(2, 0), "outline"] == "#000000"
+    assert areas.loc[cell(3, 0), "hatch"] == "#888888"  # unknown is hatched, never a plain colour
+    overlap = next(item for item in spec.legend if item.label.startswith("In meer dan één verband"))
+    assert overlap.hatch_colour == WARNING and overlap.dashed
+    suggestive = next(item for item in spec.legend if item.label.endswith("vermoedelijk"))
+    assert suggestive.dashed and suggestive.opacity == 0.40
+
+
+def test_partnership_outlines_and_centre_city_labels(view):
+    spec = coverage_print_map(view, None, "")
+    assert sorted(spec.outlines["name"]) == ["Verband A", "Verband B", "Verband C"]
+    assert spec.outlines.set_index("partnership_id").loc["A", "geometry"].area == pytest.approx(5 * 1_000_000)
+    labels = spec.labels.set_index("label")
+    assert labels.loc["Gemeente r0c0", "marker"] == "o" and labels.loc["Gemeente r3c3", "marker"] == "*"
+    fig = render_figure(spec, dpi=100)
+    assert sorted(map_labels(fig)) == ["Gemeente r0c0", "Gemeente r3c3"]
+
+
+def test_partnership_names_are_optional_labels(view):
+    spec = coverage_print_map(view, None, "", label_partnerships=True)
+    fig = render_figure(spec, dpi=100)
+    # C is a centre city alone: its city label already names it.
+    assert sorted(map_labels(fig)) == ["Gemeente r0c0", "Gemeente r3c3", "Verband A", "Verband B"]
+
+
+def test_filtered_view_shows_only_the_selection_and_says_so(view, top_row):
+    spec = coverage_print_map(view, top_row, "Testschema · Gemeenten 2019-2024 (16) · rij 0", made_on=MADE_ON)
+    assert sorted(spec.areas["nis"]) == [cell(0, c) for c in range(4)]
+    assert spec.subtitle == ("Testschema · Gemeenten 2019-2024 (16) · rij 0 · periode 2020-2025 · "
+                             "selectie: 4 van 16 gemeenten getoond")
+    assert [item.text for item in spec.legend] == ["Verband A (2)", "Verband B – vermoedelijk (2)",
+                                                   CENTRE_OF_PARTNERSHIP]
+    assert sorted(spec.outlines["name"]) == ["Verband A", "Verband B"]
+    fig = render_figure(spec, dpi=100)
+    assert any("selectie: 4 van 16 gemeenten getoond" in text.get_text().replace("\n", " ") for text in fig.texts)
+
+
+def test_subtitle_without_filter_text_names_scheme_version_and_period(view):
+    assert subtitle_for(view, None, "") == "Testschema · Gemeenten 2019-2024 (16) · periode 2020-2025"
+
+
+def test_gaps_map_categories_and_counts(view):
+    spec = gaps_print_map(view, None, "", made_on=MADE_ON)
+    assert [item.text for item in spec.legend] == [
+        "Onbekend (geen bron gevonden) (7)",
+        "Neemt niet deel (volgens bron) (1)",
+        "In meer dan één verband (1)",
+        "Gedekt door één verband (7)",
+        "Grens van een samenwerkingsverband",
+        CENTRE_ALONE,
+        CENTRE_OF_PARTNERSHIP,
+    ]
+    areas = spec.areas.set_index("nis")
+    assert areas.loc[cell(0, 0), "fill"] == COVERED_NEUTRAL
+    assert areas.loc[cell(1, 2), "fill"] == "#FFFFFF" and areas.loc[cell(1, 2), "hatch"] == WARNING
+    assert areas.loc[cell(2, 0), "outline"] == "#000000" and pd.isna(areas.loc[cell(2, 0), "hatch"])
+    assert spec.title == "Overlappingen en hiaten in de dekking"
+
+
+def test_source_line_credits_boundaries_population_and_reconstruction(view):
+    line = source_line(view)
+    assert line.startswith("Bron: Provincies in Cijfers, Statbel (gemeentegrenzen")
+    assert "inwoners 2020: Statbel" in line
+    assert "lidmaatschap: gereconstrueerd door Regiekaart uit openbare bronnen" in line
+    official = grid_view(reconstructed=False, scheme_id="referentieregio")
+    assert "gereconstrueerd" not in source_line(official)
+    assert "referentieregio's: Vlaamse Regering (2022)" in source_line(official)
+    assert [note.what for note in map_sources(view)] == ["gemeentegrenzen", "inwoners 2020", "lidmaatschap"]
+
+
+def test_png_is_a4_landscape_at_300_dpi_with_the_map_drawn(view):
+    spec = coverage_print_map(view, None, "", made_on=MADE_ON)
+    image = Image.open(io.BytesIO(export_png(spec)))
+    assert image.size == (3508, 2480)
+    assert [round(value) for value in image.info["dpi"]] == [300, 300]
+    pixels = np.asarray(image.convert("RGB")).astype(int)
+    assert pixels.std() > 20  # not a blank page
+    # Partnership A's colour at 85 % over white covers a real part of the page.
+    colour = np.array([int(view.colours["A"][i:i + 2], 16) for i in (1, 3, 5)])
+    expected = 0.85 * colour + 0.15 * 255
+    share = (np.abs(pixels - expected).sum(axis=2) < 30).mean()
+    assert share > 0.01
+    # The warning colour of the overlap hatching is there too.
+    warning = np.array([0xD5, 0x5E, 0x00])
+    assert (np.abs(pixels - warning).sum(axis=2) < 40).sum() > 500
+
+
+def test_portrait_png_is_a4_portrait(view):
+    image = Image.open(io.BytesIO(export_png(gaps_print_map(view, None, "", orientation="portrait"))))
+    assert image.size == (2480, 3508)
+
+
+def test_pdf_is_one_a4_page(view):
+    pdf = export_pdf(gaps_print_map(view, None, "", made_on=MADE_ON))
+    assert len(re.findall(rb"/Type\s*/Page\b", pdf)) == 1
+    media_box = re.search(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]", pdf)
+    assert float(media_box.group(1)) == pytest.approx(841.89, abs=1)
+    assert float(media_box.group(2)) == pytest.approx(595.28, abs=1)
+
+
+def test_empty_selection_gives_a_page_that_says_so(view):
+    nothing = view.municipalities["nis"] == "none"
+    spec = coverage_print_map(view, nothing, "")
+    assert spec.areas.empty and spec.legend == []
+    fig = render_figure(spec, dpi=100)
+    assert "Geen gemeenten in deze selectie." in [text.get_text() for text in fig.axes[0].texts]
+
+
+def test_styled_print_map_checks_columns_and_projects(view):
+    areas = view.municipalities.assign(fill="#117733", fill_opacity=0.85, hatch=None, outline=None)
+    spec = styled_print_map(areas.to_crs("EPSG:4326"), [LegendItem("Alles", "#117733", count=16)], "Titel",
+                            "Ondertitel", "Bron: test", made_on=MADE_ON)
+    assert spec.areas.crs.to_epsg() == 31370
+    assert spec.areas.total_bounds == pytest.approx(view.municipalities.total_bounds, abs=0.5)
+    with pytest.raises(ValueError, match="hatch"):
+        styled_print_map(areas.drop(columns="hatch"), [], "Titel", "", "")
+    with pytest.raises(ValueError, match="oriëntatie"):
+        styled_print_map(areas, [], "Titel", "", "", orientation="diagonal")
