@@ -1,27 +1,49 @@
-"""Regiekaart: entry point (``streamlit run dashboard.py``)."""
+"""Regiekaart: entry point (``streamlit run dashboard.py``). Shared sidebar, navigation and the home page."""
+
+from pathlib import Path
 
 import streamlit as st
-import folium
-from streamlit_folium import st_folium
 
-from geodata.municipalities import VERSION_LABELS, VERSIONS
-from geodata.weblayer import web_layer
+from pages import ui
+from pages.webmap import install_leaflet_assets
 
-st.set_page_config(page_title="Regiekaart", page_icon="🗺️", layout="wide")
-
-
-@st.cache_resource(show_spinner="Gemeentegrenzen laden…")
-def cached_web_layer(version: str):
-    return web_layer(version)
+st.set_page_config(page_title="Regiekaart – regierol sociale economie", page_icon="🗺️", layout="wide")
+install_leaflet_assets(Path(__file__).parent / "static")
 
 
-st.title("Regiekaart")
-st.caption("Lokale regierol sociale economie en werk in Vlaanderen")
-version = st.radio("Grenzen", VERSIONS, format_func=VERSION_LABELS.get, horizontal=True)
-layer = cached_web_layer(version)
-fmap = folium.Map(location=[51.05, 4.4], zoom_start=8, tiles="OpenStreetMap")
-folium.GeoJson(layer[["nis", "name", "geometry"]].to_json(), name="Gemeenten",
-               style_function=lambda _: {"color": "#555555", "weight": 0.6, "fillColor": "#cccccc", "fillOpacity": 0.4}
-               ).add_to(fmap)
-st_folium(fmap, height=560, use_container_width=True, returned_objects=[], key=f"map-{version}")
-st.caption("Bron: Provincies in Cijfers, Statbel")
+def home() -> None:
+    from analysis.scenario import kpis_for
+    from pages.webmap import coverage_map
+
+    filters = ui.current_filters()
+    view = ui.current_view(filters)
+    st.title("Regiekaart")
+    st.markdown("Wie neemt de **lokale regierol sociale economie en werk** op, in welk samenwerkingsverband, "
+                "en waar zijn er **overlappingen** en **hiaten**?")
+    ui.data_banner(view)
+    mask = ui.view_mask(view, filters)
+    everything = ui.selection_of(filters).is_everything
+    official = ui.official_for(view) if everything else None
+    ui.kpi_cards(kpis_for(view, mask, official), official is not None)
+    if not everything:
+        st.caption(f"Filter: {ui.filter_text(view, filters)}. Officiële totalen gelden voor heel Vlaanderen "
+                   "en worden alleen zonder filter getoond.")
+    web = ui.cached_web_layer(filters.version)
+    ui.show_map(coverage_map(view, web, mask, source=ui.source_line(view), title="Dekking"),
+                key=f"home-map-{filters.scheme}-{filters.version}")
+    st.caption(ui.source_line(view))
+
+
+pages = [
+    st.Page(home, title="Overzicht", icon="🏠", default=True),
+    st.Page("pages/dekking.py", title="Dekking", icon="🗺️"),
+    st.Page("pages/hiaten.py", title="Overlappingen en hiaten", icon="🧩"),
+    st.Page("pages/verbanden.py", title="Samenwerkingsverbanden", icon="🤝"),
+    st.Page("pages/fusies.py", title="Fusies 2025", icon="🔀"),
+    st.Page("pages/subsidie.py", title="Subsidie", icon="💶"),
+    st.Page("pages/indicatoren.py", title="Indicatoren", icon="📊"),
+    st.Page("pages/gegevens.py", title="Gegevens", icon="📚"),
+]
+navigation = st.navigation(pages)
+ui.sidebar()
+navigation.run()

@@ -1,0 +1,64 @@
+"""Dekking: the coverage map, a sortable table, and details of a clicked municipality."""
+
+import html
+
+import streamlit as st
+
+from analysis.formatting import format_number
+from pages import ui
+from pages.webmap import coverage_map, municipality_table
+
+filters = ui.current_filters()
+view = ui.current_view(filters)
+st.title("Dekking")
+ui.data_banner(view)
+mask = ui.view_mask(view, filters)
+web = ui.cached_web_layer(filters.version)
+
+left, right = st.columns([3, 2])
+with left:
+    clicked = ui.show_map(coverage_map(view, web, mask, source=ui.source_line(view), title="Dekking"),
+                          key=f"dekking-map-{filters.scheme}-{filters.version}", height=620,
+                          returned_objects=["last_active_drawing"])
+    st.caption(ui.source_line(view))
+with right:
+    st.subheader("Details")
+    feature = (clicked or {}).get("last_active_drawing") or {}
+    # Map properties come back HTML-escaped; unescape before looking up, Streamlit escapes on display.
+    chosen_name = html.unescape(str((feature.get("properties") or {}).get("name", "")))
+    names = view.municipalities.set_index("nis")["name"]
+    options = sorted(view.municipalities.loc[mask, "nis"], key=lambda nis: names[nis].lower())
+    chosen = next((nis for nis in options if names[nis] == chosen_name), None)
+    nis = st.selectbox("Gemeente (of klik op de kaart)", options, index=options.index(chosen) if chosen else None,
+                       format_func=lambda code: f"{names[code]} ({code})", placeholder="Kies een gemeente")
+    if nis:
+        status = view.status.set_index("nis").loc[nis]
+        from analysis.coverage import STATUS_LABELS_NL
+
+        st.markdown(f"**{names[nis]}** · NIS {nis} · provincie {status['province']}")
+        st.markdown(f"Status: **{STATUS_LABELS_NL[status['status']]}** · inwoners (2020): "
+                    f"**{format_number(status['population_2020'])}**")
+        rows = view.scheme.memberships[view.scheme.memberships["nis"] == nis]
+        partnership_names = dict(zip(view.scheme.partnerships["partnership_id"], view.scheme.partnerships["name"]))
+        if rows.empty:
+            st.markdown("Geen gekend samenwerkingsverband: **onbekend** (geen bron gevonden), niet hetzelfde als "
+                        "'neemt niet deel'.")
+        for row in rows.itertuples():
+            with st.container(border=True):
+                st.markdown(f"**{partnership_names.get(row.partnership_id, row.partnership_id)}** "
+                            f"({row.confidence})")
+                st.caption(f"Rol: {row.role or 'lid'}")
+                st.caption(f"Bron: {row.source}")
+                if getattr(row, "evidence", None) and str(row.evidence) != "nan":
+                    st.caption(f"Toelichting: {row.evidence}")
+
+st.subheader("Gemeenten")
+table = municipality_table(view, web)
+table = table[table["nis"].isin(set(view.municipalities.loc[mask, "nis"]))]
+shown = table[["nis", "name", "province", "status_label", "partnerships_label", "population_2020"]].rename(columns={
+    "nis": "NIS", "name": "Gemeente", "province": "Provincie", "status_label": "Status",
+    "partnerships_label": "Verband(en) en betrouwbaarheid", "population_2020": "Inwoners 2020"})
+ui.show_table(shown, numbers={"Inwoners 2020": 0})
+ui.table_downloads(shown, "regiekaart-dekking", "dekking-table", sheet="Dekking")
+st.subheader("Afdrukken")
+ui.print_figures(view, mask, filters, "coverage", "regiekaart-dekking", "dekking-print")

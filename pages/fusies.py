@@ -1,0 +1,77 @@
+"""Fusies 2025: the 2019 and 2025 maps side by side, with merger conflicts highlighted."""
+
+import streamlit as st
+
+from analysis.formatting import format_number, format_percent
+from pages import ui
+from pages.webmap import coverage_map
+
+filters = ui.current_filters()
+st.title("Fusies van 1 januari 2025")
+st.markdown("Op 1 januari 2025 fuseerden 28 gemeenten tot 13 nieuwe (300 → 285). Lidmaatschap 2020-2025 is "
+            "vastgelegd op de oude gemeenten; hier wordt het op de nieuwe kaart gelegd. Een fusiegemeente waarvan "
+            "de delen in verschillende verbanden zaten, of maar deels gedekt waren, is een **fusieconflict**.")
+scheme_filters = ui.Filters(filters.scheme, "2019", ui.ALL, ui.CENTRE_ANY, ui.ALL)
+view_2019 = ui.current_view(scheme_filters)
+view_2025 = ui.current_view(ui.Filters(filters.scheme, "2025", ui.ALL, ui.CENTRE_ANY, ui.ALL))
+ui.data_banner(view_2019)
+conflicts = ui.cached_merger_conflicts(filters.scheme)
+
+from geodata.municipalities import load_merger_table  # noqa: E402
+
+merged_2025 = set(load_merger_table().groupby("nis_2025").filter(lambda g: len(g) > 1)["nis_2025"])
+conflict_2025 = set(conflicts["nis_2025"]) if not conflicts.empty else set()
+mode = st.radio("Weergave", ["naast elkaar", "wisselen"], horizontal=True, key="merger-mode")
+only_merged = st.toggle("Alleen fusiegemeenten en hun delen tonen", value=False, key="merger-only")
+
+
+def _mask(view, codes):
+    return view.municipalities["nis"].isin(codes) if only_merged else None
+
+
+parts_2019 = set(load_merger_table().loc[lambda t: t["nis_2025"].isin(merged_2025), "nis_2019"])
+maps = [("Gemeenten 2019-2024", view_2019, "2019", parts_2019), ("Gemeenten vanaf 2025", view_2025, "2025", merged_2025)]
+if mode == "wisselen":
+    label = st.segmented_control("Kaart", [m[0] for m in maps], default=maps[1][0], key="merger-toggle") or maps[1][0]
+    maps = [m for m in maps if m[0] == label]
+columns = st.columns(len(maps))
+for column, (title, view, version, codes) in zip(columns, maps):
+    with column:
+        st.markdown(f"**{title}**")
+        fmap = coverage_map(view, ui.cached_web_layer(version), _mask(view, codes), source=ui.source_line(view),
+                            title=title)
+        if version == "2025" and conflict_2025:
+            from pages.webmap import WARNING_COLOUR, add_outline_layer
+
+            web = ui.cached_web_layer(version)
+            add_outline_layer(fmap, web[web["nis"].isin(conflict_2025)].assign(label="fusieconflict"),
+                              name="Fusieconflicten", colour=WARNING_COLOUR, weight=4, dash="2 6",
+                              tooltip={"name": "Fusieconflict", "label": "Soort"})
+        ui.show_map(fmap, key=f"merger-{version}-{filters.scheme}-{only_merged}", height=480)
+st.caption("Oranjerode stippellijn: fusiegemeente met een conflict. " + ui.source_line(view_2019))
+
+st.subheader("Fusieconflicten")
+if conflicts.empty:
+    st.success("Geen fusieconflicten in deze indeling.")
+else:
+    table = conflicts.assign(
+        part_names=conflicts["part_names"].map(", ".join),
+        covered_population_share=conflicts["covered_population_share"],
+    )[["nis_2025", "name_2025", "part_names", "description", "population_total", "covered_population_share"]].rename(
+        columns={"nis_2025": "NIS 2025", "name_2025": "Fusiegemeente", "part_names": "Vroegere gemeenten",
+                 "description": "Conflict", "population_total": "Inwoners 2020",
+                 "covered_population_share": "Aandeel gedekt"})
+    ui.show_table(table, numbers={"Inwoners 2020": 0}, percents={"Aandeel gedekt": 0})
+    ui.table_downloads(table, "regiekaart-fusieconflicten", "merger-table", sheet="Fusieconflicten")
+
+st.subheader("Omzettingstabel oude → nieuwe NIS-codes")
+table = load_merger_table()
+old = view_2019.municipalities.set_index("nis")["name"]
+new = view_2025.municipalities.set_index("nis")["name"]
+table = table.assign(name_2019=table["nis_2019"].map(old), name_2025=table["nis_2025"].map(new))
+merged_only = table[table["nis_2025"].isin(merged_2025)][["nis_2019", "name_2019", "nis_2025", "name_2025"]].rename(
+    columns={"nis_2019": "NIS 2019", "name_2019": "Gemeente 2019", "nis_2025": "NIS 2025", "name_2025": "Gemeente 2025"})
+ui.show_table(merged_only)
+ui.table_downloads(table.rename(columns={"nis_2019": "NIS 2019", "name_2019": "Gemeente 2019", "nis_2025": "NIS 2025",
+                                         "name_2025": "Gemeente 2025"}), "regiekaart-nis-2019-2025", "codes-table",
+                   sheet="Codes")

@@ -1,0 +1,74 @@
+"""Gegevens: upload a membership scenario, download templates, and see every source with its licence."""
+
+import pandas as pd
+import streamlit as st
+
+from pages import ui
+
+st.title("Gegevens en bronnen")
+
+st.header("Eigen lidmaatschap opladen")
+st.markdown(
+    "Laad een CSV- of Excelbestand op met wie in welk samenwerkingsverband zit: het formaat van Regiekaart, "
+    "of gewoon twee kolommen `gemeente;samenwerkingsverband` (of `nis;samenwerkingsverband`). Gemeentenamen "
+    "mogen in hoofd- of kleine letters, met of zonder accenten, ook namen van vóór de fusies van 2025. "
+    "De upload blijft alleen in deze browsersessie; de gebundelde gegevens worden nooit gewijzigd.")
+template_csv, template_xlsx = ui.membership_templates()
+col_a, col_b = st.columns(2)
+col_a.download_button("⬇ Sjabloon (CSV)", template_csv, file_name="regiekaart-sjabloon-lidmaatschap.csv",
+                      mime="text/csv", on_click="ignore")
+col_b.download_button("⬇ Sjabloon (Excel)", template_xlsx, file_name="regiekaart-sjabloon-lidmaatschap.xlsx",
+                      mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore")
+upload = st.file_uploader("Lidmaatschapsbestand (CSV of XLSX, max. 5 MB)", type=["csv", "xlsx", "txt"],
+                          key="membership-upload")
+if upload is not None:
+    scheme, problems = ui.read_membership_upload(upload.getvalue(), upload.name)
+    errors = [p for p in problems if p["Ernst"] == "fout"]
+    if problems:
+        (st.error if errors else st.warning)(
+            f"{len(errors)} fouten en {len(problems) - len(errors)} waarschuwingen in {upload.name}.")
+        ui.show_table(pd.DataFrame(problems))
+    if scheme is not None and not errors:
+        st.success(f"{upload.name}: {len(scheme.partnerships)} verbanden, {len(scheme.memberships)} lidmaatschappen "
+                   "gelezen.")
+        if st.button("Gebruik deze upload op alle pagina's", type="primary"):
+            st.session_state["upload_scheme"] = scheme
+            st.session_state.pop("upload_views", None)
+            st.session_state["f_scheme"] = ui.SCHEME_UPLOAD
+            st.rerun()
+if ui.uploaded_scheme() is not None:
+    st.info(f"Actieve upload: {ui.uploaded_scheme().label}. Kies 'Eigen upload' bij Indeling om ze te bekijken.")
+    if st.button("Upload vergeten"):
+        st.session_state.pop("upload_scheme", None)
+        st.session_state.pop("upload_views", None)
+        st.rerun()
+
+ui.indicator_upload_section()
+
+st.header("Gereconstrueerd lidmaatschap 2020-2025")
+from analysis.datasets import regie_scheme  # noqa: E402
+from geodata.membership import official_totals  # noqa: E402
+
+scheme = regie_scheme()
+st.markdown(
+    "Er bestaat geen publieke officiële lijst van de 34 samenwerkingsverbanden 2020-2025. Regiekaart reconstrueert "
+    "ze uit gemeentelijke en regionale websites en verhalen op socialeeconomie.be. Elke rij heeft een bron en een "
+    "betrouwbaarheid: **bevestigd** (een bron noemt zowel de regierol als het lid) of **vermoedelijk** (de regierol "
+    "is gedocumenteerd maar het lidmaatschap is afgeleid of uit een andere periode). Gemeenten zonder rij zijn "
+    "**onbekend**, niet 'niet deelnemend'. Tegenstrijdige bronnen blijven zichtbaar als overlapping.")
+official = official_totals()
+st.table(pd.DataFrame([{"Officieel cijfer": key, "Waarde": (item.get("value") if isinstance(item, dict) else item),
+                        "Bron": (item.get("source", "") if isinstance(item, dict) else "")}
+                       for key, item in official.items()]).astype(str))
+st.subheader("Verbanden")
+ui.show_table(scheme.partnerships)
+ui.table_downloads(scheme.partnerships, "regiekaart-verbanden-2020-2025", "bundled-partnerships", sheet="Verbanden")
+st.subheader("Lidmaatschap met bronnen")
+ui.show_table(scheme.memberships)
+ui.table_downloads(scheme.memberships, "regiekaart-lidmaatschap-2020-2025", "bundled-memberships",
+                   sheet="Lidmaatschap")
+
+st.header("Bronnen en licenties")
+ui.sources_table()
+st.subheader("Herstelde fouten in de brongegevens")
+ui.repairs_table()

@@ -1,0 +1,97 @@
+"""Overlappingen en hiaten: overlaps, non-covered clusters, enclaves and candidate partnerships."""
+
+import streamlit as st
+
+from analysis.coverage import STATUS_LABELS_NL
+from analysis.formatting import format_number
+from analysis.nearby import not_covered_near
+from pages import ui
+from pages.webmap import gaps_map
+
+filters = ui.current_filters()
+view = ui.current_view(filters)
+st.title("Overlappingen en hiaten")
+ui.data_banner(view)
+mask = ui.view_mask(view, filters)
+in_view = set(view.municipalities.loc[mask, "nis"])
+web = ui.cached_web_layer(filters.version)
+names = view.municipalities.set_index("nis")["name"]
+
+st.subheader("Niet gedekte gemeenten in de buurt van…")
+options = sorted(view.municipalities["nis"], key=lambda nis: names[nis].lower())
+default = options.index("71016") if "71016" in options else 0  # Genk
+col_a, col_b = st.columns([2, 1])
+centre = col_a.selectbox("Gemeente", options, index=default, format_func=lambda nis: f"{names[nis]} ({nis})",
+                         key="near-nis")
+radius = col_b.slider("Afstand (km, grens tot grens)", 0, 30, 10, key="near-km")
+near = not_covered_near(view.municipalities, view.status, centre, radius)
+st.markdown(f"**{len(near)}** gemeenten binnen {radius} km van {names[centre]} zitten in geen (gekend) "
+            f"samenwerkingsverband, samen **{format_number(near['population_2020'].sum())}** inwoners (2020).")
+near_table = near.assign(status=near["status"].map(STATUS_LABELS_NL)).rename(columns={
+    "nis": "NIS", "name": "Gemeente", "status": "Status", "population_2020": "Inwoners 2020",
+    "distance_km": "Afstand (km)"})
+ui.show_table(near_table, numbers={"Inwoners 2020": 0, "Afstand (km)": 1})
+
+ui.show_map(gaps_map(view, web, mask, source=ui.source_line(view), highlight_nis=list(near["nis"])),
+            key=f"hiaten-map-{filters.scheme}-{filters.version}", height=560)
+st.caption(ui.source_line(view) + ". 'Onbekend' betekent: geen bron gevonden, niet: neemt niet deel.")
+ui.print_figures(view, mask, filters, "gaps", "regiekaart-overlappingen-hiaten", "hiaten-print")
+
+st.subheader("Overlappingen")
+overlaps = view.overlaps[view.overlaps["nis"].isin(in_view)]
+if overlaps.empty:
+    st.success("Geen gemeenten in meer dan één verband binnen deze selectie.")
+else:
+    st.markdown(f"{len(overlaps)} gemeenten staan in meer dan één samenwerkingsverband. Dat kan een echte "
+                "dubbeltelling zijn of een fout in een bron; elke vermelding staat hieronder met haar bron.")
+    table = overlaps.assign(
+        partnership_names=overlaps["partnership_names"].map(" | ".join),
+        confidences=overlaps["confidences"].map(" | ".join),
+        sources=overlaps["sources"].map(" || ".join),
+    )[["nis", "name", "partnership_names", "confidences", "sources", "population_2020"]].rename(columns={
+        "nis": "NIS", "name": "Gemeente", "partnership_names": "Verbanden", "confidences": "Betrouwbaarheid",
+        "sources": "Bronnen", "population_2020": "Inwoners 2020"})
+    ui.show_table(table, numbers={"Inwoners 2020": 0})
+    ui.table_downloads(table, "regiekaart-overlappingen", "overlaps-table", sheet="Overlappingen")
+
+st.subheader("Aaneengesloten gebieden zonder (gekend) verband")
+kind_labels = {"unknown": "Onbekend", "non_participant": "Neemt niet deel", "combined": "Beide samen"}
+kind = st.radio("Soort", list(kind_labels), format_func=kind_labels.get, horizontal=True, key="cluster-kind")
+clusters = view.clusters[(view.clusters["kind"] == kind)
+                         & view.clusters["members"].map(lambda members: bool(set(members) & in_view))]
+if clusters.empty:
+    st.info("Geen zulke gebieden binnen deze selectie.")
+else:
+    table = clusters.assign(member_names=clusters["member_names"].map(", ".join))[
+        ["cluster_id", "n_municipalities", "member_names", "population", "area_km2"]].rename(columns={
+            "cluster_id": "Gebied", "n_municipalities": "Gemeenten", "member_names": "Namen",
+            "population": "Inwoners 2020", "area_km2": "Oppervlakte (km²)"})
+    ui.show_table(table, numbers={"Inwoners 2020": 0, "Oppervlakte (km²)": 1})
+    ui.table_downloads(table, "regiekaart-hiaten", "clusters-table", sheet="Hiaten")
+
+st.subheader("Enclaves")
+enclaves = view.enclaves[view.enclaves["members"].map(lambda members: bool(set(members) & in_view))] \
+    if not view.enclaves.empty else view.enclaves
+if enclaves.empty:
+    st.info("Geen niet-gedekte gemeenten die volledig door één verband omringd zijn.")
+else:
+    table = enclaves.assign(
+        member_names=enclaves["member_names"].map(", ".join),
+        enclosing_partnership_names=enclaves["enclosing_partnership_names"].map(", ".join),
+        fully_enclosed=enclaves["fully_enclosed"].map({True: "ja", False: "nee (grenst aan buiten Vlaanderen)"}),
+    )[["member_names", "enclosing_partnership_names", "fully_enclosed", "population"]].rename(columns={
+        "member_names": "Gemeenten", "enclosing_partnership_names": "Omringd door",
+        "fully_enclosed": "Volledig ingesloten", "population": "Inwoners 2020"})
+    ui.show_table(table, numbers={"Inwoners 2020": 0})
+
+st.subheader("Kandidaat-verbanden om bij aan te sluiten")
+candidates = view.candidates[view.candidates["unit_id"].isin(in_view)]
+if candidates.empty:
+    st.info("Geen niet-gedekte gemeenten binnen deze selectie.")
+else:
+    table = candidates.assign(member_names=candidates["member_names"].map(", ".join))[
+        ["member_names", "partnership_name", "rank", "shared_border_m", "population_if_joined"]].rename(columns={
+            "member_names": "Gemeente", "partnership_name": "Aangrenzend verband", "rank": "Rang",
+            "shared_border_m": "Gedeelde grens (m)", "population_if_joined": "Inwoners na aansluiting"})
+    ui.show_table(table, numbers={"Gedeelde grens (m)": 0, "Inwoners na aansluiting": 0})
+    ui.table_downloads(table, "regiekaart-kandidaten", "candidates-table", sheet="Kandidaten")

@@ -1,0 +1,68 @@
+"""Subsidie: the 2020-2025 subsidy rules on any membership scenario, with an editable budget."""
+
+import pandas as pd
+import streamlit as st
+
+from analysis.formatting import format_eur, format_number
+from analysis.subsidy import (
+    BUDGET_2020_EUR, BUDGET_FROM_2023_EUR, SUBSIDY_BANDS_2020_2025, allocate_subsidies, subsidy_input_table, subsidy_totals,
+)
+from pages import ui
+
+filters = ui.current_filters()
+view = ui.current_view(filters)
+st.title("Subsidiesimulator")
+ui.data_banner(view)
+st.markdown(
+    "Bedrag per regisseur volgens de regels 2020-2025: een bedrag per inwonersschijf, een verband met centrumstad "
+    "krijgt hoogstens 50.000 euro meer dan de centrumstad alleen, een verband zonder centrumstad hoogstens "
+    "50.000 euro. Is het budget te klein, dan gaan eerst de regisseurs met een centrumstad voor, daarna volgens "
+    "de hoogste gemiddelde werkloosheidsgraad.")
+
+presets = {"2020-2022": BUDGET_2020_EUR, "vanaf 2023": BUDGET_FROM_2023_EUR}
+col_a, col_b, col_c = st.columns([1, 1, 1])
+period = col_a.radio("Budgetjaar", list(presets), horizontal=True, key="subsidy-period")
+budget = col_b.number_input("Budget (euro per jaar)", min_value=0, max_value=50_000_000, step=25_000,
+                            value=presets[period], key=f"subsidy-budget-{period}")
+partial = col_c.toggle("Laatste regisseur krijgt wat overblijft", value=True, key="subsidy-partial")
+
+rates, rate_note = ui.unemployment_rates(view)
+inputs = subsidy_input_table(view.municipalities, view.scheme.partnerships, view.scheme.memberships)
+allocation = allocate_subsidies(inputs, budget_eur=budget, unemployment_rate=rates, partial_funding=partial)
+totals = subsidy_totals(allocation, budget)
+st.caption(rate_note)
+
+cards = st.columns(4)
+cards[0].metric("Gevraagd", format_eur(totals["requested_eur"]), border=True)
+cards[1].metric("Toegekend", format_eur(totals["funded_eur"]), border=True)
+cards[2].metric("Tekort", format_eur(totals["shortfall_eur"]), border=True)
+cards[3].metric("Regisseurs gefinancierd", f"{totals['n_funded']} / {totals['n_eligible']}", border=True,
+                help="gefinancierd / subsidieerbaar")
+
+table = allocation.assign(
+    has_centre_city=allocation["has_centre_city"].map({True: "ja", False: "nee"}),
+    funded=allocation["funded"].map({True: "ja", False: "nee"}),
+)[["rank", "name", "has_centre_city", "population", "band", "base_amount_eur", "requested_amount_eur",
+   "unemployment_rate", "funded_amount_eur", "funded", "reason"]].rename(columns={
+    "rank": "Rang", "name": "Regisseur", "has_centre_city": "Centrumstad", "population": "Inwoners 2020",
+    "band": "Schijf", "base_amount_eur": "Schijfbedrag", "requested_amount_eur": "Gevraagd",
+    "unemployment_rate": "Werkloosheidsgraad (%)", "funded_amount_eur": "Toegekend", "funded": "Gefinancierd",
+    "reason": "Toelichting"})
+ui.show_table(table, numbers={"Inwoners 2020": 0, "Werkloosheidsgraad (%)": 1},
+              euros=["Schijfbedrag", "Gevraagd", "Toegekend"])
+ui.table_downloads(table, "regiekaart-subsidie", "subsidy-table", sheet="Subsidie")
+
+st.subheader("Toegekend bedrag per regisseur")
+chart = allocation[allocation["eligible"]].set_index("name")[["funded_amount_eur", "requested_amount_eur"]]
+chart = chart.rename(columns={"funded_amount_eur": "Toegekend", "requested_amount_eur": "Gevraagd"})
+st.bar_chart(chart.sort_values("Gevraagd"), horizontal=True, stack=False, y_label="euro", color=["#117733", "#DDCC77"],
+             height=max(300, 22 * len(chart)))
+
+with st.expander("Inwonersschijven 2020-2025"):
+    bands = SUBSIDY_BANDS_2020_2025.assign(
+        ondergrens=SUBSIDY_BANDS_2020_2025["lower_exclusive"].map(lambda v: format_number(v + 1)),
+        bovengrens=SUBSIDY_BANDS_2020_2025["upper_inclusive"].map(
+            lambda v: "geen" if pd.isna(v) else format_number(v)),
+        bedrag=SUBSIDY_BANDS_2020_2025["amount_eur"].map(format_eur),
+    )[["band", "ondergrens", "bovengrens", "bedrag"]]
+    st.table(bands)

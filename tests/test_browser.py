@@ -1,0 +1,84 @@
+"""The dashboard in a real Chromium (Debian's build, driven by Playwright): what a user actually sees."""
+
+import time
+
+import pytest
+
+from geodata.municipalities import load_municipalities
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def leaflet_frame(page, timeout_s: float = 90):
+    """The iframe holding the Leaflet map, once its municipality paths are drawn."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        for frame in page.frames:
+            try:
+                if frame.query_selector("path.leaflet-interactive"):
+                    return frame
+            except Exception:  # a frame may be detached while Streamlit re-renders
+                continue
+        time.sleep(0.5)
+    raise AssertionError("no Leaflet map with paths appeared")
+
+
+def settled_path_count(frame, seconds: float = 1.5) -> int:
+    """Number of interactive paths once it stops changing (Streamlit may render the map twice)."""
+    previous, stable_since = -1, time.monotonic()
+    while time.monotonic() - stable_since < seconds:
+        count = len(frame.query_selector_all("path.leaflet-interactive"))
+        if count != previous:
+            previous, stable_since = count, time.monotonic()
+        time.sleep(0.2)
+    return previous
+
+
+@pytest.fixture
+def page(chromium):
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000}, locale="nl-BE")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def test_home_page_draws_one_path_per_municipality(page, streamlit_url, artifacts_dir):
+    page.goto(streamlit_url + "/")
+    frame = leaflet_frame(page)
+    assert settled_path_count(frame) == 300
+    assert "Regiekaart" in page.inner_text("h1")
+    legend = frame.inner_text(".rk-legend")
+    assert "Onbekend (geen bron gevonden)" in legend and "In meer dan één verband" in legend
+    assert frame.inner_text(".rk-source").startswith("Bron:")
+    page.screenshot(path=str(artifacts_dir / "home.png"), full_page=True)
+
+
+def test_filter_in_the_url_is_applied(page, streamlit_url, artifacts_dir):
+    page.goto(streamlit_url + "/?provincie=Limburg")
+    frame = leaflet_frame(page)
+    limburg = int((load_municipalities("2019")["province"] == "Limburg").sum())
+    assert settled_path_count(frame) == limburg
+    assert "provincie=Limburg" in page.url  # the link still reproduces the view
+    page.screenshot(path=str(artifacts_dir / "home-limburg.png"), full_page=True)
+
+
+def test_deep_link_on_a_fresh_server_gets_the_shared_sidebar(chromium, artifacts_dir):
+    """The first request of a new server is a link to a page (streamlit's legacy pages/ mode must not win)."""
+    from tests.conftest import start_streamlit
+
+    process, base_url = start_streamlit()
+    try:
+        context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        page.goto(base_url + "/verbanden?provincie=Limburg")
+        page.wait_for_selector("h1:has-text('Samenwerkingsverbanden')", timeout=90_000)
+        page.wait_for_selector("[data-testid='stSidebar'] :text('Referentieregio')", timeout=30_000)
+        sidebar = page.inner_text("[data-testid='stSidebar']")
+        assert "Filters" in sidebar and "Provincie" in sidebar
+        assert "webmap" not in sidebar and "ui" not in sidebar.split()  # helper modules are not pages
+        page.wait_for_selector("text=provincie Limburg", timeout=30_000)  # the URL's filter is applied
+        page.screenshot(path=str(artifacts_dir / "deep-link-verbanden.png"), full_page=True)
+        context.close()
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
