@@ -736,15 +736,30 @@ def _spread(labels: dict[int, str], value_columns: list[int], blocks: list[list[
 # From records to the long table on the target map
 # ---------------------------------------------------------------------------------------------------------
 
-def _file_version(records: list[_Record], target: str) -> tuple[str, bool]:
-    """The map the file's names and codes belong to, and whether it mixes both maps."""
+def _file_version(records: list[_Record], target: str) -> tuple[str, str]:
+    """The map the file's names and codes belong to, and how that was decided.
+
+    Names or codes that exist on one map only decide. Without them, a name such as "Antwerpen" (a 2025 merged
+    municipality that kept the name of one part) is read on the map of the file's years: before 2025 the
+    municipalities of 2019-2024, from 2025 those of 2025. Returns (version, reason) with reason "names",
+    "years", "mixed" (both kinds of names; each read where it exists) or "" (nothing ambiguous in the file).
+    """
     only = {record.key.only_on for record in records if record.key.kind == _MUNICIPALITY}
     has_2019, has_2025 = "2019" in only, "2025" in only
     if has_2019 and not has_2025:
-        return "2019", False
+        return "2019", "names"
     if has_2025 and not has_2019:
-        return "2025", False
-    return target, has_2019 and has_2025
+        return "2025", "names"
+    if has_2019 and has_2025:
+        return target, "mixed"
+    if "both" not in only:
+        return target, ""
+    years = {record.year for record in records if record.year is not None}
+    if years and max(years) <= 2024:
+        return "2019", "years"
+    if years and min(years) >= 2025:
+        return "2025", "years"
+    return target, ""
 
 
 def _unit_and_kind(records: list[_Record], label: str) -> tuple[str, str]:
@@ -808,12 +823,21 @@ class _Notes:
 
 def _combine(records: list[_Record], target: str, ref: _Reference, filename: str, problems: list[Problem]
              ) -> pd.DataFrame:
-    file_version, mixed = _file_version(records, target)
-    if mixed:
+    file_version, reason = _file_version(records, target)
+    if reason == "mixed":
         problems.append(Problem(WARNING, filename, None, None,
                                 "Het bestand mengt gemeenten van vóór en na de fusies van 2025 (bv. Borsbeek en "
                                 "Pajottegem); elke naam is gelezen op de kaart waar hij bestaat.",
                                 "Gebruik één indeling: de gemeenten 2019-2024 of die vanaf 2025."))
+    elif reason == "years" and file_version != target:
+        names = sorted({r.key.text for r in records if r.key.kind == _MUNICIPALITY and r.key.only_on == "both"})
+        era = "vóór 2025" if file_version == "2019" else "vanaf 2025"
+        problems.append(Problem(WARNING, filename, None, None,
+                                f"De jaren liggen {era}, dus {', '.join(names[:5])}{' …' if len(names) > 5 else ''} "
+                                f"is gelezen als de gemeente {'van vóór' if file_version == '2019' else 'na'} de "
+                                "fusie van 2025.",
+                                "Staan de cijfers al op de grenzen van 2025, voeg dan een fusiegemeente met een "
+                                "nieuwe naam toe of gebruik NIS-codes van 2025."))
     resolved: dict[_Key, _Key] = {}
     for record in records:
         if record.key not in resolved:

@@ -331,6 +331,19 @@ def test_a_2025_name_that_kept_a_part_name_is_read_on_the_2025_map():
     assert value_of(frame, "11002", 2023) == (30000.0, FLAG_OK)  # a 2019 table: both parts summed
 
 
+def test_an_ambiguous_name_is_read_on_the_map_of_the_years():
+    # "Antwerpen" in a 2023 table without other hints is the Antwerpen of 2023, without Borsbeek.
+    frame, problems = read("Gemeente;2023\nAntwerpen;9500\nAalst;850\n", version="2025")
+    value, flag = value_of(frame, "11002", 2023)
+    assert math.isnan(value) and flag == FLAG_MISSING
+    assert value_of(frame, AALST, 2023) == (850.0, FLAG_OK)
+    assert any("vóór 2025" in p.message and "Antwerpen" in p.message for p in problems)
+    frame, problems = read("Gemeente;2023\nAntwerpen;9500\n", version="2019")
+    assert value_of(frame, "11002", 2023) == (9500.0, FLAG_OK)
+    frame, _ = read("Gemeente;2025\nAntwerpen;9700\n", version="2025")
+    assert value_of(frame, "11002", 2025) == (9700.0, FLAG_OK)
+
+
 def test_former_municipalities_of_2019_are_summed_when_all_present():
     frame, problems = read("Gemeente;NWWZ 2017\nNeerpelt;10\nOverpelt;20\n", version="2019")
     assert value_of(frame, PELT, 2017) == (30.0, FLAG_OK)
