@@ -73,6 +73,56 @@ def _print_summary(report: dict) -> None:
         print(f"  {row['nis_2025']} {row['name_2025']}: {row['description']}")
 
 
+def unemployment_rates(view) -> tuple[pd.Series | None, str]:
+    """Werkzoekendengraad per partnership for the subsidy ranking, with a note on its source (or its absence)."""
+    try:
+        from analysis.indicator_data import unemployment_rate_by_partnership
+    except ImportError:
+        return None, ("geen werkzoekendengraad beschikbaar in deze versie van Regiekaart; regisseurs zonder "
+                      "centrumstad staan in volgorde van hun ID en zijn gemarkeerd.")
+    return unemployment_rate_by_partnership(view)
+
+
+def export(scheme_id: str, version: str, out_dir: str, map_formats: tuple[str, ...] = ("png", "pdf"),
+           orientation: str = "landscape", progress=None):
+    """Write the report set of a bundled scheme to `out_dir` (see `analysis.export.export_report`)."""
+    from analysis.datasets import BUNDLED_SCHEMES, bundled_view
+    from analysis.export import export_report
+    from analysis.figures import version_text
+
+    view = bundled_view(scheme_id, version)
+    rates, note = unemployment_rates(view)
+    filter_text = f"{BUNDLED_SCHEMES[scheme_id]} · {version_text(view)}"
+    return export_report(view, out_dir, map_formats=map_formats, filter_text=filter_text, orientation=orientation,
+                         unemployment_rate=rates, unemployment_note=note, progress=progress)
+
+
+def _map_formats(text: str) -> tuple[str, ...]:
+    formats = tuple(dict.fromkeys(part.strip().lower() for part in text.split(",") if part.strip()))
+    unknown = [fmt for fmt in formats if fmt not in ("png", "pdf")]
+    if unknown or not formats:
+        raise argparse.ArgumentTypeError(f"onbekend kaartformaat {', '.join(unknown) or '(leeg)'}; kies png, pdf "
+                                         "of png,pdf")
+    return formats
+
+
+def _print_progress(number: int, total: int, filename: str) -> None:
+    print(f"[{number}/{total}] {filename}", file=sys.stderr, flush=True)
+
+
+def _run_export(args) -> int:
+    try:
+        written = export(args.scheme, args.version, args.out, args.format, args.orientation, _print_progress)
+    except SourceUnavailable as error:
+        print(f"Fout: gegevens niet beschikbaar. {error}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        print(f"Fout: kan niet schrijven naar {args.out}: {error.strerror or error}", file=sys.stderr)
+        return 1
+    print(f"{len(written)} bestanden geschreven in {args.out} (overzicht: index.md)", file=sys.stderr)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m analysis", description="Regiekaart analyses")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -80,7 +130,18 @@ def main(argv: list[str] | None = None) -> int:
     summary_parser.add_argument("--scheme", default="regie-2020-2025", choices=["regie-2020-2025", "referentieregio"])
     summary_parser.add_argument("--version", default="2019", choices=["2019", "2025"])
     summary_parser.add_argument("--json", action="store_true", help="uitvoer als JSON")
+    export_parser = commands.add_parser(
+        "export", help="kaarten (PNG/PDF), tabellen (XLSX/CSV) en index.md voor een rapport")
+    export_parser.add_argument("--out", required=True, help="map waarin de bestanden komen (wordt aangemaakt)")
+    export_parser.add_argument("--scheme", default="regie-2020-2025", choices=["regie-2020-2025", "referentieregio"])
+    export_parser.add_argument("--version", default="2019", choices=["2019", "2025"])
+    export_parser.add_argument("--format", default=("png", "pdf"), type=_map_formats,
+                               help="kaartformaten, komma-gescheiden: png,pdf (standaard); tabellen altijd xlsx en csv")
+    export_parser.add_argument("--orientation", default="landscape", choices=["landscape", "portrait"],
+                               help="A4 liggend (standaard) of staand")
     args = parser.parse_args(argv)
+    if args.command == "export":
+        return _run_export(args)
     try:
         report = summary(args.scheme, args.version)
     except SourceUnavailable as error:

@@ -47,3 +47,35 @@ def test_csv_uses_bom_semicolon_and_decimal_comma():
 def test_csv_with_decimal_point_option():
     text = to_csv_bytes(TABLE[["nis", "aandeel"]], decimal_comma=False).decode("utf-8-sig")
     assert text.splitlines()[1] == "11002;0.125"
+
+
+def test_nullable_numbers_keep_their_type_and_missing_stays_empty():
+    table = pd.DataFrame({
+        "inwoners": pd.array([61_786, None], dtype="Int64"),
+        "graad": [7.25, float("nan")],
+        "bedrag": pd.array([25_000.5, None], dtype="Float64"),
+        "naam": ["Regio", None],
+    })
+    sheet = load_workbook(io.BytesIO(to_xlsx_bytes(table)))["Tabel"]
+    assert sheet["A2"].value == 61_786 and isinstance(sheet["A2"].value, int)
+    assert sheet["A3"].value is None  # unknown is an empty cell, never 0
+    assert sheet["B2"].value == 7.25 and isinstance(sheet["B2"].value, float)
+    assert sheet["B3"].value is None
+    assert sheet["C2"].value == 25_000.5 and sheet["C3"].value is None
+    assert sheet["D2"].value == "Regio" and sheet["D3"].value is None
+    assert sheet["A2"].number_format == "#,##0" and sheet["B2"].number_format == "#,##0.0##"
+    text = to_csv_bytes(table).decode("utf-8-sig")
+    assert text.splitlines()[1:] == ["61786;7,25;25000,5;Regio", ";;;"]
+    back = pd.read_csv(io.BytesIO(to_csv_bytes(table)), sep=";", decimal=",", encoding="utf-8-sig")
+    assert back["graad"].iloc[0] == 7.25 and pd.isna(back["graad"].iloc[1])
+    assert back["inwoners"].iloc[0] == 61_786
+
+
+def test_several_sheets_each_with_a_frozen_bold_header():
+    data = to_xlsx_bytes({"Subsidie": TABLE[["nis", "inwoners"]], "Totalen": pd.DataFrame({"Waarde": [1, 2.5]})})
+    workbook = load_workbook(io.BytesIO(data))
+    assert workbook.sheetnames == ["Subsidie", "Totalen"]
+    for sheet in workbook.worksheets:
+        assert sheet.freeze_panes == "A2" and sheet["A1"].font.bold
+    assert workbook["Totalen"]["A2"].value == 1 and isinstance(workbook["Totalen"]["A2"].value, int)
+    assert workbook["Totalen"]["A3"].value == 2.5
