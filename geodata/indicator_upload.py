@@ -207,6 +207,7 @@ class _Reference:
     former_nis: dict[str, str]  # former-municipality atom -> 2019 code
     outside_codes: set[str]  # Brussels and Walloon municipality codes (any year)
     outside_names: set[str]  # their names (Dutch and French), as name keys
+    flemish_names: set[str]  # every Flemish name the matchers know (both maps, French, former), as name keys
     name_cache: dict = field(default_factory=dict)
 
     def matcher(self, version: str):
@@ -224,7 +225,9 @@ def _former_atom(name: str) -> str:
 @lru_cache(maxsize=1)
 def _reference() -> _Reference:
     from geodata.fetch import fetch_path
-    from geodata.municipalities import is_flemish, load_merger_table, load_municipalities, normalise_nis
+    from geodata.municipalities import (
+        french_names_2019, is_flemish, load_merger_table, load_municipalities, normalise_nis,
+    )
     from geodata.names import former_municipalities_2019, name_key
 
     old, new = load_municipalities("2019"), load_municipalities("2025")
@@ -253,6 +256,8 @@ def _reference() -> _Reference:
         former_nis={_former_atom(name): nis for name, nis in zip(former["former_name"], former["nis_2019"])},
         outside_codes=set(outside["CD_REFNIS"]),
         outside_names={name_key(n) for n in pd.concat([outside["TX_DESCR_NL"], outside["TX_DESCR_FR"]]).dropna()},
+        flemish_names={name_key(n) for n in [*old["name"], *new["name"], *former["former_name"],
+                                             *french_names_2019().values()]},
     )
 
 
@@ -316,6 +321,11 @@ def _classify_name_uncached(ref: _Reference, text: str) -> _Key:
     key = name_key(text)
     if not key:
         return _Key(_EMPTY, text)
+    if key not in ref.flemish_names:  # cheap answers first: suggestions for unknown names are slow
+        if key in ref.outside_names:
+            return _Key(_OUTSIDE, text)
+        if _is_aggregate_key(key):
+            return _Key(_AGGREGATE, text)
     old, new = ref.matcher("2019").match(text), ref.matcher("2025").match(text)
     if old.kind == FORMER and new.kind == FORMER:
         return _Key(_FORMER, text, old.codes[0], atoms=frozenset({_former_atom(text)}))
@@ -336,6 +346,14 @@ def _classify_name_uncached(ref: _Reference, text: str) -> _Key:
     suggestions = tuple(dict.fromkeys(old.suggestions + new.suggestions))[:4]
     return _Key(_UNKNOWN, text, suggestions=suggestions,
                 note="meerdere gemeenten mogelijk" if kind == AMBIGUOUS else "onbekende gemeente")
+
+
+def _known_name(ref: _Reference, text: str) -> bool:
+    """A municipality name (Flemish or not) without asking the matchers (no suggestions: fast)."""
+    from geodata.names import name_key
+
+    key = name_key(text)
+    return bool(key) and (key in ref.flemish_names or key in ref.outside_names)
 
 
 def _resolve_on(ref: _Reference, key: _Key, file_version: str) -> _Key:
@@ -408,8 +426,7 @@ class _Sheet:
                 best_code = (position, codes)
             texts = [cell for cell in column if isinstance(cell, str) and cell and _code_text(cell) is None
                      and parse_cell(cell).flag == INVALID]
-            names = sum(1 for cell in texts
-                        if _classify_name(self.ref, cell).kind in (_MUNICIPALITY, _FORMER, _OUTSIDE))
+            names = sum(1 for cell in texts if _known_name(self.ref, cell))
             if names > best_name[1]:
                 best_name = (position, names)
         code_column, name_column = best_code[0], best_name[0]

@@ -428,3 +428,22 @@ def test_real_jobseekers_workbook_on_the_2019_map(jobseekers_bytes):
     assert (nwwz["flag"] == FLAG_MERGED).sum() == 28
     assert nwwz.loc[nwwz["flag"] == FLAG_OK, "value"].sum() < 196_712  # the 13 successors are not on this map
     assert any("13 fusiegemeente(n)" in p.message for p in problems)
+
+
+@pytest.mark.slow
+def test_a_statbel_style_long_export_of_all_belgium():
+    """The Statbel population table (codes, Dutch/French names, province, region, one row per year) as a CSV."""
+    import pandas as pd
+
+    population = pd.read_parquet(fetch_path("population_parquet"))
+    sample = population[population["year"].isin([2023, 2024])]
+    data = sample.to_csv(sep=";", decimal=",", index=False).encode("utf-8")
+    frame, problems = read_indicator_upload(data, "statbel_bevolking.csv", "2025")
+    assert errors(problems) == []
+    assert any("562 rij(en) met gemeenten buiten Vlaanderen" in p.message for p in problems)
+    total = frame[frame["label"] == "total"]
+    assert set(total["kind"]) == {COUNT}
+    assert total.groupby("year")["value"].sum().to_dict() == {2023: 6_774_807, 2024: 6_821_770}
+    assert total["nis"].nunique() == 285  # 2019 codes summed into the 2025 municipalities
+    share = frame[(frame["label"] == "pct_etr") & (frame["nis"] == PAJOTTEGEM)]
+    assert share["value"].isna().all() and set(share["flag"]) == {FLAG_MISSING}  # a percentage is never summed
