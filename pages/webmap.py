@@ -6,16 +6,28 @@ goes through `escape_text`, because folium inserts tooltip values into HTML as t
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
+import math
+import re
 import shutil
+import threading
+import weakref
+from collections import OrderedDict
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 
 import folium
 import geopandas as gpd
-from branca.element import MacroElement, Template
+import numpy as np
+import pandas as pd
+import shapely
+from branca.element import Element, MacroElement, Template
+from folium.elements import ElementAddToElement
+from folium.map import Layer
+from folium.utilities import get_obj_in_upper_tree
 
 FLANDERS_BOUNDS = [[50.68, 2.54], [51.51, 5.92]]  # south-west, north-east corners (lat, lon)
 WARNING_COLOUR = "#D55E00"  # Okabe-Ito vermillion: stands out for every colour vision type
@@ -39,11 +51,17 @@ def install_leaflet_assets(static_dir: Path) -> Path:
     return target
 
 
+_JINJA_OPENERS = re.compile(r"\{(?=[{%#])")
+
+
 def escape_text(value) -> str:
-    """HTML-escape a value for a tooltip, popup or legend; also defuse ``${`` template syntax."""
+    """HTML-escape a value for a tooltip, popup or legend; also defuse template syntax: ``${`` (JavaScript
+    template literals) and ``{{``, ``{%``, ``{#`` (Jinja: branca compiles every rendered element as a template
+    again, so a name like ``{{ 7*7 }}`` would otherwise be evaluated on the server)."""
     if value is None:
         return ""
-    return html.escape(str(value), quote=True).replace("$", "&#36;").replace("`", "&#96;")
+    text = html.escape(str(value), quote=True).replace("$", "&#36;").replace("`", "&#96;")
+    return _JINJA_OPENERS.sub("&#123;", text)
 
 
 @dataclass(frozen=True)
@@ -80,11 +98,261 @@ def _refit(fmap, bottom_padding_px: int) -> None:
     fmap.fit_bounds(fmap._rk_bounds, padding_bottom_right=(0, bottom_padding_px))
 
 
-def _geojson_with_escaped_text(frame: gpd.GeoDataFrame, text_columns) -> str:
-    frame = frame.copy()
-    for column in text_columns:
-        frame[column] = frame[column].map(escape_text)
-    return frame.to_json(drop_id=True)
+# --- Compact GeoJSON layers ------------------------------------------------------------------------------
+#
+# folium.GeoJson serialises its data on every render (streamlit-folium renders a map three times), calls the
+# style function for every feature and writes a JavaScript switch with one case per feature, and walks every
+# coordinate in Python to find the bounds. `_FeatureLayer` instead keeps the layer as one ready JSON text:
+# polygon rings as integers of 1e-5 degree (the web layer's 5 decimals), first vertex absolute and the others as
+# differences, decoded to ordinary GeoJSON in the browser before Leaflet sees it. Shared borders stay identical
+# (the same vertices give the same integers). The style is one small JavaScript function of the feature's own
+# fill and opacity properties. A feature's encoded geometry is cached by content, so a filter change only
+# selects features that were encoded before.
+
+COORDINATE_SCALE = 100_000  # 1e-5 degree, about 1 m: the web layer's precision (geodata.weblayer)
+
+_DECODER_JS = (
+    "window.rkDecode=window.rkDecode||function(c){var s=1e-5;c.features.forEach(function(f){if(!f.q){return;}"
+    "var p=f.q.map(function(poly){return poly.map(function(r){var o=[],x=0,y=0;for(var i=0;i<r.length;i+=2)"
+    "{x+=r[i];y+=r[i+1];o.push([x*s,y*s]);}return o;});});"
+    "f.geometry=p.length===1?{type:'Polygon',coordinates:p[0]}:{type:'MultiPolygon',coordinates:p};"
+    "delete f.q;});return c;};"
+)
+
+
+class _EncodedGeometries:
+    """Encoded geometry text per geometry, keyed by a digest of its WKB (bounded, thread-safe)."""
+
+    def __init__(self, max_entries: int = 60_000):
+        self._entries: OrderedDict[bytes, str] = OrderedDict()
+        self._lock = threading.Lock()
+        self._max_entries = max_entries
+
+    def encode(self, geometries) -> list[str]:
+        geometries = np.asarray(geometries, dtype=object)
+        keys = [None if wkb is None else hashlib.blake2b(wkb, digest_size=16).digest()
+                for wkb in shapely.to_wkb(geometries)]
+        texts: list[str | None] = [None] * len(keys)
+        with self._lock:
+            for position, key in enumerate(keys):
+                if key is not None and key in self._entries:
+                    self._entries.move_to_end(key)
+                    texts[position] = self._entries[key]
+        missing = [position for position, text in enumerate(texts) if text is None]
+        fresh = {position: _encode_geometry(geometries[position]) for position in missing}
+        with self._lock:
+            for position, text in fresh.items():
+                texts[position] = text
+                if keys[position] is not None:
+                    self._entries[keys[position]] = text
+            while len(self._entries) > self._max_entries:
+                self._entries.popitem(last=False)
+        return texts
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+_ENCODED = _EncodedGeometries()
+
+
+def _ring_deltas(ring) -> list[int]:
+    points = np.rint(shapely.get_coordinates(ring) * COORDINATE_SCALE).astype(np.int64)
+    points[1:] = np.diff(points, axis=0)
+    return points.ravel().tolist()
+
+
+def _encode_geometry(geometry) -> str:
+    """The JSON members of one feature's geometry: ``"q":[...]`` for (multi)polygons, else ``"geometry":...``."""
+    if geometry is None or geometry.is_empty:
+        return '"geometry":null'
+    if geometry.geom_type in ("Polygon", "MultiPolygon"):
+        polygons = [geometry] if geometry.geom_type == "Polygon" else list(geometry.geoms)
+        rings = [[_ring_deltas(polygon.exterior), *(_ring_deltas(hole) for hole in polygon.interiors)]
+                 for polygon in polygons if not polygon.is_empty]
+        return '"q":' + json.dumps(rings, separators=(",", ":"))
+    rounded = shapely.transform(geometry, lambda xy: np.round(xy, 5))
+    return '"geometry":' + json.dumps(shapely.geometry.mapping(rounded), separators=(",", ":"))
+
+
+def _json_value(value):
+    if value is None:
+        return None
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if value is pd.NA or value is pd.NaT:
+        return None
+    return value
+
+
+def _script_safe(text: str) -> str:
+    """JSON text that can stand inside a <script> element (as jinja's tojson does) and holds no Jinja opener
+    (JSON structure never has one; inside strings "{" becomes its \\u escape)."""
+    text = (text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+            .replace("'", "\\u0027").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+    return _JINJA_OPENERS.sub(r"\\u007b", text)
+
+
+class _RawText(Element):
+    """Text that is already rendered: put into the page as it is, never compiled as a template."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self._text = text
+
+    def render(self, **kwargs) -> str:
+        return self._text
+
+
+class _Prerendered:
+    """Mixin for MacroElements: put the rendered header/html/script macros into the page as finished text.
+
+    branca's MacroElement.render compiles every rendered macro as a Jinja template again before it is used. That
+    costs time (streamlit-folium renders a map three times per run) and would evaluate ``{{ ... }}`` hidden in
+    data. Layers using this mixin add themselves to their parent in their own script (no ElementAddToElement).
+    """
+
+    def render(self, **kwargs):
+        figure = self.get_root()
+        module = self._template.module.__dict__
+        for part, target in (("header", figure.header), ("html", figure.html), ("script", figure.script)):
+            macro = module.get(part)
+            if macro is not None:
+                target.add_child(_RawText(macro(self, kwargs)), name=self.get_name())
+        for element in self._children.values():
+            element.render(**kwargs)
+
+
+class _Features:
+    """Features of a layer: escaped properties, geometries and each feature's finished JSON text."""
+
+    def __init__(self, properties: list[dict], geometries: np.ndarray, texts: list[str]):
+        self.properties = properties
+        self.geometries = geometries
+        self.texts = texts
+
+    @classmethod
+    def from_frame(cls, frame: gpd.GeoDataFrame, property_columns, text_columns) -> "_Features":
+        """Features of every row; `text_columns` are escaped with :func:`escape_text`."""
+        table = frame[list(property_columns)].copy() if len(property_columns) else pd.DataFrame(index=frame.index)
+        for column in text_columns:
+            table[column] = table[column].map(escape_text)
+        properties = [{key: _json_value(value) for key, value in row.items()} for row in table.to_dict("records")]
+        geometries = np.asarray(frame.geometry.values, dtype=object)
+        geometry_texts = _ENCODED.encode(geometries)
+        texts = ['{"type":"Feature","properties":' + json.dumps(props, ensure_ascii=False, separators=(",", ":"))
+                 + "," + geometry + "}" for props, geometry in zip(properties, geometry_texts)]
+        return cls(properties, geometries, texts)
+
+    def take(self, positions) -> "_Features":
+        positions = list(positions)
+        return _Features([self.properties[i] for i in positions], self.geometries[positions],
+                         [self.texts[i] for i in positions])
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def collection_text(self) -> str:
+        return _script_safe('{"type":"FeatureCollection","features":[' + ",".join(self.texts) + "]}")
+
+    def bounds(self):
+        if not len(self):
+            return [[None, None], [None, None]]
+        minx, miny, maxx, maxy = shapely.total_bounds(self.geometries)
+        return [[float(miny), float(minx)], [float(maxy), float(maxx)]]
+
+    def geojson(self) -> dict:
+        return {"type": "FeatureCollection", "features": [
+            {"type": "Feature", "properties": dict(props),
+             "geometry": None if geometry is None or geometry.is_empty else shapely.geometry.mapping(geometry)}
+            for props, geometry in zip(self.properties, self.geometries)]}
+
+
+class _FeatureLayer(_Prerendered, folium.GeoJson):
+    """A GeoJSON layer sent as one compact, cached JSON text (see the comment above)."""
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+""" + _DECODER_JS + """
+var {{ this.get_name() }} = L.geoJson(null, {
+    style: function (feature) {
+        var p = feature.properties || {}, s = {{ this.base_style|tojson }};
+        {%- if this.fill_column %}
+        var fill = p[{{ this.fill_column|tojson }}] || "#cccccc";
+        s.fillColor = {% if this.hatch_colour %}"url(#rkh-" + String(fill).replace("#", "") + "-{{ this.hatch_colour.lstrip('#') }})"{% else %}fill{% endif %};
+        {%- endif %}
+        {%- if this.opacity_column %}
+        var opacity = p[{{ this.opacity_column|tojson }}];
+        s.fillOpacity = (opacity === null || opacity === undefined) ? 0.8 : opacity;
+        {%- endif %}
+        return s;
+    },
+    onEachFeature: function (feature, layer) {
+        {%- if this.highlight_style %}
+        layer.on({
+            mouseover: function (e) {
+                if (typeof e.target.setStyle === "function") { e.target.setStyle({{ this.highlight_style|tojson }}); }
+            },
+            mouseout: function (e) {
+                if (typeof e.target.setStyle === "function") { {{ this.get_name() }}.resetStyle(e.target); }
+            }
+        });
+        {%- endif %}
+    }
+});
+{{ this.get_name() }}.addData(window.rkDecode({{ this.data_text }}));
+{%- if this.tooltip_fields %}
+{{ this.get_name() }}.bindTooltip(function (layer) {
+    var p = layer.feature.properties || {}, fields = {{ this.tooltip_fields|tojson }},
+        aliases = {{ this.tooltip_aliases|tojson }};
+    return "<table>" + fields.map(function (field, i) {
+        var value = p[field];
+        return "<tr><th style=\\"text-align:left;padding:2px 8px 2px 2px\\">" + aliases[i] +
+               "</th><td style=\\"text-align:left\\">" + (value === null || value === undefined ? "" : value) +
+               "</td></tr>";
+    }).join("") + "</table>";
+}, {"sticky": true, "className": "foliumtooltip"});
+{%- endif %}
+{%- if this.show %}
+{{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+{%- endif %}
+{% endmacro %}
+""")
+
+    def __init__(self, features: "_Features", *, name: str, base_style: dict, fill_column: str | None = None,
+                 opacity_column: str | None = None, hatch_colour: str | None = None,
+                 highlight_style: dict | None = None, tooltip: dict[str, str] | None = None, show: bool = True):
+        # Leaflet's layer control shows layer names as HTML.
+        Layer.__init__(self, name=escape_text(name), overlay=True, control=True, show=show)
+        self._name = "GeoJson"
+        self.embed = True
+        self.style = False  # folium's own style machinery is not used
+        self.highlight = False
+        self.base_style = base_style
+        self.fill_column = fill_column
+        self.opacity_column = opacity_column
+        self.hatch_colour = hatch_colour
+        self.highlight_style = highlight_style
+        self.tooltip_fields = list(tooltip or {})
+        self.tooltip_aliases = [f"{escape_text(alias)}:" for alias in (tooltip or {}).values()]
+        self.features = features
+        self.data_text = features.collection_text()
+        self._bounds = features.bounds()
+
+    @property
+    def data(self) -> dict:
+        """The layer as an ordinary GeoJSON FeatureCollection (for inspection; built on demand)."""
+        return self.features.geojson()
+
+    def _get_self_bounds(self):
+        return self._bounds
+
+    def render(self, **kwargs):
+        self.parent_map = get_obj_in_upper_tree(self, folium.Map)
+        _Prerendered.render(self, **kwargs)
 
 
 def add_area_layer(fmap, frame: gpd.GeoDataFrame, *, name: str, tooltip: dict[str, str],
@@ -94,26 +362,26 @@ def add_area_layer(fmap, frame: gpd.GeoDataFrame, *, name: str, tooltip: dict[st
     """Add polygons filled per row (colour in `fill_column`) with an escaped tooltip (column -> Dutch label)."""
     if frame.empty:
         return None
-    keep = list(dict.fromkeys([*tooltip, fill_column, *([opacity_column] if opacity_column else []), "geometry"]))
-    data = _geojson_with_escaped_text(frame[keep], [c for c in tooltip if c in frame.columns])
+    keep = list(dict.fromkeys([*tooltip, fill_column, *([opacity_column] if opacity_column else [])]))
+    features = _Features.from_frame(frame, keep, [c for c in tooltip if c in frame.columns])
+    return _add_feature_layer(fmap, features, name=name, tooltip=tooltip, fill_column=fill_column,
+                              opacity_column=opacity_column, line_colour=line_colour, weight=weight,
+                              hatch_colour=hatch_colour, dash=dash, show=show, highlight=highlight)
 
-    def style(feature):
-        props = feature["properties"]
-        fill = props.get(fill_column, "#cccccc")
-        if hatch_colour:
-            fill = hatch_fill(fmap, fill, hatch_colour)
-        result = {"fillColor": fill, "color": line_colour, "weight": weight,
-                  "fillOpacity": props.get(opacity_column, 0.8) if opacity_column else 0.8}
-        if dash:
-            result["dashArray"] = dash
-        return result
 
-    layer = folium.GeoJson(
-        data, name=name, show=show, style_function=style,
-        highlight_function=(lambda _: {"weight": 2.5, "color": "#000000"}) if highlight else None,
-        tooltip=folium.GeoJsonTooltip(fields=list(tooltip), aliases=[f"{escape_text(a)}:" for a in tooltip.values()],
-                                      sticky=True),
-    )
+def _add_feature_layer(fmap, features: _Features, *, name: str, tooltip: dict[str, str], fill_column: str,
+                       opacity_column: str | None, line_colour: str, weight: float, hatch_colour: str | None,
+                       dash: str | None, show: bool, highlight: bool) -> "_FeatureLayer":
+    if hatch_colour:
+        for fill in dict.fromkeys(props.get(fill_column) or "#cccccc" for props in features.properties):
+            hatch_fill(fmap, str(fill), hatch_colour)
+    base_style = {"color": line_colour, "weight": weight, "fillOpacity": 0.8}
+    if dash:
+        base_style["dashArray"] = dash
+    layer = _FeatureLayer(features, name=name, base_style=base_style, fill_column=fill_column,
+                          opacity_column=opacity_column, hatch_colour=hatch_colour,
+                          highlight_style={"weight": 2.5, "color": "#000000"} if highlight else None,
+                          tooltip=tooltip, show=show)
     layer.add_to(fmap)
     return layer
 
@@ -124,31 +392,61 @@ def add_outline_layer(fmap, frame: gpd.GeoDataFrame, *, name: str, colour: str =
     if frame.empty:
         return None
     columns = list(tooltip or {})
-    data = _geojson_with_escaped_text(frame[columns + ["geometry"]], columns)
+    return _add_outline_features(fmap, _Features.from_frame(frame, columns, columns), name=name, colour=colour,
+                                 weight=weight, dash=dash, tooltip=tooltip)
+
+
+def _add_outline_features(fmap, features: _Features, *, name: str, colour: str, weight: float, dash: str | None,
+                          tooltip: dict[str, str] | None) -> "_FeatureLayer":
     style = {"fillOpacity": 0, "color": colour, "weight": weight, "interactive": bool(tooltip)}
     if dash:
         style["dashArray"] = dash
-    layer = folium.GeoJson(
-        data, name=name, style_function=lambda _: style,
-        tooltip=folium.GeoJsonTooltip(fields=columns, aliases=[f"{escape_text(a)}:" for a in tooltip.values()])
-        if tooltip else None,
-    )
+    layer = _FeatureLayer(features, name=name, base_style=style, tooltip=tooltip)
     layer.add_to(fmap)
     return layer
 
 
 def add_point_markers(fmap, points: gpd.GeoDataFrame, *, label_column: str, name: str, symbol: str = "★") -> None:
     """Mark points (e.g. standalone centre cities) with a text symbol and an escaped tooltip."""
-    group = folium.FeatureGroup(name=name)
-    for row in points.itertuples():
-        label = escape_text(getattr(row, label_column))
-        folium.Marker(
-            [row.geometry.y, row.geometry.x], tooltip=label,
-            icon=folium.DivIcon(html=f'<div class="rk-marker" style="font-size:18px;color:#000;'
-                                     f'text-shadow:0 0 3px #fff,0 0 3px #fff">{symbol}</div>',
-                                icon_size=(18, 18), icon_anchor=(9, 9)),
-        ).add_to(group)
-    group.add_to(fmap)
+    _add_markers(fmap, [((row.geometry.y, row.geometry.x), getattr(row, label_column))
+                        for row in points.itertuples()], name=name, symbol=symbol)
+
+
+class _MarkerLayer(_Prerendered, Layer):
+    """Text-symbol markers with escaped tooltips, as one layer (one script instead of three elements each)."""
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = L.featureGroup();
+{{ this.markers_json }}.forEach(function (m) {
+    L.marker([m[0], m[1]], {icon: L.divIcon({html: {{ this.icon_html_json }}, iconSize: [18, 18],
+                                               iconAnchor: [9, 9], className: "empty"})})
+        .bindTooltip("<div>" + m[2] + "</div>", {"sticky": true})
+        .addTo({{ this.get_name() }});
+});
+{{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+{% endmacro %}
+""")
+
+    def __init__(self, points, *, name: str, symbol: str):
+        super().__init__(name=escape_text(name), overlay=True, control=True, show=True)
+        self._name = "FeatureGroup"
+        self.points = [(float(lat), float(lon), escape_text(label)) for (lat, lon), label in points]
+        self.markers_json = _script_safe(json.dumps(self.points, ensure_ascii=False, separators=(",", ":")))
+        self.icon_html_json = _script_safe(json.dumps(
+            f'<div class="rk-marker" style="font-size:18px;color:#000;text-shadow:0 0 3px #fff,0 0 3px #fff">'
+            f"{escape_text(symbol)}</div>"))
+
+    def _get_self_bounds(self):
+        if not self.points:
+            return [[None, None], [None, None]]
+        return [[min(p[0] for p in self.points), min(p[1] for p in self.points)],
+                [max(p[0] for p in self.points), max(p[1] for p in self.points)]]
+
+
+def _add_markers(fmap, points, *, name: str, symbol: str = "★") -> None:
+    """`points`: ((lat, lon), label) pairs; labels are escaped here."""
+    _MarkerLayer(points, name=name, symbol=symbol).add_to(fmap)
 
 
 _LEGEND_TEMPLATE = """
@@ -165,7 +463,7 @@ _LEGEND_TEMPLATE = """
 """
 
 
-class _LegendAndSource(MacroElement):
+class _LegendAndSource(_Prerendered, MacroElement):
     _template = Template(_LEGEND_TEMPLATE)
 
     def __init__(self, title: str, body: str, source: str, n_entries: int):
@@ -253,7 +551,7 @@ _HATCH_TEMPLATE = """
 """
 
 
-class _HatchPatterns(MacroElement):
+class _HatchPatterns(_Prerendered, MacroElement):
     _template = Template(_HATCH_TEMPLATE)
 
     def __init__(self, patterns: list[dict]):
@@ -295,8 +593,53 @@ def feature_properties(fmap: folium.Map) -> list[dict]:
 
 # --- The dashboard's maps -------------------------------------------------------------------------------
 
+class _PerViewCache:
+    """Values derived from one (view, web layer) pair, kept while both objects live (by identity, bounded).
+
+    Views and web layers are built once and then only read (Streamlit caches them, an upload's view lives in
+    its session), so what is derived from them is computed once too and a filter change only selects from it.
+    """
+
+    def __init__(self, max_entries: int = 24):
+        self._entries: OrderedDict[tuple, tuple] = OrderedDict()
+        self._lock = threading.Lock()
+        self._max_entries = max_entries
+
+    def get(self, kind: str, view, web, compute):
+        key = (kind, id(view), id(web))
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None and entry[0]() is view and entry[1]() is web:
+                self._entries.move_to_end(key)
+                return entry[2]
+        value = compute()
+        with self._lock:
+            self._entries[key] = (weakref.ref(view), weakref.ref(web), value)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self._max_entries:
+                self._entries.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+_PER_VIEW = _PerViewCache()
+
+
+def clear_map_caches() -> None:
+    """Forget every derived table and encoded geometry (for benchmarks of a cold start)."""
+    _PER_VIEW.clear()
+    _ENCODED.clear()
+
+
 def municipality_table(view, web: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """One WGS84 row per municipality with its drawing category and Dutch display texts (not yet escaped)."""
+    return _PER_VIEW.get("municipalities", view, web, lambda: _municipality_table(view, web)).copy()
+
+
+def _municipality_table(view, web: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     from analysis.coverage import STATUS_LABELS_NL
     from analysis.formatting import format_number
 
@@ -324,9 +667,15 @@ MUNICIPALITY_TOOLTIP = {"name": "Gemeente", "status_label": "Status", "partnersh
 
 def dissolved_partnerships(view, web: gpd.GeoDataFrame, partnership_ids=None) -> gpd.GeoDataFrame:
     """One outline per partnership (union of its members' web geometries), with its name."""
+    everything = _PER_VIEW.get("partnerships", view, web, lambda: _dissolved_partnerships(view, web))
+    if partnership_ids is None:
+        return everything.copy()
+    chosen = everything[everything["partnership_id"].isin(set(partnership_ids))]
+    return chosen.reset_index(drop=True)
+
+
+def _dissolved_partnerships(view, web: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     members = view.scheme.memberships[["partnership_id", "nis"]].drop_duplicates()
-    if partnership_ids is not None:
-        members = members[members["partnership_id"].isin(set(partnership_ids))]
     joined = web[["nis", "geometry"]].merge(members, on="nis")
     if joined.empty:
         return gpd.GeoDataFrame({"partnership_id": [], "name": []}, geometry=[], crs=web.crs)
@@ -336,37 +685,100 @@ def dissolved_partnerships(view, web: gpd.GeoDataFrame, partnership_ids=None) ->
     return dissolved[["partnership_id", "name", "geometry"]]
 
 
+@dataclass
+class _CoveragePieces:
+    """Everything of the coverage map that does not depend on the filter, for one (view, web layer) pair."""
+
+    nis: np.ndarray
+    features: _Features  # one per municipality, tooltip texts escaped, fill and opacity
+    hatch: list  # hatch colour per municipality, None for a plain fill
+    category: list
+    partnership_ids: list  # tuple per municipality
+    row_bounds: np.ndarray  # (minx, miny, maxx, maxy) per municipality
+    outline_ids: np.ndarray  # partnership id per dissolved outline
+    outlines: _Features
+    city_labels: dict  # position -> marker label, for standalone centre cities
+    city_points: dict  # position -> (lat, lon)
+
+
+def _coverage_pieces(view, web: gpd.GeoDataFrame) -> _CoveragePieces:
+    table = _PER_VIEW.get("municipalities", view, web, lambda: _municipality_table(view, web))
+    keep = [*MUNICIPALITY_TOOLTIP, "fill", "fill_opacity"]
+    outlines = dissolved_partnerships(view, web)
+    standalone = view.scheme.partnerships.loc[view.scheme.partnerships["standalone"].fillna(False).astype(bool)]
+    city_codes = set(standalone["centre_city_nis"].dropna())
+    geometries = np.asarray(table.geometry.values, dtype=object)
+    cities = [position for position, code in enumerate(table["nis"]) if code in city_codes]
+    points = shapely.point_on_surface(geometries[cities]) if cities else []  # = GeoSeries.representative_point
+    return _CoveragePieces(
+        nis=table["nis"].to_numpy(dtype=object),
+        features=_Features.from_frame(table, keep, list(MUNICIPALITY_TOOLTIP)),
+        hatch=[None if pd.isna(value) else value for value in table["hatch"]],
+        category=list(table["category"]),
+        partnership_ids=[value if isinstance(value, tuple) else tuple(value) if isinstance(value, list) else ()
+                         for value in table["partnership_ids"]],
+        row_bounds=shapely.bounds(geometries),
+        outline_ids=outlines["partnership_id"].to_numpy(dtype=object),
+        outlines=_Features.from_frame(outlines, [], []),
+        city_labels={position: f"{table['name'].iloc[position]} – centrumstad, alleen regisseur"
+                     for position in cities},
+        city_points={position: (point.y, point.x) for position, point in zip(cities, points)},
+    )
+
+
 def coverage_map(view, web: gpd.GeoDataFrame, mask=None, source: str = "", title: str = "Dekking",
                  fit_to_view: bool = True) -> folium.Map:
     """The coverage map: partnerships in colour, suggestive lighter, unknown hatched grey, overlaps hatched
-    and outlined in the warning colour, partnership outlines, standalone centre cities starred."""
-    table = municipality_table(view, web)
-    if mask is not None:
-        table = table[table["nis"].isin(set(view.municipalities.loc[mask, "nis"]))]
-    fmap = base_map(bounds_of(table) if fit_to_view and len(table) else None)
-    plain = table[table["hatch"].isna()]
-    add_area_layer(fmap, plain, name="Gemeenten", tooltip=MUNICIPALITY_TOOLTIP)
-    for category, group in table[table["hatch"].notna()].groupby("category"):
+    and outlined in the warning colour, partnership outlines, standalone centre cities starred.
+
+    What does not depend on `mask` (texts, encoded geometries, dissolved outlines) is prepared once per view and
+    web layer; a filter change only selects features."""
+    pieces = _PER_VIEW.get("coverage", view, web, lambda: _coverage_pieces(view, web))
+    if mask is None:
+        selected = list(range(len(pieces.nis)))
+    else:
+        codes = set(view.municipalities.loc[mask, "nis"])
+        selected = [position for position, code in enumerate(pieces.nis) if code in codes]
+    bounds = None
+    if fit_to_view and selected:
+        minx, miny = pieces.row_bounds[selected, 0].min(), pieces.row_bounds[selected, 1].min()
+        maxx, maxy = pieces.row_bounds[selected, 2].max(), pieces.row_bounds[selected, 3].max()
+        bounds = [[miny - 0.02, minx - 0.02], [maxy + 0.02, maxx + 0.02]]  # as bounds_of(padding=0.02)
+    fmap = base_map(bounds)
+    plain = [position for position in selected if pieces.hatch[position] is None]
+    if plain:
+        _add_feature_layer(fmap, pieces.features.take(plain), name="Gemeenten", tooltip=MUNICIPALITY_TOOLTIP,
+                           fill_column="fill", opacity_column="fill_opacity", line_colour=OUTLINE_COLOUR,
+                           weight=0.6, hatch_colour=None, dash=None, show=True, highlight=True)
+    hatched: dict[str, list[int]] = {}
+    for position in selected:
+        if pieces.hatch[position] is not None:
+            hatched.setdefault(pieces.category[position], []).append(position)
+    for category in sorted(hatched):
+        positions = hatched[category]
         warning = category == "overlap"
-        add_area_layer(fmap, group, name="Overlappingen" if warning else "Onbekend",
-                       tooltip=MUNICIPALITY_TOOLTIP, hatch_colour=group["hatch"].iloc[0],
-                       line_colour=WARNING_COLOUR if warning else OUTLINE_COLOUR, weight=2.5 if warning else 0.6,
-                       dash="6 4" if warning else None)
-    in_view = set(table["partnership_ids"].explode().dropna())
-    outlines = dissolved_partnerships(view, web, in_view)
-    add_outline_layer(fmap, outlines, name="Grenzen samenwerkingsverbanden", colour="#222222", weight=1.6)
-    standalone = view.scheme.partnerships.loc[view.scheme.partnerships["standalone"].fillna(False).astype(bool)]
-    cities = table[table["nis"].isin(set(standalone["centre_city_nis"].dropna()))]
-    if not cities.empty:
-        points = gpd.GeoDataFrame({"label": cities["name"] + " – centrumstad, alleen regisseur"},
-                                  geometry=cities.geometry.representative_point(), crs=web.crs)
-        add_point_markers(fmap, points, label_column="label", name="Centrumsteden (alleen)")
-    counts = table["category"].value_counts()
+        _add_feature_layer(fmap, pieces.features.take(positions), name="Overlappingen" if warning else "Onbekend",
+                           tooltip=MUNICIPALITY_TOOLTIP, fill_column="fill", opacity_column="fill_opacity",
+                           hatch_colour=pieces.hatch[positions[0]],
+                           line_colour=WARNING_COLOUR if warning else OUTLINE_COLOUR, weight=2.5 if warning else 0.6,
+                           dash="6 4" if warning else None, show=True, highlight=True)
+    in_view = {pid for position in selected for pid in pieces.partnership_ids[position] if isinstance(pid, str)}
+    outline_positions = [i for i, pid in enumerate(pieces.outline_ids) if pid in in_view]
+    if outline_positions:
+        _add_outline_features(fmap, pieces.outlines.take(outline_positions), name="Grenzen samenwerkingsverbanden",
+                              colour="#222222", weight=1.6, dash=None, tooltip=None)
+    cities = [position for position in selected if position in pieces.city_labels]
+    if cities:
+        _add_markers(fmap, [(pieces.city_points[p], pieces.city_labels[p]) for p in cities],
+                     name="Centrumsteden (alleen)")
+    counts: dict = {}
+    for position in selected:
+        counts[pieces.category[position]] = counts.get(pieces.category[position], 0) + 1
     entries = [LegendEntry(category.label, category.fill, int(counts.get(category.key, 0)),
                            outline=category.outline, hatched=category.hatch is not None, dashed=category.dashed,
                            opacity=category.opacity)
                for category in view.legend if counts.get(category.key, 0)]
-    if not cities.empty:
+    if cities:
         entries.append(LegendEntry("★ centrumstad die alleen regisseur is", "#ffffff", len(cities), outline="#000000"))
     add_legend_and_source(fmap, title, entries, source)
     return finish(fmap)

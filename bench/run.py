@@ -1,0 +1,433 @@
+"""Regiekaart benchmarks: every figure is printed next to a baseline measured in the same run.
+
+    python bench/run.py            # a readable table
+    python bench/run.py --json     # one JSON object
+    python bench/run.py --quick    # smaller grids and fewer repeats (a smoke run, not for reporting)
+    python bench/run.py --only payload,rerun
+
+Figures (see bench/README.md for what each means and its target):
+  payload      coverage-map HTML vs a naive folium.Choropleth of the unsimplified boundaries
+  rerun        server time of a warm rerun after a filter change vs a cold run (Streamlit AppTest)
+  analysis     build_coverage_view at the 300 real municipalities and on synthetic grids (growth vs n log n)
+  png          PNG export of the coverage print map vs a minimal one-box print map
+  concurrency  peak RSS of the Streamlit process tree while 12 browser contexts load different filter URLs
+
+Nothing here asserts a speed: it measures and prints. tests/test_bench.py only checks that the numbers are sane.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import importlib
+import json
+import math
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+if str(PROJECT_ROOT) not in sys.path:
+    sys.path.insert(0, str(PROJECT_ROOT))
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+TARGETS = {
+    "payload_ratio_max": 0.2,
+    "payload_bytes_max": 600_000,
+    "rerun_speedup_min": 10.0,
+    "rerun_warm_ms_max": 150.0,
+    "analysis_300_ms_max": 50.0,
+    "png_export_s_max": 3.0,
+}
+PROVINCES_CYCLE = ("Limburg", "Antwerpen", "Oost-Vlaanderen", "West-Vlaanderen", "Vlaams-Brabant", "alle")
+FIGURES = ("payload", "rerun", "analysis", "png", "concurrency")
+
+
+def _median_seconds(function, repeats: int, warmup: int = 0) -> tuple[float, list[float]]:
+    for _ in range(warmup):
+        function()
+    samples = []
+    for _ in range(repeats):
+        gc.collect()
+        start = time.perf_counter()
+        function()
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples), samples
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Map payload
+# ---------------------------------------------------------------------------------------------------------
+
+def naive_choropleth(view, version: str):
+    """The obvious way to draw the same map: folium.Choropleth of the full-resolution boundaries, one colour
+    per drawing category, with the same (escaped) tooltip texts."""
+    import folium
+
+    from geodata.municipalities import load_municipalities
+    from pages.webmap import MUNICIPALITY_TOOLTIP, escape_text, municipality_table
+
+    full = load_municipalities(version)[["nis", "name", "geometry"]].to_crs("EPSG:4326")
+    texts = municipality_table(view, full)
+    for column in MUNICIPALITY_TOOLTIP:
+        texts[column] = texts[column].map(escape_text)
+    codes = {key: number for number, key in enumerate(sorted(texts["category"].dropna().unique()))}
+    texts["code"] = texts["category"].map(codes)
+    fmap = folium.Map(location=[51.05, 4.4], zoom_start=8)
+    choropleth = folium.Choropleth(geo_data=texts[["nis", *MUNICIPALITY_TOOLTIP, "geometry"]].to_json(),
+                                   data=texts[["nis", "code"]], columns=["nis", "code"],
+                                   key_on="feature.properties.nis", fill_color="Set3", name="Gemeenten")
+    choropleth.geojson.add_child(folium.GeoJsonTooltip(fields=list(MUNICIPALITY_TOOLTIP),
+                                                       aliases=list(MUNICIPALITY_TOOLTIP.values())))
+    choropleth.add_to(fmap)
+    return fmap
+
+
+def measure_payload(version: str = "2019", scheme: str = "regie-2020-2025", repeats: int = 5) -> dict:
+    from analysis.datasets import bundled_view
+    from geodata.weblayer import web_layer
+    from pages.webmap import coverage_map, geojson_payload_bytes
+
+    view = bundled_view(scheme, version)
+    web = web_layer(version)
+    ours = geojson_payload_bytes(coverage_map(view, web, None, source="Bron: bench", title="Dekking"))
+    naive = geojson_payload_bytes(naive_choropleth(view, version))
+    build_s, _ = _median_seconds(lambda: coverage_map(view, web, None, source="Bron: bench", title="Dekking"),
+                                 repeats, warmup=1)
+    naive_s, _ = _median_seconds(lambda: naive_choropleth(view, version).get_root().render(), max(1, repeats // 2))
+    render_s, _ = _median_seconds(
+        lambda: coverage_map(view, web, None, source="Bron: bench", title="Dekking").get_root().render(), repeats)
+    return {
+        "coverage_map_bytes": ours,
+        "naive_choropleth_bytes": naive,
+        "ratio": ours / naive,
+        "coverage_map_build_ms": build_s * 1000,
+        "coverage_map_build_and_render_ms": render_s * 1000,
+        "naive_build_and_render_ms": naive_s * 1000,
+        "targets": {"ratio_max": TARGETS["payload_ratio_max"], "bytes_max": TARGETS["payload_bytes_max"]},
+        "meets_target": ours / naive <= TARGETS["payload_ratio_max"] and ours < TARGETS["payload_bytes_max"],
+    }
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Warm rerun vs cold run, on the real app
+# ---------------------------------------------------------------------------------------------------------
+
+def clear_caches() -> list[str]:
+    """Clear Streamlit's caches and every module-level lru_cache of the project's packages."""
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    cleared = []
+    for name, module in list(sys.modules.items()):
+        if not name.startswith(("geodata", "analysis", "pages")) or module is None:
+            continue
+        for attribute, value in list(vars(module).items()):
+            if callable(getattr(value, "cache_clear", None)) and getattr(value, "__module__", name) == name:
+                value.cache_clear()
+                cleared.append(f"{name}.{attribute}")
+    return sorted(set(cleared))
+
+
+@contextmanager
+def fresh_cache_dir():
+    """A new, empty REGIEKAART_CACHE for the duration (the web layer is rebuilt there)."""
+    previous = os.environ.get("REGIEKAART_CACHE")
+    folder = tempfile.mkdtemp(prefix="regiekaart-bench-cache-")
+    os.environ["REGIEKAART_CACHE"] = folder
+    try:
+        yield Path(folder)
+    finally:
+        if previous is None:
+            os.environ.pop("REGIEKAART_CACHE", None)
+        else:
+            os.environ["REGIEKAART_CACHE"] = previous
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _app(timeout: float = 300):
+    from streamlit.testing.v1 import AppTest
+
+    return AppTest.from_file(str(PROJECT_ROOT / "dashboard.py"), default_timeout=timeout)
+
+
+def _check(at, what: str) -> None:
+    if at.exception:
+        raise RuntimeError(f"{what}: the app raised {[e.value for e in at.exception]}")
+
+
+def measure_reruns(cold_runs: int = 3, warm_runs: int = 9) -> dict:
+    """Cold: caches cleared and a fresh web-layer cache dir, a new AppTest, first run of the home page.
+    Warm: the same AppTest after that run, province filter changed, one rerun; the median of `warm_runs`."""
+    import logging
+
+    logging.getLogger("streamlit").setLevel(logging.ERROR)
+    # Imports are not what this measures: load every module once before the first timed run.
+    with fresh_cache_dir():
+        _check(_app().run(), "warm-up run")
+    cold, warm, cleared = [], [], []
+    for _ in range(cold_runs):
+        with fresh_cache_dir():
+            cleared = clear_caches()
+            at = _app()
+            gc.collect()
+            start = time.perf_counter()
+            at.run()
+            cold.append(time.perf_counter() - start)
+            _check(at, "cold run")
+            for number in range(warm_runs if not warm else 0):
+                at.selectbox(key="f_province").set_value(PROVINCES_CYCLE[number % len(PROVINCES_CYCLE)])
+                gc.collect()
+                start = time.perf_counter()
+                at.run()
+                warm.append(time.perf_counter() - start)
+                _check(at, "warm run")
+    cold_s, warm_s = statistics.median(cold), statistics.median(warm)
+    return {
+        "cold_ms": cold_s * 1000,
+        "warm_ms": warm_s * 1000,
+        "speedup": cold_s / warm_s,
+        "cold_samples_ms": [round(s * 1000, 1) for s in cold],
+        "warm_samples_ms": [round(s * 1000, 1) for s in warm],
+        "caches_cleared": cleared,
+        "targets": {"speedup_min": TARGETS["rerun_speedup_min"], "warm_ms_max": TARGETS["rerun_warm_ms_max"]},
+        "meets_target": cold_s / warm_s >= TARGETS["rerun_speedup_min"]
+        and warm_s * 1000 < TARGETS["rerun_warm_ms_max"],
+    }
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Analysis: real map and synthetic grids
+# ---------------------------------------------------------------------------------------------------------
+
+def analysis_stages(municipalities, scheme, adjacency, regions, official) -> dict[str, float]:
+    """Seconds per stage of build_coverage_view, called one by one in the same order (for profiling)."""
+    from analysis.contiguity import partnership_parts
+    from analysis.coverage import coverage_kpis, coverage_status
+    from analysis.gaps import candidate_partnerships, enclaves, uncovered_clusters
+    from analysis.mapstyle import coverage_categories, partnership_adjacency, partnership_colours
+    from analysis.overlaps import overlapping_memberships
+    from analysis.profiles import partnership_profiles
+
+    times: dict[str, float] = {}
+
+    def timed(name, function, *args, **kwargs):
+        start = time.perf_counter()
+        result = function(*args, **kwargs)
+        times[name] = times.get(name, 0.0) + time.perf_counter() - start
+        return result
+
+    p, m, n = scheme.partnerships, scheme.memberships, scheme.non_participants
+    status = timed("coverage_status", coverage_status, municipalities, m, n)
+    status["province"] = status["nis"].map(municipalities.set_index("nis")["province"])
+    timed("kpis", coverage_kpis, municipalities, p, m, n, official, status=status)
+    timed("overlaps", overlapping_memberships, m, p, municipalities)
+    timed("clusters", uncovered_clusters, municipalities, status, adjacency)
+    timed("enclaves", enclaves, municipalities, status, m, adjacency, p)
+    timed("candidates", candidate_partnerships, municipalities, status, m, adjacency, p)
+    parts = timed("contiguity", partnership_parts, municipalities, m, adjacency)
+    timed("profiles", partnership_profiles, municipalities, p, m, adjacency, regions, parts)
+    colours = timed("colours", partnership_colours, p["partnership_id"].tolist(), partnership_adjacency(adjacency, m))
+    timed("categories", coverage_categories, status, p, colours)
+    return times
+
+
+def measure_analysis(sizes=(1000, 5000, 20000), repeats: int = 5) -> dict:
+    from analysis.datasets import _official_values, regie_scheme, scheme_for_version
+    from analysis.gaps import adjacency_pairs
+    from analysis.scenario import build_coverage_view
+    from bench.synthetic import synthetic_map, synthetic_regions
+    from geodata.membership import official_totals
+    from geodata.municipalities import load_municipalities
+    from geodata.regions import load_referentieregios
+
+    municipalities = load_municipalities("2019")
+    scheme = scheme_for_version(regie_scheme(), "2019")
+    regions = load_referentieregios("2019")
+    official = _official_values(official_totals())
+    adjacency_s, _ = _median_seconds(lambda: adjacency_pairs(municipalities), max(1, repeats // 2), warmup=1)
+    adjacency = adjacency_pairs(municipalities)
+    real_s, real_samples = _median_seconds(
+        lambda: build_coverage_view(municipalities, scheme, adjacency, regions, official), repeats, warmup=1)
+    stages = analysis_stages(municipalities, scheme, adjacency, regions, official)
+    result = {
+        "real_300": {"n": len(municipalities), "analysis_ms": real_s * 1000, "adjacency_ms": adjacency_s * 1000,
+                     "samples_ms": [round(s * 1000, 1) for s in real_samples],
+                     "stages_ms": {k: round(v * 1000, 1) for k, v in stages.items()}},
+        "grids": [],
+        "targets": {"analysis_300_ms_max": TARGETS["analysis_300_ms_max"], "growth": "no worse than n log n"},
+    }
+    for n in sizes:
+        grid, grid_scheme = synthetic_map(n)
+        grid_regions = synthetic_regions(grid)
+        runs = max(1, repeats // 2) if n <= 5000 else 1
+        grid_adjacency_s, _ = _median_seconds(lambda: adjacency_pairs(grid), runs)
+        grid_adjacency = adjacency_pairs(grid)
+        seconds, _ = _median_seconds(
+            lambda: build_coverage_view(grid, grid_scheme, grid_adjacency, grid_regions, None), runs)
+        result["grids"].append({"n": n, "partnerships": len(grid_scheme.partnerships), "analysis_ms": seconds * 1000,
+                                "adjacency_ms": grid_adjacency_s * 1000,
+                                "us_per_nlogn": seconds / (n * math.log2(n)) * 1e6})
+    grids = result["grids"]
+    if grids:
+        base = grids[0]["us_per_nlogn"]
+        for previous, row in zip([None, *grids[:-1]], grids):
+            row["growth_vs_nlogn"] = row["us_per_nlogn"] / base  # <= ~1 means n log n or better
+            if previous is not None:
+                row["exponent"] = (math.log(row["analysis_ms"] / previous["analysis_ms"])
+                                   / math.log(row["n"] / previous["n"]))
+    result["meets_target"] = (real_s * 1000 < TARGETS["analysis_300_ms_max"]
+                              and all(row["growth_vs_nlogn"] <= 1.5 for row in grids))
+    return result
+
+
+# ---------------------------------------------------------------------------------------------------------
+# PNG export
+# ---------------------------------------------------------------------------------------------------------
+
+def figures_module():
+    """analysis.figures, or None while it does not exist yet."""
+    try:
+        return importlib.import_module("analysis.figures")
+    except ImportError:
+        return None
+
+
+def measure_png(repeats: int = 3) -> dict:
+    figures = figures_module()
+    if figures is None or not hasattr(figures, "coverage_print_map"):
+        return {"available": False, "note": "analysis/figures.py (coverage_print_map) bestaat nog niet"}
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    from analysis.datasets import bundled_view
+    from analysis.printmap import LegendItem, PrintMap, export_png
+
+    view = bundled_view("regie-2020-2025", "2019")
+    spec = figures.coverage_print_map(view, None, "Bench: heel Vlaanderen", orientation="landscape")
+    minimal = PrintMap(areas=gpd.GeoDataFrame({"fill": ["#CC6677"], "fill_opacity": [0.85], "hatch": [None],
+                                               "outline": [None]}, geometry=[box(0, 0, 10_000, 10_000)],
+                                              crs="EPSG:31370"),
+                       title="Bench", subtitle="één vak", legend_title="Legende", source="Bron: bench",
+                       legend=[LegendItem("Vak", "#CC6677", count=1)])
+    spec_s, _ = _median_seconds(lambda: figures.coverage_print_map(view, None, "Bench", orientation="landscape"),
+                                repeats, warmup=1)
+    export_s, _ = _median_seconds(lambda: export_png(spec), repeats, warmup=1)
+    minimal_s, _ = _median_seconds(lambda: export_png(minimal), repeats, warmup=1)
+    total = spec_s + export_s
+    return {"available": True, "spec_ms": spec_s * 1000, "export_png_ms": export_s * 1000,
+            "total_s": total, "minimal_export_png_ms": minimal_s * 1000, "ratio_vs_minimal": export_s / minimal_s,
+            "targets": {"total_s_max": TARGETS["png_export_s_max"]},
+            "meets_target": total < TARGETS["png_export_s_max"]}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Concurrency: peak memory of the server with 12 simultaneous browser sessions
+# ---------------------------------------------------------------------------------------------------------
+
+def measure_concurrency() -> dict:
+    from bench.concurrency import chromium_executable, run_concurrency_scenario
+
+    if chromium_executable() is None:
+        return {"available": False, "note": "geen Chromium (apt-get install chromium)"}
+    report = run_concurrency_scenario()
+    return {"available": True, **report}
+
+
+# ---------------------------------------------------------------------------------------------------------
+
+def run(only=FIGURES, quick: bool = False) -> dict:
+    results: dict = {"quick": quick}
+    if "payload" in only:
+        results["payload"] = measure_payload(repeats=2 if quick else 5)
+    if "analysis" in only:
+        results["analysis"] = measure_analysis(sizes=(400, 1600) if quick else (1000, 5000, 20000),
+                                               repeats=2 if quick else 5)
+    if "png" in only:
+        results["png"] = measure_png(repeats=1 if quick else 3)
+    if "rerun" in only:
+        results["rerun"] = measure_reruns(cold_runs=1 if quick else 3, warm_runs=3 if quick else 9)
+    if "concurrency" in only:
+        results["concurrency"] = measure_concurrency()
+    return results
+
+
+def _ok(flag) -> str:
+    return "ok" if flag else "MISSED"
+
+
+def format_table(results: dict) -> str:
+    lines = []
+    add = lines.append
+    if "payload" in results:
+        p = results["payload"]
+        add("Map payload (coverage map, 300 municipalities)")
+        add(f"  coverage map HTML        {p['coverage_map_bytes']:>12,} bytes   (target < 600,000)")
+        add(f"  naive choropleth HTML    {p['naive_choropleth_bytes']:>12,} bytes   (baseline)")
+        add(f"  ratio                    {p['ratio']:>12.3f}         (target <= 0.20)  {_ok(p['meets_target'])}")
+        add(f"  build coverage_map       {p['coverage_map_build_ms']:>12.1f} ms")
+        add(f"  build + render HTML      {p['coverage_map_build_and_render_ms']:>12.1f} ms"
+            f"   (naive: {p['naive_build_and_render_ms']:.1f} ms)")
+    if "rerun" in results:
+        r = results["rerun"]
+        add("Server time per run (home page, AppTest)")
+        add(f"  cold (caches cleared)    {r['cold_ms']:>12.1f} ms   (baseline) samples {r['cold_samples_ms']}")
+        add(f"  warm (province changed)  {r['warm_ms']:>12.1f} ms   (target < 150) samples {r['warm_samples_ms']}")
+        add(f"  speedup                  {r['speedup']:>12.1f} x    (target >= 10)  {_ok(r['meets_target'])}")
+    if "analysis" in results:
+        a = results["analysis"]
+        real = a["real_300"]
+        add("Analysis (build_coverage_view, no I/O)")
+        add(f"  300 real municipalities  {real['analysis_ms']:>12.1f} ms   (target < 50)  "
+            f"{_ok(real['analysis_ms'] < TARGETS['analysis_300_ms_max'])}")
+        add(f"  adjacency (cached/map)   {real['adjacency_ms']:>12.1f} ms   (separate, once per map)")
+        add("  stages: " + ", ".join(f"{k} {v:.1f}" for k, v in real["stages_ms"].items()) + " (ms)")
+        for row in a["grids"]:
+            exponent = f"exponent {row['exponent']:.2f}" if "exponent" in row else "baseline"
+            add(f"  grid n={row['n']:<6} {row['analysis_ms']:>12.1f} ms   {row['us_per_nlogn']:.3f} us/(n log2 n), "
+                f"x{row['growth_vs_nlogn']:.2f} vs smallest, {exponent}; adjacency {row['adjacency_ms']:.1f} ms")
+    if "png" in results:
+        g = results["png"]
+        add("PNG export (coverage print map, A4 300 dpi)")
+        if not g.get("available"):
+            add(f"  not measured: {g['note']}")
+        else:
+            add(f"  spec + export            {g['total_s']:>12.2f} s    (target < 3)  {_ok(g['meets_target'])}")
+            add(f"  export_png               {g['export_png_ms']:>12.1f} ms   minimal one-box map "
+                f"{g['minimal_export_png_ms']:.1f} ms (baseline), x{g['ratio_vs_minimal']:.2f}")
+    if "concurrency" in results:
+        c = results["concurrency"]
+        add("Concurrency (browser contexts at once)")
+        if not c.get("available"):
+            add(f"  not measured: {c['note']}")
+        else:
+            add(f"  sessions ok              {c['sessions_ok']:>12} / {c['sessions']}")
+            add(f"  idle server RSS          {c['idle_rss_mb']:>12.1f} MB   (baseline)")
+            add(f"  peak server RSS          {c['peak_rss_mb']:>12.1f} MB   (x{c['peak_rss_mb'] / c['idle_rss_mb']:.2f})")
+            add(f"  wall time                {c['wall_s']:>12.1f} s")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    parser.add_argument("--quick", action="store_true", help="smaller grids and fewer repeats")
+    parser.add_argument("--only", default=",".join(FIGURES), help=f"comma-separated subset of {','.join(FIGURES)}")
+    args = parser.parse_args(argv)
+    only = [name.strip() for name in args.only.split(",") if name.strip()]
+    unknown = set(only) - set(FIGURES)
+    if unknown:
+        parser.error(f"unknown figure(s) {sorted(unknown)}; choose from {', '.join(FIGURES)}")
+    results = run(only, quick=args.quick)
+    print(json.dumps(results, indent=2, default=str) if args.json else format_table(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
