@@ -30,7 +30,7 @@ import pandas as pd
 
 from analysis.coverage import MEMBER_CONFIRMED, MEMBER_SUGGESTIVE, NON_PARTICIPANT, UNKNOWN
 from geodata.indicators import (
-    CATALOGUE, COUNT, FLAG_MERGED, FLAG_MISSING, FLAG_OK, FLAG_SUPPRESSED, Indicator,
+    CATALOGUE, COUNT, FLAG_MISSING, FLAG_OK, FLAG_SUPPRESSED, Indicator,
 )
 
 SUBSIDY_YEAR = 2019  # the last full year before the 2020-2025 call; see unemployment_rate_by_partnership

@@ -56,8 +56,8 @@ from geodata.indicators import (
     COUNT, FLAG_MERGED, FLAG_MISSING, FLAG_OK, FLAG_SUPPRESSED, LONG_COLUMNS, RATE,
 )
 from geodata.uploads import (
-    ERROR, MAX_UNPACKED_XLSX_BYTES, WARNING, Problem, RawSheet, cell_text, column_letter, has_errors, header_key,
-    read_raw_sheets,
+    ERROR, MAX_UNPACKED_XLSX_BYTES, MAX_UPLOAD_BYTES, WARNING, Problem, RawSheet, cell_text, column_letter, has_errors,
+    header_key, read_raw_sheets,
 )
 
 UPLOAD_PREFIX = "upload:"
@@ -309,8 +309,13 @@ def _classify_code(ref: _Reference, code: str) -> _Key:
     return _Key(_UNKNOWN, code, code, note="onbekende NIS-code")
 
 
+_NAME_CACHE_LIMIT = 20_000  # the cache lives as long as the process: keep uploads from growing it forever
+
+
 def _classify_name(ref: _Reference, text: str) -> _Key:
     if text not in ref.name_cache:
+        if len(ref.name_cache) >= _NAME_CACHE_LIMIT:
+            ref.name_cache.clear()
         ref.name_cache[text] = _classify_name_uncached(ref, text)
     return ref.name_cache[text]
 
@@ -1006,8 +1011,8 @@ def _without_dimension_records(data: bytes) -> bytes:
     by ``ws.reset_dimensions()`` in `geodata.uploads.read_xlsx_sheets`. Files that are not a sound zip, or
     would unpack to more than the limit, are passed on unchanged (the reader reports them).
     """
-    if not data.startswith(b"PK\x03\x04"):
-        return data
+    if not data.startswith(b"PK\x03\x04") or len(data) > MAX_UPLOAD_BYTES:
+        return data  # not a workbook, or too large: the reader says so
     try:
         source = zipfile.ZipFile(io.BytesIO(data))
         if sum(info.file_size for info in source.infolist()) > MAX_UNPACKED_XLSX_BYTES:

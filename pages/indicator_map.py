@@ -10,6 +10,7 @@ municipalities without a known partnership are outlined, on demand, in blue (ver
 
 from __future__ import annotations
 
+import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -96,7 +97,7 @@ def drawing_table(view, web: gpd.GeoDataFrame, values: pd.DataFrame, breaks: lis
 
 def indicator_map(view, web: gpd.GeoDataFrame, values: pd.DataFrame, breaks: list[float], entry: Indicator,
                   year: int, mask=None, source: str = "", highlight_not_covered: bool = False,
-                  minimum: float | None = None, title: str | None = None) -> "folium.Map":  # noqa: F821
+                  minimum: float | None = None, title: str | None = None) -> folium.Map:
     """The choropleth: classes, zero and no-value categories, partnership outlines on top, optionally the
     municipalities without a known partnership outlined, a legend with class bounds and counts, and the source."""
     table = drawing_table(view, web, values, breaks, entry, mask)

@@ -18,7 +18,8 @@ def show_table(frame: pd.DataFrame, numbers: dict[str, int] | None = None, perce
     """Like `ui.show_table`, but an empty cell reads "onbekend" (the column Toelichting says why)."""
     from analysis.formatting import format_percent
 
-    formats = {column: (lambda value, d=decimals: format_number(value, d)) for column, decimals in (numbers or {}).items()}
+    formats = {column: (lambda value, d=decimals: format_number(value, d))
+               for column, decimals in (numbers or {}).items()}
     formats.update({column: (lambda value, d=decimals: format_percent(value, d))
                     for column, decimals in (percents or {}).items()})
     styled = frame.reset_index(drop=True).style.format(formats, na_rep="onbekend")

@@ -447,3 +447,12 @@ def test_a_statbel_style_long_export_of_all_belgium():
     assert total["nis"].nunique() == 285  # 2019 codes summed into the 2025 municipalities
     share = frame[(frame["label"] == "pct_etr") & (frame["nis"] == PAJOTTEGEM)]
     assert share["value"].isna().all() and set(share["flag"]) == {FLAG_MISSING}  # a percentage is never summed
+
+
+def test_too_large_upload_is_refused_before_anything_is_unpacked():
+    from geodata.uploads import MAX_UPLOAD_BYTES
+
+    data = b"PK\x03\x04" + b"\0" * MAX_UPLOAD_BYTES
+    frame, problems = read_indicator_upload(data, "groot.xlsx", "2019")
+    assert frame is None
+    assert [p.severity for p in problems] == ["fout"] and "MB" in problems[0].message
