@@ -49,6 +49,7 @@ PARTNERSHIP_OUTLINE_WIDTH_PT = 0.9
 HATCH = "////"
 HATCH_WIDTH_PT = 0.6
 DASHES = (0, (3, 2))  # dash pattern in units of the line width, for dashed outlines
+DASHED_EDGE_WIDTH_PT = 0.6  # dashed border of areas without an outline colour (suggestive membership)
 MARGIN_IN = 0.35  # page margin (inches)
 GAP_IN = 0.15  # space between blocks (inches)
 MAX_DROP_IN = 0.4  # how far a short map moves down from the top, towards the middle (inches)
@@ -170,9 +171,10 @@ def _draw_areas(ax, areas: gpd.GeoDataFrame) -> None:
     for (fill, opacity, hatch, outline, is_dashed), group in styled.groupby(
             ["fill", "fill_opacity", "_hatch", "_outline", "_dashed"], sort=False):
         geometries = list(group.geometry)
-        # The fill colour carries the opacity, not the patch, so borders and hatching stay crisp.
-        _add_polygons(ax, geometries, facecolor=to_rgba(fill, float(opacity)), edgecolor=EDGE_COLOUR,
-                      linewidth=EDGE_WIDTH_PT, zorder=1)
+        # The fill colour carries the opacity, not the patch, so borders and hatching stay crisp. A dashed
+        # border replaces the solid one (drawn under it, the solid line would fill the gaps between the dashes).
+        _add_polygons(ax, geometries, facecolor=to_rgba(fill, float(opacity)),
+                      edgecolor="none" if is_dashed else EDGE_COLOUR, linewidth=EDGE_WIDTH_PT, zorder=1)
         if hatch:
             _add_polygons(ax, geometries, facecolor="none", edgecolor=hatch, hatch=HATCH, linewidth=0.0,
                           hatch_linewidth=HATCH_WIDTH_PT, zorder=2)
@@ -180,8 +182,8 @@ def _draw_areas(ax, areas: gpd.GeoDataFrame) -> None:
             _add_polygons(ax, geometries, facecolor="none", edgecolor=outline, linewidth=OUTLINE_WIDTH_PT,
                           linestyle=DASHES if is_dashed else "solid", zorder=4)
         elif is_dashed:
-            _add_polygons(ax, geometries, facecolor="none", edgecolor=EDGE_COLOUR, linewidth=0.5, linestyle=DASHES,
-                          zorder=2)
+            _add_polygons(ax, geometries, facecolor="none", edgecolor=EDGE_COLOUR, linewidth=DASHED_EDGE_WIDTH_PT,
+                          linestyle=DASHES, zorder=2)
 
 
 # --- legend -----------------------------------------------------------------------------------------------
