@@ -20,13 +20,14 @@ import geopandas as gpd
 import matplotlib
 import numpy as np
 
-matplotlib.use("Agg")  # no display on servers; must precede pyplot
-import matplotlib.pyplot as plt  # noqa: E402
+matplotlib.use("Agg")  # no display on servers
 from matplotlib import patheffects  # noqa: E402
 from matplotlib.colors import to_rgba  # noqa: E402
 from matplotlib.legend_handler import HandlerTuple  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.collections import PatchCollection  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Patch, PathPatch, Rectangle  # noqa: E402
 from matplotlib.path import Path  # noqa: E402
 from matplotlib.transforms import Bbox  # noqa: E402
@@ -363,7 +364,10 @@ def page_size_in(orientation: str, dpi: int = PRINT_DPI) -> tuple[float, float]:
 def render_figure(spec: PrintMap, dpi: int = PRINT_DPI):
     """Build the matplotlib figure of a print map (A4, the chosen orientation, whole pixels at `dpi`)."""
     page_w, page_h = page_size_in(spec.orientation, dpi)
-    fig = plt.figure(figsize=(page_w, page_h), dpi=100)
+    # A bare Figure, not pyplot: pyplot keeps global state that is not safe when several dashboard sessions
+    # render at once, and figures made here are never shown on screen.
+    fig = Figure(figsize=(page_w, page_h), dpi=100)
+    FigureCanvasAgg(fig)
     renderer = fig.canvas.get_renderer()
     top = _header(fig, spec, renderer, page_w, page_h)
     bottom = _footer(fig, spec, renderer, page_w, page_h)
@@ -444,7 +448,6 @@ def export_png(spec: PrintMap, dpi: int = PRINT_DPI) -> bytes:
     fig = render_figure(spec, dpi)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi, metadata={"Title": spec.title, "Software": "Regiekaart"})
-    plt.close(fig)
     return buffer.getvalue()
 
 
@@ -453,5 +456,4 @@ def export_pdf(spec: PrintMap) -> bytes:
     fig = render_figure(spec)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="pdf", metadata={"Title": spec.title, "Creator": "Regiekaart"})
-    plt.close(fig)
     return buffer.getvalue()
