@@ -39,12 +39,10 @@ the analyst change it). Indicator ids are ``upload:<label>``.
 
 from __future__ import annotations
 
-import io
 import math
 import re
 import unicodedata
 import warnings
-import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -56,7 +54,7 @@ from geodata.indicators import (
     COUNT, FLAG_MERGED, FLAG_MISSING, FLAG_OK, FLAG_SUPPRESSED, LONG_COLUMNS, RATE,
 )
 from geodata.uploads import (
-    ERROR, MAX_UNPACKED_XLSX_BYTES, MAX_UPLOAD_BYTES, WARNING, Problem, RawSheet, cell_text, column_letter, has_errors,
+    ERROR, WARNING, Problem, RawSheet, cell_text, column_letter, has_errors,
     header_key, read_raw_sheets,
 )
 
@@ -1003,32 +1001,6 @@ def _sum_cells(cells: list[ParsedCell], scale: float):
 # Entry point
 # ---------------------------------------------------------------------------------------------------------
 
-def _without_dimension_records(data: bytes) -> bytes:
-    """Drop the <dimension> element of every worksheet of an .xlsx.
-
-    Some portal exports (Provincies in Cijfers) declare a used range of "A1"; openpyxl's read-only reader
-    trusts it and would read a single cell. Without the element it reads every row. Temporary: to be replaced
-    by ``ws.reset_dimensions()`` in `geodata.uploads.read_xlsx_sheets`. Files that are not a sound zip, or
-    would unpack to more than the limit, are passed on unchanged (the reader reports them).
-    """
-    if not data.startswith(b"PK\x03\x04") or len(data) > MAX_UPLOAD_BYTES:
-        return data  # not a workbook, or too large: the reader says so
-    try:
-        source = zipfile.ZipFile(io.BytesIO(data))
-        if sum(info.file_size for info in source.infolist()) > MAX_UNPACKED_XLSX_BYTES:
-            return data
-        target = io.BytesIO()
-        with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
-            for info in source.infolist():
-                content = source.read(info)
-                if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
-                    content = re.sub(rb"<dimension\b[^>]*/>", b"", content, count=1)
-                out.writestr(info, content)
-        return target.getvalue()
-    except (zipfile.BadZipFile, OSError, ValueError, RuntimeError, EOFError):
-        return data
-
-
 def _fallback_years(filename: str, titles: list[str]) -> list[int]:
     found = set()
     for text in [PurePath(filename).stem, *titles]:
@@ -1058,7 +1030,7 @@ def _read(data: bytes, filename: str, version: str):
                               "Kies 2019 of 2025.")]
     with warnings.catch_warnings():  # openpyxl: "Workbook contains no default style" (portal exports)
         warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl")
-        sheets, problems = read_raw_sheets(_without_dimension_records(data), filename)
+        sheets, problems = read_raw_sheets(data, filename)
     if not sheets or has_errors(problems):
         return None, problems
     ref = _reference()

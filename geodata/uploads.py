@@ -146,14 +146,19 @@ def decode_text(data: bytes, filename: str) -> tuple[str | None, list[Problem]]:
 
 
 def _sniff_separator(lines: list[str]) -> str:
-    """The separator that splits the first lines into the most consistent number (>1) of fields."""
-    best, best_score = ";", -1.0
+    """The separator that splits the most of the first lines into the same number (>1) of fields.
+
+    Lines that stay one field (titles, "Bron: ..." notes above a portal export) say nothing about the
+    separator and are not counted, so a few decimal commas cannot outvote the ';' of every data row.
+    """
+    best, best_score = ";", (0, 0)
     for separator in _SEPARATORS:
-        counts = [len(row) for row in csv.reader(lines, delimiter=separator) if any(cell.strip() for cell in row)]
-        if not counts or max(counts) < 2:
+        counts = [len(row) for row in csv.reader(lines, delimiter=separator)
+                  if sum(1 for cell in row if cell.strip()) >= 1 and len(row) >= 2]
+        if not counts:
             continue
-        most_common = max(set(counts), key=counts.count)
-        score = counts.count(most_common) / len(counts) * 10 + min(most_common, 50) / 100
+        most_common = max(set(counts), key=lambda count: (counts.count(count), count))
+        score = (counts.count(most_common), most_common)
         if score > best_score:
             best, best_score = separator, score
     return best
@@ -215,6 +220,10 @@ def read_xlsx_sheets(data: bytes, filename: str) -> tuple[list[RawSheet], list[P
         for values, formulas in zip(values_book.worksheets, formula_book.worksheets):
             rows: dict[int, list] = {}
             formula_cells: list[tuple[int, int]] = []
+            # Some portal exports declare a used range of "A1"; the read-only reader would trust it and
+            # return one cell, so the range is measured from the rows themselves.
+            values.reset_dimensions()
+            formulas.reset_dimensions()
             for number, (value_row, formula_row) in enumerate(
                     zip(values.iter_rows(values_only=True), formulas.iter_rows(values_only=True)), start=1):
                 if number > MAX_ROWS:

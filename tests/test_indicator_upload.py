@@ -197,8 +197,6 @@ def test_title_and_footnote_rows_in_a_csv():
     assert set(frame["label"]) == {"Niet-werkende werkzoekenden per gemeente"}
 
 
-@pytest.mark.xfail(strict=True, reason="geodata.uploads._sniff_separator prefers ',' when title rows have one "
-                                       "field and a few values have a decimal comma (asked to the owner)")
 def test_small_csv_with_title_rows_and_decimal_commas():
     text = "Werkloosheid per gemeente\nBron: VDAB\n\nGemeente;2022;2023\nAalst;2.738;3.011\nGent;12.345,5;x\n"
     frame, problems = read(text)

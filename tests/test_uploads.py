@@ -113,3 +113,29 @@ def test_formulas_are_reported_not_evaluated():
 
 def test_column_letters():
     assert [column_letter(i) for i in (0, 25, 26, 27, 701, 702)] == ["A", "Z", "AA", "AB", "ZZ", "AAA"]
+
+
+def test_title_rows_and_decimal_commas_do_not_fool_the_separator():
+    data = "Werkloosheid per gemeente\nBron: VDAB\n\nGemeente;2022;2023\nAalst;2.738;3.011\nGent;12.345,5;x\n".encode()
+    sheets, problems = read_raw_sheets(data, "titels.csv")
+    assert problems == []
+    assert sheets[0].cells.loc[6].tolist() == ["Gent", "12.345,5", "x"]
+
+
+def test_workbook_with_a_wrong_used_range_is_read_whole():
+    """Provincies in Cijfers exports declare <dimension ref="A1"/>; every cell must still be read."""
+    import re
+    import zipfile
+
+    data = xlsx_bytes({"Blad1": [["gemeente", "2022"], ["Aalst", 2738], ["Gent", 12345]]})
+    source, target = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(target, "w") as out:
+        for info in source.infolist():
+            content = source.read(info)
+            if info.filename.startswith("xl/worksheets/"):
+                content = re.sub(rb"<dimension ref=\"[^\"]*\"\s*/>", b'<dimension ref="A1"/>', content)
+                assert b'<dimension ref="A1"/>' in content
+            out.writestr(info, content)
+    table, problems = read_upload_table(target.getvalue(), "pic.xlsx")
+    assert problems == []
+    assert table.frame.loc[3].tolist() == ["Gent", 12345]
