@@ -2,7 +2,6 @@
 
 import streamlit as st
 
-from analysis.formatting import format_number, format_percent
 from pages import ui
 from pages.webmap import coverage_map
 

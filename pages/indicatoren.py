@@ -13,19 +13,6 @@ from pages.indicator_map import indicator_map, value_text
 from pages.indicator_upload import uploaded_catalogue, uploaded_values
 
 
-def show_table(frame: pd.DataFrame, numbers: dict[str, int] | None = None, percents: dict[str, int] | None = None,
-               height: int | None = None) -> None:
-    """Like `ui.show_table`, but an empty cell reads "onbekend" (the column Toelichting says why)."""
-    from analysis.formatting import format_percent
-
-    formats = {column: (lambda value, d=decimals: format_number(value, d))
-               for column, decimals in (numbers or {}).items()}
-    formats.update({column: (lambda value, d=decimals: format_percent(value, d))
-                    for column, decimals in (percents or {}).items()})
-    styled = frame.reset_index(drop=True).style.format(formats, na_rep="onbekend")
-    st.dataframe(styled, hide_index=True, width="stretch", **({"height": height} if height else {}))
-
-
 @st.cache_data(show_spinner="Indicatoren laden…")
 def catalogue_values(version: str) -> pd.DataFrame:
     from analysis.indicator_data import values_on
@@ -130,7 +117,7 @@ table = pd.DataFrame({
 })
 table = table[["NIS", "Gemeente", f"{entry.label} {year}", "Toelichting", "Provincie", "Status", "Verband(en)"]]
 st.subheader("Per gemeente")
-show_table(table, numbers={f"{entry.label} {year}": entry.decimals}, height=360)
+ui.show_table(table, numbers={f"{entry.label} {year}": entry.decimals}, height=360)
 ui.table_downloads(table, f"regiekaart-{indicator_id.replace(':', '-')}-{year}", "ind-table", sheet="Indicator")
 
 # --- per partnership ---------------------------------------------------------------------------------------------
@@ -160,7 +147,7 @@ else:
         "Zonder cijfer": per_partnership["missing_nis"].map(
             lambda codes: ", ".join(names.get(c, c) for c in codes)).to_numpy(),
     })
-    show_table(part_table, numbers={f"{entry.label} {year}": entry.decimals, "Gemeenten": 0, "Met cijfer": 0,
+    ui.show_table(part_table, numbers={f"{entry.label} {year}": entry.decimals, "Gemeenten": 0, "Met cijfer": 0,
                                        "Ook in ander verband": 0})
     st.caption(f"Waarde per verband: {how}. Een gemeente in meer dan één verband telt in elk verband mee, dus de "
                "verbanden samen kunnen meer zijn dan Vlaanderen. 'Zonder cijfer': onbekend, geheim, of een "
@@ -183,7 +170,7 @@ if entry.aggregatable:
     })
     if entry.kind != COUNT:
         need_table = need_table.drop(columns="Aandeel")
-    show_table(need_table, numbers={f"{entry.label} {year}": entry.decimals, "Gemeenten": 0,
+    ui.show_table(need_table, numbers={f"{entry.label} {year}": entry.decimals, "Gemeenten": 0,
                                        "Gemeenten zonder cijfer": 0}, percents={"Aandeel": 1})
     ui.table_downloads(need_table, f"regiekaart-nood-dekking-{year}", "ind-need", sheet="Nood en dekking")
 else:
@@ -211,7 +198,7 @@ else:
         label = catalogue[context].label
         ranking_table.insert(5, f"{label} {year}", ranking["context_value"].to_numpy())
         numbers[f"{label} {year}"] = 0
-    show_table(ranking_table, numbers=numbers, height=360)
+    ui.show_table(ranking_table, numbers=numbers, height=360)
     st.caption(f"Gesorteerd op {entry.label.lower()}, {direction} eerst; gemeenten zonder cijfer onderaan. "
                "'Onbekend' betekent: geen bron gevonden, niet: neemt niet deel.")
     ui.table_downloads(ranking_table, f"regiekaart-nood-zonder-verband-{year}", "ind-rank", sheet="Rangschikking")

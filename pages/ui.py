@@ -353,15 +353,18 @@ def _missing(value) -> bool:
 
 def show_table(frame, numbers: dict[str, int] | None = None, percents: dict[str, int] | None = None,
                euros: list[str] | None = None, height: int | None = None) -> None:
-    """A sortable table with Belgian number notation (sorting still uses the numbers themselves)."""
-    from analysis.formatting import format_eur, format_number, format_percent
+    """A sortable table with Belgian number notation (sorting still uses the numbers themselves).
+
+    Missing values read "onbekend", never "None" or an empty cell.
+    """
+    from analysis.formatting import MISSING_TEXT, format_eur, format_number, format_percent
 
     formats = {column: (lambda value, d=decimals: format_number(value, d)) for column, decimals in (numbers or {}).items()}
     formats.update({column: (lambda value, d=decimals: format_percent(value, d))
                     for column, decimals in (percents or {}).items()})
     formats.update({column: format_eur for column in (euros or [])})
     frame = frame.reset_index(drop=True)
-    styled = frame.style.format(formats) if formats else frame
+    styled = frame.style.format(na_rep=MISSING_TEXT).format(formats)
     kwargs = {"height": height} if height else {}
     st.dataframe(styled, hide_index=True, width="stretch", **kwargs)
 

@@ -6,7 +6,6 @@ import subprocess
 import sys
 from dataclasses import replace
 
-import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
