@@ -222,3 +222,20 @@ def test_summary_works_on_the_2025_map():
     kpis = {row["kpi"]: row["value"] for row in report["kpis"]}
     assert kpis["total_municipalities"] == 285
     assert kpis["municipalities"] + kpis["unknown"] + kpis["non_participants"] == 285
+
+
+def test_the_projects_own_membership_file_reads_back_as_the_same_scheme(scheme):
+    from geodata.membership import SCHEMES
+
+    data = (SCHEMES["regie-2020-2025"] / "memberships.csv").read_bytes()
+    uploaded, problems = read_membership_upload(data, "memberships.csv")
+    assert uploaded is not None, problems
+    assert all(p.severity == WARNING for p in problems)  # only the documented overlaps are reported
+    assert {p.message.split(" staat in")[0] for p in problems if "overlapping" in p.message} == \
+        {"Wielsbeke", "Lille", "Kasterlee"}
+    read_back = set(zip(uploaded.memberships["partnership_id"], uploaded.memberships["nis"],
+                        uploaded.memberships["confidence"]))
+    assert read_back == set(zip(scheme.memberships["partnership_id"], scheme.memberships["nis"],
+                                scheme.memberships["confidence"]))
+    standalone = set(uploaded.partnerships.loc[uploaded.partnerships["standalone"], "partnership_id"])
+    assert standalone == {"antwerpen", "gent", "leuven"}
