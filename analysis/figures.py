@@ -11,7 +11,7 @@ All geometry is in EPSG:31370 (metres); areas in km², populations in inhabitant
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -19,9 +19,13 @@ import geopandas as gpd
 import pandas as pd
 
 from analysis.coverage import MEMBER_CONFIRMED, MEMBER_SUGGESTIVE, NON_PARTICIPANT, UNKNOWN
+from analysis.indicators import (
+    CLASSIFICATIONS, QUANTILES, assign_classes, class_breaks, class_labels, entry_for, municipality_values,
+)
 from analysis.mapstyle import NON_PARTICIPANT_FILL, UNKNOWN_FILL, UNKNOWN_HATCH, WARNING, Category
 from analysis.printmap import LegendItem, PrintMap
 from analysis.scenario import CoverageView
+from geodata.indicators import CATALOGUE, FLAG_MERGED, FLAG_MISSING, FLAG_OK, FLAG_SUPPRESSED, Indicator
 
 PRINT_CRS = "EPSG:31370"  # Belgian Lambert 72, metres: the scale bar needs a projected CRS
 COVERED_NEUTRAL = "#F2F2F2"  # covered municipalities on the gaps map (as pages.webmap.gaps_map)
@@ -31,6 +35,7 @@ REFERENTIEREGIO = "referentieregio"
 UPLOAD = "upload"
 VERSION_LABELS = {"2019": "Gemeenten 2019-2024", "2025": "Gemeenten vanaf 2025"}
 STYLE_COLUMNS = ("fill", "fill_opacity", "hatch", "outline")
+CONFLICT_LABEL = "Fusieconflict (delen in verschillende verbanden of maar deels gedekt)"
 
 # Gaps map categories: key -> (legend label, fill, opacity, hatch colour, outline, dashed), in legend order.
 # Labels are those of the interactive map (pages.webmap.gaps_map).
@@ -169,12 +174,13 @@ def source_line(view: CoverageView, extra: Iterable[SourceNote] = ()) -> str:
 
     The boundary attribution comes first, verbatim, as its licence asks.
     """
-    notes = map_sources(view) + list(extra)
+    notes = map_sources(view)
     boundaries, others = notes[0], notes[1:]
     parts = [f"{boundaries.attribution} ({boundaries.what}; vrij hergebruik met bronvermelding)"]
     parts += [f"{note.what}: {note.attribution.removeprefix('Bron: ')}" for note in others]
     if view.scheme.reconstructed:
-        parts[-1] += " (geen officiële lijst)"
+        parts[-1] += " (geen officiële lijst)"  # the membership note, before any extra source
+    parts += [f"{note.what}: {note.attribution.removeprefix('Bron: ')}" for note in extra]
     return " · ".join(parts) + "."
 
 
@@ -271,13 +277,17 @@ def _is_referentieregio(view: CoverageView) -> bool:
 
 def coverage_print_map(view: CoverageView, mask: pd.Series | None = None, filter_text: str | None = "",
                        orientation: str = "landscape", label_partnerships: bool = False,
-                       made_on: date | None = None) -> PrintMap:
+                       made_on: date | None = None, *, title: str | None = None,
+                       conflict_nis: Iterable[str] = (), conflict_label: str = CONFLICT_LABEL) -> PrintMap:
     """Print version of the coverage map (`pages.webmap.coverage_map`).
 
     Partnerships in their colours (suggestive membership lighter with a dashed border), unknown hatched grey,
     overlaps hatched and outlined in the warning colour, partnership outlines, centre cities marked and named;
     with `label_partnerships` also the partnership names where they fit. Only the municipalities in `mask`
     are drawn, and the subtitle says so. Legend entries are the categories shown, with their counts.
+
+    `conflict_nis` (merger conflicts on the 2025 map, as the Fusies page outlines them) get a solid outline in the
+    warning colour and a legend entry of their own; `title` replaces the default title (e.g. one partnership).
     """
     shown = shown_municipalities(view, mask).merge(view.categories, on="nis", how="left")
     categories = {category.key: category for category in view.legend}
@@ -286,11 +296,18 @@ def coverage_print_map(view: CoverageView, mask: pd.Series | None = None, filter
     shown["dashed"] = shown["category"].map(dashed).fillna(False).astype(bool)
     legend = legend_with_counts([_with_dash(category, dashed[category.key]) for category in view.legend],
                                 shown["category"])
+    conflicts = shown["nis"].isin(set(conflict_nis))
+    if conflicts.any():
+        # Solid, unlike the dashed outline of an overlap, so the two read apart also where they coincide.
+        shown["outline"] = shown["outline"].astype(object).where(~conflicts, WARNING)
+        shown.loc[conflicts, "dashed"] = False
+        legend.append(LegendItem(conflict_label, "#FFFFFF", 0.0, outline=WARNING, count=int(conflicts.sum())))
     outlines = partnership_outlines(view, mask)
     labels, centre_legend = _labels(view, mask, outlines, label_partnerships)
     areas = gpd.GeoDataFrame(shown, geometry="geometry", crs=view.municipalities.crs)
-    title = "Indeling in referentieregio's" if _is_referentieregio(view) \
-        else "Dekking door de samenwerkingsverbanden sociale economie"
+    if title is None:
+        title = "Indeling in referentieregio's" if _is_referentieregio(view) \
+            else "Dekking door de samenwerkingsverbanden sociale economie"
     legend_title = ("Referentieregio" if _is_referentieregio(view) else "Samenwerkingsverband") \
         + " (aantal gemeenten)"
     return styled_print_map(areas, legend + centre_legend, title, subtitle_for(view, mask, filter_text),
@@ -343,4 +360,211 @@ def gaps_print_map(view: CoverageView, mask: pd.Series | None = None, filter_tex
     return styled_print_map(areas, legend + centre_legend, "Overlappingen en hiaten in de dekking",
                             subtitle_for(view, mask, filter_text), source_line(view),
                             legend_title="Gemeenten (aantal)", outlines=outlines, labels=labels,
+                            orientation=orientation, made_on=made_on)
+
+
+# --- the indicator choropleth ----------------------------------------------------------------------------------
+# Shared with the web map (pages.indicator_map), so the print version has the same classes, colours and legend.
+
+INDICATOR_ZERO = "zero"
+INDICATOR_ZERO_FILL = "#FFFFFF"
+INDICATOR_ZERO_LABEL = "0 (nul)"
+INDICATOR_OPACITY = 0.9
+# flag -> (fill, hatch colour): drawn apart from every class and from each other
+INDICATOR_NO_VALUE_STYLE = {
+    FLAG_MISSING: ("#FFFFFF", "#8C8C8C"),
+    FLAG_SUPPRESSED: ("#5E5E5E", "#FFFFFF"),
+    FLAG_MERGED: ("#FFFFFF", "#7B3294"),
+}
+INDICATOR_NO_VALUE_LABELS = {
+    FLAG_MISSING: "onbekend",
+    FLAG_SUPPRESSED: "geheim (kleine aantallen)",
+    FLAG_MERGED: "alleen gekend voor de fusiegemeente (2025)",
+}
+HIGHLIGHT_ON_WARM = "#0072B2"  # Okabe-Ito blue: stands out on the yellow-orange-red ramp
+HIGHLIGHT_ON_COOL = WARNING  # vermillion: stands out on the yellow-green-blue ramp
+# status, dashed, label: municipalities without a known partnership, outlined on demand
+NOT_COVERED_HIGHLIGHTS = ((UNKNOWN, True, "Zonder gekend verband: onbekend"),
+                          (NON_PARTICIPANT, False, "Zonder gekend verband: neemt niet deel"))
+
+
+@dataclass(frozen=True)
+class IndicatorLegendRow:
+    """One legend entry of the indicator choropleth: a class (key "0", "1", ...), zero or a no-value flag."""
+
+    key: str
+    label: str
+    fill: str
+    count: int
+    hatch: str | None = None
+
+
+def indicator_palette(k: int, higher_is_worse: bool | None) -> list[str]:
+    """`k` colours of a ColorBrewer sequential ramp, light to dark (dark = more need).
+
+    YlOrRd when a higher value means more need (reversed when a lower value does), YlGnBu for neutral indicators;
+    both are colour-blind safe.
+    """
+    import numpy as np
+    from matplotlib import colormaps
+    from matplotlib.colors import to_hex
+
+    if k <= 0:
+        return []
+    name = "YlGnBu" if higher_is_worse is None else "YlOrRd"
+    positions = np.linspace(0.15, 0.95, k) if k > 1 else np.array([0.6])
+    colours = [to_hex(colormaps[name](float(p))).upper() for p in positions]
+    return list(reversed(colours)) if higher_is_worse is False else colours
+
+
+def highlight_colour(entry: Indicator) -> str:
+    """The outline colour of municipalities without a known partnership: the one that stands out on the ramp."""
+    return HIGHLIGHT_ON_COOL if entry.higher_is_worse is None else HIGHLIGHT_ON_WARM
+
+
+def indicator_heading(entry: Indicator, year: int) -> str:
+    """"Werkzoekendengraad (jaargemiddelde) 2024 (%)": the indicator, its year and unit."""
+    unit = f" ({entry.unit})" if entry.unit else ""
+    return f"{entry.label} {year}{unit}"
+
+
+def indicator_classes(per_municipality: pd.DataFrame, method: str = QUANTILES,
+                      k: int = 5) -> tuple[list[float], float | None]:
+    """Class bounds and the lowest classified value, computed on the given municipalities (all of Flanders).
+
+    Only known, non-zero values are classified (zero is a category of its own). `per_municipality` has ``value``
+    and ``flag`` (as `analysis.indicators.municipality_values`). Returns ([], None) when nothing is known.
+    """
+    known = per_municipality.loc[(per_municipality["flag"] == FLAG_OK) & per_municipality["value"].notna()
+                                 & (per_municipality["value"] != 0), "value"]
+    return class_breaks(known, method, k), (float(known.min()) if len(known) else None)
+
+
+def classify_indicator(table: pd.DataFrame, breaks: list[float], higher_is_worse: bool | None) -> pd.DataFrame:
+    """Add ``class``, ``category`` (class "0", "1", ..., "zero" or the no-value flag), ``fill``, ``hatch`` and
+    ``fill_opacity`` to a table with ``value`` and ``flag`` (a row without a flag is missing)."""
+    table = table.copy()
+    table["flag"] = table["flag"].fillna(FLAG_MISSING)
+    table["value"] = table["value"].astype(float)
+    table.loc[(table["flag"] == FLAG_OK) & table["value"].isna(), "flag"] = FLAG_MISSING  # "ok" without a number
+    table["value"] = table["value"].where(table["flag"] == FLAG_OK)
+    zero = (table["flag"] == FLAG_OK) & (table["value"] == 0)
+    classes = assign_classes(table["value"].where(~zero), breaks)
+    colours = indicator_palette(len(breaks), higher_is_worse)
+    categories, fills, hatches = [], [], []
+    for is_zero, cls, flag in zip(zero, classes, table["flag"]):
+        if is_zero:
+            categories.append(INDICATOR_ZERO), fills.append(INDICATOR_ZERO_FILL), hatches.append(None)
+        elif not pd.isna(cls):
+            categories.append(str(int(cls))), fills.append(colours[int(cls)]), hatches.append(None)
+        else:
+            fill, hatch = INDICATOR_NO_VALUE_STYLE.get(flag, INDICATOR_NO_VALUE_STYLE[FLAG_MISSING])
+            categories.append(flag), fills.append(fill), hatches.append(hatch)
+    table["class"] = classes.to_numpy()
+    table["category"] = categories
+    table["fill"] = fills
+    table["hatch"] = pd.Series(hatches, index=table.index, dtype=object)
+    table["fill_opacity"] = INDICATOR_OPACITY
+    return table
+
+
+def indicator_legend_rows(table: pd.DataFrame, breaks: list[float], entry: Indicator,
+                          minimum: float | None = None) -> list[IndicatorLegendRow]:
+    """Every class with its bounds (Belgian notation) and the number of municipalities in `table` (also 0: the
+    classes are those of all of Flanders), then zero and the no-value categories that occur."""
+    colours = indicator_palette(len(breaks), entry.higher_is_worse)
+    known = table.loc[table["category"].str.isdigit(), "value"]
+    lowest = minimum if minimum is not None else (float(known.min()) if len(known) else 0.0)
+    counts = table["category"].value_counts()
+    rows = [IndicatorLegendRow(str(position), label, colour, int(counts.get(str(position), 0)))
+            for position, (label, colour) in enumerate(zip(class_labels(breaks, lowest, entry.decimals), colours))]
+    if counts.get(INDICATOR_ZERO, 0):
+        rows.append(IndicatorLegendRow(INDICATOR_ZERO, INDICATOR_ZERO_LABEL, INDICATOR_ZERO_FILL,
+                                       int(counts[INDICATOR_ZERO])))
+    for flag in (FLAG_MISSING, FLAG_SUPPRESSED, FLAG_MERGED):
+        if counts.get(flag, 0):
+            fill, hatch = INDICATOR_NO_VALUE_STYLE[flag]
+            rows.append(IndicatorLegendRow(flag, INDICATOR_NO_VALUE_LABELS[flag], fill, int(counts[flag]), hatch))
+    return rows
+
+
+def classification_text(method: str, n_classes: int) -> str:
+    """"kwantielen (even veel gemeenten per klasse), 5 klassen, berekend op heel Vlaanderen"."""
+    if n_classes == 0:
+        return "geen klassen (geen enkel cijfer bekend)"
+    label = CLASSIFICATIONS.get(method, method)
+    return f"{label[:1].lower()}{label[1:]}, {n_classes} klasse{'n' if n_classes != 1 else ''}, berekend op heel " \
+           "Vlaanderen"
+
+
+def indicator_source_note(entry: Indicator, year: int, values: pd.DataFrame | None = None) -> SourceNote:
+    """Where an indicator's figures come from, with its year and licence (for the source line and index.md)."""
+    from geodata.sources import SOURCES
+
+    attribution = entry.source
+    if not attribution and values is not None and "source" in values.columns:
+        given = values.loc[values["indicator_id"] == entry.id, "source"].dropna()
+        attribution = str(given.iloc[0]) if len(given) else ""
+    source = SOURCES.get(entry.source_key) if entry.source_key else None
+    if entry.id.startswith("upload:"):
+        licence = "verantwoordelijkheid van wie de upload maakte"
+    elif source is not None:
+        licence = source.licence
+    else:
+        licence = "vrij hergebruik met bronvermelding"
+    if not attribution:
+        # Computed per map (area, density): from the boundaries and, for a density, Statbel's population.
+        attribution = "berekend door Regiekaart uit de gemeentegrenzen" + \
+            (" en de bevolking (Statbel)" if entry.numerator == "bevolking" else "")
+    elif entry.derived:
+        attribution = f"afgeleid door Regiekaart uit {attribution.removeprefix('Bron: ')}"
+    return SourceNote(f"{entry.label} {year}", attribution, licence)
+
+
+def indicator_print_map(view: CoverageView, mask: pd.Series | None, filter_text: str | None,
+                        indicator_id: str | Indicator, year: int, values: pd.DataFrame, method: str = QUANTILES,
+                        k: int = 5, orientation: str = "landscape", highlight_not_covered: bool = False, *,
+                        catalogue: Mapping[str, Indicator] | None = None, label_partnerships: bool = False,
+                        made_on: date | None = None) -> PrintMap:
+    """Print version of the indicator choropleth (`pages.indicator_map.indicator_map`).
+
+    `values` is the long format of `geodata.indicators` (``nis``, ``indicator_id``, ``year``, ``value``,
+    ``flag``; a municipality without a row is missing); loading it is the caller's job. Classes (`method`, `k`)
+    are computed on every municipality of the view (all of Flanders), so a filtered print keeps the colours of the
+    whole map; only the municipalities in `mask` are drawn and counted in the legend. Zero, missing, suppressed
+    and "only known for the merged municipality" are drawn apart from the classes and from each other, partnership
+    outlines on top; `highlight_not_covered` outlines the municipalities without a known partnership (dashed:
+    unknown, solid: not participating). The subtitle states the filters, the indicator year and the
+    classification; the source line the indicator's source and year.
+    """
+    entry = entry_for(indicator_id, {**CATALOGUE, **(catalogue or {})})
+    flanders = municipality_values(values, view.municipalities["nis"], entry.id, year)
+    breaks, minimum = indicator_classes(flanders, method, k)
+    shown = classify_indicator(shown_municipalities(view, mask).merge(flanders, on="nis", how="left"), breaks,
+                               entry.higher_is_worse)
+    shown["outline"] = pd.Series(None, index=shown.index, dtype=object)
+    shown["dashed"] = False
+    legend = [LegendItem(row.label, row.fill, INDICATOR_OPACITY, hatch_colour=row.hatch, count=row.count)
+              for row in indicator_legend_rows(shown, breaks, entry, minimum)]
+    extra = [f"{entry.label} {year}", "klassen: " + classification_text(method, len(breaks))]
+    if highlight_not_covered:
+        colour = highlight_colour(entry)
+        for status, dashed, label in NOT_COVERED_HIGHLIGHTS:
+            chosen = shown["status"] == status
+            if chosen.any():
+                shown.loc[chosen, "outline"] = colour
+                shown.loc[chosen, "dashed"] = dashed
+                legend.append(LegendItem(label, "#FFFFFF", 1.0, outline=colour, dashed=dashed,
+                                         count=int(chosen.sum())))
+        extra.append("gemeenten zonder gekend verband omlijnd")
+    outlines = partnership_outlines(view, mask)
+    if not outlines.empty:
+        legend.append(LegendItem("Grens van een " + ("referentieregio" if _is_referentieregio(view)
+                                                     else "samenwerkingsverband"), "#FFFFFF", 0.0, outline="#222222"))
+    labels = partnership_labels(outlines) if label_partnerships and not outlines.empty else None
+    areas = gpd.GeoDataFrame(shown, geometry="geometry", crs=view.municipalities.crs)
+    unit = f"in {entry.unit} " if entry.unit else ""
+    return styled_print_map(areas, legend, indicator_heading(entry, year), subtitle_for(view, mask, filter_text, extra),
+                            source_line(view, [indicator_source_note(entry, year, values)]),
+                            legend_title=f"Klasse {unit}(aantal gemeenten)", outlines=outlines, labels=labels,
                             orientation=orientation, made_on=made_on)

@@ -20,7 +20,8 @@ import pytest
 from PIL import Image
 
 from analysis.figures import (
-    COVERED_NEUTRAL, coverage_print_map, gaps_print_map, map_sources, source_line, styled_print_map, subtitle_for,
+    CONFLICT_LABEL, COVERED_NEUTRAL, HIGHLIGHT_ON_WARM, INDICATOR_NO_VALUE_STYLE, SourceNote, coverage_print_map,
+    gaps_print_map, indicator_palette, indicator_print_map, map_sources, source_line, styled_print_map, subtitle_for,
 )
 from analysis.mapstyle import WARNING
 from analysis.printmap import LegendItem, export_pdf, export_png, legend_labels, map_labels, render_figure
@@ -198,3 +199,127 @@ def test_styled_print_map_checks_columns_and_projects(view):
         styled_print_map(areas.drop(columns="hatch"), [], "Titel", "", "")
     with pytest.raises(ValueError, match="oriëntatie"):
         styled_print_map(areas, [], "Titel", "", "", orientation="diagonal")
+
+
+def test_source_line_puts_extra_sources_after_the_reconstruction_note(view):
+    line = source_line(view, [SourceNote("Werkzoekendengraad 2023", "Bron: VDAB", "zie bron")])
+    assert line.endswith("lidmaatschap: gereconstrueerd door Regiekaart uit openbare bronnen (geen officiële lijst)"
+                         " · Werkzoekendengraad 2023: VDAB.")
+
+
+def test_coverage_map_of_one_partnership_with_merger_conflicts_outlined(view):
+    members_of_a = view.municipalities["nis"].isin(A_MEMBERS)
+    spec = coverage_print_map(view, members_of_a, "Testschema · samenwerkingsverband Verband A",
+                              title="Samenwerkingsverband Verband A", label_partnerships=True,
+                              conflict_nis=[cell(1, 2)], made_on=MADE_ON)
+    assert spec.title == "Samenwerkingsverband Verband A"
+    assert spec.subtitle.endswith("selectie: 5 van 16 gemeenten getoond")
+    assert [item.text for item in spec.legend] == [
+        "Verband A (4)", "In meer dan één verband (overlapping) (1)", f"{CONFLICT_LABEL} (1)", CENTRE_OF_PARTNERSHIP]
+    conflict = spec.areas.set_index("nis").loc[cell(1, 2)]
+    # A solid warning outline, unlike the dashed outline of an overlap that is no conflict.
+    assert conflict["outline"] == WARNING and not bool(conflict["dashed"])
+    assert conflict["hatch"] == WARNING  # still drawn as the overlap it is
+    fig = render_figure(spec, dpi=100)
+    assert "Verband A" in map_labels(fig)
+
+
+# --- indicator choropleth ------------------------------------------------------------------------------------
+# werkzoekendengraad 2023 on the grid: 1 ... 12 in reading order, r2c3 only known for its merged municipality,
+# r3c0 zero, r3c1 without a row (missing), r3c2 suppressed.
+
+def indicator_values():
+    special = {cell(2, 3): (np.nan, "merged"), cell(3, 0): (0.0, "ok"), cell(3, 2): (np.nan, "suppressed")}
+    rows, number = [], 1
+    for r in range(4):
+        for c in range(4):
+            nis = cell(r, c)
+            if nis == cell(3, 1):
+                continue
+            value, flag = special.get(nis, (None, "ok"))
+            if value is None:
+                value, number = float(number), number + 1
+            rows.append({"nis": nis, "indicator_id": "werkzoekendengraad", "year": 2023, "value": value, "unit": "%",
+                         "source": "Bron: VDAB, Provincies in Cijfers", "flag": flag})
+    # An older year with other values: only 2023 may be drawn.
+    rows += [{**row, "year": 2022, "value": 50.0} for row in rows if row["flag"] == "ok"]
+    return pd.DataFrame(rows)
+
+
+INDICATOR_LEGEND = ["1,0 – 3,8 (3)", "3,8 – 6,5 (3)", "6,5 – 9,3 (3)", "9,3 – 12,0 (3)", "0 (nul) (1)",
+                    "onbekend (1)", "geheim (kleine aantallen) (1)", "alleen gekend voor de fusiegemeente (2025) (1)",
+                    "Grens van een samenwerkingsverband"]
+
+
+def test_indicator_legend_lists_classes_with_counts_and_no_value_categories(view):
+    spec = indicator_print_map(view, None, "Testschema · Gemeenten 2019-2024 (16)", "werkzoekendengraad", 2023,
+                               indicator_values(), "quantiles", 4, made_on=MADE_ON)
+    # Quantiles of 1..12: upper bounds 3,75 / 6,5 / 9,25 / 12 in Belgian notation with one decimal.
+    assert [item.text for item in spec.legend] == INDICATOR_LEGEND
+    assert spec.title == "Werkzoekendengraad (jaargemiddelde) 2023 (%)"
+    assert spec.legend_title == "Klasse in % (aantal gemeenten)"
+    assert spec.subtitle == ("Testschema · Gemeenten 2019-2024 (16) · periode 2020-2025 · Werkzoekendengraad "
+                             "(jaargemiddelde) 2023 · klassen: kwantielen (even veel gemeenten per klasse), 4 klassen, "
+                             "berekend op heel Vlaanderen")
+    assert spec.source.endswith(" · Werkzoekendengraad (jaargemiddelde) 2023: VDAB, Provincies in Cijfers.")
+    assert legend_labels(render_figure(spec, dpi=100)) == INDICATOR_LEGEND
+
+
+def test_indicator_styles_match_the_web_map(view):
+    from geodata.indicators import CATALOGUE
+    from pages.indicator_map import legend_entries
+
+    spec = indicator_print_map(view, None, "", "werkzoekendengraad", 2023, indicator_values(), "quantiles", 4)
+    areas = spec.areas.set_index("nis")
+    colours = indicator_palette(4, True)
+    assert areas.loc[cell(0, 0), "fill"] == colours[0] and areas.loc[cell(3, 3), "fill"] == colours[3]
+    assert areas.loc[cell(3, 0), "fill"] == "#FFFFFF" and pd.isna(areas.loc[cell(3, 0), "hatch"])  # zero
+    for nis, flag in ((cell(3, 1), "missing"), (cell(3, 2), "suppressed"), (cell(2, 3), "merged")):
+        assert (areas.loc[nis, "fill"], areas.loc[nis, "hatch"]) == INDICATOR_NO_VALUE_STYLE[flag]
+    # The web legend built from the same table: same labels, colours and counts.
+    web = legend_entries(spec.areas, [3.75, 6.5, 9.25, 12.0], CATALOGUE["werkzoekendengraad"], minimum=1.0)
+    assert [(entry.label, entry.fill, entry.count) for entry in web] == \
+        [(item.label, item.fill, item.count) for item in spec.legend[:-1]]
+    assert sorted(spec.outlines["name"]) == ["Verband A", "Verband B", "Verband C"]
+
+
+def test_filtered_indicator_map_keeps_the_classes_of_all_of_flanders_and_says_so(view, top_row):
+    spec = indicator_print_map(view, top_row, "Testschema · rij 0", "werkzoekendengraad", 2023, indicator_values(),
+                               "quantiles", 4, highlight_not_covered=True, made_on=MADE_ON)
+    assert sorted(spec.areas["nis"]) == [cell(0, c) for c in range(4)]
+    assert [item.text for item in spec.legend] == [
+        "1,0 – 3,8 (3)", "3,8 – 6,5 (1)", "6,5 – 9,3 (0)", "9,3 – 12,0 (0)", "Grens van een samenwerkingsverband"]
+    assert spec.subtitle == ("Testschema · rij 0 · periode 2020-2025 · selectie: 4 van 16 gemeenten getoond · "
+                             "Werkzoekendengraad (jaargemiddelde) 2023 · klassen: kwantielen (even veel gemeenten per "
+                             "klasse), 4 klassen, berekend op heel Vlaanderen · gemeenten zonder gekend verband omlijnd")
+
+
+def test_indicator_map_outlines_municipalities_without_a_known_partnership(view):
+    spec = indicator_print_map(view, None, "", "werkzoekendengraad", 2023, indicator_values(), "quantiles", 4,
+                               highlight_not_covered=True)
+    items = {item.label: item for item in spec.legend}
+    unknown, non_participant = items["Zonder gekend verband: onbekend"], items["Zonder gekend verband: neemt niet deel"]
+    assert (unknown.count, unknown.outline, unknown.dashed) == (7, HIGHLIGHT_ON_WARM, True)
+    assert (non_participant.count, non_participant.outline, non_participant.dashed) == (1, HIGHLIGHT_ON_WARM, False)
+    areas = spec.areas.set_index("nis")
+    assert areas.loc[cell(2, 0), "outline"] == HIGHLIGHT_ON_WARM and not bool(areas.loc[cell(2, 0), "dashed"])
+    assert areas.loc[cell(3, 1), "outline"] == HIGHLIGHT_ON_WARM and bool(areas.loc[cell(3, 1), "dashed"])
+    assert pd.isna(areas.loc[cell(0, 0), "outline"])  # covered: no highlight
+
+
+def test_indicator_map_without_any_figure_says_everything_is_unknown(view):
+    values = indicator_values().assign(indicator_id="nwwz")
+    spec = indicator_print_map(view, None, "", "werkzoekendengraad", 2023, values, "quantiles", 5)
+    assert [item.text for item in spec.legend] == ["onbekend (16)", "Grens van een samenwerkingsverband"]
+    assert spec.subtitle.endswith("klassen: geen klassen (geen enkel cijfer bekend)")
+
+
+def test_indicator_png_is_a4_portrait_at_300_dpi_with_the_classes_drawn(view):
+    spec = indicator_print_map(view, None, "", "werkzoekendengraad", 2023, indicator_values(), "quantiles", 4,
+                               orientation="portrait", made_on=MADE_ON)
+    image = Image.open(io.BytesIO(export_png(spec)))
+    assert image.size == (2480, 3508) and [round(value) for value in image.info["dpi"]] == [300, 300]
+    pixels = np.asarray(image.convert("RGB")).astype(int)
+    darkest = np.array([int(indicator_palette(4, True)[3][i:i + 2], 16) for i in (1, 3, 5)])
+    expected = 0.9 * darkest + 0.1 * 255  # the class colour at 90 % over white
+    assert (np.abs(pixels - expected).sum(axis=2) < 30).mean() > 0.005
