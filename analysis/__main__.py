@@ -83,18 +83,34 @@ def unemployment_rates(view) -> tuple[pd.Series | None, str]:
     return unemployment_rate_by_partnership(view)
 
 
+def indicator_values(version: str) -> tuple[pd.DataFrame | None, str]:
+    """Every catalogue indicator on the map of `version` for the indicator maps, or (None, why not)."""
+    from analysis.indicator_data import values_on
+
+    try:
+        return values_on(version), ""
+    except SourceUnavailable as error:
+        return None, f"indicatorcijfers niet beschikbaar ({error})"
+
+
 def export(scheme_id: str, version: str, out_dir: str, map_formats: tuple[str, ...] = ("png", "pdf"),
            orientation: str = "landscape", progress=None):
-    """Write the report set of a bundled scheme to `out_dir` (see `analysis.export.export_report`)."""
+    """Write the report set of a bundled scheme to `out_dir` (see `analysis.export.export_report`).
+
+    The data are loaded here: the view, the werkzoekendengraad per partnership for the subsidy ranking and the
+    indicator values for the indicator maps (left out, with the reason in index.md, when their source is missing).
+    """
     from analysis.datasets import BUNDLED_SCHEMES, bundled_view
     from analysis.export import export_report
     from analysis.figures import version_text
 
     view = bundled_view(scheme_id, version)
     rates, note = unemployment_rates(view)
+    values, values_note = indicator_values(version)
     filter_text = f"{BUNDLED_SCHEMES[scheme_id]} · {version_text(view)}"
     return export_report(view, out_dir, map_formats=map_formats, filter_text=filter_text, orientation=orientation,
-                         unemployment_rate=rates, unemployment_note=note, progress=progress)
+                         unemployment_rate=rates, unemployment_note=note, indicator_values=values,
+                         indicator_note=values_note, progress=progress)
 
 
 def _map_formats(text: str) -> tuple[str, ...]:

@@ -2,13 +2,17 @@
 
 Pure apart from writing the files: `export_report` takes an analysed view and an output directory. What gets
 written is a registry of `ReportItem`s (`REPORT_ITEMS`): a print map (PNG and/or PDF) or a table (XLSX and
-CSV). Adding a figure, such as an indicator choropleth, is one more registered entry::
+CSV). Adding a figure is one more registered entry::
 
     register_report_item(ReportItem(
-        key="indicator-werkzoekendengraad", stem="kaart-werkzoekendengraad", kind=MAP,
-        title="Kaart: werkzoekendengraad 2019", description="...",
-        build=lambda context: indicator_print_map(context.view, context.mask, context.filter_text, ...),
+        key="extra-map", stem="kaart-extra", kind=MAP, title="Kaart: ...", description="...",
+        build=lambda context: coverage_print_map(context.view, context.mask, context.filter_text, ...),
         sources=lambda context: map_sources(context.view) + [SourceNote(...)]))
+
+Indicator choropleths are registered with `register_indicator_map` (werkzoekendengraad and niet-werkende
+werkzoekenden by default: the latest year with figures, quantiles, 5 classes). Their figures come in through
+`export_report(indicator_values=...)`: loading them is the caller's job (`python -m analysis export` does it);
+without them these maps are left out and index.md says why.
 
 Tables have Dutch headers; counts and amounts in whole euro are integers, shares are percentages (0-100) and
 populations are inhabitants on 1 January 2020. A missing number stays an empty cell (never 0) and missing text
@@ -26,8 +30,10 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.figures import (
-    SourceNote, coverage_print_map, gaps_print_map, map_sources, mask_or_all, subtitle_for, version_text,
+    SourceNote, classification_text, coverage_print_map, gaps_print_map, indicator_classes, indicator_print_map,
+    indicator_source_note, map_sources, mask_or_all, subtitle_for, version_text,
 )
+from analysis.indicators import QUANTILES, available_years, municipality_values
 from analysis.printmap import PrintMap, export_pdf, export_png
 from analysis.scenario import CoverageView
 from analysis.subsidy import DEFAULT_BUDGET_EUR, allocate_subsidies, subsidy_input_table, subsidy_totals
@@ -63,6 +69,8 @@ class ReportContext:
     budget_eur: float = DEFAULT_BUDGET_EUR
     unemployment_rate: pd.Series | Mapping[str, float] | None = None  # partnership_id -> percent
     unemployment_note: str = ""  # where the rates come from, or why there are none
+    indicator_values: pd.DataFrame | None = None  # long format (geodata.indicators) on the view's map
+    indicator_note: str = ""  # why there are no indicator values, when there are none
 
 
 @dataclass(frozen=True)
@@ -70,16 +78,18 @@ class ReportItem:
     """One figure or table of the report.
 
     `build` returns a `PrintMap` for kind MAP, or sheets (name -> table) for kind TABLE; the first sheet is the
-    one written to CSV. `description` and `sources` may depend on the context.
+    one written to CSV. `title`, `description` and `sources` may depend on the context. `missing` says why the
+    item cannot be made for a context (None: it can); such an item is left out and listed as such in index.md.
     """
 
     key: str
     stem: str  # file name without extension
     kind: str  # MAP or TABLE
-    title: str
+    title: str | Callable[[ReportContext], str]
     description: str | Callable[[ReportContext], str]
     build: Callable[[ReportContext], PrintMap | Mapping[str, pd.DataFrame]]
     sources: Callable[[ReportContext], list[SourceNote]] = lambda context: map_sources(context.view)
+    missing: Callable[[ReportContext], str | None] = lambda context: None
 
     def formats(self, map_formats: Sequence[str] = MAP_FORMATS) -> tuple[str, ...]:
         if self.kind == MAP:
@@ -88,6 +98,9 @@ class ReportItem:
 
     def describe(self, context: ReportContext) -> str:
         return self.description(context) if callable(self.description) else self.description
+
+    def heading(self, context: ReportContext) -> str:
+        return self.title(context) if callable(self.title) else self.title
 
 
 @dataclass(frozen=True)
@@ -348,6 +361,60 @@ def _subsidy_description(context: ReportContext) -> str:
     return text
 
 
+INDICATOR_MAPS = (("werkzoekendengraad", "kaart-werkzoekendengraad"),
+                  ("nwwz", "kaart-niet-werkende-werkzoekenden"))
+
+
+def latest_indicator_year(context: ReportContext, indicator_id: str) -> int | None:
+    """The latest year with at least one known value of the indicator on the view's map (None: no figures)."""
+    if context.indicator_values is None:
+        return None
+    years = available_years(context.indicator_values, indicator_id)
+    return years[-1] if years else None
+
+
+def register_indicator_map(indicator_id: str, stem: str, method: str = QUANTILES, k: int = 5,
+                           registry: list[ReportItem] | None = None) -> ReportItem:
+    """Register the choropleth of a catalogue indicator for its latest year with figures (`indicator_print_map`):
+    classes on all of Flanders with `method` and `k`, partnership outlines, the source and year on the map."""
+    from geodata.indicators import CATALOGUE
+
+    entry = CATALOGUE[indicator_id]
+
+    def year_of(context: ReportContext) -> int | None:
+        return latest_indicator_year(context, indicator_id)
+
+    def missing(context: ReportContext) -> str | None:
+        if context.indicator_values is None:
+            return context.indicator_note or "geen indicatorcijfers meegegeven"
+        if year_of(context) is None:
+            return f"geen cijfers voor {entry.label.lower()} op deze kaart"
+        return None
+
+    def description(context: ReportContext) -> str:
+        year = year_of(context)
+        per_municipality = municipality_values(context.indicator_values, context.view.municipalities["nis"],
+                                               indicator_id, year)
+        breaks, _ = indicator_classes(per_municipality, method, k)
+        return (f"{entry.label} {year} per gemeente (het laatste jaar met cijfers), "
+                f"{classification_text(method, len(breaks))}; de legende geeft de klassengrenzen en het aantal "
+                "gemeenten per klasse. Nul, onbekend, geheim (kleine aantallen) en 'alleen gekend voor de "
+                "fusiegemeente (2025)' zijn apart getekend, nooit als een klasse; met de grenzen van de verbanden. "
+                f"{entry.description}")
+
+    return register_report_item(ReportItem(
+        key=f"indicator-{indicator_id}" + ("" if (method, k) == (QUANTILES, 5) else f"-{method}-{k}"), stem=stem,
+        kind=MAP,
+        title=lambda context: f"Kaart: {entry.label[:1].lower()}{entry.label[1:]} {year_of(context) or ''}".rstrip(),
+        description=description,
+        build=lambda context: indicator_print_map(context.view, context.mask, context.filter_text, indicator_id,
+                                                  year_of(context), context.indicator_values, method, k,
+                                                  orientation=context.orientation, made_on=context.made_on),
+        sources=lambda context: map_sources(context.view) + [
+            indicator_source_note(entry, year_of(context), context.indicator_values)],
+        missing=missing), registry)
+
+
 REPORT_ITEMS: list[ReportItem] = []
 
 register_report_item(ReportItem(
@@ -365,6 +432,8 @@ register_report_item(ReportItem(
     build=lambda context: gaps_print_map(context.view, context.mask, context.filter_text,
                                          orientation=context.orientation, label_partnerships=True,
                                          made_on=context.made_on)))
+for _indicator_id, _stem in INDICATOR_MAPS:
+    register_indicator_map(_indicator_id, _stem)
 register_report_item(ReportItem(
     key="partnerships", stem="tabel-samenwerkingsverbanden", kind=TABLE, title="Tabel: samenwerkingsverbanden",
     description="Profiel per samenwerkingsverband: leden (bevestigd/vermoedelijk), inwoners 2020, oppervlakte, "
@@ -411,9 +480,12 @@ def export_report(view: CoverageView, out_dir: str | os.PathLike, *, map_formats
                   orientation: str = "landscape", made_on: date | None = None,
                   budget_eur: float = DEFAULT_BUDGET_EUR,
                   unemployment_rate: pd.Series | Mapping[str, float] | None = None, unemployment_note: str = "",
+                  indicator_values: pd.DataFrame | None = None, indicator_note: str = "",
                   progress: Callable[[int, int, str], None] | None = None) -> list[WrittenFile]:
     """Write every report item (maps in `map_formats`, tables as XLSX and CSV) and an index.md to `out_dir`.
 
+    `indicator_values` (long format on the view's map, see `geodata.indicators`) feed the indicator maps;
+    without them those maps are left out and index.md gives `indicator_note` as the reason.
     `progress(number, total, filename)` is called after each file is written. Returns the files in the order
     written, index.md last.
     """
@@ -422,10 +494,10 @@ def export_report(view: CoverageView, out_dir: str | os.PathLike, *, map_formats
         raise ValueError(f"Onbekend kaartformaat {', '.join(unknown)}; kies uit {', '.join(MAP_FORMATS)}")
     items = list(REPORT_ITEMS if items is None else items)
     context = ReportContext(view, mask, filter_text or "", orientation, made_on or date.today(), budget_eur,
-                            unemployment_rate, unemployment_note)
+                            unemployment_rate, unemployment_note, indicator_values, indicator_note)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    plan = [(item, fmt) for item in items for fmt in item.formats(map_formats)]
+    plan = [(item, fmt) for item in items if item.missing(context) is None for fmt in item.formats(map_formats)]
     total = len(plan) + 1
     written: list[WrittenFile] = []
     built_for: dict[str, object] = {}
@@ -470,13 +542,20 @@ def index_markdown(context: ReportContext, items: Sequence[ReportItem], written:
               "## Bestanden", "", "| Bestand | Inhoud |", "| --- | --- |"]
     for item in items:
         for file in files.get(item.key, []):
-            lines.append(f"| [{file.path.name}]({file.path.name}) | {item.title} ({FORMAT_NOTES[file.format]}) |")
+            lines.append(f"| [{file.path.name}]({file.path.name}) | {item.heading(context)} "
+                         f"({FORMAT_NOTES[file.format]}) |")
     lines.append("")
+    left_out = [(item, item.missing(context)) for item in items if not files.get(item.key)]
+    left_out = [(item, reason) for item, reason in left_out if reason]
+    if left_out:
+        lines += ["Niet gemaakt:", ""]
+        lines += [f"- {item.heading(context)} (`{item.stem}`): {reason}" for item, reason in left_out]
+        lines.append("")
     for item in items:
         item_files = files.get(item.key, [])
         if not item_files:
             continue
-        lines += [f"## {item.title}", "",
+        lines += [f"## {item.heading(context)}", "",
                   "Bestanden: " + ", ".join(f"[{file.path.name}]({file.path.name})" for file in item_files), "",
                   item.describe(context), "", "Bronnen en licenties:", ""]
         lines += [f"- {note.what}: {note.attribution.removeprefix('Bron: ')} (licentie: {note.licence})"

@@ -21,7 +21,8 @@ from PIL import Image
 from analysis import __main__ as cli
 from analysis.export import (
     CLUSTER_COLUMNS, MAP, OVERLAP_COLUMNS, PARTNERSHIP_COLUMNS, REPORT_ITEMS, SUBSIDY_COLUMNS, ReportItem,
-    export_report, gap_clusters_table, overlaps_table, partnership_table, register_report_item, subsidy_tables,
+    export_report, gap_clusters_table, overlaps_table, partnership_table, register_indicator_map,
+    register_report_item, subsidy_tables,
 )
 from analysis.figures import coverage_print_map
 from analysis.scenario import SchemeData, build_coverage_view
@@ -33,10 +34,13 @@ MADE_ON = date(2025, 3, 14)
 B_MEMBERS = [cell(0, 2), cell(0, 3), cell(1, 2)]
 EXPECTED_FILES = [
     "kaart-dekking.png", "kaart-dekking.pdf", "kaart-overlappingen-hiaten.png", "kaart-overlappingen-hiaten.pdf",
+    "kaart-werkzoekendengraad.png", "kaart-werkzoekendengraad.pdf", "kaart-niet-werkende-werkzoekenden.png",
+    "kaart-niet-werkende-werkzoekenden.pdf",
     "tabel-samenwerkingsverbanden.xlsx", "tabel-samenwerkingsverbanden.csv", "tabel-subsidie.xlsx",
     "tabel-subsidie.csv", "tabel-overlappingen.xlsx", "tabel-overlappingen.csv", "tabel-hiaten.xlsx",
     "tabel-hiaten.csv", "index.md",
 ]
+WITHOUT_INDICATORS = [name for name in EXPECTED_FILES if "werkzoekenden" not in name]
 
 
 @pytest.fixture(scope="module")
@@ -124,12 +128,24 @@ def test_gap_clusters_table(view):
     assert combined["Inwoners 2020"] == 160_000 and combined["Oppervlakte (km²)"] == 8.0
 
 
+def indicator_values(view):
+    """werkzoekendengraad 2023 (1 % ... 16 % in reading order) and nwwz, known in 2022 only (2023 suppressed)."""
+    codes = list(view.municipalities["nis"])
+    rate = pd.DataFrame({"nis": codes, "indicator_id": "werkzoekendengraad", "year": 2023,
+                         "value": [float(number) for number in range(1, 17)], "unit": "%",
+                         "source": "Bron: VDAB, Provincies in Cijfers", "flag": "ok"})
+    known = pd.DataFrame({"nis": codes, "indicator_id": "nwwz", "year": 2022, "value": [100.0 * n for n in range(16)],
+                          "unit": "personen", "source": "Bron: VDAB, Provincies in Cijfers", "flag": "ok"})
+    hidden = known.assign(year=2023, value=float("nan"), flag="suppressed")
+    return pd.concat([rate, known, hidden], ignore_index=True)
+
+
 @pytest.fixture(scope="module")
 def report(view, tmp_path_factory):
     out = tmp_path_factory.mktemp("rapport")
     lines = []
     written = export_report(view, out, made_on=MADE_ON, unemployment_rate={"A": 8.0},
-                            unemployment_note="werkzoekendengraad 2019 (test)",
+                            unemployment_note="werkzoekendengraad 2019 (test)", indicator_values=indicator_values(view),
                             progress=lambda number, total, name: lines.append(f"[{number}/{total}] {name}"))
     return out, written, lines
 
@@ -137,8 +153,46 @@ def report(view, tmp_path_factory):
 def test_export_writes_the_standard_set_with_progress(report):
     out, written, lines = report
     assert [file.path.name for file in written] == EXPECTED_FILES
-    assert lines == [f"[{number}/13] {name}" for number, name in enumerate(EXPECTED_FILES, start=1)]
+    assert lines == [f"[{number}/17] {name}" for number, name in enumerate(EXPECTED_FILES, start=1)]
     assert sorted(path.name for path in out.iterdir()) == sorted(EXPECTED_FILES)  # no partial files left
+
+
+def test_index_lists_the_indicator_maps_with_their_year_and_source(report):
+    out, _, _ = report
+    index = (out / "index.md").read_text(encoding="utf-8")
+    assert "| [kaart-werkzoekendengraad.png](kaart-werkzoekendengraad.png) | Kaart: werkzoekendengraad " \
+           "(jaargemiddelde) 2023 (A4, 300 dpi) |" in index
+    # nwwz: 2023 is all suppressed, so the latest year with figures is 2022.
+    assert "## Kaart: niet-werkende werkzoekenden (jaargemiddelde) 2022" in index
+    section = index.split("## Kaart: werkzoekendengraad (jaargemiddelde) 2023")[1].split("\n## ")[0]
+    assert "kwantielen (even veel gemeenten per klasse), 5 klassen, berekend op heel Vlaanderen" in section
+    assert "- Werkzoekendengraad (jaargemiddelde) 2023: VDAB, Provincies in Cijfers (licentie: " in section
+    assert "- gemeentegrenzen: Provincies in Cijfers, Statbel" in section
+    assert "Niet gemaakt" not in index
+
+
+def test_exported_indicator_map_is_a4_with_the_classes_of_the_latest_year(report, view):
+    from analysis.figures import indicator_print_map
+
+    out, _, _ = report
+    assert Image.open(out / "kaart-niet-werkende-werkzoekenden.png").size == (3508, 2480)
+    spec = indicator_print_map(view, None, "", "nwwz", 2022, indicator_values(view), "quantiles", 5)
+    # 0 is a category of its own; the other 15 values (100 ... 1.500) in five quantile classes of three.
+    assert [item.text for item in spec.legend] == [
+        "100 – 380 (3)", "380 – 660 (3)", "660 – 940 (3)", "940 – 1.220 (3)", "1.220 – 1.500 (3)", "0 (nul) (1)",
+        "Grens van een samenwerkingsverband"]
+
+
+def test_without_indicator_figures_the_maps_are_left_out_and_the_index_says_why(view, tmp_path):
+    written = export_report(view, tmp_path, map_formats=("pdf",), made_on=MADE_ON,
+                            indicator_note="indicatorcijfers niet beschikbaar (test)")
+    assert [file.path.name for file in written if file.format != "pdf"] == \
+        [name for name in WITHOUT_INDICATORS if not name.endswith(".png") and not name.endswith(".pdf")]
+    index = (tmp_path / "index.md").read_text(encoding="utf-8")
+    assert "- Kaart: werkzoekendengraad (jaargemiddelde) (`kaart-werkzoekendengraad`): indicatorcijfers niet " \
+           "beschikbaar (test)" in index
+    assert "(`kaart-niet-werkende-werkzoekenden`): indicatorcijfers niet beschikbaar (test)" in index
+    assert not list(tmp_path.glob("*werkzoekenden*"))
 
 
 def test_index_lists_every_file_with_its_sources(report):
@@ -224,8 +278,22 @@ def test_a_new_figure_is_one_registered_entry(view, tmp_path):
     assert "## Kaart: extra" in index and "[kaart-extra.pdf](kaart-extra.pdf)" in index
     with pytest.raises(ValueError, match="extra-map"):
         register_report_item(replace(registry[-1], stem="iets-anders"), registry)
-    assert [item.key for item in REPORT_ITEMS] == ["coverage-map", "gaps-map", "partnerships", "subsidy",
-                                                   "overlaps", "gap-clusters"]  # the shared registry is untouched
+    assert [item.key for item in REPORT_ITEMS] == [
+        "coverage-map", "gaps-map", "indicator-werkzoekendengraad", "indicator-nwwz", "partnerships", "subsidy",
+        "overlaps", "gap-clusters"]  # the shared registry is untouched
+
+
+def test_another_indicator_map_is_one_call(view, tmp_path):
+    registry = list(REPORT_ITEMS)
+    register_indicator_map("werkzoekendengraad", "kaart-werkzoekendengraad-gelijke-intervallen", "equal_interval", 3,
+                           registry)
+    with pytest.raises(ValueError, match="kaart-werkzoekendengraad"):
+        register_indicator_map("werkzoekendengraad", "kaart-werkzoekendengraad", registry=registry)
+    written = export_report(view, tmp_path, items=registry[-1:], map_formats=("pdf",), made_on=MADE_ON,
+                            indicator_values=indicator_values(view))
+    assert [file.path.name for file in written] == ["kaart-werkzoekendengraad-gelijke-intervallen.pdf", "index.md"]
+    index = (tmp_path / "index.md").read_text(encoding="utf-8")
+    assert "gelijke intervallen, 3 klassen, berekend op heel Vlaanderen" in index
 
 
 def test_cli_reports_missing_data_with_exit_code_2(monkeypatch, capsys, tmp_path):
@@ -267,7 +335,7 @@ def test_cli_export_on_real_data_writes_every_file_in_the_index(tmp_path, scheme
                             timeout=600)
     assert result.returncode == 0, result.stderr
     progress = [line for line in result.stderr.splitlines() if line.startswith("[")]
-    assert progress[0] == "[1/13] kaart-dekking.png" and progress[-1] == "[13/13] index.md"
+    assert progress[0] == "[1/17] kaart-dekking.png" and progress[-1] == "[17/17] index.md"
     index = (out / "index.md").read_text(encoding="utf-8")
     linked = set(re.findall(r"\]\(([^)]+)\)", index))
     assert linked == set(EXPECTED_FILES) - {"index.md"}
@@ -282,3 +350,8 @@ def test_cli_export_on_real_data_writes_every_file_in_the_index(tmp_path, scheme
         assert "Gereconstrueerde gegevens" in index
         assert (out / "kaart-dekking.png").stat().st_size > 100_000
     assert Image.open(out / "kaart-dekking.png").size == (3508, 2480)
+    assert Image.open(out / "kaart-werkzoekendengraad.png").size == (3508, 2480)
+    # The latest year of the VDAB workbook (2014-2024), with its source, on both indicator maps.
+    assert "## Kaart: werkzoekendengraad (jaargemiddelde) 2024" in index
+    assert "## Kaart: niet-werkende werkzoekenden (jaargemiddelde) 2024" in index
+    assert "- Niet-werkende werkzoekenden (jaargemiddelde) 2024: VDAB, Provincies in Cijfers (licentie: " in index
