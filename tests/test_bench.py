@@ -1,0 +1,116 @@
+"""Smoke tests of bench/: the figures come out as sane numbers (never a timing assertion), the synthetic grids
+look like the real map, and the compact map layers that the payload figure measures carry the same features
+and coordinates as the web layer."""
+
+import html
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import shapely
+
+from bench import run as bench
+from bench.synthetic import grid_shape, synthetic_map, synthetic_regions
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_synthetic_grid_has_partnerships_gaps_overlaps_and_non_participants():
+    municipalities, scheme = synthetic_map(1_000)
+    rows, cols = grid_shape(1_000)
+    assert rows * cols == len(municipalities) == 1_000
+    members = scheme.memberships
+    assert set(members["nis"]) < set(municipalities["nis"])  # some cells are in no partnership
+    assert members.duplicated("nis").any()  # overlaps
+    assert len(scheme.non_participants) > 0 and not set(scheme.non_participants["nis"]) & set(members["nis"])
+    sizes = members.groupby("partnership_id").size()
+    assert 1 <= sizes.min() and sizes.max() <= 9 + 3  # 3 x 3 blocks, plus cells that overlap into them
+    assert scheme.partnerships["centre_city_nis"].notna().any()
+    assert set(synthetic_regions(municipalities)["nis"]) == set(municipalities["nis"])
+    again = synthetic_map(1_000)[1].memberships
+    assert again.equals(members)  # the same n gives the same map
+
+
+def test_payload_figure_compares_with_a_larger_naive_map():
+    figure = bench.measure_payload(repeats=1)
+    assert 0 < figure["coverage_map_bytes"] < figure["naive_choropleth_bytes"]
+    assert figure["ratio"] == pytest.approx(figure["coverage_map_bytes"] / figure["naive_choropleth_bytes"])
+    assert figure["coverage_map_build_ms"] > 0 and isinstance(figure["meets_target"], bool)
+
+
+def test_analysis_figure_reports_real_map_stages_and_grid_growth():
+    figure = bench.measure_analysis(sizes=(200, 800), repeats=1)
+    real = figure["real_300"]
+    assert real["n"] == 300 and real["analysis_ms"] > 0 and real["adjacency_ms"] > 0
+    assert set(real["stages_ms"]) >= {"overlaps", "clusters", "contiguity", "profiles"}
+    small, large = figure["grids"]
+    assert (small["n"], large["n"]) == (200, 800)
+    assert small["growth_vs_nlogn"] == 1.0 and large["growth_vs_nlogn"] > 0 and "exponent" in large
+    assert small["partnerships"] < large["partnerships"]
+
+
+def test_png_figure_is_measured_or_says_why_not():
+    figure = bench.measure_png(repeats=1)
+    if figure["available"]:
+        assert figure["export_png_ms"] > 0 and figure["minimal_export_png_ms"] > 0 and figure["total_s"] > 0
+    else:
+        assert "figures.py" in figure["note"]
+
+
+def test_clear_caches_empties_the_module_caches():
+    from geodata import weblayer
+    from geodata.weblayer import web_layer
+
+    web_layer("2019")
+    assert weblayer._cached_web_layer.cache_info().currsize > 0
+    cleared = bench.clear_caches()
+    assert weblayer._cached_web_layer.cache_info().currsize == 0
+    assert "geodata.weblayer._cached_web_layer" in cleared and "analysis.datasets.bundled_view" in cleared
+
+
+def test_the_table_and_the_json_show_the_same_figures():
+    result = subprocess.run([sys.executable, "bench/run.py", "--json", "--only", "payload", "--quick"],
+                            cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600, check=True)
+    figures = json.loads(result.stdout)
+    assert set(figures) == {"quick", "payload"}
+    table = bench.format_table(figures)
+    assert f"{figures['payload']['coverage_map_bytes']:,}" in table and "naive choropleth" in table
+
+
+def _decode(collection_text: str) -> list[dict]:
+    """The browser's decoder (pages.webmap._DECODER_JS), in Python."""
+    features = json.loads(collection_text)["features"]  # \u escapes of < > & ' are plain JSON
+    for feature in features:
+        if "q" in feature:
+            polygons = []
+            for polygon in feature.pop("q"):
+                rings = []
+                for ring in polygon:
+                    values = np.cumsum(np.asarray(ring, dtype=np.int64).reshape(-1, 2), axis=0) / 100_000
+                    rings.append(values)
+                polygons.append(shapely.Polygon(rings[0], rings[1:]))
+            feature["geometry"] = polygons[0] if len(polygons) == 1 else shapely.MultiPolygon(polygons)
+    return features
+
+
+def test_compact_map_layers_carry_the_web_layer_coordinates_exactly():
+    from analysis.datasets import bundled_view
+    from geodata.weblayer import web_layer
+    from pages.webmap import _FeatureLayer, coverage_map
+
+    view, web = bundled_view("regie-2020-2025", "2019"), web_layer("2019")
+    fmap = coverage_map(view, web, None)
+    by_name = dict(zip(web["name"], web.geometry))
+    drawn = 0
+    for layer in (child for child in fmap._children.values() if isinstance(child, _FeatureLayer)):
+        features = _decode(layer.data_text)
+        assert [f["properties"] for f in features] == [f["properties"] for f in layer.data["features"]]
+        for feature in features:
+            name = html.unescape(feature["properties"].get("name") or "")
+            if name in by_name:  # a municipality: the very same vertices (shared borders stay shared)
+                assert shapely.equals_exact(feature["geometry"], by_name[name], tolerance=5e-6), name
+                drawn += 1
+    assert drawn == 300
