@@ -621,7 +621,19 @@ class _PerViewCache:
             self._entries.move_to_end(key)
             while len(self._entries) > self._max_entries:
                 self._entries.popitem(last=False)
+        # A view that is gone (an upload forgotten, a session closed) takes what was derived from it along.
+        weakref.finalize(view, self._discard, key)
+        weakref.finalize(web, self._discard, key)
         return value
+
+    def _discard(self, key) -> None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None and (entry[0]() is None or entry[1]() is None):
+                del self._entries[key]
+
+    def __len__(self) -> int:
+        return len(self._entries)
 
     def clear(self) -> None:
         with self._lock:

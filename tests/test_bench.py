@@ -114,3 +114,30 @@ def test_compact_map_layers_carry_the_web_layer_coordinates_exactly():
                 assert shapely.equals_exact(feature["geometry"], by_name[name], tolerance=5e-6), name
                 drawn += 1
     assert drawn == 300
+
+
+def test_coverage_map_pieces_are_prepared_once_per_view_and_released_with_it(monkeypatch):
+    """What the rerun figure relies on: a filter change only selects, and nothing outlives its view."""
+    import gc
+
+    from analysis.datasets import build_view, regie_scheme
+    from geodata.weblayer import web_layer
+    from pages import webmap
+
+    calls = []
+    original = webmap._municipality_table
+    monkeypatch.setattr(webmap, "_municipality_table", lambda view, web: calls.append(1) or original(view, web))
+    view, web = build_view(regie_scheme(), "2019"), web_layer("2019")
+    for province in ("Limburg", "Antwerpen", None):
+        mask = None if province is None else view.municipalities["province"] == province
+        fmap = webmap.coverage_map(view, web, mask)
+        expected = len(view.municipalities) if mask is None else int(mask.sum())
+        drawn = sum(len(child.features) for child in fmap._children.values()
+                    if isinstance(child, webmap._FeatureLayer) and child.layer_name != "Grenzen samenwerkingsverbanden")
+        assert drawn == expected
+    assert calls == [1]
+    view_id = id(view)
+    assert any(key[1] == view_id for key in webmap._PER_VIEW._entries)
+    del view, fmap
+    gc.collect()
+    assert not any(key[1] == view_id for key in webmap._PER_VIEW._entries)
