@@ -79,7 +79,8 @@ class LegendEntry:
 
 def base_map(bounds=None) -> folium.Map:
     """An empty map fitted to `bounds` ([[south, west], [north, east]]) or to Flanders."""
-    fmap = folium.Map(tiles=None, prefer_canvas=False, control_scale=True, zoom_snap=0.25)
+    fmap = folium.Map(tiles=None, prefer_canvas=False, control_scale=False, zoom_snap=0.25)
+    fmap.add_child(_MetricScale())
     # Only Leaflet itself: no jQuery, Bootstrap or icon fonts from CDNs (nothing here uses them).
     fmap.default_js = [("leaflet", LEAFLET_JS)]
     fmap.default_css = [("leaflet_css", LEAFLET_CSS)]
@@ -452,18 +453,34 @@ def _add_markers(fmap, points, *, name: str, symbol: str = "★") -> None:
     _MarkerLayer(points, name=name, symbol=symbol).add_to(fmap)
 
 
+# Legend and source line share one column anchored above Leaflet's attribution, so however the source line
+# wraps on a narrow map, the two never overlap. The column itself lets clicks through to the map.
 _LEGEND_TEMPLATE = """
 {% macro html(this, kwargs) %}
-<details open class="rk-legend" style="position:absolute;z-index:9999;bottom:22px;left:10px;right:10px;
- background:rgba(255,255,255,.94);padding:5px 9px;border:1px solid #999;border-radius:4px;font:11px/1.3 sans-serif;
- max-height:42%;overflow:auto;">
+<div class="rk-bottom" style="position:absolute;z-index:9999;bottom:18px;left:10px;right:10px;max-height:50%;
+ display:flex;flex-direction:column;align-items:stretch;gap:3px;pointer-events:none;font:11px/1.3 sans-serif;">
+<details open class="rk-legend" style="pointer-events:auto;min-height:0;overflow:auto;background:rgba(255,255,255,.94);
+ padding:5px 9px;border:1px solid #999;border-radius:4px;">
 <summary style="cursor:pointer;font-weight:bold">{{ this.title }}</summary>
 <div class="rk-legend-body" style="margin-top:4px;{{ this.columns_css }}">{{ this.body }}</div>
 </details>
-<div class="rk-source" style="position:absolute;z-index:9999;bottom:4px;left:60px;background:rgba(255,255,255,.85);
- padding:1px 6px;font:11px sans-serif;color:#333;">{{ this.source }}</div>
+<div class="rk-source" style="pointer-events:auto;align-self:flex-start;background:rgba(255,255,255,.88);
+ padding:1px 6px;color:#333;">{{ this.source }}</div>
+</div>
 {% endmacro %}
 """
+
+_SCALE_TEMPLATE = """
+{% macro script(this, kwargs) %}
+L.control.scale({position: "topleft", metric: true, imperial: false}).addTo({{ this._parent.get_name() }});
+{% endmacro %}
+"""
+
+
+class _MetricScale(_Prerendered, MacroElement):
+    """A metric scale bar under the zoom buttons (the bottom of the map belongs to the legend)."""
+
+    _template = Template(_SCALE_TEMPLATE)
 
 
 class _LegendAndSource(_Prerendered, MacroElement):
@@ -474,7 +491,8 @@ class _LegendAndSource(_Prerendered, MacroElement):
         self.title = title
         self.body = body
         self.source = source
-        self.columns_css = f"columns:{legend_columns(n_entries)};column-gap:16px;"
+        # At most this many columns, each at least 15em wide: a narrow map (Fusies 2025) gets fewer.
+        self.columns_css = f"columns:15em {legend_columns(n_entries)};column-gap:16px;"
 
 
 LEGEND_ROW_PX = 15
@@ -486,8 +504,8 @@ def legend_columns(n_entries: int) -> int:
 
 
 def legend_height_px(n_entries: int) -> int:
-    """Height (px) the legend strip needs, so the map can be fitted above it."""
-    return 34 + LEGEND_ROW_PX * -(-n_entries // legend_columns(n_entries))
+    """Height (px) the legend strip and source line need, so the map can be fitted above them."""
+    return 52 + LEGEND_ROW_PX * -(-n_entries // legend_columns(n_entries))
 
 
 def legend_html(entries: list[LegendEntry]) -> str:
@@ -510,7 +528,7 @@ def legend_html(entries: list[LegendEntry]) -> str:
 
 
 def add_legend_and_source(fmap, title: str, entries: list[LegendEntry], source: str) -> None:
-    """Put the legend (bottom right, can be folded away) and the source line (bottom left) on the map itself."""
+    """Put the legend (can be folded away) and the source line under it along the bottom of the map itself."""
     fmap.get_root().add_child(_LegendAndSource(escape_text(title), legend_html(entries), escape_text(source),
                                                len(entries)))
     if hasattr(fmap, "_rk_bounds"):
