@@ -24,14 +24,22 @@ def home() -> None:
     mask = ui.view_mask(view, filters)
     everything = ui.selection_of(filters).is_everything
     official = ui.official_for(view) if everything else None
-    ui.kpi_cards(kpis_for(view, mask, official), official is not None)
+    kpis = kpis_for(view, mask, official)
+    ui.kpi_cards(kpis, official is not None)
     if not everything:
         st.caption(f"Filter: {ui.filter_text(view, filters)}. Officiële totalen gelden voor heel Vlaanderen "
                    "en worden alleen zonder filter getoond.")
+    with st.expander("Kerncijfers als tabel"):
+        ui.show_table(ui.kpi_table(kpis), numbers={"Waarde": None, "Officieel": None, "Verschil met officieel": None},
+                      download=("regiekaart-kerncijfers", "Kerncijfers"), key="home-kpi-table")
+        st.caption("Aandelen in %; het verschil met een officieel aandeel in procentpunt. "
+                   + ("Officiële cijfers: socialeeconomie.be (8 april 2020)." if official is not None
+                      else "Geen officiële cijfers voor deze indeling of selectie."))
     web = ui.cached_web_layer(filters.version)
     ui.show_map(coverage_map(view, web, mask, source=ui.source_line(view), title="Dekking"),
                 key=f"home-map-{filters.scheme}-{filters.version}")
     st.caption(ui.source_line(view))
+    ui.print_figures(view, mask, filters, "coverage", "regiekaart-overzicht-dekking", "home-print")
 
 
 pages = [

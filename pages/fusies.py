@@ -24,6 +24,25 @@ mode = st.radio("Weergave", ["naast elkaar", "wisselen"], horizontal=True, key="
 only_merged = st.toggle("Alleen fusiegemeenten en hun delen tonen", value=False, key="merger-only")
 
 
+PRINT_TITLES = {"2019": "Dekking vóór de fusies van 2025 (gemeenten 2019-2024)",
+                "2025": "Dekking na de fusies van 1 januari 2025 (gemeenten vanaf 2025)"}
+
+
+def _layer_control_last(fmap) -> None:
+    """Move the layer control behind a layer added after `coverage_map` finished the map.
+
+    The control's script refers to every layer by name, so it must come after them: with the conflict layer
+    behind it the browser stopped at "Cannot read properties of undefined (reading 'setZIndex')" and the 2025 map
+    stayed empty.
+    """
+    import folium
+
+    for name, child in list(fmap._children.items()):
+        if isinstance(child, folium.LayerControl):
+            del fmap._children[name]
+            fmap.add_child(child, name=name)
+
+
 def _mask(view, codes):
     return view.municipalities["nis"].isin(codes) if only_merged else None
 
@@ -46,7 +65,15 @@ for column, (title, view, version, codes) in zip(columns, maps):
             add_outline_layer(fmap, web[web["nis"].isin(conflict_2025)].assign(label="fusieconflict"),
                               name="Fusieconflicten", colour=WARNING_COLOUR, weight=4, dash="2 6",
                               tooltip={"name": "Fusieconflict", "label": "Soort"})
+            _layer_control_last(fmap)
         ui.show_map(fmap, key=f"merger-{version}-{filters.scheme}-{only_merged}", height=480)
+        described = ui.filter_text(view, ui.Filters(filters.scheme, version, ui.ALL, ui.CENTRE_ANY, ui.ALL))
+        if only_merged:
+            described += " · alleen fusiegemeenten en hun delen"
+        ui.print_figures(view, _mask(view, codes), filters, "coverage",
+                         ui.file_stem("regiekaart-fusies", "gemeenten", version), f"merger-print-{version}",
+                         text=described, title=PRINT_TITLES[version],
+                         conflict_nis=conflict_2025 if version == "2025" else ())
 st.caption("Oranjerode stippellijn: fusiegemeente met een conflict. " + ui.source_line(view_2019))
 
 st.subheader("Fusieconflicten")
@@ -60,17 +87,17 @@ else:
         columns={"nis_2025": "NIS 2025", "name_2025": "Fusiegemeente", "part_names": "Vroegere gemeenten",
                  "description": "Conflict", "population_total": "Inwoners 2020",
                  "covered_population_share": "Aandeel gedekt"})
-    ui.show_table(table, numbers={"Inwoners 2020": 0}, percents={"Aandeel gedekt": 0})
-    ui.table_downloads(table, "regiekaart-fusieconflicten", "merger-table", sheet="Fusieconflicten")
+    ui.show_table(table, numbers={"Inwoners 2020": 0}, percents={"Aandeel gedekt": 0},
+                  download=("regiekaart-fusieconflicten", "Fusieconflicten"), key="merger-table")
 
 st.subheader("Omzettingstabel oude → nieuwe NIS-codes")
 table = load_merger_table()
 old = view_2019.municipalities.set_index("nis")["name"]
 new = view_2025.municipalities.set_index("nis")["name"]
 table = table.assign(name_2019=table["nis_2019"].map(old), name_2025=table["nis_2025"].map(new))
-merged_only = table[table["nis_2025"].isin(merged_2025)][["nis_2019", "name_2019", "nis_2025", "name_2025"]].rename(
-    columns={"nis_2019": "NIS 2019", "name_2019": "Gemeente 2019", "nis_2025": "NIS 2025", "name_2025": "Gemeente 2025"})
-ui.show_table(merged_only)
-ui.table_downloads(table.rename(columns={"nis_2019": "NIS 2019", "name_2019": "Gemeente 2019", "nis_2025": "NIS 2025",
-                                         "name_2025": "Gemeente 2025"}), "regiekaart-nis-2019-2025", "codes-table",
-                   sheet="Codes")
+table = table[["nis_2019", "name_2019", "nis_2025", "name_2025"]].rename(columns={
+    "nis_2019": "NIS 2019", "name_2019": "Gemeente 2019", "nis_2025": "NIS 2025", "name_2025": "Gemeente 2025"})
+ui.show_table(table[table["NIS 2025"].isin(merged_2025)],
+              download=("regiekaart-nis-2019-2025-fusiegemeenten", "Fusiegemeenten"), key="merged-codes-table")
+with st.expander(f"Volledige omzettingstabel ({len(table)} gemeenten van 2019)"):
+    ui.show_table(table, download=("regiekaart-nis-2019-2025", "Codes"), key="codes-table")

@@ -27,7 +27,9 @@ if upload is not None:
     if problems:
         (st.error if errors else st.warning)(
             f"{len(errors)} fouten en {len(problems) - len(errors)} waarschuwingen in {upload.name}.")
-        ui.show_table(pd.DataFrame(problems))
+        ui.show_table(pd.DataFrame(problems), numbers={"Rij": 0},
+                      download=(ui.file_stem("regiekaart-problemen", upload.name), "Problemen"),
+                      key="membership-problems")
     if scheme is not None and not errors:
         st.success(f"{upload.name}: {len(scheme.partnerships)} verbanden, {len(scheme.memberships)} lidmaatschappen "
                    "gelezen.")
@@ -57,18 +59,28 @@ st.markdown(
     "is gedocumenteerd maar het lidmaatschap is afgeleid of uit een andere periode). Gemeenten zonder rij zijn "
     "**onbekend**, niet 'niet deelnemend'. Tegenstrijdige bronnen blijven zichtbaar als overlapping.")
 official = official_totals()
-st.table(pd.DataFrame([{"Officieel cijfer": key, "Waarde": (item.get("value") if isinstance(item, dict) else item),
-                        "Bron": (item.get("source", "") if isinstance(item, dict) else "")}
-                       for key, item in official.items()]).astype(str))
+st.subheader("Officiële cijfers")
+official_rows = []
+for key, item in official.items():
+    item = item if isinstance(item, dict) else {"value": item}
+    share = item.get("unit") == "aandeel"  # shares as percentages, like everywhere else on the dashboard
+    official_rows.append({"Officieel cijfer": item.get("label") or key,
+                          "Waarde": item.get("value") * 100 if share and item.get("value") is not None
+                          else item.get("value"),
+                          "Eenheid": "%" if share else item.get("unit", ""), "Toelichting": item.get("note", ""),
+                          "Bron": item.get("source", ""), "Sleutel": key})
+official_table = pd.DataFrame(official_rows)
+ui.show_table(official_table, numbers={"Waarde": None}, download=("regiekaart-officiele-cijfers", "Officieel"),
+              key="official-table", column_config={"Bron": st.column_config.LinkColumn("Bron")})
 st.subheader("Verbanden")
-ui.show_table(scheme.partnerships)
-ui.table_downloads(scheme.partnerships, "regiekaart-verbanden-2020-2025", "bundled-partnerships", sheet="Verbanden")
+ui.show_table(scheme.partnerships, download=("regiekaart-verbanden-2020-2025", "Verbanden"),
+              key="bundled-partnerships")
 st.subheader("Lidmaatschap met bronnen")
-ui.show_table(scheme.memberships)
-ui.table_downloads(scheme.memberships, "regiekaart-lidmaatschap-2020-2025", "bundled-memberships",
-                   sheet="Lidmaatschap")
+ui.show_table(scheme.memberships, download=("regiekaart-lidmaatschap-2020-2025", "Lidmaatschap"),
+              key="bundled-memberships")
 
 st.header("Bronnen en licenties")
-ui.sources_table()
+ui.show_table(ui.sources_frame(), download=("regiekaart-bronnen-en-licenties", "Bronnen"), key="sources-table",
+              column_config={"URL": st.column_config.LinkColumn("URL")})
 st.subheader("Herstelde fouten in de brongegevens")
-ui.repairs_table()
+ui.show_table(ui.repairs_frame(), download=("regiekaart-herstelde-fouten", "Herstellingen"), key="repairs-table")

@@ -30,7 +30,9 @@ st.markdown(f"**{len(near)}** gemeenten binnen {radius} km van {names[centre]} z
 near_table = near.assign(status=near["status"].map(STATUS_LABELS_NL)).rename(columns={
     "nis": "NIS", "name": "Gemeente", "status": "Status", "population_2020": "Inwoners 2020",
     "distance_km": "Afstand (km)"})
-ui.show_table(near_table, numbers={"Inwoners 2020": 0, "Afstand (km)": 1})
+ui.show_table(near_table, numbers={"Inwoners 2020": 0, "Afstand (km)": 1},
+              download=(ui.file_stem("regiekaart-niet-gedekt", f"{radius} km", names[centre]),
+                        "Niet gedekt in de buurt"), key="near-table")
 
 ui.show_map(gaps_map(view, web, mask, source=ui.source_line(view), highlight_nis=list(near["nis"])),
             key=f"hiaten-map-{filters.scheme}-{filters.version}", height=560)
@@ -51,8 +53,8 @@ else:
     )[["nis", "name", "partnership_names", "confidences", "sources", "population_2020"]].rename(columns={
         "nis": "NIS", "name": "Gemeente", "partnership_names": "Verbanden", "confidences": "Betrouwbaarheid",
         "sources": "Bronnen", "population_2020": "Inwoners 2020"})
-    ui.show_table(table, numbers={"Inwoners 2020": 0})
-    ui.table_downloads(table, "regiekaart-overlappingen", "overlaps-table", sheet="Overlappingen")
+    ui.show_table(table, numbers={"Inwoners 2020": 0}, download=("regiekaart-overlappingen", "Overlappingen"),
+                  key="overlaps-table")
 
 st.subheader("Aaneengesloten gebieden zonder (gekend) verband")
 kind_labels = {"unknown": "Onbekend", "non_participant": "Neemt niet deel", "combined": "Beide samen"}
@@ -66,8 +68,8 @@ else:
         ["cluster_id", "n_municipalities", "member_names", "population", "area_km2"]].rename(columns={
             "cluster_id": "Gebied", "n_municipalities": "Gemeenten", "member_names": "Namen",
             "population": "Inwoners 2020", "area_km2": "Oppervlakte (km²)"})
-    ui.show_table(table, numbers={"Inwoners 2020": 0, "Oppervlakte (km²)": 1})
-    ui.table_downloads(table, "regiekaart-hiaten", "clusters-table", sheet="Hiaten")
+    ui.show_table(table, numbers={"Inwoners 2020": 0, "Oppervlakte (km²)": 1},
+                  download=(f"regiekaart-hiaten-{kind.replace('_', '-')}", "Hiaten"), key="clusters-table")
 
 st.subheader("Enclaves")
 enclaves = view.enclaves[view.enclaves["members"].map(lambda members: bool(set(members) & in_view))] \
@@ -82,7 +84,8 @@ else:
     )[["member_names", "enclosing_partnership_names", "fully_enclosed", "population"]].rename(columns={
         "member_names": "Gemeenten", "enclosing_partnership_names": "Omringd door",
         "fully_enclosed": "Volledig ingesloten", "population": "Inwoners 2020"})
-    ui.show_table(table, numbers={"Inwoners 2020": 0})
+    ui.show_table(table, numbers={"Inwoners 2020": 0}, download=("regiekaart-enclaves", "Enclaves"),
+                  key="enclaves-table")
 
 st.subheader("Kandidaat-verbanden om bij aan te sluiten")
 candidates = view.candidates[view.candidates["unit_id"].isin(in_view)]
@@ -93,5 +96,5 @@ else:
         ["member_names", "partnership_name", "rank", "shared_border_m", "population_if_joined"]].rename(columns={
             "member_names": "Gemeente", "partnership_name": "Aangrenzend verband", "rank": "Rang",
             "shared_border_m": "Gedeelde grens (m)", "population_if_joined": "Inwoners na aansluiting"})
-    ui.show_table(table, numbers={"Gedeelde grens (m)": 0, "Inwoners na aansluiting": 0})
-    ui.table_downloads(table, "regiekaart-kandidaten", "candidates-table", sheet="Kandidaten")
+    ui.show_table(table, numbers={"Gedeelde grens (m)": 0, "Inwoners na aansluiting": 0},
+                  download=("regiekaart-kandidaten", "Kandidaten"), key="candidates-table")

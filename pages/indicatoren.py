@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis import indicators as ind
+from analysis.figures import indicator_classes, indicator_print_map, indicator_source_note
 from analysis.coverage import STATUS_LABELS_NL
 from analysis.formatting import format_number
 from geodata.indicators import CATALOGUE, COUNT, FLAG_LABELS_NL, FLAG_OK
@@ -26,6 +27,9 @@ def aggregation_input(indicator_id: str, version: str):
 
     return load(indicator_id, version)
 
+
+METHOD_NAMES = {ind.QUANTILES: "kwantielen", ind.FISHER_JENKS: "natuurlijke breuken",
+                ind.EQUAL_INTERVAL: "gelijke intervallen"}  # for file names
 
 filters = ui.current_filters()
 view = ui.current_view(filters)
@@ -65,10 +69,10 @@ highlight = st.toggle("Gemeenten zonder gekend verband markeren", value=False, k
 # --- values: classes on all of Flanders, map on the selection -------------------------------------------------
 all_codes = view.municipalities["nis"]
 flanders = ind.municipality_values(values, all_codes, indicator_id, year)
-classified = flanders.loc[(flanders["flag"] == FLAG_OK) & (flanders["value"] != 0), "value"]
-breaks = ind.class_breaks(classified, method, k)
-minimum = float(classified.min()) if len(classified) else None
-source = f"{entry.source} ({year}); grenzen: Provincies in Cijfers, Statbel"
+breaks, minimum = indicator_classes(flanders, method, k)  # the print version computes the same classes
+attribution = indicator_source_note(entry, year, values).attribution  # also for area, density and derived values
+source = ("" if attribution.startswith("Bron:") else "Bron: ") + f"{attribution} ({year}); grenzen: Provincies in " \
+    "Cijfers, Statbel"
 title = f"{entry.label} {year}"
 ui.show_map(indicator_map(view, web, flanders, breaks, entry, year, mask, source=source,
                           highlight_not_covered=highlight, minimum=minimum),
@@ -81,6 +85,11 @@ if version == "2019" and (flanders["flag"] == "merged").any():
 if not entry.aggregatable:
     notes.append("Deze graad kan niet per groep herberekend worden (de bron geeft geen teller en noemer).")
 st.caption(" ".join(notes))
+described = ui.filter_text(view, filters)
+ui.print_downloads(
+    lambda orientation: indicator_print_map(view, mask, described, indicator_id, year, values, method, k, orientation,
+                                            highlight, catalogue=catalogue),
+    ui.file_stem("regiekaart", indicator_id, str(year), METHOD_NAMES.get(method, method), f"{k} klassen"), "ind-print")
 with st.expander("Over deze indicator"):
     st.markdown(entry.description)
 
@@ -117,8 +126,8 @@ table = pd.DataFrame({
 })
 table = table[["NIS", "Gemeente", f"{entry.label} {year}", "Toelichting", "Provincie", "Status", "Verband(en)"]]
 st.subheader("Per gemeente")
-ui.show_table(table, numbers={f"{entry.label} {year}": entry.decimals}, height=360)
-ui.table_downloads(table, f"regiekaart-{indicator_id.replace(':', '-')}-{year}", "ind-table", sheet="Indicator")
+ui.show_table(table, numbers={f"{entry.label} {year}": entry.decimals}, height=360,
+              download=(ui.file_stem("regiekaart", indicator_id, str(year)), "Indicator"), key="ind-table")
 
 # --- per partnership ---------------------------------------------------------------------------------------------
 if indicator_id in CATALOGUE:
@@ -148,12 +157,12 @@ else:
             lambda codes: ", ".join(names.get(c, c) for c in codes)).to_numpy(),
     })
     ui.show_table(part_table, numbers={f"{entry.label} {year}": entry.decimals, "Gemeenten": 0, "Met cijfer": 0,
-                                       "Ook in ander verband": 0})
+                                       "Ook in ander verband": 0},
+                  download=(ui.file_stem("regiekaart", indicator_id, str(year), "verbanden"), "Verbanden"),
+                  key="ind-part")
     st.caption(f"Waarde per verband: {how}. Een gemeente in meer dan één verband telt in elk verband mee, dus de "
                "verbanden samen kunnen meer zijn dan Vlaanderen. 'Zonder cijfer': onbekend, geheim, of een "
                "fusiegemeente waarvan niet alle delen in het verband zitten.")
-    ui.table_downloads(part_table, f"regiekaart-{indicator_id.replace(':', '-')}-{year}-verbanden", "ind-part",
-                       sheet="Verbanden")
 
 # --- need versus coverage ----------------------------------------------------------------------------------------
 st.subheader("Nood en dekking")
@@ -171,8 +180,9 @@ if entry.aggregatable:
     if entry.kind != COUNT:
         need_table = need_table.drop(columns="Aandeel")
     ui.show_table(need_table, numbers={f"{entry.label} {year}": entry.decimals, "Gemeenten": 0,
-                                       "Gemeenten zonder cijfer": 0}, percents={"Aandeel": 1})
-    ui.table_downloads(need_table, f"regiekaart-nood-dekking-{year}", "ind-need", sheet="Nood en dekking")
+                                       "Gemeenten zonder cijfer": 0}, percents={"Aandeel": 1},
+                  download=(ui.file_stem("regiekaart-nood-dekking", indicator_id, str(year)), "Nood en dekking"),
+                  key="ind-need")
 else:
     st.info("Kies een indicator die per groep berekend kan worden (bv. niet-werkende werkzoekenden of de totale "
             "werkzoekendengraad) om nood en dekking te vergelijken.")
@@ -198,7 +208,8 @@ else:
         label = catalogue[context].label
         ranking_table.insert(5, f"{label} {year}", ranking["context_value"].to_numpy())
         numbers[f"{label} {year}"] = 0
-    ui.show_table(ranking_table, numbers=numbers, height=360)
+    ui.show_table(ranking_table, numbers=numbers, height=360,
+                  download=(ui.file_stem("regiekaart-nood-zonder-verband", indicator_id, str(year)),
+                            "Rangschikking"), key="ind-rank")
     st.caption(f"Gesorteerd op {entry.label.lower()}, {direction} eerst; gemeenten zonder cijfer onderaan. "
                "'Onbekend' betekent: geen bron gevonden, niet: neemt niet deel.")
-    ui.table_downloads(ranking_table, f"regiekaart-nood-zonder-verband-{year}", "ind-rank", sheet="Rangschikking")

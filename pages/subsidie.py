@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from analysis.formatting import format_eur, format_number
+from analysis.formatting import format_eur
 from analysis.subsidy import (
     BUDGET_2020_EUR, BUDGET_FROM_2023_EUR, SUBSIDY_BANDS_2020_2025, allocate_subsidies, subsidy_input_table, subsidy_totals,
 )
@@ -49,8 +49,8 @@ table = allocation.assign(
     "unemployment_rate": "Werkloosheidsgraad (%)", "funded_amount_eur": "Toegekend", "funded": "Gefinancierd",
     "reason": "Toelichting"})
 ui.show_table(table, numbers={"Inwoners 2020": 0, "Werkloosheidsgraad (%)": 1},
-              euros=["Schijfbedrag", "Gevraagd", "Toegekend"])
-ui.table_downloads(table, "regiekaart-subsidie", "subsidy-table", sheet="Subsidie")
+              euros=["Schijfbedrag", "Gevraagd", "Toegekend"], download=("regiekaart-subsidie", "Subsidie"),
+              key="subsidy-table")
 
 st.subheader("Toegekend bedrag per regisseur")
 chart = allocation[allocation["eligible"]].set_index("name")[["funded_amount_eur", "requested_amount_eur"]]
@@ -59,10 +59,12 @@ st.bar_chart(chart.sort_values("Gevraagd"), horizontal=True, stack=False, y_labe
              height=max(300, 22 * len(chart)))
 
 with st.expander("Inwonersschijven 2020-2025"):
-    bands = SUBSIDY_BANDS_2020_2025.assign(
-        ondergrens=SUBSIDY_BANDS_2020_2025["lower_exclusive"].map(lambda v: format_number(v + 1)),
-        bovengrens=SUBSIDY_BANDS_2020_2025["upper_inclusive"].map(
-            lambda v: "geen" if pd.isna(v) else format_number(v)),
-        bedrag=SUBSIDY_BANDS_2020_2025["amount_eur"].map(format_eur),
-    )[["band", "ondergrens", "bovengrens", "bedrag"]]
-    st.table(bands)
+    # The highest band has no upper bound: the band's name says so ("meer dan 500.000"), an empty cell would
+    # read "onbekend".
+    bands = pd.DataFrame({
+        "Schijf (inwoners)": SUBSIDY_BANDS_2020_2025["band"].to_numpy(),
+        "Vanaf (inwoners)": (SUBSIDY_BANDS_2020_2025["lower_exclusive"] + 1).to_numpy(),
+        "Bedrag (euro per jaar)": SUBSIDY_BANDS_2020_2025["amount_eur"].to_numpy(),
+    })
+    ui.show_table(bands, numbers={"Vanaf (inwoners)": 0}, euros=["Bedrag (euro per jaar)"],
+                  download=("regiekaart-inwonersschijven-2020-2025", "Schijven"), key="bands-table")

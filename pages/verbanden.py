@@ -1,5 +1,6 @@
 """Samenwerkingsverbanden: one partnership on the map with its profile and sources."""
 
+import pandas as pd
 import streamlit as st
 
 from analysis.formatting import format_number, format_percent
@@ -56,7 +57,10 @@ details = {
                              " van de inwoners)") if isinstance(profile["main_region_name"], str) else "onbekend",
     "Referentieregio's doorkruist": format_number(profile["n_regions"]),
 }
-st.table({"": list(details), "Waarde": [str(v) if v is not None and v == v else "onbekend" for v in details.values()]})
+details_table = pd.DataFrame({"Kenmerk": list(details),
+                              "Waarde": [str(v) if v is not None and v == v else "onbekend" for v in details.values()]})
+ui.show_table(details_table, download=(ui.file_stem("regiekaart-profiel", options[pid]), "Profiel"),
+              key="profile-table")
 
 mask = view.municipalities["nis"].isin(set(view.scheme.memberships.loc[view.scheme.memberships["partnership_id"] == pid,
                                                                          "nis"]))
@@ -64,6 +68,12 @@ web = ui.cached_web_layer(filters.version)
 ui.show_map(coverage_map(view, web, mask, source=ui.source_line(view), title=options[pid]),
             key=f"verband-map-{filters.scheme}-{filters.version}-{pid}", height=480)
 st.caption(ui.source_line(view))
+kind = "referentieregio" if filters.scheme == ui.SCHEME_REFREG else "samenwerkingsverband"
+described = ui.filter_text(view, filters)
+if filters.partnership != pid:
+    described += f" · {kind} {options[pid]}"
+ui.print_figures(view, mask, filters, "coverage", ui.file_stem("regiekaart", kind, options[pid]), "verband-print",
+                 text=described, title=f"{kind.capitalize()} {options[pid]}", label_partnerships=True)
 
 st.subheader("Leden en bronnen")
 members = view.scheme.memberships[view.scheme.memberships["partnership_id"] == pid]
@@ -74,13 +84,16 @@ table = members.assign(name=members["nis"].map(names).fillna(members.get("munici
     ["nis", "name", "role", "confidence", "source", "evidence", "population"]].rename(columns={
         "nis": "NIS", "name": "Gemeente", "role": "Rol", "confidence": "Betrouwbaarheid", "source": "Bron",
         "evidence": "Toelichting", "population": "Inwoners 2020"})
-ui.show_table(table, numbers={"Inwoners 2020": 0})
-ui.table_downloads(table, f"regiekaart-verband-{pid}", "members-table", sheet="Leden")
+ui.show_table(table, numbers={"Inwoners 2020": 0}, download=(ui.file_stem("regiekaart-leden", options[pid]), "Leden"),
+              key="members-table")
 
 st.subheader("Alle samenwerkingsverbanden")
 profiles = view.profiles.assign(
     eligible=view.profiles["eligible"].map({True: "ja", False: "nee"}),
     standalone=view.profiles["standalone"].map({True: "ja", False: "nee"}),
+    # No centre city and no size check are facts, not unknowns: say so instead of the table's "onbekend".
+    centre_city=view.profiles["centre_city"].fillna("geen"),
+    official_size_check=view.profiles["official_size_check"].fillna("niet van toepassing"),
 )[["name", "centre_city", "standalone", "n_members", "population", "n_parts", "eligible", "official_size_check",
    "main_region_name", "main_region_population_share"]].rename(columns={
     "official_size_check": "Officieel bereik",
@@ -88,5 +101,5 @@ profiles = view.profiles.assign(
     "population": "Inwoners 2020", "n_parts": "Delen", "eligible": "Subsidieerbaar",
     "main_region_name": "Hoofdreferentieregio", "main_region_population_share": "Aandeel in hoofdregio"})
 ui.show_table(profiles, numbers={"Inwoners 2020": 0, "Gemeenten": 0, "Delen": 0},
-              percents={"Aandeel in hoofdregio": 0})
-ui.table_downloads(profiles, "regiekaart-verbanden", "profiles-table", sheet="Verbanden")
+              percents={"Aandeel in hoofdregio": 0}, download=("regiekaart-verbanden", "Verbanden"),
+              key="profiles-table")

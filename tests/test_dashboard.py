@@ -1,8 +1,12 @@
-"""Every dashboard page through Streamlit's AppTest: renders, filters change numbers, uploads show problems."""
+"""Every dashboard page through Streamlit's AppTest: renders, filters change numbers, uploads show problems,
+every map has its print downloads and every table its XLSX and CSV downloads."""
 
+import io
 from pathlib import Path
 
+import pandas as pd
 import pytest
+from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
 from geodata.municipalities import load_municipalities
@@ -142,3 +146,175 @@ def test_partnership_page_offers_the_partnerships_in_view():
         next(s for s in at.selectbox if s.label.startswith("Kies"))
     assert "antwerpen" not in chooser.options and "Antwerpen" not in chooser.options
     assert any("Maasland" in option for option in chooser.options)
+
+
+# --- downloads: print maps and tables ------------------------------------------------------------------------
+# Download buttons make their file only when clicked (a callable). The `deferred` fixture records those callables
+# by file name, so a test can make the file the button would give; with `printed_specs` a print button gives the
+# PrintMap it would render instead of the PNG.
+
+XLSX, CSV, PNG, PDF = "⬇ Excel (XLSX)", "⬇ CSV", "⬇ PNG (300 dpi)", "⬇ PDF (vector)"
+MAP_PAGES = {None: 1, "pages/dekking.py": 1, "pages/hiaten.py": 1, "pages/verbanden.py": 1, "pages/fusies.py": 2}
+
+
+@pytest.fixture
+def deferred(monkeypatch):
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    files = {}
+    original = MediaFileManager.add_deferred
+
+    def record(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        files[file_name] = data_callable
+        return original(self, data_callable, mimetype, coordinates, file_name, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", record)
+    return files
+
+
+@pytest.fixture
+def printed_specs(monkeypatch, deferred):
+    monkeypatch.setattr("analysis.printmap.export_png", lambda spec, dpi=300: spec)
+    return deferred
+
+
+def in_order(node):
+    """The elements of a page from top to bottom (columns left to right)."""
+    children = getattr(node, "children", None)
+    if isinstance(children, dict) and children:
+        for index in sorted(children):
+            yield from in_order(children[index])
+    else:
+        yield node
+
+
+def tables_without_downloads(at: AppTest) -> list[str]:
+    """Tables (st.dataframe, st.table) not directly followed by their XLSX and CSV buttons."""
+    elements = list(in_order(at.main))
+    lacking = []
+    for position, element in enumerate(elements):
+        if element.type not in ("dataframe", "table"):
+            continue
+        buttons = []
+        for later in elements[position + 1:]:
+            if later.type in ("dataframe", "table"):
+                break
+            if later.type == "download_button":
+                buttons.append(later.label)
+        if buttons[:2] != [XLSX, CSV]:
+            lacking.append(f"{element.type} {list(element.value.columns)[:3] if element.type == 'dataframe' else ''}")
+    return lacking
+
+
+@pytest.mark.parametrize("page, maps", MAP_PAGES.items())
+def test_every_map_page_offers_the_print_map_as_png_and_pdf_on_a4(page, maps):
+    at = app(page)
+    labels = [button.label for button in at.get("download_button")]
+    assert labels.count(PNG) == maps and labels.count(PDF) == maps
+    papers = [radio for radio in at.radio if radio.label == "Papier"]
+    assert len(papers) == maps and all(radio.options == ["A4 liggend", "A4 staand"] for radio in papers)
+
+
+@pytest.mark.parametrize("page", [None, *PAGES])
+def test_every_table_is_followed_by_its_xlsx_and_csv_downloads(page):
+    at = app(page)
+    assert at.dataframe, "the page shows no table"
+    assert tables_without_downloads(at) == []
+    assert not at.get("table")  # every table is an st.dataframe through ui.show_table
+    # The browser shows an empty cell as the placeholder (not the Styler's text): "onbekend", never "None".
+    assert [table.proto.placeholder for table in at.dataframe] == ["onbekend"] * len(at.dataframe)
+
+
+def test_upload_problems_can_be_downloaded(deferred):
+    at = app("pages/gegevens.py")
+    at.file_uploader(key="membership-upload").set_value(
+        ("fout.csv", b"gemeente;verband\nGendt;X\n11999;Y\n", "text/csv")).run()
+    assert tables_without_downloads(at) == []
+    problems = pd.read_csv(io.BytesIO(deferred["regiekaart-problemen-fout-csv.csv"]()), sep=";",
+                           encoding="utf-8-sig")
+    assert list(problems["Rij"]) == [2, 3] and "Gent" in problems["Suggestie"].iloc[0]
+
+
+def test_table_downloads_hold_the_table_shown(deferred):
+    at = app("pages/hiaten.py")
+    shown = at.dataframe[0].value
+    near = pd.read_csv(io.BytesIO(deferred["regiekaart-niet-gedekt-10-km-genk.csv"]()), sep=";", decimal=",",
+                       encoding="utf-8-sig", dtype={"NIS": str})
+    assert list(near.columns) == list(shown.columns) and list(near["NIS"]) == list(shown["NIS"])
+    at = app("pages/gegevens.py")
+    sheet = load_workbook(io.BytesIO(deferred["regiekaart-bronnen-en-licenties.xlsx"]()))["Bronnen"]
+    assert [cell.value for cell in sheet[1]] == ["Bron", "Bestand", "Licentie", "Vermelding", "Herkomst", "URL",
+                                                 "sha256"]
+    assert sheet.max_row - 1 == len(at.dataframe[-2].value)
+
+
+def test_home_print_map_states_the_filters(printed_specs):
+    app(None, provincie="Limburg")
+    spec = printed_specs["regiekaart-overzicht-dekking.png"]()
+    limburg = int((load_municipalities("2019")["province"] == "Limburg").sum())
+    assert spec.subtitle.startswith("Regie sociale economie 2020-2025 (gereconstrueerd) · Gemeenten 2019-2024 (300) · "
+                                    "provincie Limburg")
+    assert f"selectie: {limburg} van 300 gemeenten getoond" in spec.subtitle
+    assert len(spec.areas) == limburg and spec.orientation == "landscape"
+
+
+def test_partnership_print_map_is_the_chosen_partnership_with_its_name(printed_specs):
+    at = app("pages/verbanden.py", provincie="Limburg")
+    chooser = next(s for s in at.selectbox if s.label.startswith("Kies"))
+    pid = chooser.value
+    name = chooser.format_func(pid) if hasattr(chooser, "format_func") else chooser.value
+    from analysis.datasets import regie_scheme
+
+    members = regie_scheme().memberships
+    codes = set(members.loc[members["partnership_id"] == pid, "nis"])
+    spec = next(make() for file, make in printed_specs.items() if file.startswith("regiekaart-samenwerkingsverband-")
+                and file.endswith(".png"))
+    assert spec.title == f"Samenwerkingsverband {name}"
+    assert "provincie Limburg" in spec.subtitle and f"samenwerkingsverband {name}" in spec.subtitle
+    assert set(spec.areas["nis"]) == codes  # zoomed on the partnership: only its members are drawn
+    assert name in set(spec.labels["label"])  # with the partnership's name
+
+
+def test_merger_print_maps_outline_the_conflicts_on_the_2025_map(printed_specs):
+    from analysis.datasets import merger_conflicts_for, regie_scheme
+    from analysis.figures import CONFLICT_LABEL
+
+    app("pages/fusies.py")
+    after = printed_specs["regiekaart-fusies-gemeenten-2025.png"]()
+    before = printed_specs["regiekaart-fusies-gemeenten-2019.png"]()
+    conflicts = merger_conflicts_for(regie_scheme())
+    outlined = next(item for item in after.legend if item.label == CONFLICT_LABEL)
+    assert outlined.count == len(conflicts) > 0
+    assert set(after.areas.loc[after.areas["outline"] == outlined.outline, "nis"]) >= set(conflicts["nis_2025"])
+    assert after.subtitle.startswith("Regie sociale economie 2020-2025 (gereconstrueerd) · Gemeenten vanaf 2025 (285)")
+    assert before.subtitle.startswith("Regie sociale economie 2020-2025 (gereconstrueerd) · Gemeenten 2019-2024 (300)")
+    assert CONFLICT_LABEL not in [item.label for item in before.legend]
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_fusies_page_draws_both_maps_in_the_browser(chromium, streamlit_url):
+    """The 2025 map gets the merger-conflict layer after the map is finished; its layer control must still come
+    last, or the browser stops with a script error and the map stays empty."""
+    import time
+
+    context = chromium.new_context(viewport={"width": 1400, "height": 1600})
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(streamlit_url + "/fusies")
+    deadline, drawn = time.monotonic() + 120, []
+    while time.monotonic() < deadline:
+        drawn = []
+        for frame in page.frames:
+            try:
+                drawn.append(len(frame.query_selector_all("path.leaflet-interactive")))
+            except Exception:  # a frame may be detached while Streamlit re-renders
+                continue
+        if len([count for count in drawn if count]) >= 2:
+            break
+        time.sleep(0.5)
+    context.close()
+    assert errors == []
+    # 300 municipalities of 2019; 285 of 2025 plus the conflict outlines and partnership borders.
+    assert len([count for count in drawn if count >= 285]) == 2, drawn

@@ -166,3 +166,48 @@ def test_uploaded_indicator_is_selectable_on_the_page():
     assert not at.exception, [e.value for e in at.exception]
     assert at.selectbox(key="ind_indicator").value == entry.id
     assert "Bron: eigen upload (leefloners.csv) (2023)" in captions(at)
+
+
+# --- print map and downloads on the page ------------------------------------------------------------------------
+
+@pytest.fixture
+def printed_specs(monkeypatch):
+    """Print buttons give the PrintMap they would render; recorded by file name (see tests/test_dashboard.py)."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    files = {}
+    original = MediaFileManager.add_deferred
+
+    def record(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        files[file_name] = data_callable
+        return original(self, data_callable, mimetype, coordinates, file_name, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", record)
+    monkeypatch.setattr("analysis.printmap.export_png", lambda spec, dpi=300: spec)
+    return files
+
+
+@pytest.mark.slow
+def test_indicator_page_prints_the_current_indicator_year_classification_and_filters(printed_specs):
+    from tests.test_dashboard import CSV, PDF, PNG, XLSX, tables_without_downloads
+
+    at = run_page(f_province="Limburg", ind_method="equal_interval", ind_k=4, ind_highlight=True)
+    labels = [button.label for button in at.get("download_button")]
+    assert labels.count(PNG) == 1 and labels.count(PDF) == 1
+    assert labels.count(XLSX) == labels.count(CSV) == len(at.dataframe) == 4
+    assert tables_without_downloads(at) == []
+    spec = printed_specs["regiekaart-werkzoekendengraad-2024-gelijke-intervallen-4-klassen.png"]()
+    assert spec.title == "Werkzoekendengraad (jaargemiddelde) 2024 (%)"
+    assert "provincie Limburg" in spec.subtitle and "selectie: 42 van 300 gemeenten getoond" in spec.subtitle
+    assert "Werkzoekendengraad (jaargemiddelde) 2024 · klassen: gelijke intervallen, 4 klassen, berekend op heel " \
+           "Vlaanderen · gemeenten zonder gekend verband omlijnd" in spec.subtitle
+    assert spec.source.endswith("Werkzoekendengraad (jaargemiddelde) 2024: VDAB, Provincies in Cijfers.")
+    # The legend counts the municipalities of the page's own table: classes, and the 2025 merged ones apart.
+    table = at.dataframe[0].value
+    assert len(table) == 42
+    texts = [item.text for item in spec.legend]
+    class_counts = [item.count for item in spec.legend[:4]]
+    assert sum(class_counts) == int(table["Werkzoekendengraad (jaargemiddelde) 2024"].gt(0).sum())
+    merged = int((table["Toelichting"] == "alleen gekend voor de fusiegemeente (2025)").sum())
+    assert f"alleen gekend voor de fusiegemeente (2025) ({merged})" in texts and merged == 8
+    assert any(text.startswith("Zonder gekend verband: onbekend (") for text in texts)
