@@ -35,6 +35,7 @@ REFERENTIEREGIO = "referentieregio"
 UPLOAD = "upload"
 VERSION_LABELS = {"2019": "Gemeenten 2019-2024", "2025": "Gemeenten vanaf 2025"}
 STYLE_COLUMNS = ("fill", "fill_opacity", "hatch", "outline")
+INSET_SHARE = 0.0025  # inset of a highlight outline, as a share of the map's larger side
 CONFLICT_LABEL = "Fusieconflict (delen in verschillende verbanden of maar deels gedekt)"
 
 # Gaps map categories: key -> (legend label, fill, opacity, hatch colour, outline, dashed), in legend order.
@@ -298,13 +299,13 @@ def coverage_print_map(view: CoverageView, mask: pd.Series | None = None, filter
                                 shown["category"])
     conflicts = shown["nis"].isin(set(conflict_nis))
     if conflicts.any():
-        # Solid, unlike the dashed outline of an overlap, so the two read apart also where they coincide.
-        shown["outline"] = shown["outline"].astype(object).where(~conflicts, WARNING)
-        shown.loc[conflicts, "dashed"] = False
         legend.append(LegendItem(conflict_label, "#FFFFFF", 0.0, outline=WARNING, count=int(conflicts.sum())))
     outlines = partnership_outlines(view, mask)
     labels, centre_legend = _labels(view, mask, outlines, label_partnerships)
     areas = gpd.GeoDataFrame(shown, geometry="geometry", crs=view.municipalities.crs)
+    if conflicts.any():
+        # Solid, unlike the dashed outline of an overlap, so the two read apart.
+        areas = inset_outlines(areas, conflicts.to_numpy(), WARNING)
     if title is None:
         title = "Indeling in referentieregio's" if _is_referentieregio(view) \
             else "Dekking door de samenwerkingsverbanden sociale economie"
@@ -313,6 +314,26 @@ def coverage_print_map(view: CoverageView, mask: pd.Series | None = None, filter
     return styled_print_map(areas, legend + centre_legend, title, subtitle_for(view, mask, filter_text),
                             source_line(view), legend_title=legend_title, outlines=outlines, labels=labels,
                             orientation=orientation, made_on=made_on)
+
+
+def inset_outlines(areas: gpd.GeoDataFrame, chosen, colour: str, dashed=False,
+                   inset_share: float = INSET_SHARE) -> gpd.GeoDataFrame:
+    """`areas` plus, for the `chosen` rows, an outline in `colour` just inside their border.
+
+    Drawn inside, the outline stays visible where the border is also a partnership border (those outlines are
+    drawn on top). The inset is `inset_share` of the larger side of the map, about half a millimetre on the
+    page. `dashed` is one flag or one per chosen row. The extra rows have ``inset`` True, no fill and keep their
+    ``nis``; `areas` itself is not changed.
+    """
+    minx, miny, maxx, maxy = areas.total_bounds
+    inset = inset_share * max(maxx - minx, maxy - miny, 1.0)
+    rings = areas[chosen].copy()
+    shrunk = rings.geometry.buffer(-inset)
+    rings["geometry"] = shrunk.where(~shrunk.is_empty, rings.geometry)  # too small to shrink: on the border
+    rings = rings.assign(fill="#FFFFFF", fill_opacity=0.0, hatch=None, outline=colour, inset=True)
+    rings["dashed"] = dashed if isinstance(dashed, bool) else list(dashed)
+    combined = pd.concat([areas.assign(inset=False), rings], ignore_index=True)
+    return gpd.GeoDataFrame(combined, geometry="geometry", crs=areas.crs)
 
 
 def _with_dash(category: Category, dashed: bool) -> Category:
@@ -547,22 +568,24 @@ def indicator_print_map(view: CoverageView, mask: pd.Series | None, filter_text:
     legend = [LegendItem(row.label, row.fill, INDICATOR_OPACITY, hatch_colour=row.hatch, count=row.count)
               for row in indicator_legend_rows(shown, breaks, entry, minimum)]
     extra = [f"{entry.label} {year}", "klassen: " + classification_text(method, len(breaks))]
+    areas = gpd.GeoDataFrame(shown, geometry="geometry", crs=view.municipalities.crs)
     if highlight_not_covered:
         colour = highlight_colour(entry)
+        dashed_by_status = {status: dashed for status, dashed, _ in NOT_COVERED_HIGHLIGHTS}
+        chosen = shown["status"].isin(dashed_by_status)
         for status, dashed, label in NOT_COVERED_HIGHLIGHTS:
-            chosen = shown["status"] == status
-            if chosen.any():
-                shown.loc[chosen, "outline"] = colour
-                shown.loc[chosen, "dashed"] = dashed
-                legend.append(LegendItem(label, "#FFFFFF", 1.0, outline=colour, dashed=dashed,
-                                         count=int(chosen.sum())))
+            count = int((shown["status"] == status).sum())
+            if count:
+                legend.append(LegendItem(label, "#FFFFFF", 1.0, outline=colour, dashed=dashed, count=count))
+        if chosen.any():
+            areas = inset_outlines(areas, chosen.to_numpy(), colour,
+                                   dashed=shown.loc[chosen, "status"].map(dashed_by_status).tolist())
         extra.append("gemeenten zonder gekend verband omlijnd")
     outlines = partnership_outlines(view, mask)
     if not outlines.empty:
         legend.append(LegendItem("Grens van een " + ("referentieregio" if _is_referentieregio(view)
                                                      else "samenwerkingsverband"), "#FFFFFF", 0.0, outline="#222222"))
     labels = partnership_labels(outlines) if label_partnerships and not outlines.empty else None
-    areas = gpd.GeoDataFrame(shown, geometry="geometry", crs=view.municipalities.crs)
     unit = f"in {entry.unit} " if entry.unit else ""
     return styled_print_map(areas, legend, indicator_heading(entry, year), subtitle_for(view, mask, filter_text, extra),
                             source_line(view, [indicator_source_note(entry, year, values)]),

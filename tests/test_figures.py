@@ -216,10 +216,12 @@ def test_coverage_map_of_one_partnership_with_merger_conflicts_outlined(view):
     assert spec.subtitle.endswith("selectie: 5 van 16 gemeenten getoond")
     assert [item.text for item in spec.legend] == [
         "Verband A (4)", "In meer dan één verband (overlapping) (1)", f"{CONFLICT_LABEL} (1)", CENTRE_OF_PARTNERSHIP]
-    conflict = spec.areas.set_index("nis").loc[cell(1, 2)]
-    # A solid warning outline, unlike the dashed outline of an overlap that is no conflict.
-    assert conflict["outline"] == WARNING and not bool(conflict["dashed"])
-    assert conflict["hatch"] == WARNING  # still drawn as the overlap it is
+    municipality, ring = (spec.areas[spec.areas["nis"] == cell(1, 2)].sort_values("inset").itertuples())
+    assert municipality.hatch == WARNING and municipality.dashed  # still drawn as the overlap it is
+    # plus a solid warning outline (unlike an overlap's dashed one) just inside its border, without a fill
+    assert (ring.outline, ring.dashed, ring.fill_opacity) == (WARNING, False, 0.0)
+    assert ring.geometry.within(municipality.geometry) and ring.geometry.area < municipality.geometry.area
+    assert spec.areas["inset"].sum() == 1
     fig = render_figure(spec, dpi=100)
     assert "Verband A" in map_labels(fig)
 
@@ -301,10 +303,14 @@ def test_indicator_map_outlines_municipalities_without_a_known_partnership(view)
     unknown, non_participant = items["Zonder gekend verband: onbekend"], items["Zonder gekend verband: neemt niet deel"]
     assert (unknown.count, unknown.outline, unknown.dashed) == (7, HIGHLIGHT_ON_WARM, True)
     assert (non_participant.count, non_participant.outline, non_participant.dashed) == (1, HIGHLIGHT_ON_WARM, False)
-    areas = spec.areas.set_index("nis")
-    assert areas.loc[cell(2, 0), "outline"] == HIGHLIGHT_ON_WARM and not bool(areas.loc[cell(2, 0), "dashed"])
-    assert areas.loc[cell(3, 1), "outline"] == HIGHLIGHT_ON_WARM and bool(areas.loc[cell(3, 1), "dashed"])
-    assert pd.isna(areas.loc[cell(0, 0), "outline"])  # covered: no highlight
+    # Outlined just inside their border (so the partnership borders drawn on top do not hide it), fill untouched.
+    rings = spec.areas[spec.areas["inset"]].set_index("nis")
+    assert len(rings) == 8 and set(rings["outline"]) == {HIGHLIGHT_ON_WARM}
+    assert not bool(rings.loc[cell(2, 0), "dashed"]) and bool(rings.loc[cell(3, 1), "dashed"])
+    assert cell(0, 0) not in rings.index  # covered: no highlight
+    areas = spec.areas[~spec.areas["inset"]].set_index("nis")
+    assert len(areas) == 16 and areas["outline"].isna().all()
+    assert areas.loc[cell(3, 1), "hatch"] == INDICATOR_NO_VALUE_STYLE["missing"][1]
 
 
 def test_indicator_map_without_any_figure_says_everything_is_unknown(view):
