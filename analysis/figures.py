@@ -1,10 +1,14 @@
 """Print versions (PNG/PDF via `analysis.printmap`) of the dashboard's maps, for reports.
 
-Each print map matches its interactive twin in `pages/webmap.py`: the same categories, colours and legend
-labels, partnership outlines and centre cities. The generic pieces (`styled_print_map`, `subtitle_for`,
-`source_line`, `partnership_outlines`, `centre_city_labels`, `legend_with_counts`) are meant for other print
-maps too, such as an indicator choropleth: build an areas frame with fill/fill_opacity/hatch/outline columns
-and legend items, and hand them to `styled_print_map`.
+Each print map matches its interactive twin in `pages/webmap.py` or `pages/indicator_map.py`: the same
+categories, colours and legend labels, partnership outlines and centre cities. The generic pieces
+(`styled_print_map`, `subtitle_for`, `source_line`, `partnership_outlines`, `centre_city_labels`,
+`legend_with_counts`, `inset_outlines`) serve every print map: build an areas frame with
+fill/fill_opacity/hatch/outline columns and legend items, and hand them to `styled_print_map`.
+
+The indicator choropleth (`indicator_print_map`) and its web twin share the classification and styles defined
+here (`indicator_classes`, `classify_indicator`, `indicator_legend_rows`, `indicator_palette`). Data are passed
+in, never loaded here.
 
 All geometry is in EPSG:31370 (metres); areas in km², populations in inhabitants (2020).
 """

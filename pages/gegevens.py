@@ -5,6 +5,13 @@ import streamlit as st
 
 from pages import ui
 
+
+def _use_upload(scheme) -> None:
+    st.session_state["upload_scheme"] = scheme
+    st.session_state.pop("upload_views", None)
+    st.session_state["f_scheme"] = ui.SCHEME_UPLOAD
+
+
 st.title("Gegevens en bronnen")
 
 st.header("Eigen lidmaatschap opladen")
@@ -33,11 +40,8 @@ if upload is not None:
     if scheme is not None and not errors:
         st.success(f"{upload.name}: {len(scheme.partnerships)} verbanden, {len(scheme.memberships)} lidmaatschappen "
                    "gelezen.")
-        if st.button("Gebruik deze upload op alle pagina's", type="primary"):
-            st.session_state["upload_scheme"] = scheme
-            st.session_state.pop("upload_views", None)
-            st.session_state["f_scheme"] = ui.SCHEME_UPLOAD
-            st.rerun()
+        # A callback runs before the next run: only then may the sidebar's scheme (a widget) be changed.
+        st.button("Gebruik deze upload op alle pagina's", type="primary", on_click=_use_upload, args=(scheme,))
 if ui.uploaded_scheme() is not None:
     st.info(f"Actieve upload: {ui.uploaded_scheme().label}. Kies 'Eigen upload' bij Indeling om ze te bekijken.")
     if st.button("Upload vergeten"):
