@@ -43,13 +43,37 @@ STATUS_LABELS_NL = {
 CONFIRMED = "confirmed"
 
 
+def _nis_code(value: Any) -> str | None:
+    """One NIS code as a 5-character string (accepts ints such as 11002); None when missing."""
+    if isinstance(value, str):
+        return value
+    return None if value is None or pd.isna(value) else f"{int(value):05d}"
+
+
+def _nis_list(values: Any) -> list[str | None]:
+    """NIS codes as a plain list of 5-character strings (see :func:`_nis_code`)."""
+    items = values.tolist() if isinstance(values, (pd.Series, pd.Index, np.ndarray)) else list(values)
+    return [v if isinstance(v, str) else _nis_code(v) for v in items]
+
+
 def _nis_series(values: Any) -> pd.Series:
     """NIS codes as 5-character strings (accepts ints such as 11002); a Series with a fresh RangeIndex."""
-    items = values.tolist() if isinstance(values, (pd.Series, pd.Index, np.ndarray)) else list(values)
-    return pd.Series(
-        [v if isinstance(v, str) else (None if v is None or pd.isna(v) else f"{int(v):05d}") for v in items],
-        dtype=object,
-    )
+    return pd.Series(_nis_list(values), dtype=object)
+
+
+def _is_missing(value: Any) -> bool:
+    """True for None, NaN, pd.NA and NaT: the scalars pandas' groupby and merge treat as missing keys.
+
+    Cheaper than ``pd.isna`` for the common case of a string, which matters in loops over every row.
+    """
+    if isinstance(value, str):
+        return False
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # a tuple or list is a value, never a missing key
+        return False
 
 
 def status_for_codes(
