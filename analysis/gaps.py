@@ -15,7 +15,9 @@ Non-covered municipalities are those with status ``non_participant`` or ``unknow
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -27,6 +29,8 @@ from analysis.coverage import (
     NON_PARTICIPANT,
     NOT_COVERED_STATES,
     UNKNOWN,
+    _is_missing,
+    _nis_list,
     _nis_series,
     status_series,
 )
@@ -138,17 +142,24 @@ def adjacency_pairs(
     return result.sort_values(["nis_a", "nis_b"], kind="stable").reset_index(drop=True)
 
 
-def _directed_edges(adjacency: pd.DataFrame) -> pd.DataFrame:
-    """Each adjacency pair in both directions: columns ``source``, ``target``, ``shared_border_m``."""
-    forward = adjacency.rename(columns={"nis_a": "source", "nis_b": "target"})
-    backward = adjacency.rename(columns={"nis_b": "source", "nis_a": "target"})
-    return pd.concat([forward, backward], ignore_index=True)[["source", "target", "shared_border_m"]]
+def _border_lengths(adjacency: pd.DataFrame) -> dict[str, dict[str, float]]:
+    """Mapping nis -> {adjacent nis: shared border in metres}, both directions (the graph as plain dicts).
+
+    Built once per call from column lists: iterating the pandas (Arrow-backed) columns element by element
+    costs more than the analysis that uses the graph.
+    """
+    borders: dict[str, dict[str, float]] = {}
+    for a, b, length in zip(adjacency["nis_a"].tolist(), adjacency["nis_b"].tolist(),
+                            adjacency["shared_border_m"].tolist()):
+        borders.setdefault(a, {})[b] = length
+        borders.setdefault(b, {})[a] = length
+    return borders
 
 
 def neighbour_sets(adjacency: pd.DataFrame) -> dict[str, set[str]]:
     """Mapping nis -> set of adjacent nis codes (municipalities without neighbours are absent)."""
     neighbours: dict[str, set[str]] = {}
-    for a, b in zip(adjacency["nis_a"], adjacency["nis_b"]):
+    for a, b in zip(adjacency["nis_a"].tolist(), adjacency["nis_b"].tolist()):
         neighbours.setdefault(a, set()).add(b)
         neighbours.setdefault(b, set()).add(a)
     return neighbours
@@ -187,28 +198,74 @@ def connected_components(
     return sorted(components, key=lambda c: (-len(c), c[0]))
 
 
+
+
 # --------------------------------------------------------------------------------------------------------------
 # Shared helpers
 # --------------------------------------------------------------------------------------------------------------
 
 
-def _municipality_table(municipalities: Any) -> pd.DataFrame:
-    """nis-indexed table with name, population_2020 (inhabitants), area_km2 and perimeter_m."""
-    table = pd.DataFrame(index=pd.Index(_nis_series(municipalities["nis"]).to_numpy(), name="nis"))
-    table["name"] = municipalities["name"].to_numpy() if "name" in municipalities.columns else table.index
+@dataclass(frozen=True)
+class _MapTable:
+    """Per-municipality values as plain dicts keyed by nis, in map order (``codes``).
+
+    ``population`` is inhabitants 2020 as float (NaN when unknown), ``area_km2`` km², ``perimeter_m`` metres.
+    """
+
+    codes: list[str]
+    name: dict[str, Any]
+    population: dict[str, float]
+    area_km2: dict[str, float]
+    perimeter_m: dict[str, float]
+
+
+def _map_table(municipalities: Any) -> _MapTable:
+    codes = _nis_list(municipalities["nis"])
+    names = municipalities["name"].tolist() if "name" in municipalities.columns else codes
     if "population_2020" in municipalities.columns:
-        table["population_2020"] = municipalities["population_2020"].to_numpy()
+        population = pd.Series(municipalities["population_2020"].to_numpy()).astype(float).tolist()
     else:
-        table["population_2020"] = np.nan
+        population = [np.nan] * len(codes)
     geometry = getattr(municipalities, "geometry", None)
     if "area_km2" in municipalities.columns:
-        table["area_km2"] = municipalities["area_km2"].to_numpy(dtype=float)
+        area = municipalities["area_km2"].to_numpy(dtype=float).tolist()
     elif geometry is not None:
-        table["area_km2"] = geometry.area.to_numpy() / 1e6
+        area = (geometry.area.to_numpy() / 1e6).tolist()
     else:
-        table["area_km2"] = np.nan
-    table["perimeter_m"] = geometry.length.to_numpy() if geometry is not None else np.nan
-    return table
+        area = [np.nan] * len(codes)
+    perimeter = geometry.length.to_numpy().tolist() if geometry is not None else [np.nan] * len(codes)
+    return _MapTable(codes, dict(zip(codes, names)), dict(zip(codes, population)), dict(zip(codes, area)),
+                     dict(zip(codes, perimeter)))
+
+
+def _status_dict(status: pd.DataFrame | pd.Series | Mapping[str, str]) -> tuple[dict[Any, Any], bool]:
+    """The input of :func:`analysis.coverage.status_series` as a dict nis -> status, and whether every nis
+    occurs once (with repeats, the dict keeps the last, like ``Series.to_dict``)."""
+    if isinstance(status, pd.DataFrame) and "nis" in status.columns:
+        keys, values = status["nis"].tolist(), status["status"].tolist()
+    else:
+        series = status_series(status)
+        keys, values = series.index.tolist(), series.tolist()
+    states = dict(zip(keys, values))
+    return states, len(states) == len(keys)
+
+
+def _states_on_map(status: pd.DataFrame | pd.Series | Mapping[str, str], codes: list[str],
+                   require_all: bool) -> dict[str, Any]:
+    """Status of every code on the map (None where the status has none), as ``status_series(status)
+    .reindex(codes)`` did; with ``require_all`` a missing status is an error."""
+    states, unique = _status_dict(status)
+    if not unique:
+        raise ValueError("cannot reindex on an axis with duplicate labels")
+    on_map = {}
+    for code in codes:
+        state = states.get(code)
+        on_map[code] = None if _is_missing(state) else state
+    if require_all:
+        missing = [code for code in codes if on_map[code] is None]
+        if missing:
+            raise ValueError(f"status is missing for municipalities on the map, e.g. {missing[:5]}")
+    return on_map
 
 
 def _ensure_adjacency(municipalities: Any, adjacency: pd.DataFrame | None) -> pd.DataFrame:
@@ -216,9 +273,8 @@ def _ensure_adjacency(municipalities: Any, adjacency: pd.DataFrame | None) -> pd
 
 
 def _partnerships_by_nis(memberships: pd.DataFrame) -> dict[str, set[str]]:
-    nis = _nis_series(memberships["nis"]).to_numpy()
     result: dict[str, set[str]] = {}
-    for code, pid in zip(nis, memberships["partnership_id"].to_numpy()):
+    for code, pid in zip(_nis_list(memberships["nis"]), memberships["partnership_id"].tolist()):
         result.setdefault(code, set()).add(pid)
     return result
 
@@ -226,7 +282,7 @@ def _partnerships_by_nis(memberships: pd.DataFrame) -> dict[str, set[str]]:
 def _partnership_names(partnerships: pd.DataFrame | None) -> dict[str, str]:
     if partnerships is None or "name" not in partnerships.columns:
         return {}
-    return dict(zip(partnerships["partnership_id"], partnerships["name"]))
+    return dict(zip(partnerships["partnership_id"].tolist(), partnerships["name"].tolist()))
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -254,73 +310,83 @@ def uncovered_clusters(
     population, largest first), ``kind``, ``members`` (sorted tuple of nis), ``member_names``,
     ``n_municipalities``, ``n_non_participant``, ``n_unknown``, ``population`` (inhabitants 2020),
     ``area_km2`` (km²) and ``perimeter_m`` (outer perimeter in metres; borders inside the cluster excluded).
+    The clusters of one kind do not depend on the other kinds asked for, so the rows of a kind can be
+    passed on to :func:`enclaves` and :func:`candidate_partnerships` (their ``clusters`` argument).
     """
     kinds = tuple(kinds)
     unknown_kinds = set(kinds) - set(CLUSTER_KINDS)
     if unknown_kinds:
         raise ValueError(f"unknown cluster kind(s) {sorted(unknown_kinds)}; choose from {CLUSTER_KINDS}")
     adjacency = _ensure_adjacency(municipalities, adjacency)
-    table = _municipality_table(municipalities)
-    states = status_series(status).reindex(table.index)
-    if states.isna().any():
-        missing = list(states.index[states.isna()][:5])
-        raise ValueError(f"status is missing for municipalities on the map, e.g. {missing}")
-    shared_lookup = _internal_shared_lookup(adjacency)
-    neighbours = neighbour_sets(adjacency)
-
-    # Plain dicts: per-cluster pandas lookups would dominate the run time on large grids.
-    state_of = states.to_dict()
-    name_of = table["name"].to_dict()
-    population_of = table["population_2020"].astype(float).to_dict()
-    area_of = table["area_km2"].to_dict()
-    perimeter_of = table["perimeter_m"].to_dict()
+    table = _map_table(municipalities)
+    state_of = _states_on_map(status, table.codes, require_all=True)
+    borders = _border_lengths(adjacency)
 
     records = []
     for kind in kinds:
         wanted = NOT_COVERED_STATES if kind == COMBINED else {kind}
-        nodes = states.index[states.isin(wanted)]
+        nodes = [code for code in table.codes if state_of[code] in wanted]
         rows = []
-        for members in connected_components(nodes, neighbours=neighbours):
-            populations = [population_of[m] for m in members]
-            known = [p for p in populations if not np.isnan(p)]
+        for members in connected_components(nodes, neighbours=borders):
+            populations = [table.population[m] for m in members]
+            known = [p for p in populations if not math.isnan(p)]
             member_states = [state_of[m] for m in members]
             rows.append(
                 {
                     "kind": kind,
                     "members": members,
-                    "member_names": tuple(name_of[m] for m in members),
+                    "member_names": tuple(table.name[m] for m in members),
                     "n_municipalities": len(members),
                     "n_non_participant": member_states.count(NON_PARTICIPANT),
                     "n_unknown": member_states.count(UNKNOWN),
                     "population": float(sum(known)) if known else np.nan,
-                    "area_km2": float(sum(area_of[m] for m in members)),
-                    "perimeter_m": float(sum(perimeter_of[m] for m in members)) - 2.0 * shared_lookup(members),
+                    "area_km2": float(sum(table.area_km2[m] for m in members)),
+                    "perimeter_m": float(sum(table.perimeter_m[m] for m in members))
+                    - 2.0 * _internal_border(members, borders),
                 }
             )
-        rows.sort(key=lambda r: (-(r["population"] if not np.isnan(r["population"]) else -1), r["members"][0]))
+        rows.sort(key=lambda r: (-(r["population"] if not math.isnan(r["population"]) else -1), r["members"][0]))
         for number, row in enumerate(rows, start=1):
             row["cluster_id"] = f"{kind}-{number}"
         records.extend(rows)
     return pd.DataFrame.from_records(records, columns=list(CLUSTER_COLUMNS))
 
 
-def _internal_shared_lookup(adjacency: pd.DataFrame):
-    """Function members -> total length (m) of the borders between members."""
-    neighbours: dict[str, dict[str, float]] = {}
-    for a, b, length in zip(adjacency["nis_a"], adjacency["nis_b"], adjacency["shared_border_m"]):
-        neighbours.setdefault(a, {})[b] = length
-        neighbours.setdefault(b, {})[a] = length
+def _internal_border(members: tuple[str, ...], borders: Mapping[str, Mapping[str, float]]) -> float:
+    """Total length (m) of the borders between the members (each shared border once).
 
-    def internal(members: Iterable[str]) -> float:
-        member_set = set(members)
-        total = 0.0
-        for m in member_set:
-            for other, length in neighbours.get(m, {}).items():
-                if other in member_set and m < other:
-                    total += length
-        return total
+    Members are visited in their (sorted) order, so the floating-point sum is the same on every run.
+    """
+    member_set = set(members)
+    total = 0.0
+    for m in members:
+        for other, length in borders.get(m, {}).items():
+            if other in member_set and m < other:
+                total += length
+    return total
 
-    return internal
+
+def _compensated_sum(values: Iterable[float]) -> float:
+    """Sum skipping NaN, with the Kahan compensation pandas' ``groupby(...).sum()`` uses, so border lengths
+    come out bit-identical to the grouped tables this replaces."""
+    total = compensation = 0.0
+    for value in values:
+        if value != value:
+            continue
+        y = value - compensation
+        t = total + y
+        compensation = t - total - y
+        if compensation != compensation:  # an infinite length: keep the infinity, not NaN
+            compensation = 0.0
+        total = t
+    return total
+
+
+def _clusters_of_kind(clusters: pd.DataFrame, kind: str) -> list[dict[str, Any]]:
+    """The rows of one kind of an :func:`uncovered_clusters` table as dicts (column lists, not row access)."""
+    columns = {column: clusters[column].tolist() for column in clusters.columns}
+    rows = [dict(zip(columns, values)) for values in zip(*columns.values())]
+    return [row for row in rows if row["kind"] == kind]
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -337,13 +403,16 @@ def enclaves(
     kind: str = COMBINED,
     max_open_border_share: float = 0.01,
     only_fully_enclosed: bool = False,
+    clusters: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Non-covered clusters whose neighbours all belong to one (the same) partnership.
 
     Clusters come from :func:`uncovered_clusters` with the given ``kind`` (a single non-covered municipality
-    is a cluster of one). A cluster is an enclave of partnership P when every municipality bordering it is a
-    member of P (any confidence; a neighbour listed in several partnerships may make several P qualify, all
-    are listed). A cluster with a neighbour that is not a member of any partnership is not an enclave.
+    is a cluster of one); pass ``clusters`` (its output for the same status and adjacency, with at least the
+    kind ``kind``) to reuse them instead of recomputing. A cluster is an enclave of partnership P when every
+    municipality bordering it is a member of P (any confidence; a neighbour listed in several partnerships
+    may make several P qualify, all are listed). A cluster with a neighbour that is not a member of any
+    partnership is not an enclave.
 
     ``fully_enclosed`` tells whether the cluster is surrounded on all sides: its outer border not shared with
     a neighbour on the map (``open_border_m``, metres, e.g. a regional or national border) is at most
@@ -354,18 +423,18 @@ def enclaves(
     ``n_neighbours``, ``perimeter_m``, ``open_border_m``, ``fully_enclosed``.
     """
     adjacency = _ensure_adjacency(municipalities, adjacency)
-    clusters = uncovered_clusters(municipalities, status, adjacency, kinds=(kind,))
-    neighbours = neighbour_sets(adjacency)
+    if clusters is None:
+        clusters = uncovered_clusters(municipalities, status, adjacency, kinds=(kind,))
+    borders = _border_lengths(adjacency)
     partnerships_of = _partnerships_by_nis(memberships)
-    state_of = status_series(status).to_dict()
+    state_of, _ = _status_dict(status)
     names = _partnership_names(partnerships)
-    edges = _directed_edges(adjacency)
-    border_by_pair = dict(zip(zip(edges["source"], edges["target"]), edges["shared_border_m"]))
 
     records = []
-    for cluster in clusters.itertuples(index=False):
-        members = set(cluster.members)
-        outside = sorted({n for m in members for n in neighbours.get(m, ())} - members)
+    for cluster in _clusters_of_kind(clusters, kind):
+        members = cluster["members"]
+        member_set = set(members)
+        outside = sorted({n for m in members for n in borders.get(m, ())} - member_set)
         if not outside:
             continue
         common: set[str] | None = None
@@ -378,25 +447,30 @@ def enclaves(
                 break
         if not common:
             continue
-        border_with_neighbours = sum(border_by_pair.get((m, n), 0.0) for m in members for n in outside)
-        open_border = max(0.0, cluster.perimeter_m - border_with_neighbours)
-        fully = open_border <= max_open_border_share * cluster.perimeter_m
+        # Per member, its outside neighbours in code order: the same terms in the same order as summing over
+        # every (member, outside municipality) pair, without the pairs that share no border.
+        border_with_neighbours = sum(
+            borders[m][n] for m in members for n in sorted(set(borders.get(m, ())) - member_set)
+        )
+        perimeter = cluster["perimeter_m"]
+        open_border = max(0.0, perimeter - border_with_neighbours)
+        fully = open_border <= max_open_border_share * perimeter
         if only_fully_enclosed and not fully:
             continue
         ids = tuple(sorted(common))
         records.append(
             {
-                "cluster_id": cluster.cluster_id,
-                "kind": cluster.kind,
-                "members": cluster.members,
-                "member_names": cluster.member_names,
-                "population": cluster.population,
-                "area_km2": cluster.area_km2,
+                "cluster_id": cluster["cluster_id"],
+                "kind": cluster["kind"],
+                "members": members,
+                "member_names": cluster["member_names"],
+                "population": cluster["population"],
+                "area_km2": cluster["area_km2"],
                 "enclosing_partnership_ids": ids,
                 "enclosing_partnership_names": tuple(names.get(i, i) for i in ids),
                 "neighbours": tuple(outside),
                 "n_neighbours": len(outside),
-                "perimeter_m": cluster.perimeter_m,
+                "perimeter_m": perimeter,
                 "open_border_m": open_border,
                 "fully_enclosed": bool(fully),
             }
@@ -422,6 +496,7 @@ def candidate_partnerships(
     partnerships: pd.DataFrame | None = None,
     level: str = "municipality",
     kind: str = COMBINED,
+    clusters: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Partnerships adjacent to each non-covered municipality (``level="municipality"``) or cluster
     (``level="cluster"``, clusters of the given ``kind``), ranked by shared border length.
@@ -434,77 +509,105 @@ def candidate_partnerships(
     ``n_bordering_members``, ``bordering_members`` (nis tuple), ``partnership_population`` (inhabitants of its
     members on the map), ``population_if_joined`` and ``rank`` (1 = longest shared border). A unit without
     any bordering partnership keeps one row with ``partnership_id`` missing and ``shared_border_m`` 0, so it
-    stays visible.
+    stays visible. With ``level="cluster"``, ``clusters`` (output of :func:`uncovered_clusters` for the same
+    status and adjacency, with at least the kind ``kind``) is reused instead of recomputed.
     """
     if level not in ("municipality", "cluster"):
         raise ValueError('level must be "municipality" or "cluster"')
     adjacency = _ensure_adjacency(municipalities, adjacency)
-    table = _municipality_table(municipalities)
-    states = status_series(status).reindex(table.index)
+    table = _map_table(municipalities)
+    state_of = _states_on_map(status, table.codes, require_all=False)
     names = _partnership_names(partnerships)
 
     if level == "municipality":
-        codes = list(states.index[states.isin(NOT_COVERED_STATES)])
-        units = pd.DataFrame(
-            {
-                "unit_id": codes,
-                "kind": list(states.loc[codes]),
-                "members": [(c,) for c in codes],
-                "member_names": [(table.at[c, "name"],) for c in codes],
-                "unit_population": table.loc[codes, "population_2020"].astype(float).to_numpy(),
-                "perimeter_m": table.loc[codes, "perimeter_m"].to_numpy(),
-            }
-        )
-    else:
-        clusters = uncovered_clusters(municipalities, states, adjacency, kinds=(kind,))
-        units = clusters.rename(columns={"cluster_id": "unit_id", "population": "unit_population"})[
-            ["unit_id", "kind", "members", "member_names", "unit_population", "perimeter_m"]
+        units = [
+            {"unit_id": c, "kind": state_of[c], "members": (c,), "member_names": (table.name[c],),
+             "unit_population": table.population[c], "perimeter_m": table.perimeter_m[c]}
+            for c in table.codes if state_of[c] in NOT_COVERED_STATES
         ]
-
-    if units.empty:  # everything covered: nothing to propose
+    else:
+        if clusters is None:
+            clusters = uncovered_clusters(municipalities, status, adjacency, kinds=(kind,))
+        units = [
+            {"unit_id": row["cluster_id"], "kind": row["kind"], "members": row["members"],
+             "member_names": row["member_names"], "unit_population": row["population"],
+             "perimeter_m": row["perimeter_m"]}
+            for row in _clusters_of_kind(clusters, kind)
+        ]
+    if not units:  # everything covered: nothing to propose
         return pd.DataFrame(columns=list(CANDIDATE_COLUMNS))
-    units = units.assign(unit_order=np.arange(len(units)))
-    member_to_unit = pd.DataFrame(
-        [(unit, m) for unit, members in zip(units["unit_id"], units["members"]) for m in members],
-        columns=["unit_id", "source"],
-    )
-    edges = _directed_edges(adjacency).merge(member_to_unit, on="source", how="inner")
-    covered_codes = set(states.index[states.isin(COVERED_STATES)])
-    edges = edges[edges["target"].isin(covered_codes)]
-    membership_pairs = pd.DataFrame(
+
+    unit_of = {m: unit["unit_id"] for unit in units for m in unit["members"]}
+    covered = {c for c in table.codes if state_of[c] in COVERED_STATES}
+    # Distinct (member, partnership) pairs in the order of the membership rows.
+    partnerships_of: dict[str, list[str]] = {}
+    for code, pid in dict.fromkeys(zip(_nis_list(memberships["nis"]), memberships["partnership_id"].tolist())):
+        partnerships_of.setdefault(code, []).append(pid)
+
+    # Every border from a unit's municipality to a covered member, per (unit, partnership). The adjacency is
+    # walked forward (nis_a -> nis_b), then backward, so the lengths are added in one fixed order.
+    lengths: dict[tuple[str, str], list[float]] = {}
+    targets: dict[tuple[str, str], set[str]] = {}
+    nis_a, nis_b = adjacency["nis_a"].tolist(), adjacency["nis_b"].tolist()
+    border = adjacency["shared_border_m"].tolist()
+    for sources, ends in ((nis_a, nis_b), (nis_b, nis_a)):
+        for source, target, length in zip(sources, ends, border):
+            unit = unit_of.get(source)
+            if unit is None or target not in covered:
+                continue
+            for pid in partnerships_of.get(target, ()):
+                if _is_missing(pid):
+                    continue  # a row without partnership cannot be proposed
+                key = (unit, pid)
+                lengths.setdefault(key, []).append(length)
+                targets.setdefault(key, set()).add(target)
+    by_unit: dict[str, list[tuple[str, float, tuple[str, ...]]]] = {}
+    for (unit, pid), values in lengths.items():
+        shared = _compensated_sum(values)
+        by_unit.setdefault(unit, []).append((pid, shared, tuple(sorted(targets[(unit, pid)]))))
+
+    # Inhabitants of each partnership's distinct members on the map (unknown populations count as 0).
+    partnership_population: dict[str, float] = {}
+    for code, pids in partnerships_of.items():
+        if code not in table.population:
+            continue
+        inhabitants = table.population[code]
+        for pid in pids:
+            if _is_missing(pid):
+                continue
+            partnership_population[pid] = partnership_population.get(pid, 0.0) + (
+                0.0 if math.isnan(inhabitants) else inhabitants)
+
+    columns: dict[str, list[Any]] = {column: [] for column in CANDIDATE_COLUMNS}
+    for unit in units:
+        rows = sorted(by_unit.get(unit["unit_id"], ()), key=lambda row: (-row[1], row[0])) or [(None, 0.0, ())]
+        perimeter = unit["perimeter_m"]
+        for rank, (pid, shared, bordering) in enumerate(rows, start=1):
+            population = partnership_population.get(pid, np.nan) if pid is not None else np.nan
+            columns["level"].append(level)
+            columns["unit_id"].append(unit["unit_id"])
+            columns["kind"].append(unit["kind"])
+            columns["members"].append(unit["members"])
+            columns["member_names"].append(unit["member_names"])
+            columns["unit_population"].append(unit["unit_population"])
+            columns["partnership_id"].append(pid)
+            columns["partnership_name"].append(names.get(pid, pid) if isinstance(pid, str) else None)
+            columns["shared_border_m"].append(shared)
+            columns["share_of_unit_border"].append(shared / perimeter if perimeter > 0 else np.nan)
+            columns["n_bordering_members"].append(len(bordering))
+            columns["bordering_members"].append(bordering)
+            columns["partnership_population"].append(population)
+            columns["population_if_joined"].append(population + unit["unit_population"])
+            columns["rank"].append(rank if pid is not None else None)
+    result = pd.DataFrame(
         {
-            "target": _nis_series(memberships["nis"]).to_numpy(),
-            "partnership_id": memberships["partnership_id"].to_numpy(),
+            **{column: values for column, values in columns.items() if column != "rank"},
+            "unit_population": np.asarray(columns["unit_population"], dtype=float),
+            "shared_border_m": np.asarray(columns["shared_border_m"], dtype=float),
+            "n_bordering_members": np.asarray(columns["n_bordering_members"], dtype=int),
+            "partnership_population": np.asarray(columns["partnership_population"], dtype=float),
+            "population_if_joined": np.asarray(columns["population_if_joined"], dtype=float),
+            "rank": pd.array(columns["rank"], dtype="Int64"),
         }
-    ).drop_duplicates()
-    edges = edges.merge(membership_pairs, on="target", how="inner")
-
-    grouped = edges.groupby(["unit_id", "partnership_id"], sort=False).agg(
-        shared_border_m=("shared_border_m", "sum"),
-        bordering_members=("target", lambda s: tuple(sorted(set(s)))),
-    ).reset_index()
-    grouped["n_bordering_members"] = grouped["bordering_members"].map(len)
-
-    population = table["population_2020"].astype(float)
-    on_map = membership_pairs[membership_pairs["target"].isin(table.index)]
-    partnership_population = (
-        on_map.assign(population=population.reindex(on_map["target"]).to_numpy())
-        .groupby("partnership_id")["population"].sum()
     )
-
-    result = units.merge(grouped, on="unit_id", how="left")
-    result["level"] = level
-    result["shared_border_m"] = result["shared_border_m"].fillna(0.0)
-    result["n_bordering_members"] = result["n_bordering_members"].fillna(0).astype(int)
-    result["bordering_members"] = [t if isinstance(t, tuple) else () for t in result["bordering_members"]]
-    result["partnership_name"] = [names.get(p, p) if isinstance(p, str) else None for p in result["partnership_id"]]
-    result["share_of_unit_border"] = np.where(
-        result["perimeter_m"] > 0, result["shared_border_m"] / result["perimeter_m"], np.nan
-    )
-    result["partnership_population"] = result["partnership_id"].map(partnership_population)
-    result["population_if_joined"] = result["partnership_population"] + result["unit_population"]
-    result = result.sort_values(["unit_order", "shared_border_m", "partnership_id"], ascending=[True, False, True],
-                                kind="stable")
-    result["rank"] = result.groupby("unit_id").cumcount() + 1
-    result["rank"] = result["rank"].where(result["partnership_id"].notna()).astype("Int64")
-    return result.loc[:, list(CANDIDATE_COLUMNS)].reset_index(drop=True)
+    return result.loc[:, list(CANDIDATE_COLUMNS)]
