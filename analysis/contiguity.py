@@ -11,12 +11,13 @@ other part is an exclave of the partnership.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from analysis.coverage import _nis_series
+from analysis.coverage import _is_missing, _nis_list
 from analysis.gaps import _ensure_adjacency, connected_components, neighbour_sets
 
 PARTS_COLUMNS = (
@@ -25,34 +26,48 @@ PARTS_COLUMNS = (
 )
 
 
-def _ordered_parts(parts: list[tuple[str, ...]], population: pd.Series) -> list[tuple[str, ...]]:
+class _Populations:
+    """Inhabitants 2020 of the municipalities on the map, summed as pandas' ``Series.sum`` does (NaN counts
+    as 0, numpy's pairwise order), so the sums stay bit-identical to the Series code this replaces."""
+
+    def __init__(self, municipalities: Any):
+        self.codes = _nis_list(municipalities["nis"])
+        if "population_2020" in municipalities.columns:
+            values = municipalities["population_2020"].to_numpy(dtype=float)
+        else:
+            values = np.full(len(self.codes), np.nan)
+        self.filled = np.where(np.isnan(values), 0.0, values)
+        self.position = {code: i for i, code in enumerate(self.codes)}
+
+    def total(self, codes: Iterable[str]) -> float:
+        positions = [self.position[c] for c in codes if c in self.position]
+        return float(self.filled[positions].sum()) if positions else 0.0
+
+
+def _ordered_parts(parts: list[tuple[str, ...]], population: _Populations) -> list[tuple[str, ...]]:
     """Parts ordered main part first: most inhabitants, then most members, then lowest code."""
-
-    def key(part: tuple[str, ...]):
-        inhabitants = population.reindex(list(part)).astype(float).sum()
-        return (-inhabitants, -len(part), part[0])
-
-    return sorted(parts, key=key)
+    if len(parts) < 2:
+        return parts
+    return sorted(parts, key=lambda part: (-population.total(part), -len(part), part[0]))
 
 
 def _parts_by_partnership(
     municipalities: Any, memberships: pd.DataFrame, adjacency: pd.DataFrame
-) -> tuple[dict[str, list[tuple[str, ...]]], dict[str, tuple[str, ...]], dict[str, int], pd.Series]:
-    codes = pd.Index(_nis_series(municipalities["nis"]).to_numpy())
-    if "population_2020" in municipalities.columns:
-        population = pd.Series(municipalities["population_2020"].to_numpy(dtype=float), index=codes)
-    else:
-        population = pd.Series(np.nan, index=codes)
-    on_map = set(codes)
+) -> tuple[dict[str, list[tuple[str, ...]]], dict[str, tuple[str, ...]], dict[str, int], _Populations]:
+    population = _Populations(municipalities)
+    on_map = population.position
     neighbours = neighbour_sets(adjacency)
-    rows = pd.DataFrame(
-        {"partnership_id": memberships["partnership_id"].to_numpy(), "nis": _nis_series(memberships["nis"]).to_numpy()}
-    ).drop_duplicates()
+    # Distinct (partnership, member) pairs in row order, grouped per partnership in id order; rows without
+    # a partnership id are left out, as groupby did.
+    members_of: dict[str, list[str]] = {}
+    for pid, code in dict.fromkeys(zip(memberships["partnership_id"].tolist(), _nis_list(memberships["nis"]))):
+        if not _is_missing(pid):
+            members_of.setdefault(pid, []).append(code)
     parts: dict[str, list[tuple[str, ...]]] = {}
     off_map: dict[str, tuple[str, ...]] = {}
     n_members: dict[str, int] = {}
-    for pid, group in rows.groupby("partnership_id", sort=True):
-        members = list(group["nis"])
+    for pid in sorted(members_of):
+        members = members_of[pid]
         n_members[pid] = len(members)
         off_map[pid] = tuple(sorted(m for m in members if m not in on_map))
         present = [m for m in members if m in on_map]
@@ -88,10 +103,10 @@ def partnership_parts(
                 "n_parts": len(ordered),
                 "contiguous": len(ordered) <= 1,
                 "main_part": main,
-                "main_part_population": float(population.reindex(list(main)).sum()),
+                "main_part_population": population.total(main),
                 "exclaves": exclaves,
                 "exclave_members": exclave_members,
-                "exclave_population": float(population.reindex(list(exclave_members)).sum()),
+                "exclave_population": population.total(exclave_members),
             }
         )
     return pd.DataFrame.from_records(records, columns=list(PARTS_COLUMNS))
