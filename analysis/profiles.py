@@ -11,13 +11,14 @@ partnership is the region holding most of its inhabitants.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from analysis.contiguity import partnership_parts
-from analysis.coverage import CONFIRMED, _nis_series
+from analysis.coverage import CONFIRMED, _is_missing, _nis_code, _nis_list
 from analysis.gaps import _ensure_adjacency
 from analysis.subsidy import MIN_PARTNERSHIP_POPULATION, is_eligible
 
@@ -62,50 +63,77 @@ def partnership_profiles(
     ``regions_crossed``: region ids by inhabitants, largest first, ``n_regions``,
     ``population_without_region``: inhabitants of members missing from the region table).
     """
-    codes = _nis_series(municipalities["nis"]).to_numpy()
-    table = pd.DataFrame(index=pd.Index(codes, name="nis"))
-    table["name"] = municipalities["name"].to_numpy() if "name" in municipalities.columns else codes
-    table["population"] = municipalities["population_2020"].to_numpy(dtype=float)
+    # Plain lists, dicts and numpy arrays built once: per-partnership .loc/reindex/groupby calls on the
+    # (Arrow-backed) pandas columns cost far more than the arithmetic.
+    codes = _nis_list(municipalities["nis"])
+    position = {code: i for i, code in enumerate(codes)}
+    names = municipalities["name"].tolist() if "name" in municipalities.columns else codes
+    name_of = dict(zip(codes, names))
+    population = municipalities["population_2020"].to_numpy(dtype=float)
     if "area_km2" in municipalities.columns:
-        table["area_km2"] = municipalities["area_km2"].to_numpy(dtype=float)
+        area = municipalities["area_km2"].to_numpy(dtype=float)
     else:
-        table["area_km2"] = municipalities.geometry.area.to_numpy() / 1e6
+        area = municipalities.geometry.area.to_numpy() / 1e6
+    population_of = dict(zip(codes, population.tolist()))
+    # NaN counts as 0 and numpy sums in its own (pairwise) order, as Series.sum did: the same floats.
+    population_filled = np.where(np.isnan(population), 0.0, population)
+    area_filled = np.where(np.isnan(area), 0.0, area)
 
     if parts is None:
         parts = partnership_parts(municipalities, memberships, _ensure_adjacency(municipalities, adjacency))
-    parts_by_id = parts.set_index("partnership_id")
+    part_of = {
+        pid: (n_parts, contiguous, exclave_members)
+        for pid, n_parts, contiguous, exclave_members in zip(
+            parts["partnership_id"].tolist(), parts["n_parts"].tolist(), parts["contiguous"].tolist(),
+            parts["exclave_members"].tolist())
+    }
 
-    rows = memberships.loc[:, ["partnership_id", "nis", "confidence"]].copy()
-    rows["nis"] = _nis_series(rows["nis"]).to_numpy()
-    rows["is_confirmed"] = rows["confidence"].eq(CONFIRMED).fillna(False).astype(bool)
-    per_member = rows.groupby(["partnership_id", "nis"], sort=True)["is_confirmed"].any().reset_index()
-    members_by_id = {pid: group for pid, group in per_member.groupby("partnership_id", sort=False)}
-    no_members = per_member.iloc[0:0]
+    # Distinct members per partnership (sorted codes) and whether any of a member's rows is confirmed; rows
+    # without partnership id or code are left out, as groupby did.
+    confirmed_of: dict[str, dict[str, bool]] = {}
+    for pid, code, confidence in zip(memberships["partnership_id"].tolist(), _nis_list(memberships["nis"]),
+                                     memberships["confidence"].tolist()):
+        if _is_missing(pid) or code is None:
+            continue
+        member = confirmed_of.setdefault(pid, {})
+        member[code] = member.get(code, False) or (isinstance(confidence, str) and confidence == CONFIRMED)
 
-    region_of: pd.Series | None = None
+    regions_by_nis: dict[str, Any] | None = None
     region_names: dict[str, str] = {}
-    region_population: pd.Series | None = None
+    region_population: dict[Any, float] | None = None
     if regions is not None:
-        region_of = pd.Series(regions["region_id"].to_numpy(), index=_nis_series(regions["nis"]).to_numpy())
-        region_of = region_of[~region_of.index.duplicated()]
-        region_names = dict(zip(regions["region_id"], regions["region_name"]))
-        on_map_regions = region_of.reindex(table.index)
-        region_population = table["population"].groupby(on_map_regions).sum()
+        regions_by_nis = {}
+        for code, region in zip(_nis_list(regions["nis"]), regions["region_id"].tolist()):
+            regions_by_nis.setdefault(code, region)  # one region per municipality: the first row counts
+        region_names = dict(zip(regions["region_id"].tolist(), regions["region_name"].tolist()))
+        # Inhabitants are whole numbers, so these sums do not depend on the order of adding.
+        region_population = {}
+        for code, inhabitants in population_of.items():
+            region = regions_by_nis.get(code)
+            if not _is_missing(region):
+                region_population[region] = region_population.get(region, 0.0) + (
+                    0.0 if math.isnan(inhabitants) else inhabitants)
 
+    # Only the columns used, as lists (to_dict("records") alone costs more than this whole loop).
+    used = [c for c in ("partnership_id", "name", "standalone", "centre_city_nis", "centre_city")
+            if c in partnerships.columns]
     records = []
-    for p in partnerships.to_dict("records"):
+    for values in zip(*(partnerships[c].tolist() for c in used)):
+        p = dict(zip(used, values))
         pid = p["partnership_id"]
-        members_frame = members_by_id.get(pid, no_members)
-        members = tuple(members_frame["nis"])
-        on_map = [m for m in members if m in table.index]
-        population = float(table.loc[on_map, "population"].sum()) if on_map else np.nan
+        confirmed = confirmed_of.get(pid, {})
+        members = tuple(sorted(confirmed))
+        on_map = [m for m in members if m in position]
+        positions = [position[m] for m in on_map]
+        total = float(population_filled[positions].sum()) if on_map else np.nan
         standalone = bool(p.get("standalone")) if not pd.isna(p.get("standalone", False)) else False
         centre_nis = p.get("centre_city_nis")
-        centre_nis = None if centre_nis is None or pd.isna(centre_nis) else _nis_series([centre_nis])[0]
+        centre_nis = None if centre_nis is None or pd.isna(centre_nis) else _nis_code(centre_nis)
         centre_name = p.get("centre_city")
-        if centre_nis in table.index:  # the map's spelling, consistent with member_names
-            centre_name = table.at[centre_nis, "name"]
-        part_row = parts_by_id.loc[pid] if pid in parts_by_id.index else None
+        if centre_nis in position:  # the map's spelling, consistent with member_names
+            centre_name = name_of[centre_nis]
+        part = part_of.get(pid)
+        n_confirmed = sum(confirmed.values())
         record: dict[str, Any] = {
             "partnership_id": pid,
             "name": p.get("name", pid),
@@ -113,48 +141,56 @@ def partnership_profiles(
             "centre_city_nis": centre_nis,
             "centre_city": None if centre_name is None or pd.isna(centre_name) else centre_name,
             "n_members": len(members),
-            "n_members_confirmed": int(members_frame["is_confirmed"].sum()),
-            "n_members_suggestive": int((~members_frame["is_confirmed"]).sum()),
+            "n_members_confirmed": n_confirmed,
+            "n_members_suggestive": len(members) - n_confirmed,
             "members": members,
-            "member_names": tuple(table.at[m, "name"] if m in table.index else m for m in members),
-            "members_off_map": tuple(m for m in members if m not in table.index),
-            "population": population,
-            "area_km2": float(table.loc[on_map, "area_km2"].sum()) if on_map else np.nan,
-            "n_parts": int(part_row["n_parts"]) if part_row is not None else 0,
-            "contiguous": bool(part_row["contiguous"]) if part_row is not None else True,
-            "exclave_members": part_row["exclave_members"] if part_row is not None else (),
-            "eligible": is_eligible(population, standalone),
-            "eligibility_reason": _eligibility_reason(population, standalone),
+            "member_names": tuple(name_of[m] if m in position else m for m in members),
+            "members_off_map": tuple(m for m in members if m not in position),
+            "population": total,
+            "area_km2": float(area_filled[positions].sum()) if on_map else np.nan,
+            "n_parts": int(part[0]) if part is not None else 0,
+            "contiguous": bool(part[1]) if part is not None else True,
+            "exclave_members": part[2] if part is not None else (),
+            "eligible": is_eligible(total, standalone),
+            "eligibility_reason": _eligibility_reason(total, standalone),
         }
-        record.update(_region_alignment(on_map, table, region_of, region_names, region_population))
+        record.update(_region_alignment(on_map, total, population_of, regions_by_nis, region_names,
+                                        region_population))
         records.append(record)
     return pd.DataFrame.from_records(records, columns=list(PROFILE_COLUMNS))
 
 
 def _region_alignment(
     on_map: list[str],
-    table: pd.DataFrame,
-    region_of: pd.Series | None,
+    total: float,
+    population_of: dict[str, float],
+    regions_by_nis: dict[str, Any] | None,
     region_names: dict[str, str],
-    region_population: pd.Series | None,
+    region_population: dict[Any, float] | None,
 ) -> dict[str, Any]:
+    """Region columns of one partnership; ``total`` is the inhabitants of its members on the map."""
     empty = {
         "main_region_id": None, "main_region_name": None, "main_region_population_share": np.nan,
         "main_region_covered_share": np.nan, "regions_crossed": (), "n_regions": 0,
         "population_without_region": np.nan,
     }
-    if region_of is None or not on_map:
+    if regions_by_nis is None or not on_map:
         return empty
-    member_population = table.loc[on_map, "population"]
-    member_regions = region_of.reindex(on_map)
-    by_region = member_population.groupby(member_regions.to_numpy()).sum()
-    without = float(member_population[member_regions.isna().to_numpy()].sum())
-    if by_region.empty:
+    by_region: dict[Any, float] = {}
+    without = 0.0
+    for code in on_map:
+        inhabitants = population_of[code]
+        inhabitants = 0.0 if math.isnan(inhabitants) else inhabitants
+        region = regions_by_nis.get(code)
+        if _is_missing(region):
+            without += inhabitants
+        else:
+            by_region[region] = by_region.get(region, 0.0) + inhabitants
+    if not by_region:
         return {**empty, "population_without_region": without}
     # Largest region first; ties broken by region id so the result is stable.
     ordered = sorted(by_region.items(), key=lambda kv: (-kv[1], str(kv[0])))
     main_id, main_population = ordered[0]
-    total = float(member_population.sum())
     region_total = float(region_population.get(main_id, np.nan)) if region_population is not None else np.nan
     return {
         "main_region_id": main_id,
