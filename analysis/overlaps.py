@@ -7,16 +7,98 @@ resolved here.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
 import pandas as pd
 
-from analysis.coverage import CONFIRMED, _nis_series
+from analysis.coverage import CONFIRMED, _is_missing, _nis_list, _nis_series
 
 # Columns of ``partnerships`` that define one scheme/period; those that exist are used.
 SCHEME_COLUMNS = ("scheme", "period")
 
 
-def _tuple_of(values: pd.Series) -> tuple:
-    return tuple("" if pd.isna(v) else str(v) for v in values)
+def _text(value: Any) -> str:
+    return "" if _is_missing(value) else str(value)
+
+
+def _join(values: Iterable[Any]) -> str:
+    """Distinct values in order of appearance joined with " | " (missing values as "")."""
+    return " | ".join(dict.fromkeys(_text(v) for v in values))
+
+
+def _first(values: Iterable[Any]) -> Any:
+    """The first value that is not missing, NaN when there is none (pandas' groupby ``first``)."""
+    return next((v for v in values if not _is_missing(v)), np.nan)
+
+
+@dataclass(frozen=True)
+class _Selection:
+    """The membership rows involved in an overlap, in output order (scheme/period values, nis, partnership).
+
+    ``positions`` are row positions in ``memberships``; the other lists hold one value per selected row:
+    ``scheme`` a tuple of the scheme/period values ("onbekend" when missing), ``nis`` the 5-character code,
+    ``partnership_id`` as given, and ``partnership_name`` from ``partnerships`` (NaN when not listed there).
+    """
+
+    scheme_columns: list[str]
+    positions: list[int]
+    scheme: list[tuple]
+    nis: list[str]
+    partnership_id: list[Any]
+    partnership_name: list[Any]
+
+
+def _key(value: Any) -> Any:
+    # pandas matches a missing key with a missing key (merge) and drops it from groups; one None stands in
+    # for NaN, None and pd.NA alike.
+    return None if _is_missing(value) else value
+
+
+def _select_overlaps(
+    memberships: pd.DataFrame, partnerships: pd.DataFrame, municipalities: pd.DataFrame | None
+) -> _Selection:
+    """Plain lists and dicts instead of merges and grouped lambdas: the tables are small, so the fixed cost of
+    each pandas call would dominate."""
+    scheme_columns = [c for c in SCHEME_COLUMNS if c in partnerships.columns]
+    name_column = "name" if "name" in partnerships.columns else "partnership_id"
+    info: dict[Any, tuple] = {}
+    for pid, *values in zip(partnerships["partnership_id"].tolist(),
+                            *(partnerships[c].tolist() for c in scheme_columns),
+                            partnerships[name_column].tolist()):
+        info.setdefault(_key(pid), tuple(values))  # the first row of a partnership counts
+    unlisted = (np.nan,) * (len(scheme_columns) + 1)
+
+    codes = _nis_list(memberships["nis"])
+    pids = memberships["partnership_id"].tolist()
+    on_map = set(_nis_list(municipalities["nis"])) if municipalities is not None else None
+    candidates = []  # (position, scheme values, code, partnership key)
+    for position, (code, pid) in enumerate(zip(codes, pids)):
+        if on_map is not None and code not in on_map:
+            continue
+        values = info.get(_key(pid), unlisted)
+        # A partnership without a period still has to be compared with the others.
+        scheme = tuple("onbekend" if _is_missing(v) else v for v in values[:-1])
+        candidates.append((position, scheme, code, _key(pid)))
+    # The same partnership listed twice for one municipality is a duplicate, not an overlap.
+    partnerships_per_place: dict[tuple, set] = {}
+    for _, scheme, code, pid in candidates:
+        if code is not None:
+            partnerships_per_place.setdefault((scheme, code), set()).add(pid)
+    selected = [row for row in candidates
+                if row[2] is not None and len(partnerships_per_place[(row[1], row[2])]) > 1]
+    selected.sort(key=lambda row: (row[1], row[2], row[3] is None, "" if row[3] is None else row[3]))
+    positions = [row[0] for row in selected]
+    return _Selection(
+        scheme_columns,
+        positions,
+        [row[1] for row in selected],
+        [row[2] for row in selected],
+        [pids[i] for i in positions],
+        [info.get(row[3], unlisted)[-1] for row in selected],
+    )
 
 
 def overlap_membership_rows(
@@ -28,32 +110,26 @@ def overlap_membership_rows(
     ``role``, ``source``, ``evidence``, ``confidence`` (those present in the input). With ``municipalities``
     given, membership rows whose NIS code is not on that map are left out.
     """
-    rows = memberships.copy()
-    rows["nis"] = _nis_series(rows["nis"]).to_numpy()
-    if municipalities is not None:
-        rows = rows[rows["nis"].isin(set(_nis_series(municipalities["nis"])))]
-    scheme_columns = [c for c in SCHEME_COLUMNS if c in partnerships.columns]
+    selection = _select_overlaps(memberships, partnerships, municipalities)
+    scheme_columns = selection.scheme_columns
+    rows = memberships.iloc[selection.positions].copy()
+    # The codes' dtype follows from the whole column (as before selecting), also when nothing is selected.
+    codes = pd.Series(_nis_series(memberships["nis"]).to_numpy())
+    rows["nis"] = codes.iloc[selection.positions].set_axis(rows.index)
     info = partnerships.loc[:, ["partnership_id", *scheme_columns]].copy()
     name_column = "name" if "name" in partnerships.columns else "partnership_id"
     info["partnership_name"] = partnerships[name_column]
+    # A left merge keeps the (already sorted) order of the selected rows.
     rows = rows.merge(info.drop_duplicates("partnership_id"), on="partnership_id", how="left")
     for column in scheme_columns:
-        # A partnership without a period still has to be compared with the others.
         rows[column] = rows[column].astype(object).where(rows[column].notna(), "onbekend")
-    # The same partnership listed twice for one municipality is a duplicate, not an overlap.
-    distinct = rows.drop_duplicates([*scheme_columns, "nis", "partnership_id"])
-    counts = distinct.groupby([*scheme_columns, "nis"], sort=False)["partnership_id"].transform("size")
-    involved = distinct.loc[counts > 1, [*scheme_columns, "nis", "partnership_id"]]
-    result = rows.merge(involved, on=[*scheme_columns, "nis", "partnership_id"], how="inner")
     keep = [
         c
         for c in (*scheme_columns, "nis", "municipality", "partnership_id", "partnership_name", "role", "source",
                   "evidence", "confidence")
-        if c in result.columns
+        if c in rows.columns
     ]
-    return result.loc[:, keep].sort_values([*scheme_columns, "nis", "partnership_id"], kind="stable").reset_index(
-        drop=True
-    )
+    return rows.loc[:, keep].reset_index(drop=True)
 
 
 def overlapping_memberships(
@@ -68,43 +144,60 @@ def overlapping_memberships(
     with " | "), ``all_confirmed`` (every listing is confirmed: a hard contradiction between sources) and
     ``population_2020`` (inhabitants, when ``municipalities`` has it).
     """
-    rows = overlap_membership_rows(memberships, partnerships, municipalities)
-    scheme_columns = [c for c in SCHEME_COLUMNS if c in rows.columns]
+    selection = _select_overlaps(memberships, partnerships, municipalities)
+    scheme_columns = selection.scheme_columns
     columns = [*scheme_columns, "nis", "name", "n_partnerships", "partnership_ids", "partnership_names",
                "confidences", "sources", "all_confirmed"]
-    if rows.empty:
+    if not selection.positions:
         result = pd.DataFrame(columns=columns)
         if municipalities is not None and "population_2020" in municipalities.columns:
             result["population_2020"] = pd.Series(dtype="Int64")
         return result
 
-    def join(values: pd.Series) -> str:
-        return " | ".join(dict.fromkeys("" if pd.isna(v) else str(v) for v in values))
+    def selected(column: str) -> list[Any] | None:
+        if column not in memberships.columns:
+            return None
+        values = memberships[column].tolist()
+        return [values[i] for i in selection.positions]
 
-    per_partnership = rows.groupby([*scheme_columns, "nis", "partnership_id"], sort=True).agg(
-        partnership_name=("partnership_name", "first"),
-        confidence=("confidence", join) if "confidence" in rows.columns else ("partnership_id", lambda s: ""),
-        source=("source", join) if "source" in rows.columns else ("partnership_id", lambda s: ""),
-        municipality=("municipality", "first") if "municipality" in rows.columns else ("nis", "first"),
-    ).reset_index()
-    grouped = per_partnership.groupby([*scheme_columns, "nis"], sort=True)
-    result = grouped.agg(
-        name=("municipality", "first"),
-        n_partnerships=("partnership_id", "size"),
-        partnership_ids=("partnership_id", _tuple_of),
-        partnership_names=("partnership_name", _tuple_of),
-        confidences=("confidence", _tuple_of),
-        sources=("source", _tuple_of),
-    ).reset_index()
-    result["all_confirmed"] = [all(c == CONFIRMED for c in confs) for confs in result["confidences"]]
+    confidences, sources, places = selected("confidence"), selected("source"), selected("municipality")
+    if places is None:
+        places = selection.nis
+    # One entry per (scheme/period, municipality, partnership); the rows are sorted, so groups are runs.
+    # Rows without a partnership id form no entry, as groupby dropped them.
+    per_partnership: dict[tuple, list[int]] = {}
+    for i, (scheme, code, pid) in enumerate(zip(selection.scheme, selection.nis, selection.partnership_id)):
+        if not _is_missing(pid):
+            per_partnership.setdefault((scheme, code, pid), []).append(i)
+    per_place: dict[tuple, list[tuple]] = {}
+    for (scheme, code, pid), rows in per_partnership.items():
+        per_place.setdefault((scheme, code), []).append((
+            pid,
+            _first(selection.partnership_name[i] for i in rows),
+            _join(confidences[i] for i in rows) if confidences is not None else "",
+            _join(sources[i] for i in rows) if sources is not None else "",
+            _first(places[i] for i in rows),
+        ))
+
+    table: dict[str, list[Any]] = {column: [] for column in columns}
+    for (scheme, code), entries in per_place.items():
+        for column, value in zip(scheme_columns, scheme):
+            table[column].append(value)
+        table["nis"].append(code)
+        table["name"].append(_first(entry[4] for entry in entries))
+        table["n_partnerships"].append(len(entries))
+        table["partnership_ids"].append(tuple(_text(entry[0]) for entry in entries))
+        table["partnership_names"].append(tuple(_text(entry[1]) for entry in entries))
+        table["confidences"].append(tuple(entry[2] for entry in entries))
+        table["sources"].append(tuple(entry[3] for entry in entries))
+        table["all_confirmed"].append(all(entry[2] == CONFIRMED for entry in entries))
+    result = pd.DataFrame(table, columns=columns)
     if municipalities is not None:
-        lookup = pd.DataFrame({"nis": _nis_series(municipalities["nis"]).to_numpy()})
+        row_of = {code: i for i, code in reversed(list(enumerate(_nis_list(municipalities["nis"]))))}
+        found = [row_of[code] for code in table["nis"]]  # the selection holds only codes on the map
         if "name" in municipalities.columns:
-            lookup["map_name"] = municipalities["name"].to_numpy()
+            map_names = municipalities["name"].to_numpy()[found]
+            result["name"] = [m if not _is_missing(m) else n for m, n in zip(map_names, table["name"])]
         if "population_2020" in municipalities.columns:
-            lookup["population_2020"] = municipalities["population_2020"].to_numpy()
-        result = result.merge(lookup, on="nis", how="left")
-        if "map_name" in result.columns:
-            result["name"] = result["map_name"].where(result["map_name"].notna(), result["name"])
-            result = result.drop(columns="map_name")
+            result["population_2020"] = municipalities["population_2020"].to_numpy()[found]
     return result
