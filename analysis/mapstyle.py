@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analysis.coverage import MEMBER_CONFIRMED, MEMBER_SUGGESTIVE, NON_PARTICIPANT, UNKNOWN
+from analysis.coverage import MEMBER_CONFIRMED, MEMBER_SUGGESTIVE, NON_PARTICIPANT, UNKNOWN, _is_missing
 
 PARTNERSHIP_PALETTE = ("#CC6677", "#332288", "#DDCC77", "#117733", "#88CCEE",
                        "#882255", "#44AA99", "#999933", "#AA4499")
@@ -47,26 +47,33 @@ def partnership_colours(partnership_ids: list[str], partnership_adjacency: pd.Da
     ids = sorted(dict.fromkeys(partnership_ids))
     neighbours: dict[str, set[str]] = {pid: set() for pid in ids}
     if partnership_adjacency is not None:
-        for a, b in zip(partnership_adjacency["a"], partnership_adjacency["b"]):
+        for a, b in zip(partnership_adjacency["a"].tolist(), partnership_adjacency["b"].tolist()):
             if a in neighbours and b in neighbours and a != b:
                 neighbours[a].add(b)
                 neighbours[b].add(a)
     colours: dict[str, str] = {}
+    # Running counts: counting the colours given so far for every partnership would be quadratic.
+    times_used = dict.fromkeys(palette, 0)
+    rank = {colour: i for i, colour in reversed(list(enumerate(palette)))}  # first position of a colour
     for pid in sorted(ids, key=lambda p: (-len(neighbours[p]), p)):
         taken = {colours[n] for n in neighbours[pid] if n in colours}
         # Prefer the free colour used least so far: the whole palette gets used, which keeps partnerships
         # that are not neighbours apart too. With more neighbours than colours, reuse the least used one.
-        used = list(colours.values())
         candidates = [c for c in palette if c not in taken] or list(palette)
-        colours[pid] = min(candidates, key=lambda c: (used.count(c), palette.index(c)))
+        colour = min(candidates, key=lambda c: (times_used[c], rank[c]))
+        colours[pid] = colour
+        times_used[colour] += 1
     return colours
 
 
 def partnership_adjacency(municipality_adjacency: pd.DataFrame, memberships: pd.DataFrame) -> pd.DataFrame:
     """Pairs of partnerships with members that share a border (columns a, b)."""
-    by_nis = memberships.groupby("nis")["partnership_id"].agg(set).to_dict()
+    by_nis: dict = {}
+    for nis, pid in zip(memberships["nis"].tolist(), memberships["partnership_id"].tolist()):
+        if not _is_missing(nis):  # groupby left rows without a code out
+            by_nis.setdefault(nis, set()).add(pid)
     pairs = set()
-    for nis_a, nis_b in zip(municipality_adjacency["nis_a"], municipality_adjacency["nis_b"]):
+    for nis_a, nis_b in zip(municipality_adjacency["nis_a"].tolist(), municipality_adjacency["nis_b"].tolist()):
         for a in by_nis.get(nis_a, ()):
             for b in by_nis.get(nis_b, ()):
                 if a != b:
@@ -82,30 +89,36 @@ def coverage_categories(status: pd.DataFrame, partnerships: pd.DataFrame,
     municipality (nis, category, fill, opacity, hatch, outline) and the legend's categories in order,
     each used at least once.
     """
-    names = dict(zip(partnerships["partnership_id"], partnerships["name"]))
+    names = dict(zip(partnerships["partnership_id"].tolist(), partnerships["name"].tolist()))
     standalone = set(partnerships.loc[partnerships.get("standalone", False) == True, "partnership_id"])  # noqa: E712
     categories: dict[str, Category] = {}
     rows = []
-    for nis, state, ids in zip(status["nis"], status["status"], status["partnership_ids"]):
+    for nis, state, ids in zip(status["nis"].tolist(), status["status"].tolist(),
+                               status["partnership_ids"].tolist()):
         if len(ids) > 1:
             key = "overlap"
+            # The fill follows each municipality's first partnership; the legend keeps the first one seen.
             category = Category(key, "In meer dan één verband (overlapping)", colours.get(ids[0], UNKNOWN_FILL),
                                 CONFIRMED_OPACITY, hatch=WARNING, outline=WARNING)
         elif state in (MEMBER_CONFIRMED, MEMBER_SUGGESTIVE):
             pid = ids[0]
             suggestive = state == MEMBER_SUGGESTIVE
             key = f"p:{pid}:{'s' if suggestive else 'c'}"
-            label = names.get(pid, pid) + (" (alleen, centrumstad)" if pid in standalone else "")
-            if suggestive:
-                label += " – vermoedelijk"
-            category = Category(key, label, colours.get(pid, UNKNOWN_FILL),
-                                SUGGESTIVE_OPACITY if suggestive else CONFIRMED_OPACITY, dashed=suggestive)
+            category = categories.get(key)
+            if category is None:  # a partnership's category depends on its key only: make it once
+                label = names.get(pid, pid) + (" (alleen, centrumstad)" if pid in standalone else "")
+                if suggestive:
+                    label += " – vermoedelijk"
+                category = Category(key, label, colours.get(pid, UNKNOWN_FILL),
+                                    SUGGESTIVE_OPACITY if suggestive else CONFIRMED_OPACITY, dashed=suggestive)
         elif state == NON_PARTICIPANT:
             key = "non_participant"
-            category = Category(key, "Neemt niet deel (volgens bron)", NON_PARTICIPANT_FILL, 1.0, outline="#000000")
+            category = categories.get(key) or Category(key, "Neemt niet deel (volgens bron)", NON_PARTICIPANT_FILL,
+                                                       1.0, outline="#000000")
         else:
             key = UNKNOWN
-            category = Category(key, "Onbekend (geen bron gevonden)", UNKNOWN_FILL, 0.9, hatch=UNKNOWN_HATCH)
+            category = categories.get(key) or Category(key, "Onbekend (geen bron gevonden)", UNKNOWN_FILL, 0.9,
+                                                       hatch=UNKNOWN_HATCH)
         categories.setdefault(key, category)
         rows.append({"nis": nis, "category": key, "fill": category.fill, "fill_opacity": category.opacity,
                      "hatch": category.hatch, "outline": category.outline})
