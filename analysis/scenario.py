@@ -112,8 +112,10 @@ def build_coverage_view(municipalities: gpd.GeoDataFrame, scheme: SchemeData, ad
     kpis = coverage_kpis(municipalities, partnerships, memberships, scheme.non_participants, official, status=status)
     overlaps = overlapping_memberships(memberships, partnerships, municipalities)
     clusters = uncovered_clusters(municipalities, status, adjacency)
-    enclave_table = enclaves(municipalities, status, memberships, adjacency, partnerships)
-    candidates = candidate_partnerships(municipalities, status, memberships, adjacency, partnerships)
+    # Enclaves (and cluster-level candidates) start from these clusters: no need to find them again.
+    enclave_table = enclaves(municipalities, status, memberships, adjacency, partnerships, clusters=clusters)
+    candidates = candidate_partnerships(municipalities, status, memberships, adjacency, partnerships,
+                                        clusters=clusters)
     parts = partnership_parts(municipalities, memberships, adjacency)
     profiles = partnership_profiles(municipalities, partnerships, memberships, adjacency, regions, parts)
     official = official or {}
