@@ -7,7 +7,7 @@ import streamlit as st
 from pages import ui
 from pages.webmap import install_leaflet_assets
 
-st.set_page_config(page_title="Regiekaart – regierol sociale economie", page_icon="🗺️", layout="wide")
+st.set_page_config(page_title="Regiekaart – regierol sociale economie", page_icon=":material/map:", layout="wide")
 install_leaflet_assets(Path(__file__).parent / "static")
 
 
@@ -43,14 +43,14 @@ def home() -> None:
 
 
 pages = [
-    st.Page(home, title="Overzicht", icon="🏠", default=True),
-    st.Page("pages/dekking.py", title="Dekking", icon="🗺️"),
-    st.Page("pages/hiaten.py", title="Overlappingen en hiaten", icon="🧩"),
-    st.Page("pages/verbanden.py", title="Samenwerkingsverbanden", icon="🤝"),
-    st.Page("pages/fusies.py", title="Fusies 2025", icon="🔀"),
-    st.Page("pages/subsidie.py", title="Subsidie", icon="💶"),
-    st.Page("pages/indicatoren.py", title="Indicatoren", icon="📊"),
-    st.Page("pages/gegevens.py", title="Gegevens", icon="📚"),
+    st.Page(home, title="Overzicht", icon=":material/home:", default=True),
+    st.Page("pages/dekking.py", title="Dekking", icon=":material/map:"),
+    st.Page("pages/hiaten.py", title="Overlappingen en hiaten", icon=":material/join_inner:"),
+    st.Page("pages/verbanden.py", title="Samenwerkingsverbanden", icon=":material/handshake:"),
+    st.Page("pages/fusies.py", title="Fusies 2025", icon=":material/merge:"),
+    st.Page("pages/subsidie.py", title="Subsidie", icon=":material/euro:"),
+    st.Page("pages/indicatoren.py", title="Indicatoren", icon=":material/bar_chart:"),
+    st.Page("pages/gegevens.py", title="Gegevens", icon=":material/database:"),
 ]
 navigation = st.navigation(pages)
 ui.sidebar()

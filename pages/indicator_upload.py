@@ -69,7 +69,8 @@ def render() -> None:
         if problems:
             (st.error if errors else st.warning)(
                 f"{len(errors)} fouten en {len(problems) - len(errors)} waarschuwingen in {upload.name}.")
-            ui.show_table(pd.DataFrame([ui.problem_row(p) for p in problems]))
+            ui.show_table(pd.DataFrame([ui.problem_row(p) for p in problems]),
+                          download=("regiekaart-problemen-indicatorbestand", "Problemen"), key="indicator-problems")
         usable = frames["2019"] if frames["2019"] is not None else frames["2025"]
         if usable is not None and not errors:
             _preview_and_accept(upload.name, frames, usable)

@@ -230,7 +230,7 @@ def data_banner(view) -> None:
     """Say which data is shown; reconstructed data is labelled as such, with a link to the data page."""
     scheme = view.scheme
     if scheme.scheme_id == SCHEME_UPLOAD:
-        st.info(f"U bekijkt uw eigen upload ({scheme.label}); die blijft alleen in deze sessie.", icon="📄")
+        st.info(f"U bekijkt uw eigen upload ({scheme.label}); die blijft alleen in deze sessie.", icon=":material/description:")
     elif scheme.reconstructed:
         kpis = dict(zip(view.kpis["kpi"], view.kpis["value"]))
         from analysis.formatting import format_number
@@ -241,10 +241,10 @@ def data_banner(view) -> None:
             f"betrouwbaarheid: {format_number(kpis.get('municipalities_confirmed'))} gemeenten bevestigd, "
             f"{format_number(kpis.get('municipalities_suggestive'))} vermoedelijk, "
             f"{format_number(kpis.get('unknown'))} onbekend (officieel nemen 238 van de 300 gemeenten deel). "
-            "Bronnen en details: zie de pagina **Gegevens**.", icon="⚠️")
-        st.page_link("pages/gegevens.py", label="Naar de gegevens en bronnen", icon="📚")
+            "Bronnen en details: zie de pagina **Gegevens**.", icon=":material/warning:")
+        st.page_link("pages/gegevens.py", label="Naar de gegevens en bronnen", icon=":material/database:")
     else:
-        st.info(f"Officiële indeling: {scheme.label}.", icon="ℹ️")
+        st.info(f"Officiële indeling: {scheme.label}.", icon=":material/info:")
 
 
 def show_map(fmap, key: str, height: int = 600, returned_objects: list[str] | None = None) -> dict:
@@ -560,31 +560,6 @@ def indicator_upload_section() -> None:
     from pages.indicator_upload import render
 
     render()
-
-
-def sources_table() -> None:
-    from geodata.fetch import origins
-    from geodata.sources import SOURCES
-
-    seen = origins()
-    origin_nl = {"mirror": "lokale mirror", "cache": "cache", "download": "gedownload"}
-    frame = pd_frame([{"Bron": s.description, "Bestand": s.filename, "Licentie": s.licence,
-                       "Vermelding": s.attribution, "Herkomst": origin_nl.get(seen.get(key), "nog niet gelezen"),
-                       "URL": s.url, "sha256": s.sha256[:16] + "…"} for key, s in SOURCES.items()])
-    st.dataframe(frame, hide_index=True, width="stretch",
-                 column_config={"URL": st.column_config.LinkColumn("URL")})
-
-
-def repairs_table() -> None:
-    from geodata.municipalities import repairs_for
-
-    rows = {}
-    for version in ("2019", "2025"):
-        for repair in repairs_for(version):
-            rows[(repair.source, repair.nis, repair.defect)] = repair.as_dict()
-    st.dataframe(pd_frame(list(rows.values())).rename(columns={
-        "source": "Bron", "nis": "NIS", "name": "Gemeente", "defect": "Fout", "action": "Herstel"}),
-        hide_index=True, width="stretch")
 
 
 def pd_frame(records):
