@@ -26,7 +26,6 @@ import pandas as pd
 import shapely
 import xyzservices
 from branca.element import Element, MacroElement, Template
-from folium.elements import ElementAddToElement
 from folium.map import Layer
 from folium.utilities import get_obj_in_upper_tree
 
