@@ -18,6 +18,7 @@ holds several periods.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
@@ -85,28 +86,33 @@ def status_for_codes(
     (distinct partnership ids), ``partnership_ids`` (sorted tuple), ``confirmed_partnership_ids`` (tuple)
     and ``evidence_conflict`` (bool: a membership row and a non-participation source both exist).
     """
-    code_list = _nis_series(list(nis_codes)).tolist()
+    code_list = _nis_list(nis_codes)
     codes = pd.Index(code_list, name="nis")
     if codes.has_duplicates:
         raise ValueError("duplicate NIS codes in the municipality list")
+    return pd.DataFrame(_status_columns(code_list, memberships, non_participants), index=codes)
 
+
+def _status_columns(
+    code_list: list[str], memberships: pd.DataFrame, non_participants: pd.DataFrame | None
+) -> dict[str, Any]:
+    """The status columns of :func:`status_for_codes` for codes without duplicates."""
     # Plain lists and dicts: iterating pandas (Arrow-backed) columns element by element is slow, and
     # per-group lambdas are slower still for 20,000 municipalities.
     code_set = set(code_list)
-    row_nis = _nis_series(memberships["nis"]).tolist()
+    row_nis = _nis_list(memberships["nis"])
     row_ids = memberships["partnership_id"].tolist()
-    row_confirmed = memberships["confidence"].eq(CONFIRMED).fillna(False).astype(bool).tolist()
     ids_of: dict[str, set] = {}
     confirmed_of: dict[str, set] = {}
-    for nis, pid, is_confirmed in zip(row_nis, row_ids, row_confirmed):
+    for nis, pid, confidence in zip(row_nis, row_ids, memberships["confidence"].tolist()):
         if nis not in code_set:
             continue
         ids_of.setdefault(nis, set()).add(pid)
-        if is_confirmed:
+        if isinstance(confidence, str) and confidence == CONFIRMED:
             confirmed_of.setdefault(nis, set()).add(pid)
 
     if non_participants is not None and len(non_participants):
-        non_participant_codes = set(_nis_series(non_participants["nis"]).dropna())
+        non_participant_codes = {c for c in _nis_list(non_participants["nis"]) if c is not None}
     else:
         non_participant_codes = set()
 
@@ -122,17 +128,13 @@ def status_for_codes(
         MEMBER_CONFIRMED,
         np.where(is_non_participant, NON_PARTICIPANT, np.where(has_member_row, MEMBER_SUGGESTIVE, UNKNOWN)),
     )
-    result = pd.DataFrame(
-        {
-            "status": status,
-            "n_partnerships": np.fromiter((len(t) for t in partnership_ids), int, len(code_list)),
-            "partnership_ids": partnership_ids,
-            "confirmed_partnership_ids": confirmed_ids,
-            "evidence_conflict": has_member_row & is_non_participant,
-        },
-        index=codes,
-    )
-    return result
+    return {
+        "status": status,
+        "n_partnerships": np.fromiter((len(t) for t in partnership_ids), int, len(code_list)),
+        "partnership_ids": partnership_ids,
+        "confirmed_partnership_ids": confirmed_ids,
+        "evidence_conflict": has_member_row & is_non_participant,
+    }
 
 
 def coverage_status(
@@ -147,12 +149,16 @@ def coverage_status(
     ``confirmed_partnership_ids`` (tuple) and ``evidence_conflict`` (bool).
     Membership rows whose NIS code is not on the map are ignored here (see :func:`memberships_off_map`).
     """
-    status = status_for_codes(municipalities["nis"], memberships, non_participants)
-    result = status.reset_index()
-    for column in ("population_2020", "name"):
+    code_list = _nis_list(municipalities["nis"])
+    if pd.Index(code_list).has_duplicates:
+        raise ValueError("duplicate NIS codes in the municipality list")
+    # One frame built in its final column order (an indexed frame, reset and inserted into, costs more).
+    columns: dict[str, Any] = {"nis": code_list}
+    for column in ("name", "population_2020"):
         if column in municipalities.columns:
-            result.insert(1, column, municipalities[column].to_numpy())
-    return result
+            columns[column] = municipalities[column].to_numpy()
+    columns.update(_status_columns(code_list, memberships, non_participants))
+    return pd.DataFrame(columns)
 
 
 def memberships_off_map(municipalities: pd.DataFrame, memberships: pd.DataFrame) -> pd.DataFrame:
@@ -198,10 +204,11 @@ KPI_DEFINITIONS: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def _bool_column(frame: pd.DataFrame, column: str) -> pd.Series:
+def _bool_column(frame: pd.DataFrame, column: str) -> np.ndarray:
+    """The column as booleans (missing values are False), or all False when the column is absent."""
     if column not in frame.columns:
-        return pd.Series(False, index=frame.index)
-    return frame[column].fillna(False).astype(bool)
+        return np.zeros(len(frame), dtype=bool)
+    return np.array([False if _is_missing(v) else bool(v) for v in frame[column].tolist()], dtype=bool)
 
 
 def coverage_kpis(
@@ -227,22 +234,27 @@ def coverage_kpis(
     """
     if status is None:
         status = coverage_status(municipalities, memberships, non_participants)
-    states = status["status"]
+    # numpy arrays and one pass over the states: a handful of pandas calls would cost more than the counting.
+    states = status["status"].tolist()
+    state_counts = Counter(states)
     standalone = _bool_column(partnerships, "standalone")
     if "centre_city_nis" in partnerships.columns:
-        has_centre = partnerships["centre_city_nis"].notna()
+        has_centre = np.array([not _is_missing(v) for v in partnerships["centre_city_nis"].tolist()], dtype=bool)
     else:
-        has_centre = pd.Series(False, index=partnerships.index)
+        has_centre = np.zeros(len(partnerships), dtype=bool)
 
     if "population_2020" in status.columns:
-        population = status["population_2020"].astype(float)
+        population = status["population_2020"].astype(float).to_numpy()
     else:
-        population = pd.Series(np.nan, index=status.index)
-    covered = states.isin(COVERED_STATES)
-    confirmed = states.eq(MEMBER_CONFIRMED)
-    population_total = float(population.sum(min_count=1))
-    population_covered = float(population[covered].sum())
-    population_confirmed = float(population[confirmed].sum())
+        population = np.full(len(status), np.nan)
+    known = ~np.isnan(population)
+    # NaN counts as 0 and numpy adds up as pandas' Series.sum does: the same totals.
+    population_filled = np.where(known, population, 0.0)
+    covered = np.fromiter((state in COVERED_STATES for state in states), bool, len(states))
+    confirmed = np.fromiter((state == MEMBER_CONFIRMED for state in states), bool, len(states))
+    population_total = float(population_filled.sum()) if known.any() else np.nan
+    population_covered = float(population_filled[covered].sum())
+    population_confirmed = float(population_filled[confirmed].sum())
     n_total = len(status)
 
     def share(part: float, whole: float) -> float:
@@ -255,10 +267,10 @@ def coverage_kpis(
         "regie_entities": int(len(partnerships)),
         "municipalities": int(covered.sum()),
         "municipalities_confirmed": int(confirmed.sum()),
-        "municipalities_suggestive": int(states.eq(MEMBER_SUGGESTIVE).sum()),
-        "non_participants": int(states.eq(NON_PARTICIPANT).sum()),
-        "unknown": int(states.eq(UNKNOWN).sum()),
-        "municipalities_in_several_partnerships": int((status["n_partnerships"] > 1).sum()),
+        "municipalities_suggestive": state_counts[MEMBER_SUGGESTIVE],
+        "non_participants": state_counts[NON_PARTICIPANT],
+        "unknown": state_counts[UNKNOWN],
+        "municipalities_in_several_partnerships": int((status["n_partnerships"].to_numpy() > 1).sum()),
         "total_municipalities": n_total,
         "population_covered": population_covered,
         "population_covered_confirmed": population_confirmed,
