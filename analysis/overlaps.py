@@ -191,13 +191,13 @@ def overlapping_memberships(
         table["confidences"].append(tuple(entry[2] for entry in entries))
         table["sources"].append(tuple(entry[3] for entry in entries))
         table["all_confirmed"].append(all(entry[2] == CONFIRMED for entry in entries))
-    result = pd.DataFrame(table, columns=columns)
     if municipalities is not None:
         row_of = {code: i for i, code in reversed(list(enumerate(_nis_list(municipalities["nis"]))))}
         found = [row_of[code] for code in table["nis"]]  # the selection holds only codes on the map
         if "name" in municipalities.columns:
             map_names = municipalities["name"].to_numpy()[found]
-            result["name"] = [m if not _is_missing(m) else n for m, n in zip(map_names, table["name"])]
+            table["name"] = [m if not _is_missing(m) else n for m, n in zip(map_names, table["name"])]
         if "population_2020" in municipalities.columns:
-            result["population_2020"] = municipalities["population_2020"].to_numpy()[found]
-    return result
+            columns.append("population_2020")
+            table["population_2020"] = municipalities["population_2020"].to_numpy()[found]
+    return pd.DataFrame(table, columns=columns)
