@@ -120,9 +120,9 @@ def coverage_categories(status: pd.DataFrame, partnerships: pd.DataFrame,
             category = categories.get(key) or Category(key, "Onbekend (geen bron gevonden)", UNKNOWN_FILL, 0.9,
                                                        hatch=UNKNOWN_HATCH)
         categories.setdefault(key, category)
-        rows.append({"nis": nis, "category": key, "fill": category.fill, "fill_opacity": category.opacity,
-                     "hatch": category.hatch, "outline": category.outline})
-    frame = pd.DataFrame(rows, columns=["nis", "category", "fill", "fill_opacity", "hatch", "outline"])
+        rows.append((nis, key, category.fill, category.opacity, category.hatch, category.outline))
+    names = ["nis", "category", "fill", "fill_opacity", "hatch", "outline"]
+    frame = pd.DataFrame(dict(zip(names, map(list, zip(*rows)))) if rows else {}, columns=names)
     order = sorted(categories, key=lambda k: (k in ("overlap", "non_participant", UNKNOWN),
                                               ("overlap", "non_participant", UNKNOWN).index(k)
                                               if k in ("overlap", "non_participant", UNKNOWN) else 0,
