@@ -142,15 +142,10 @@ def adjacency_pairs(
     return result.sort_values(["nis_a", "nis_b"], kind="stable").reset_index(drop=True)
 
 
-def _border_lengths(adjacency: pd.DataFrame) -> dict[str, dict[str, float]]:
-    """Mapping nis -> {adjacent nis: shared border in metres}, both directions (the graph as plain dicts).
-
-    Built once per call from column lists: iterating the pandas (Arrow-backed) columns element by element
-    costs more than the analysis that uses the graph.
-    """
+def _border_lengths(nis_a: list[str], nis_b: list[str], lengths: list[float]) -> dict[str, dict[str, float]]:
+    """Mapping nis -> {adjacent nis: shared border in metres}, both directions (the graph as plain dicts)."""
     borders: dict[str, dict[str, float]] = {}
-    for a, b, length in zip(adjacency["nis_a"].tolist(), adjacency["nis_b"].tolist(),
-                            adjacency["shared_border_m"].tolist()):
+    for a, b, length in zip(nis_a, nis_b, lengths):
         borders.setdefault(a, {})[b] = length
         borders.setdefault(b, {})[a] = length
     return borders
@@ -200,14 +195,19 @@ def connected_components(
 
 
 
+
+
 # --------------------------------------------------------------------------------------------------------------
 # Shared helpers
 # --------------------------------------------------------------------------------------------------------------
+#
+# The gap analyses work on plain lists and dicts built once per call (or once for all three in
+# :func:`gap_analysis`): per-unit pandas lookups on the Arrow-backed columns cost far more than the analysis.
 
 
 @dataclass(frozen=True)
 class _MapTable:
-    """Per-municipality values as plain dicts keyed by nis, in map order (``codes``).
+    """Per-municipality values keyed by nis, in map order (``codes``).
 
     ``population`` is inhabitants 2020 as float (NaN when unknown), ``area_km2`` km², ``perimeter_m`` metres.
     """
@@ -250,32 +250,48 @@ def _status_dict(status: pd.DataFrame | pd.Series | Mapping[str, str]) -> tuple[
     return states, len(states) == len(keys)
 
 
-def _states_on_map(status: pd.DataFrame | pd.Series | Mapping[str, str], codes: list[str],
-                   require_all: bool) -> dict[str, Any]:
-    """Status of every code on the map (None where the status has none), as ``status_series(status)
-    .reindex(codes)`` did; with ``require_all`` a missing status is an error."""
-    states, unique = _status_dict(status)
-    if not unique:
+@dataclass(frozen=True)
+class _GapInputs:
+    """What the gap analyses of one map and status share.
+
+    ``state_of``: the status of every code on the map (None where the status has none), as
+    ``status_series(status).reindex(codes)``; ``status_of``: the status input as a dict (codes off the map
+    included); ``nis_a``, ``nis_b``, ``lengths``: the adjacency rows; ``borders``: the same as a graph.
+    """
+
+    table: _MapTable
+    state_of: dict[str, Any]
+    status_of: dict[Any, Any]
+    nis_a: list[str]
+    nis_b: list[str]
+    lengths: list[float]
+    borders: dict[str, dict[str, float]]
+
+
+def _gap_inputs(municipalities: Any, status: pd.DataFrame | pd.Series | Mapping[str, str],
+                adjacency: pd.DataFrame) -> _GapInputs:
+    table = _map_table(municipalities)
+    status_of, unique = _status_dict(status)
+    if not unique:  # as reindexing a status with repeated codes did
         raise ValueError("cannot reindex on an axis with duplicate labels")
-    on_map = {}
-    for code in codes:
-        state = states.get(code)
-        on_map[code] = None if _is_missing(state) else state
-    if require_all:
-        missing = [code for code in codes if on_map[code] is None]
-        if missing:
-            raise ValueError(f"status is missing for municipalities on the map, e.g. {missing[:5]}")
-    return on_map
+    state_of = {}
+    for code in table.codes:
+        state = status_of.get(code)
+        state_of[code] = state if isinstance(state, str) or not _is_missing(state) else None
+    nis_a, nis_b = adjacency["nis_a"].tolist(), adjacency["nis_b"].tolist()
+    lengths = adjacency["shared_border_m"].tolist()
+    return _GapInputs(table, state_of, status_of, nis_a, nis_b, lengths, _border_lengths(nis_a, nis_b, lengths))
 
 
 def _ensure_adjacency(municipalities: Any, adjacency: pd.DataFrame | None) -> pd.DataFrame:
     return adjacency_pairs(municipalities) if adjacency is None else adjacency
 
 
-def _partnerships_by_nis(memberships: pd.DataFrame) -> dict[str, set[str]]:
-    result: dict[str, set[str]] = {}
-    for code, pid in zip(_nis_list(memberships["nis"]), memberships["partnership_id"].tolist()):
-        result.setdefault(code, set()).add(pid)
+def _partnerships_by_nis(memberships: pd.DataFrame) -> dict[str, list[Any]]:
+    """nis -> its distinct partnership ids in the order of the membership rows (missing ids included)."""
+    result: dict[str, list[Any]] = {}
+    for code, pid in dict.fromkeys(zip(_nis_list(memberships["nis"]), memberships["partnership_id"].tolist())):
+        result.setdefault(code, []).append(pid)
     return result
 
 
@@ -283,6 +299,26 @@ def _partnership_names(partnerships: pd.DataFrame | None) -> dict[str, str]:
     if partnerships is None or "name" not in partnerships.columns:
         return {}
     return dict(zip(partnerships["partnership_id"].tolist(), partnerships["name"].tolist()))
+
+
+def gap_analysis(
+    municipalities: Any,
+    status: pd.DataFrame | pd.Series | Mapping[str, str],
+    memberships: pd.DataFrame,
+    adjacency: pd.DataFrame | None = None,
+    partnerships: pd.DataFrame | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """``(uncovered_clusters(...), enclaves(...), candidate_partnerships(...))`` with their default options,
+    computed together: the lookups all three need are built once (what :func:`analysis.scenario.
+    build_coverage_view` uses). Same tables as the three calls."""
+    adjacency = _ensure_adjacency(municipalities, adjacency)
+    inputs = _gap_inputs(municipalities, status, adjacency)
+    clusters = _clusters(inputs, CLUSTER_KINDS)
+    partnerships_of = _partnerships_by_nis(memberships)
+    names = _partnership_names(partnerships)
+    enclave_table = _enclaves(inputs, clusters, partnerships_of, names, COMBINED, 0.01, False)
+    candidates = _candidates(inputs, partnerships_of, names, "municipality", None)
+    return clusters, enclave_table, candidates
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -310,24 +346,28 @@ def uncovered_clusters(
     population, largest first), ``kind``, ``members`` (sorted tuple of nis), ``member_names``,
     ``n_municipalities``, ``n_non_participant``, ``n_unknown``, ``population`` (inhabitants 2020),
     ``area_km2`` (km²) and ``perimeter_m`` (outer perimeter in metres; borders inside the cluster excluded).
-    The clusters of one kind do not depend on the other kinds asked for, so the rows of a kind can be
-    passed on to :func:`enclaves` and :func:`candidate_partnerships` (their ``clusters`` argument).
+    The clusters of one kind do not depend on the other kinds asked for, so this table can be passed on to
+    :func:`enclaves` and :func:`candidate_partnerships` (their ``clusters`` argument).
     """
     kinds = tuple(kinds)
     unknown_kinds = set(kinds) - set(CLUSTER_KINDS)
     if unknown_kinds:
         raise ValueError(f"unknown cluster kind(s) {sorted(unknown_kinds)}; choose from {CLUSTER_KINDS}")
     adjacency = _ensure_adjacency(municipalities, adjacency)
-    table = _map_table(municipalities)
-    state_of = _states_on_map(status, table.codes, require_all=True)
-    borders = _border_lengths(adjacency)
+    return _clusters(_gap_inputs(municipalities, status, adjacency), kinds)
 
+
+def _clusters(inputs: _GapInputs, kinds: tuple[str, ...]) -> pd.DataFrame:
+    table, state_of = inputs.table, inputs.state_of
+    missing = [code for code in table.codes if state_of[code] is None]
+    if missing:
+        raise ValueError(f"status is missing for municipalities on the map, e.g. {missing[:5]}")
     records = []
     for kind in kinds:
         wanted = NOT_COVERED_STATES if kind == COMBINED else {kind}
         nodes = [code for code in table.codes if state_of[code] in wanted]
         rows = []
-        for members in connected_components(nodes, neighbours=borders):
+        for members in connected_components(nodes, neighbours=inputs.borders):
             populations = [table.population[m] for m in members]
             known = [p for p in populations if not math.isnan(p)]
             member_states = [state_of[m] for m in members]
@@ -342,7 +382,7 @@ def uncovered_clusters(
                     "population": float(sum(known)) if known else np.nan,
                     "area_km2": float(sum(table.area_km2[m] for m in members)),
                     "perimeter_m": float(sum(table.perimeter_m[m] for m in members))
-                    - 2.0 * _internal_border(members, borders),
+                    - 2.0 * _internal_border(members, inputs.borders),
                 }
             )
         rows.sort(key=lambda r: (-(r["population"] if not math.isnan(r["population"]) else -1), r["members"][0]))
@@ -394,6 +434,12 @@ def _clusters_of_kind(clusters: pd.DataFrame, kind: str) -> list[dict[str, Any]]
 # --------------------------------------------------------------------------------------------------------------
 
 
+ENCLAVE_COLUMNS = (
+    "cluster_id", "kind", "members", "member_names", "population", "area_km2", "enclosing_partnership_ids",
+    "enclosing_partnership_names", "neighbours", "n_neighbours", "perimeter_m", "open_border_m", "fully_enclosed",
+)
+
+
 def enclaves(
     municipalities: Any,
     status: pd.DataFrame | pd.Series | Mapping[str, str],
@@ -423,13 +469,17 @@ def enclaves(
     ``n_neighbours``, ``perimeter_m``, ``open_border_m``, ``fully_enclosed``.
     """
     adjacency = _ensure_adjacency(municipalities, adjacency)
+    inputs = _gap_inputs(municipalities, status, adjacency)
     if clusters is None:
-        clusters = uncovered_clusters(municipalities, status, adjacency, kinds=(kind,))
-    borders = _border_lengths(adjacency)
-    partnerships_of = _partnerships_by_nis(memberships)
-    state_of, _ = _status_dict(status)
-    names = _partnership_names(partnerships)
+        clusters = _clusters(inputs, (kind,))
+    return _enclaves(inputs, clusters, _partnerships_by_nis(memberships), _partnership_names(partnerships), kind,
+                     max_open_border_share, only_fully_enclosed)
 
+
+def _enclaves(inputs: _GapInputs, clusters: pd.DataFrame, partnerships_of: Mapping[str, list[Any]],
+              names: Mapping[str, str], kind: str, max_open_border_share: float,
+              only_fully_enclosed: bool) -> pd.DataFrame:
+    borders, status_of = inputs.borders, inputs.status_of
     records = []
     for cluster in _clusters_of_kind(clusters, kind):
         members = cluster["members"]
@@ -441,7 +491,7 @@ def enclaves(
         for n in outside:
             # A neighbour whose own status is not covered (e.g. non-participant despite a suggestive row)
             # does not enclose anything.
-            ids = partnerships_of.get(n, set()) if state_of.get(n) in COVERED_STATES else set()
+            ids = set(partnerships_of.get(n, ())) if status_of.get(n) in COVERED_STATES else set()
             common = ids if common is None else common & ids
             if not common:
                 break
@@ -475,10 +525,7 @@ def enclaves(
                 "fully_enclosed": bool(fully),
             }
         )
-    columns = ["cluster_id", "kind", "members", "member_names", "population", "area_km2",
-               "enclosing_partnership_ids", "enclosing_partnership_names", "neighbours", "n_neighbours",
-               "perimeter_m", "open_border_m", "fully_enclosed"]
-    return pd.DataFrame.from_records(records, columns=columns)
+    return pd.DataFrame.from_records(records, columns=list(ENCLAVE_COLUMNS))
 
 
 CANDIDATE_COLUMNS = (
@@ -515,10 +562,16 @@ def candidate_partnerships(
     if level not in ("municipality", "cluster"):
         raise ValueError('level must be "municipality" or "cluster"')
     adjacency = _ensure_adjacency(municipalities, adjacency)
-    table = _map_table(municipalities)
-    state_of = _states_on_map(status, table.codes, require_all=False)
-    names = _partnership_names(partnerships)
+    inputs = _gap_inputs(municipalities, status, adjacency)
+    if level == "cluster":
+        clusters = _clusters_of_kind(clusters if clusters is not None else _clusters(inputs, (kind,)), kind)
+    return _candidates(inputs, _partnerships_by_nis(memberships), _partnership_names(partnerships), level,
+                       clusters)
 
+
+def _candidates(inputs: _GapInputs, partnerships_of: Mapping[str, list[Any]], names: Mapping[str, str],
+                level: str, clusters: list[dict[str, Any]] | None) -> pd.DataFrame:
+    table, state_of = inputs.table, inputs.state_of
     if level == "municipality":
         units = [
             {"unit_id": c, "kind": state_of[c], "members": (c,), "member_names": (table.name[c],),
@@ -526,32 +579,23 @@ def candidate_partnerships(
             for c in table.codes if state_of[c] in NOT_COVERED_STATES
         ]
     else:
-        if clusters is None:
-            clusters = uncovered_clusters(municipalities, status, adjacency, kinds=(kind,))
         units = [
             {"unit_id": row["cluster_id"], "kind": row["kind"], "members": row["members"],
              "member_names": row["member_names"], "unit_population": row["population"],
              "perimeter_m": row["perimeter_m"]}
-            for row in _clusters_of_kind(clusters, kind)
+            for row in clusters
         ]
     if not units:  # everything covered: nothing to propose
         return pd.DataFrame(columns=list(CANDIDATE_COLUMNS))
 
     unit_of = {m: unit["unit_id"] for unit in units for m in unit["members"]}
     covered = {c for c in table.codes if state_of[c] in COVERED_STATES}
-    # Distinct (member, partnership) pairs in the order of the membership rows.
-    partnerships_of: dict[str, list[str]] = {}
-    for code, pid in dict.fromkeys(zip(_nis_list(memberships["nis"]), memberships["partnership_id"].tolist())):
-        partnerships_of.setdefault(code, []).append(pid)
-
     # Every border from a unit's municipality to a covered member, per (unit, partnership). The adjacency is
     # walked forward (nis_a -> nis_b), then backward, so the lengths are added in one fixed order.
     lengths: dict[tuple[str, str], list[float]] = {}
     targets: dict[tuple[str, str], set[str]] = {}
-    nis_a, nis_b = adjacency["nis_a"].tolist(), adjacency["nis_b"].tolist()
-    border = adjacency["shared_border_m"].tolist()
-    for sources, ends in ((nis_a, nis_b), (nis_b, nis_a)):
-        for source, target, length in zip(sources, ends, border):
+    for sources, ends in ((inputs.nis_a, inputs.nis_b), (inputs.nis_b, inputs.nis_a)):
+        for source, target, length in zip(sources, ends, inputs.lengths):
             unit = unit_of.get(source)
             if unit is None or target not in covered:
                 continue
@@ -563,8 +607,7 @@ def candidate_partnerships(
                 targets.setdefault(key, set()).add(target)
     by_unit: dict[str, list[tuple[str, float, tuple[str, ...]]]] = {}
     for (unit, pid), values in lengths.items():
-        shared = _compensated_sum(values)
-        by_unit.setdefault(unit, []).append((pid, shared, tuple(sorted(targets[(unit, pid)]))))
+        by_unit.setdefault(unit, []).append((pid, _compensated_sum(values), tuple(sorted(targets[(unit, pid)]))))
 
     # Inhabitants of each partnership's distinct members on the map (unknown populations count as 0).
     partnership_population: dict[str, float] = {}
@@ -599,15 +642,9 @@ def candidate_partnerships(
             columns["partnership_population"].append(population)
             columns["population_if_joined"].append(population + unit["unit_population"])
             columns["rank"].append(rank if pid is not None else None)
-    result = pd.DataFrame(
-        {
-            **{column: values for column, values in columns.items() if column != "rank"},
-            "unit_population": np.asarray(columns["unit_population"], dtype=float),
-            "shared_border_m": np.asarray(columns["shared_border_m"], dtype=float),
-            "n_bordering_members": np.asarray(columns["n_bordering_members"], dtype=int),
-            "partnership_population": np.asarray(columns["partnership_population"], dtype=float),
-            "population_if_joined": np.asarray(columns["population_if_joined"], dtype=float),
-            "rank": pd.array(columns["rank"], dtype="Int64"),
-        }
-    )
-    return result.loc[:, list(CANDIDATE_COLUMNS)]
+    numeric = {"unit_population": float, "shared_border_m": float, "share_of_unit_border": float,
+               "n_bordering_members": int, "partnership_population": float, "population_if_joined": float}
+    for column, dtype in numeric.items():
+        columns[column] = np.asarray(columns[column], dtype=dtype)
+    columns["rank"] = pd.array(columns["rank"], dtype="Int64")
+    return pd.DataFrame(columns)
