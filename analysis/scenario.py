@@ -10,11 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from analysis.contiguity import partnership_parts
 from analysis.coverage import COVERED_STATES, coverage_kpis, coverage_status
-from analysis.gaps import adjacency_pairs, candidate_partnerships, enclaves, uncovered_clusters
+from analysis.gaps import adjacency_pairs, gap_analysis
 from analysis.mapstyle import coverage_categories, partnership_adjacency, partnership_colours
 from analysis.mergers import project_membership_to_2025, project_non_participants_to_2025
 from analysis.overlaps import overlapping_memberships
@@ -107,15 +108,14 @@ def build_coverage_view(municipalities: gpd.GeoDataFrame, scheme: SchemeData, ad
         adjacency = adjacency_pairs(municipalities)
     partnerships, memberships = scheme.partnerships, scheme.memberships
     status = coverage_status(municipalities, memberships, scheme.non_participants)
-    by_nis = municipalities.set_index("nis")
-    status["province"] = status["nis"].map(by_nis["province"])
+    # A dict lookup: indexing the GeoDataFrame by nis to map one column costs more than the whole status.
+    province_of = dict(zip(municipalities["nis"].tolist(), municipalities["province"].tolist()))
+    status["province"] = [province_of.get(code, np.nan) for code in status["nis"].tolist()]
     kpis = coverage_kpis(municipalities, partnerships, memberships, scheme.non_participants, official, status=status)
     overlaps = overlapping_memberships(memberships, partnerships, municipalities)
-    clusters = uncovered_clusters(municipalities, status, adjacency)
-    # Enclaves (and cluster-level candidates) start from these clusters: no need to find them again.
-    enclave_table = enclaves(municipalities, status, memberships, adjacency, partnerships, clusters=clusters)
-    candidates = candidate_partnerships(municipalities, status, memberships, adjacency, partnerships,
-                                        clusters=clusters)
+    # Clusters, enclaves and candidates in one go: enclaves start from the clusters, and all three share the
+    # lookups of the map, the status and the adjacency.
+    clusters, enclave_table, candidates = gap_analysis(municipalities, status, memberships, adjacency, partnerships)
     parts = partnership_parts(municipalities, memberships, adjacency)
     profiles = partnership_profiles(municipalities, partnerships, memberships, adjacency, regions, parts)
     official = official or {}
