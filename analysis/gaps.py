@@ -223,7 +223,7 @@ def _map_table(municipalities: Any) -> _MapTable:
     codes = _nis_list(municipalities["nis"])
     names = municipalities["name"].tolist() if "name" in municipalities.columns else codes
     if "population_2020" in municipalities.columns:
-        population = pd.Series(municipalities["population_2020"].to_numpy()).astype(float).tolist()
+        population = municipalities["population_2020"].to_numpy(dtype=float, na_value=np.nan).tolist()
     else:
         population = [np.nan] * len(codes)
     geometry = getattr(municipalities, "geometry", None)
@@ -313,12 +313,13 @@ def gap_analysis(
     build_coverage_view` uses). Same tables as the three calls."""
     adjacency = _ensure_adjacency(municipalities, adjacency)
     inputs = _gap_inputs(municipalities, status, adjacency)
-    clusters = _clusters(inputs, CLUSTER_KINDS)
+    cluster_records = _cluster_records(inputs, CLUSTER_KINDS)
     partnerships_of = _partnerships_by_nis(memberships)
     names = _partnership_names(partnerships)
-    enclave_table = _enclaves(inputs, clusters, partnerships_of, names, COMBINED, 0.01, False)
+    enclave_table = _enclaves(inputs, [row for row in cluster_records if row["kind"] == COMBINED], partnerships_of,
+                              names, 0.01, False)
     candidates = _candidates(inputs, partnerships_of, names, "municipality", None)
-    return clusters, enclave_table, candidates
+    return _cluster_frame(cluster_records), enclave_table, candidates
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -354,10 +355,15 @@ def uncovered_clusters(
     if unknown_kinds:
         raise ValueError(f"unknown cluster kind(s) {sorted(unknown_kinds)}; choose from {CLUSTER_KINDS}")
     adjacency = _ensure_adjacency(municipalities, adjacency)
-    return _clusters(_gap_inputs(municipalities, status, adjacency), kinds)
+    return _cluster_frame(_cluster_records(_gap_inputs(municipalities, status, adjacency), kinds))
 
 
-def _clusters(inputs: _GapInputs, kinds: tuple[str, ...]) -> pd.DataFrame:
+def _cluster_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
+    return pd.DataFrame.from_records(records, columns=list(CLUSTER_COLUMNS))
+
+
+def _cluster_records(inputs: _GapInputs, kinds: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The rows of :func:`uncovered_clusters` as dicts."""
     table, state_of = inputs.table, inputs.state_of
     missing = [code for code in table.codes if state_of[code] is None]
     if missing:
@@ -389,7 +395,7 @@ def _clusters(inputs: _GapInputs, kinds: tuple[str, ...]) -> pd.DataFrame:
         for number, row in enumerate(rows, start=1):
             row["cluster_id"] = f"{kind}-{number}"
         records.extend(rows)
-    return pd.DataFrame.from_records(records, columns=list(CLUSTER_COLUMNS))
+    return records
 
 
 def _internal_border(members: tuple[str, ...], borders: Mapping[str, Mapping[str, float]]) -> float:
@@ -423,7 +429,8 @@ def _compensated_sum(values: Iterable[float]) -> float:
 
 
 def _clusters_of_kind(clusters: pd.DataFrame, kind: str) -> list[dict[str, Any]]:
-    """The rows of one kind of an :func:`uncovered_clusters` table as dicts (column lists, not row access)."""
+    """The rows of one kind of an :func:`uncovered_clusters` table as dicts (from column lists: row access on
+    the frame is slow)."""
     columns = {column: clusters[column].tolist() for column in clusters.columns}
     rows = [dict(zip(columns, values)) for values in zip(*columns.values())]
     return [row for row in rows if row["kind"] == kind]
@@ -471,17 +478,19 @@ def enclaves(
     adjacency = _ensure_adjacency(municipalities, adjacency)
     inputs = _gap_inputs(municipalities, status, adjacency)
     if clusters is None:
-        clusters = _clusters(inputs, (kind,))
-    return _enclaves(inputs, clusters, _partnerships_by_nis(memberships), _partnership_names(partnerships), kind,
+        rows = _cluster_records(inputs, (kind,))
+    else:
+        rows = _clusters_of_kind(clusters, kind)
+    return _enclaves(inputs, rows, _partnerships_by_nis(memberships), _partnership_names(partnerships),
                      max_open_border_share, only_fully_enclosed)
 
 
-def _enclaves(inputs: _GapInputs, clusters: pd.DataFrame, partnerships_of: Mapping[str, list[Any]],
-              names: Mapping[str, str], kind: str, max_open_border_share: float,
-              only_fully_enclosed: bool) -> pd.DataFrame:
+def _enclaves(inputs: _GapInputs, clusters: list[dict[str, Any]], partnerships_of: Mapping[str, list[Any]],
+              names: Mapping[str, str], max_open_border_share: float, only_fully_enclosed: bool) -> pd.DataFrame:
+    """Enclaves among ``clusters`` (rows of one kind of :func:`uncovered_clusters`)."""
     borders, status_of = inputs.borders, inputs.status_of
     records = []
-    for cluster in _clusters_of_kind(clusters, kind):
+    for cluster in clusters:
         members = cluster["members"]
         member_set = set(members)
         outside = sorted({n for m in members for n in borders.get(m, ())} - member_set)
@@ -564,7 +573,7 @@ def candidate_partnerships(
     adjacency = _ensure_adjacency(municipalities, adjacency)
     inputs = _gap_inputs(municipalities, status, adjacency)
     if level == "cluster":
-        clusters = _clusters_of_kind(clusters if clusters is not None else _clusters(inputs, (kind,)), kind)
+        clusters = _cluster_records(inputs, (kind,)) if clusters is None else _clusters_of_kind(clusters, kind)
     return _candidates(inputs, _partnerships_by_nis(memberships), _partnership_names(partnerships), level,
                        clusters)
 
