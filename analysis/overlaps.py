@@ -64,12 +64,18 @@ def _select_overlaps(
     each pandas call would dominate."""
     scheme_columns = [c for c in SCHEME_COLUMNS if c in partnerships.columns]
     name_column = "name" if "name" in partnerships.columns else "partnership_id"
-    info: dict[Any, tuple] = {}
-    for pid, *values in zip(partnerships["partnership_id"].tolist(),
-                            *(partnerships[c].tolist() for c in scheme_columns),
-                            partnerships[name_column].tolist()):
-        info.setdefault(_key(pid), tuple(values))  # the first row of a partnership counts
-    unlisted = (np.nan,) * (len(scheme_columns) + 1)
+    # Per partnership (its first row counts): the scheme/period values and the name.
+    scheme_of: dict[Any, tuple] = {}
+    name_of: dict[Any, Any] = {}
+    for pid, *values, name in zip(partnerships["partnership_id"].tolist(),
+                                  *(partnerships[c].tolist() for c in scheme_columns),
+                                  partnerships[name_column].tolist()):
+        pid = _key(pid)
+        if pid not in scheme_of:
+            # A partnership without a period still has to be compared with the others.
+            scheme_of[pid] = tuple("onbekend" if _is_missing(v) else v for v in values)
+            name_of[pid] = name
+    unlisted = ("onbekend",) * len(scheme_columns)
 
     codes = _nis_list(memberships["nis"])
     pids = memberships["partnership_id"].tolist()
@@ -78,10 +84,9 @@ def _select_overlaps(
     for position, (code, pid) in enumerate(zip(codes, pids)):
         if on_map is not None and code not in on_map:
             continue
-        values = info.get(_key(pid), unlisted)
-        # A partnership without a period still has to be compared with the others.
-        scheme = tuple("onbekend" if _is_missing(v) else v for v in values[:-1])
-        candidates.append((position, scheme, code, _key(pid)))
+        if not isinstance(pid, str):
+            pid = _key(pid)
+        candidates.append((position, scheme_of.get(pid, unlisted), code, pid))
     # The same partnership listed twice for one municipality is a duplicate, not an overlap.
     partnerships_per_place: dict[tuple, set] = {}
     for _, scheme, code, pid in candidates:
@@ -97,7 +102,7 @@ def _select_overlaps(
         [row[1] for row in selected],
         [row[2] for row in selected],
         [pids[i] for i in positions],
-        [info.get(row[3], unlisted)[-1] for row in selected],
+        [name_of.get(row[3], np.nan) for row in selected],
     )
 
 
