@@ -77,7 +77,7 @@ def partnership_adjacency(municipality_adjacency: pd.DataFrame, memberships: pd.
         for a in by_nis.get(nis_a, ()):
             for b in by_nis.get(nis_b, ()):
                 if a != b:
-                    pairs.add(tuple(sorted((a, b))))
+                    pairs.add((a, b) if a < b else (b, a))
     return pd.DataFrame(sorted(pairs), columns=["a", "b"])
 
 
@@ -90,7 +90,9 @@ def coverage_categories(status: pd.DataFrame, partnerships: pd.DataFrame,
     each used at least once.
     """
     names = dict(zip(partnerships["partnership_id"].tolist(), partnerships["name"].tolist()))
-    standalone = set(partnerships.loc[partnerships.get("standalone", False) == True, "partnership_id"])  # noqa: E712
+    flags = partnerships["standalone"].tolist() if "standalone" in partnerships.columns else []
+    standalone = {pid for pid, flag in zip(partnerships["partnership_id"].tolist(), flags)
+                  if not _is_missing(flag) and flag == True}  # noqa: E712  (1 and numpy's True count too)
     categories: dict[str, Category] = {}
     rows = []
     for nis, state, ids in zip(status["nis"].tolist(), status["status"].tolist(),
