@@ -150,7 +150,7 @@ def coverage_status(
     Membership rows whose NIS code is not on the map are ignored here (see :func:`memberships_off_map`).
     """
     code_list = _nis_list(municipalities["nis"])
-    if pd.Index(code_list).has_duplicates:
+    if len(set(code_list)) != len(code_list):  # missing codes are all None, so they count as repeats too
         raise ValueError("duplicate NIS codes in the municipality list")
     # One frame built in its final column order (an indexed frame, reset and inserted into, costs more).
     columns: dict[str, Any] = {"nis": code_list}

@@ -650,10 +650,11 @@ def _candidates(inputs: _GapInputs, partnerships_of: Mapping[str, list[Any]], na
             columns["bordering_members"].append(bordering)
             columns["partnership_population"].append(population)
             columns["population_if_joined"].append(population + unit["unit_population"])
-            columns["rank"].append(rank if pid is not None else None)
+            columns["rank"].append(rank if pid is not None else 0)
     numeric = {"unit_population": float, "shared_border_m": float, "share_of_unit_border": float,
                "n_bordering_members": int, "partnership_population": float, "population_if_joined": float}
     for column, dtype in numeric.items():
         columns[column] = np.asarray(columns[column], dtype=dtype)
-    columns["rank"] = pd.array(columns["rank"], dtype="Int64")
+    ranks = np.asarray(columns["rank"], dtype="int64")
+    columns["rank"] = pd.arrays.IntegerArray(ranks, ranks == 0)  # no rank (0) where no partnership borders
     return pd.DataFrame(columns)
