@@ -65,3 +65,12 @@ def test_part_labels(grid):
     labels = partnership_part_labels(grid, memberships, adjacency_pairs(grid)).set_index("nis")
     assert labels.loc[cell(2, 3), "part"] == 1 and not labels.loc[cell(2, 3), "is_exclave"]
     assert labels.loc[cell(0, 0), "part"] == 2 and labels.loc[cell(0, 0), "is_exclave"]
+
+
+def test_rows_without_partnership_and_repeated_rows(grid):
+    memberships = memberships_frame({"one": [cell(1, 2), cell(1, 3), cell(0, 3)]})
+    memberships.loc[len(memberships)] = [None, cell(0, 0), None, "lid", None, None, "confirmed"]
+    memberships = memberships.iloc[[0, 1, 2, 3, 0, 1]]  # every row of "one" but the last listed twice
+    parts = partnership_parts(grid, memberships, adjacency_pairs(grid))
+    assert parts["partnership_id"].tolist() == ["one"]
+    assert parts.iloc[0]["n_members"] == 3 and parts.iloc[0]["n_parts"] == 1

@@ -69,3 +69,25 @@ def test_overlaps_along_a_chain_of_300_municipalities():
     assert len(result) == 33
     assert result["nis"].tolist() == [codes[7 * k] for k in range(1, 34)]
     assert result["partnership_ids"].tolist() == [tuple(sorted((f"p{k - 1}", f"p{k}"))) for k in range(1, 34)]
+
+
+def test_rows_and_summary_agree_on_awkward_inputs():
+    municipalities, memberships, partnerships = _inputs()
+    partnerships = partnerships[partnerships["partnership_id"] != "kordia"].copy()  # kordia: not in the table
+    partnerships.loc[partnerships["partnership_id"] == "neteland", "period"] = None  # no period: "onbekend"
+    extra = memberships_frame({"ghost": [cell(1, 0)], "w13": [cell(0, 1)]}, confidence="suggestive")
+    extra.loc[1, "source"] = None  # a second, sourceless row of w13 for r0c1
+    awkward = pd.concat([memberships, extra], ignore_index=True)
+    awkward.loc[len(awkward)] = ["midwest", None, None, "lid", "x", None, "confirmed"]  # a row without code
+    rows = overlap_membership_rows(awkward, partnerships, municipalities)
+    result = overlapping_memberships(awkward, partnerships, municipalities)
+    # kordia and ghost are unknown partnerships: both count under the "onbekend" period, like neteland.
+    assert list(zip(result["period"], result["nis"])) == [("2020-2025", cell(0, 1)), ("onbekend", cell(1, 0))]
+    assert result["partnership_ids"].tolist() == [("midwest", "w13"), ("ghost", "kordia", "neteland")]
+    assert result["partnership_names"].tolist()[1] == ("", "", "Verband neteland")
+    assert result["sources"].tolist()[0] == ("https://example.org/midwest", "https://example.org/w13 | ")
+    assert result["confidences"].tolist()[0] == ("suggestive", "confirmed | suggestive")
+    listed = set(zip(rows["nis"], rows["partnership_id"]))
+    assert listed == {(nis, pid) for nis, ids in zip(result["nis"], result["partnership_ids"]) for pid in ids}
+    assert rows["period"].tolist() == ["2020-2025"] * 3 + ["onbekend"] * 3  # sorted by period, code, partnership
+    assert rows["partnership_id"].tolist() == ["midwest", "w13", "w13", "ghost", "kordia", "neteland"]

@@ -122,3 +122,24 @@ def test_official_size_check_flags_partnerships_outside_the_published_range():
     checked = official_size_check(profiles, 61_786, 301_550)
     assert checked.tolist() == ["te klein", "binnen bereik", "binnen bereik", "te groot", None, None]
     assert official_size_check(profiles, None, None).isna().all()
+
+
+def test_sums_are_those_of_pandas_and_missing_rows_are_skipped():
+    # Uneven areas and an unknown population: the totals must be what Series.sum gives (NaN counts as 0),
+    # to the last bit, whatever the members' order.
+    grid = square_grid(3, 4)
+    grid["area_km2"] = [1 / (i + 3) for i in range(len(grid))]
+    grid.loc[grid.index[5], "population_2020"] = np.nan
+    members = {"a": list(grid["nis"][:9]), "b": list(grid["nis"][4:])}
+    memberships = memberships_frame(members)
+    memberships.loc[len(memberships)] = [None, cell(0, 0), None, "lid", None, None, "confirmed"]  # no partnership
+    memberships.loc[len(memberships)] = ["a", None, None, "lid", None, None, "confirmed"]  # no code
+    memberships = pd.concat([memberships, memberships.iloc[[0]]], ignore_index=True)  # a duplicate row
+    profiles = partnership_profiles(grid, partnerships_frame(["a", "b"]), memberships, adjacency_pairs(grid))
+    by_nis = grid.set_index("nis")
+    for pid, codes in members.items():
+        row = profiles.set_index("partnership_id").loc[pid]
+        assert row["members"] == tuple(sorted(codes))
+        assert row["area_km2"] == by_nis.loc[sorted(codes), "area_km2"].sum()
+        assert row["population"] == by_nis.loc[sorted(codes), "population_2020"].astype(float).sum()
+    assert profiles.set_index("partnership_id").loc["a", "n_members"] == 9
