@@ -123,8 +123,8 @@ def coverage_categories(status: pd.DataFrame, partnerships: pd.DataFrame,
                                                        hatch=UNKNOWN_HATCH)
         categories.setdefault(key, category)
         rows.append((nis, key, category.fill, category.opacity, category.hatch, category.outline))
-    names = ["nis", "category", "fill", "fill_opacity", "hatch", "outline"]
-    frame = pd.DataFrame(dict(zip(names, map(list, zip(*rows)))) if rows else {}, columns=names)
+    columns = ["nis", "category", "fill", "fill_opacity", "hatch", "outline"]
+    frame = pd.DataFrame(dict(zip(columns, map(list, zip(*rows)))) if rows else {}, columns=columns)
     order = sorted(categories, key=lambda k: (k in ("overlap", "non_participant", UNKNOWN),
                                               ("overlap", "non_participant", UNKNOWN).index(k)
                                               if k in ("overlap", "non_participant", UNKNOWN) else 0,

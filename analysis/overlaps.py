@@ -168,8 +168,8 @@ def overlapping_memberships(
     confidences, sources, places = selected("confidence"), selected("source"), selected("municipality")
     if places is None:
         places = selection.nis
-    # One entry per (scheme/period, municipality, partnership); the rows are sorted, so groups are runs.
-    # Rows without a partnership id form no entry, as groupby dropped them.
+    # One entry per (scheme/period, municipality, partnership), in the sorted order of the selected rows (the
+    # dicts keep it). Rows without a partnership id form no entry, as groupby dropped them.
     per_partnership: dict[tuple, list[int]] = {}
     for i, (scheme, code, pid) in enumerate(zip(selection.scheme, selection.nis, selection.partnership_id)):
         if not _is_missing(pid):
