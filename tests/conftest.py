@@ -88,3 +88,40 @@ def chromium():
 def artifacts_dir() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+def leaflet_frame(page, timeout_s: float = 120):
+    """The iframe holding the Leaflet map, once its municipality paths are drawn."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        for frame in page.frames:
+            try:
+                if frame.query_selector("path.leaflet-interactive"):
+                    return frame
+            except Exception:  # a frame may be detached while Streamlit re-renders
+                continue
+        time.sleep(0.5)
+    raise AssertionError("no Leaflet map with paths appeared")
+
+
+@pytest.fixture
+def deferred(monkeypatch):
+    """What each download button of an AppTest run would give: file name -> the callable Streamlit defers."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    files = {}
+    original = MediaFileManager.add_deferred
+
+    def record(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        files[file_name] = data_callable
+        return original(self, data_callable, mimetype, coordinates, file_name, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", record)
+    return files
+
+
+@pytest.fixture
+def printed_specs(monkeypatch, deferred):
+    """Like `deferred`, but a print button's callable returns its PrintMap instead of rendering a PNG."""
+    monkeypatch.setattr("analysis.printmap.export_png", lambda spec, dpi=300: spec)
+    return deferred

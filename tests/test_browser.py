@@ -5,22 +5,9 @@ import time
 import pytest
 
 from geodata.municipalities import load_municipalities
+from tests.conftest import leaflet_frame
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-def leaflet_frame(page, timeout_s: float = 90):
-    """The iframe holding the Leaflet map, once its municipality paths are drawn."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        for frame in page.frames:
-            try:
-                if frame.query_selector("path.leaflet-interactive"):
-                    return frame
-            except Exception:  # a frame may be detached while Streamlit re-renders
-                continue
-        time.sleep(0.5)
-    raise AssertionError("no Leaflet map with paths appeared")
 
 
 def settled_path_count(frame, seconds: float = 1.5) -> int:

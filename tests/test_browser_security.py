@@ -13,6 +13,7 @@ import time
 import pytest
 
 from geodata.weblayer import web_layer
+from tests.conftest import leaflet_frame
 
 IMG = "<img src=x onerror=alert(1)>"
 SCRIPT = "</script><script>alert(2)</script>"
@@ -65,19 +66,6 @@ def page(chromium):
     page.on("dialog", on_dialog)
     yield page
     context.close()
-
-
-def leaflet_frame(page, timeout_s: float = 120):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        for frame in page.frames:
-            try:
-                if frame.query_selector("path.leaflet-interactive"):
-                    return frame
-            except Exception:  # detached while Streamlit re-renders
-                continue
-        time.sleep(0.5)
-    raise AssertionError("no Leaflet map with paths appeared")
 
 
 def settled(page, seconds: float = 2.0, timeout_s: float = 90):

@@ -157,25 +157,6 @@ XLSX, CSV, PNG, PDF = "⬇ Excel (XLSX)", "⬇ CSV", "⬇ PNG (300 dpi)", "⬇ P
 MAP_PAGES = {None: 1, "pages/dekking.py": 1, "pages/hiaten.py": 1, "pages/verbanden.py": 1, "pages/fusies.py": 2}
 
 
-@pytest.fixture
-def deferred(monkeypatch):
-    from streamlit.runtime.media_file_manager import MediaFileManager
-
-    files = {}
-    original = MediaFileManager.add_deferred
-
-    def record(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
-        files[file_name] = data_callable
-        return original(self, data_callable, mimetype, coordinates, file_name, **kwargs)
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", record)
-    return files
-
-
-@pytest.fixture
-def printed_specs(monkeypatch, deferred):
-    monkeypatch.setattr("analysis.printmap.export_png", lambda spec, dpi=300: spec)
-    return deferred
 
 
 def in_order(node):

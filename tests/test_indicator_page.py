@@ -170,23 +170,6 @@ def test_uploaded_indicator_is_selectable_on_the_page():
 
 # --- print map and downloads on the page ------------------------------------------------------------------------
 
-@pytest.fixture
-def printed_specs(monkeypatch):
-    """Print buttons give the PrintMap they would render; recorded by file name (see tests/test_dashboard.py)."""
-    from streamlit.runtime.media_file_manager import MediaFileManager
-
-    files = {}
-    original = MediaFileManager.add_deferred
-
-    def record(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
-        files[file_name] = data_callable
-        return original(self, data_callable, mimetype, coordinates, file_name, **kwargs)
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", record)
-    monkeypatch.setattr("analysis.printmap.export_png", lambda spec, dpi=300: spec)
-    return files
-
-
 @pytest.mark.slow
 def test_indicator_page_prints_the_current_indicator_year_classification_and_filters(printed_specs):
     from tests.test_dashboard import CSV, PDF, PNG, XLSX, tables_without_downloads
