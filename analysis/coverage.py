@@ -149,16 +149,23 @@ def coverage_status(
     ``confirmed_partnership_ids`` (tuple) and ``evidence_conflict`` (bool).
     Membership rows whose NIS code is not on the map are ignored here (see :func:`memberships_off_map`).
     """
+    return pd.DataFrame(_coverage_status_columns(municipalities, memberships, non_participants))
+
+
+def _coverage_status_columns(
+    municipalities: pd.DataFrame, memberships: pd.DataFrame, non_participants: pd.DataFrame | None
+) -> dict[str, Any]:
+    """The columns of :func:`coverage_status` in order, before they become a frame (a caller can add its own:
+    one frame built in its final shape costs less than one inserted into)."""
     code_list = _nis_list(municipalities["nis"])
     if len(set(code_list)) != len(code_list):  # missing codes are all None, so they count as repeats too
         raise ValueError("duplicate NIS codes in the municipality list")
-    # One frame built in its final column order (an indexed frame, reset and inserted into, costs more).
     columns: dict[str, Any] = {"nis": code_list}
     for column in ("name", "population_2020"):
         if column in municipalities.columns:
             columns[column] = municipalities[column].to_numpy()
     columns.update(_status_columns(code_list, memberships, non_participants))
-    return pd.DataFrame(columns)
+    return columns
 
 
 def memberships_off_map(municipalities: pd.DataFrame, memberships: pd.DataFrame) -> pd.DataFrame:
