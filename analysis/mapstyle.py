@@ -8,6 +8,7 @@ alone: suggestive membership is lighter, unknown and overlaps are hatched, overl
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -44,13 +45,26 @@ def partnership_colours(partnership_ids: list[str], partnership_adjacency: pd.Da
     Greedy colouring (largest degree first, like mapclassify.greedy) over `partnership_adjacency`
     (columns a, b: partnership ids that border each other). Without adjacency, colours cycle in order.
     """
+    pairs = () if partnership_adjacency is None else zip(partnership_adjacency["a"].tolist(),
+                                                         partnership_adjacency["b"].tolist())
+    return _greedy_colours(partnership_ids, pairs, palette)
+
+
+def map_colours(partnership_ids: list[str], municipality_adjacency: pd.DataFrame, memberships: pd.DataFrame,
+                palette: tuple[str, ...] = PARTNERSHIP_PALETTE) -> dict[str, str]:
+    """``partnership_colours(partnership_ids, partnership_adjacency(municipality_adjacency, memberships))``
+    without building the table of partnership pairs in between."""
+    return _greedy_colours(partnership_ids, _partnership_pairs(municipality_adjacency, memberships), palette)
+
+
+def _greedy_colours(partnership_ids: list[str], pairs: Iterable[tuple[str, str]],
+                    palette: tuple[str, ...]) -> dict[str, str]:
     ids = sorted(dict.fromkeys(partnership_ids))
     neighbours: dict[str, set[str]] = {pid: set() for pid in ids}
-    if partnership_adjacency is not None:
-        for a, b in zip(partnership_adjacency["a"].tolist(), partnership_adjacency["b"].tolist()):
-            if a in neighbours and b in neighbours and a != b:
-                neighbours[a].add(b)
-                neighbours[b].add(a)
+    for a, b in pairs:
+        if a in neighbours and b in neighbours and a != b:
+            neighbours[a].add(b)
+            neighbours[b].add(a)
     colours: dict[str, str] = {}
     # Running counts: counting the colours given so far for every partnership would be quadratic.
     times_used = dict.fromkeys(palette, 0)
@@ -68,6 +82,10 @@ def partnership_colours(partnership_ids: list[str], partnership_adjacency: pd.Da
 
 def partnership_adjacency(municipality_adjacency: pd.DataFrame, memberships: pd.DataFrame) -> pd.DataFrame:
     """Pairs of partnerships with members that share a border (columns a, b)."""
+    return pd.DataFrame(sorted(_partnership_pairs(municipality_adjacency, memberships)), columns=["a", "b"])
+
+
+def _partnership_pairs(municipality_adjacency: pd.DataFrame, memberships: pd.DataFrame) -> set[tuple[str, str]]:
     by_nis: dict = {}
     for nis, pid in zip(memberships["nis"].tolist(), memberships["partnership_id"].tolist()):
         if not _is_missing(nis):  # groupby left rows without a code out
@@ -78,7 +96,7 @@ def partnership_adjacency(municipality_adjacency: pd.DataFrame, memberships: pd.
             for b in by_nis.get(nis_b, ()):
                 if a != b:
                     pairs.add((a, b) if a < b else (b, a))
-    return pd.DataFrame(sorted(pairs), columns=["a", "b"])
+    return pairs
 
 
 def coverage_categories(status: pd.DataFrame, partnerships: pd.DataFrame,

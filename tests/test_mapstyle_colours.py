@@ -3,7 +3,7 @@
 import pandas as pd
 
 from analysis.gaps import adjacency_pairs
-from analysis.mapstyle import PARTNERSHIP_PALETTE, partnership_adjacency, partnership_colours
+from analysis.mapstyle import PARTNERSHIP_PALETTE, map_colours, partnership_adjacency, partnership_colours
 from tests.grids import memberships_frame, square_grid
 
 
@@ -46,3 +46,12 @@ def test_more_neighbours_than_colours_and_a_palette_with_repeats():
     assert partnership_colours(ids, star) == _reference_colours(ids, star)
     palette = ("#111111", "#222222", "#111111")
     assert partnership_colours(ids, star, palette) == _reference_colours(ids, star, palette)
+
+
+def test_map_colours_skip_the_pair_table():
+    grid = square_grid(6, 6)
+    members = {f"P{i}": list(grid["nis"][i * 4:(i + 1) * 4]) for i in range(9)}
+    memberships = memberships_frame(members)
+    adjacency = adjacency_pairs(grid)
+    assert map_colours(list(members), adjacency, memberships) == partnership_colours(
+        list(members), partnership_adjacency(adjacency, memberships))
