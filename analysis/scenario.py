@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 
 from analysis.contiguity import partnership_parts
-from analysis.coverage import COVERED_STATES, coverage_kpis, coverage_status
+from analysis.coverage import COVERED_STATES, _coverage_status_columns, coverage_kpis
 from analysis.gaps import adjacency_pairs, gap_analysis
-from analysis.mapstyle import coverage_categories, partnership_adjacency, partnership_colours
+from analysis.mapstyle import coverage_categories, map_colours
 from analysis.mergers import project_membership_to_2025, project_non_participants_to_2025
 from analysis.overlaps import overlapping_memberships
 from analysis.profiles import official_size_check, partnership_profiles
@@ -107,10 +107,12 @@ def build_coverage_view(municipalities: gpd.GeoDataFrame, scheme: SchemeData, ad
     if adjacency is None:
         adjacency = adjacency_pairs(municipalities)
     partnerships, memberships = scheme.partnerships, scheme.memberships
-    status = coverage_status(municipalities, memberships, scheme.non_participants)
-    # A dict lookup: indexing the GeoDataFrame by nis to map one column costs more than the whole status.
+    columns = _coverage_status_columns(municipalities, memberships, scheme.non_participants)
+    # The status with each municipality's province, by dict lookup and in one frame: indexing the map by nis
+    # and adding a column to a finished frame each cost more than the whole status.
     province_of = dict(zip(municipalities["nis"].tolist(), municipalities["province"].tolist()))
-    status["province"] = [province_of.get(code, np.nan) for code in status["nis"].tolist()]
+    columns["province"] = [province_of.get(code, np.nan) for code in columns["nis"]]
+    status = pd.DataFrame(columns)
     kpis = coverage_kpis(municipalities, partnerships, memberships, scheme.non_participants, official, status=status)
     overlaps = overlapping_memberships(memberships, partnerships, municipalities)
     # Clusters, enclaves and candidates in one go: enclaves start from the clusters, and all three share the
@@ -121,8 +123,7 @@ def build_coverage_view(municipalities: gpd.GeoDataFrame, scheme: SchemeData, ad
     official = official or {}
     profiles["official_size_check"] = official_size_check(profiles, official.get("min_partnership_population"),
                                                           official.get("max_partnership_population"))
-    colours = partnership_colours(partnerships["partnership_id"].tolist(),
-                                  partnership_adjacency(adjacency, memberships))
+    colours = map_colours(partnerships["partnership_id"].tolist(), adjacency, memberships)
     categories, legend = coverage_categories(status, partnerships, colours)
     return CoverageView(scheme, municipalities, adjacency, status, kpis, overlaps, clusters, enclave_table,
                         candidates, profiles, colours, categories, legend, regions)
