@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.coverage import _is_missing, _nis_list
+from analysis.coverage import _is_missing, _nis_list, _records_frame
 from analysis.gaps import _ensure_adjacency, connected_components, neighbour_sets
 
 PARTS_COLUMNS = (
@@ -109,7 +109,7 @@ def partnership_parts(
                 "exclave_population": population.total(exclave_members),
             }
         )
-    return pd.DataFrame.from_records(records, columns=list(PARTS_COLUMNS))
+    return _records_frame(records, list(PARTS_COLUMNS))
 
 
 def partnership_part_labels(

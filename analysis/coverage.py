@@ -62,6 +62,14 @@ def _nis_series(values: Any) -> pd.Series:
     return pd.Series(_nis_list(values), dtype=object)
 
 
+def _records_frame(records: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame:
+    """``DataFrame.from_records(records, columns=columns)`` for dict records that all have these keys, built
+    from column lists: the same frame (dtypes included) for about two thirds of the cost."""
+    if not records:  # empty lists would make float columns; from_records makes object ones
+        return pd.DataFrame.from_records(records, columns=columns)
+    return pd.DataFrame({column: [record[column] for record in records] for column in columns}, columns=columns)
+
+
 def _is_missing(value: Any) -> bool:
     """True for None, NaN, pd.NA and NaT: the scalars pandas' groupby and merge treat as missing keys.
 
@@ -302,7 +310,7 @@ def coverage_kpis(
                 "difference": float(value) - official_value,
             }
         )
-    return pd.DataFrame.from_records(records)
+    return _records_frame(records, ["kpi", "label", "unit", "value", "official", "difference"])
 
 
 def kpi_values(kpis: pd.DataFrame) -> dict[str, float]:

@@ -32,6 +32,7 @@ from analysis.coverage import (
     _is_missing,
     _nis_list,
     _nis_series,
+    _records_frame,
     status_series,
 )
 
@@ -359,7 +360,7 @@ def uncovered_clusters(
 
 
 def _cluster_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
-    return pd.DataFrame.from_records(records, columns=list(CLUSTER_COLUMNS))
+    return _records_frame(records, list(CLUSTER_COLUMNS))
 
 
 def _cluster_records(inputs: _GapInputs, kinds: tuple[str, ...]) -> list[dict[str, Any]]:
@@ -534,7 +535,7 @@ def _enclaves(inputs: _GapInputs, clusters: list[dict[str, Any]], partnerships_o
                 "fully_enclosed": bool(fully),
             }
         )
-    return pd.DataFrame.from_records(records, columns=list(ENCLAVE_COLUMNS))
+    return _records_frame(records, list(ENCLAVE_COLUMNS))
 
 
 CANDIDATE_COLUMNS = (

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.contiguity import partnership_parts
-from analysis.coverage import CONFIRMED, _is_missing, _nis_code, _nis_list
+from analysis.coverage import CONFIRMED, _is_missing, _nis_code, _nis_list, _records_frame
 from analysis.gaps import _ensure_adjacency
 from analysis.subsidy import MIN_PARTNERSHIP_POPULATION, is_eligible
 
@@ -157,7 +157,7 @@ def partnership_profiles(
         record.update(_region_alignment(on_map, total, population_of, regions_by_nis, region_names,
                                         region_population))
         records.append(record)
-    return pd.DataFrame.from_records(records, columns=list(PROFILE_COLUMNS))
+    return _records_frame(records, list(PROFILE_COLUMNS))
 
 
 def _region_alignment(
