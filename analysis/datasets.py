@@ -64,7 +64,16 @@ def build_view(scheme: SchemeData, version: str) -> CoverageView:
 
         official = _official_values(official_totals())
     return build_coverage_view(load_municipalities(version), on_version, adjacency_for(version),
-                               load_referentieregios(version), official)
+                               load_referentieregios(version), official, colours=scheme_colours(scheme))
+
+
+def scheme_colours(scheme: SchemeData) -> dict[str, str]:
+    """Partnership colours decided on the map of the scheme's own codes, so that the 2019-2024 and the 2025 map
+    of one scheme show every partnership in the same colour (the Fusies page puts them side by side)."""
+    from analysis.mapstyle import map_colours
+
+    return map_colours(scheme.partnerships["partnership_id"].tolist(), adjacency_for(scheme.boundary_version),
+                       scheme.memberships)
 
 
 @lru_cache(maxsize=8)

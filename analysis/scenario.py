@@ -102,7 +102,8 @@ class CoverageView:
 
 
 def build_coverage_view(municipalities: gpd.GeoDataFrame, scheme: SchemeData, adjacency: pd.DataFrame | None = None,
-                        regions: pd.DataFrame | None = None, official: dict | None = None) -> CoverageView:
+                        regions: pd.DataFrame | None = None, official: dict | None = None,
+                        colours: dict[str, str] | None = None) -> CoverageView:
     """Run the coverage analysis for a scheme whose memberships use the codes of `municipalities`."""
     if adjacency is None:
         adjacency = adjacency_pairs(municipalities)
@@ -123,7 +124,8 @@ def build_coverage_view(municipalities: gpd.GeoDataFrame, scheme: SchemeData, ad
     official = official or {}
     profiles["official_size_check"] = official_size_check(profiles, official.get("min_partnership_population"),
                                                           official.get("max_partnership_population"))
-    colours = map_colours(partnerships["partnership_id"].tolist(), adjacency, memberships)
+    if colours is None:
+        colours = map_colours(partnerships["partnership_id"].tolist(), adjacency, memberships)
     categories, legend = coverage_categories(status, partnerships, colours)
     return CoverageView(scheme, municipalities, adjacency, status, kpis, overlaps, clusters, enclave_table,
                         candidates, profiles, colours, categories, legend, regions)

@@ -239,3 +239,11 @@ def test_the_projects_own_membership_file_reads_back_as_the_same_scheme(scheme):
                                 scheme.memberships["confidence"]))
     standalone = set(uploaded.partnerships.loc[uploaded.partnerships["standalone"], "partnership_id"])
     assert standalone == {"antwerpen", "gent", "leuven"}
+
+
+def test_a_partnership_has_the_same_colour_on_both_maps():
+    from analysis.datasets import bundled_view
+
+    before, after = bundled_view("regie-2020-2025", "2019"), bundled_view("regie-2020-2025", "2025")
+    assert before.colours == after.colours
+    assert len(set(before.colours.values())) > 5
