@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from pages import ui
+from pages import downloads, ui
 from pages.webmap import install_leaflet_assets
 
 st.set_page_config(page_title="Regiekaart – regierol sociale economie", page_icon=":material/map:", layout="wide")
@@ -30,7 +30,7 @@ def home() -> None:
         st.caption(f"Filter: {ui.filter_text(view, filters)}. Officiële totalen gelden voor heel Vlaanderen "
                    "en worden alleen zonder filter getoond.")
     with st.expander("Kerncijfers als tabel"):
-        ui.show_table(ui.kpi_table(kpis), numbers={"Waarde": None, "Officieel": None, "Verschil met officieel": None},
+        downloads.show_table(ui.kpi_table(kpis), numbers={"Waarde": None, "Officieel": None, "Verschil met officieel": None},
                       download=("regiekaart-kerncijfers", "Kerncijfers"), key="home-kpi-table")
         st.caption("Aandelen in %; het verschil met een officieel aandeel in procentpunt. "
                    + ("Officiële cijfers: socialeeconomie.be (8 april 2020)." if official is not None
@@ -39,7 +39,7 @@ def home() -> None:
     ui.show_map(coverage_map(view, web, mask, source=ui.source_line(view), title="Dekking"),
                 key=f"home-map-{filters.scheme}-{filters.version}")
     st.caption(ui.source_line(view))
-    ui.print_figures(view, mask, filters, "coverage", "regiekaart-overzicht-dekking", "home-print")
+    downloads.print_figures(view, mask, filters, "coverage", "regiekaart-overzicht-dekking", "home-print")
 
 
 pages = [

@@ -49,6 +49,11 @@ class Problem:
     def is_error(self) -> bool:
         return self.severity == ERROR
 
+    def as_row(self) -> dict:
+        """The problem as a table row with Dutch headers, as the upload pages list them."""
+        return {"Ernst": self.severity, "Bestand": self.file, "Rij": self.row, "Kolom": self.column,
+                "Probleem": self.message, "Suggestie": self.suggestion or ""}
+
 
 def has_errors(problems) -> bool:
     return any(problem.is_error for problem in problems)

@@ -5,7 +5,7 @@ import html
 import streamlit as st
 
 from analysis.formatting import format_number
-from pages import ui
+from pages import downloads, ui
 from pages.webmap import coverage_map, municipality_table
 
 filters = ui.current_filters()
@@ -58,6 +58,6 @@ table = table[table["nis"].isin(set(view.municipalities.loc[mask, "nis"]))]
 shown = table[["nis", "name", "province", "status_label", "partnerships_label", "population_2020"]].rename(columns={
     "nis": "NIS", "name": "Gemeente", "province": "Provincie", "status_label": "Status",
     "partnerships_label": "Verband(en) en betrouwbaarheid", "population_2020": "Inwoners 2020"})
-ui.show_table(shown, numbers={"Inwoners 2020": 0}, download=("regiekaart-dekking", "Dekking"), key="dekking-table")
+downloads.show_table(shown, numbers={"Inwoners 2020": 0}, download=("regiekaart-dekking", "Dekking"), key="dekking-table")
 st.subheader("Afdrukken")
-ui.print_figures(view, mask, filters, "coverage", "regiekaart-dekking", "dekking-print")
+downloads.print_figures(view, mask, filters, "coverage", "regiekaart-dekking", "dekking-print")

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from pages import ui
+from pages import downloads, indicator_upload, membership_upload, provenance, ui
 
 
 def _use_upload(scheme) -> None:
@@ -20,7 +20,7 @@ st.markdown(
     "of gewoon twee kolommen `gemeente;samenwerkingsverband` (of `nis;samenwerkingsverband`). Gemeentenamen "
     "mogen in hoofd- of kleine letters, met of zonder accenten, ook namen van vóór de fusies van 2025. "
     "De upload blijft alleen in deze browsersessie; de gebundelde gegevens worden nooit gewijzigd.")
-template_csv, template_xlsx = ui.membership_templates()
+template_csv, template_xlsx = membership_upload.membership_templates()
 col_a, col_b = st.columns(2)
 col_a.download_button("⬇ Sjabloon (CSV)", template_csv, file_name="regiekaart-sjabloon-lidmaatschap.csv",
                       mime="text/csv", on_click="ignore")
@@ -29,13 +29,13 @@ col_b.download_button("⬇ Sjabloon (Excel)", template_xlsx, file_name="regiekaa
 upload = st.file_uploader("Lidmaatschapsbestand (CSV of XLSX, max. 5 MB)", type=["csv", "xlsx", "txt"],
                           key="membership-upload")
 if upload is not None:
-    scheme, problems = ui.read_membership_upload(upload.getvalue(), upload.name)
-    errors = [p for p in problems if p["Ernst"] == "fout"]
+    scheme, problems = membership_upload.read_membership_upload(upload.getvalue(), upload.name)
+    errors = [p for p in problems if p.is_error]
     if problems:
         (st.error if errors else st.warning)(
             f"{len(errors)} fouten en {len(problems) - len(errors)} waarschuwingen in {upload.name}.")
-        ui.show_table(pd.DataFrame(problems), numbers={"Rij": 0},
-                      download=(ui.file_stem("regiekaart-problemen", upload.name), "Problemen"),
+        downloads.show_table(pd.DataFrame([p.as_row() for p in problems]), numbers={"Rij": 0},
+                      download=(downloads.file_stem("regiekaart-problemen", upload.name), "Problemen"),
                       key="membership-problems")
     if scheme is not None and not errors:
         st.success(f"{upload.name}: {len(scheme.partnerships)} verbanden, {len(scheme.memberships)} lidmaatschappen "
@@ -49,7 +49,7 @@ if ui.uploaded_scheme() is not None:
         st.session_state.pop("upload_views", None)
         st.rerun()
 
-ui.indicator_upload_section()
+indicator_upload.render()
 
 st.header("Gereconstrueerd lidmaatschap 2020-2025")
 from analysis.datasets import regie_scheme  # noqa: E402
@@ -74,17 +74,17 @@ for key, item in official.items():
                           "Eenheid": "%" if share else item.get("unit", ""), "Toelichting": item.get("note", ""),
                           "Bron": item.get("source", ""), "Sleutel": key})
 official_table = pd.DataFrame(official_rows)
-ui.show_table(official_table, numbers={"Waarde": None}, download=("regiekaart-officiele-cijfers", "Officieel"),
+downloads.show_table(official_table, numbers={"Waarde": None}, download=("regiekaart-officiele-cijfers", "Officieel"),
               key="official-table", column_config={"Bron": st.column_config.LinkColumn("Bron")})
 st.subheader("Verbanden")
-ui.show_table(scheme.partnerships, download=("regiekaart-verbanden-2020-2025", "Verbanden"),
+downloads.show_table(scheme.partnerships, download=("regiekaart-verbanden-2020-2025", "Verbanden"),
               key="bundled-partnerships")
 st.subheader("Lidmaatschap met bronnen")
-ui.show_table(scheme.memberships, download=("regiekaart-lidmaatschap-2020-2025", "Lidmaatschap"),
+downloads.show_table(scheme.memberships, download=("regiekaart-lidmaatschap-2020-2025", "Lidmaatschap"),
               key="bundled-memberships")
 
 st.header("Bronnen en licenties")
-ui.show_table(ui.sources_frame(), download=("regiekaart-bronnen-en-licenties", "Bronnen"), key="sources-table",
+downloads.show_table(provenance.sources_frame(), download=("regiekaart-bronnen-en-licenties", "Bronnen"), key="sources-table",
               column_config={"URL": st.column_config.LinkColumn("URL")})
 st.subheader("Herstelde fouten in de brongegevens")
-ui.show_table(ui.repairs_frame(), download=("regiekaart-herstelde-fouten", "Herstellingen"), key="repairs-table")
+downloads.show_table(provenance.repairs_frame(), download=("regiekaart-herstelde-fouten", "Herstellingen"), key="repairs-table")

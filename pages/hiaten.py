@@ -5,7 +5,7 @@ import streamlit as st
 from analysis.coverage import STATUS_LABELS_NL
 from analysis.formatting import format_number
 from analysis.nearby import not_covered_near
-from pages import ui
+from pages import downloads, ui
 from pages.webmap import gaps_map
 
 filters = ui.current_filters()
@@ -30,14 +30,14 @@ st.markdown(f"**{len(near)}** gemeenten binnen {radius} km van {names[centre]} z
 near_table = near.assign(status=near["status"].map(STATUS_LABELS_NL)).rename(columns={
     "nis": "NIS", "name": "Gemeente", "status": "Status", "population_2020": "Inwoners 2020",
     "distance_km": "Afstand (km)"})
-ui.show_table(near_table, numbers={"Inwoners 2020": 0, "Afstand (km)": 1},
-              download=(ui.file_stem("regiekaart-niet-gedekt", f"{radius} km", names[centre]),
+downloads.show_table(near_table, numbers={"Inwoners 2020": 0, "Afstand (km)": 1},
+              download=(downloads.file_stem("regiekaart-niet-gedekt", f"{radius} km", names[centre]),
                         "Niet gedekt in de buurt"), key="near-table")
 
 ui.show_map(gaps_map(view, web, mask, source=ui.source_line(view), highlight_nis=list(near["nis"])),
             key=f"hiaten-map-{filters.scheme}-{filters.version}", height=560)
 st.caption(ui.source_line(view) + ". 'Onbekend' betekent: geen bron gevonden, niet: neemt niet deel.")
-ui.print_figures(view, mask, filters, "gaps", "regiekaart-overlappingen-hiaten", "hiaten-print")
+downloads.print_figures(view, mask, filters, "gaps", "regiekaart-overlappingen-hiaten", "hiaten-print")
 
 st.subheader("Overlappingen")
 overlaps = view.overlaps[view.overlaps["nis"].isin(in_view)]
@@ -53,7 +53,7 @@ else:
     )[["nis", "name", "partnership_names", "confidences", "sources", "population_2020"]].rename(columns={
         "nis": "NIS", "name": "Gemeente", "partnership_names": "Verbanden", "confidences": "Betrouwbaarheid",
         "sources": "Bronnen", "population_2020": "Inwoners 2020"})
-    ui.show_table(table, numbers={"Inwoners 2020": 0}, download=("regiekaart-overlappingen", "Overlappingen"),
+    downloads.show_table(table, numbers={"Inwoners 2020": 0}, download=("regiekaart-overlappingen", "Overlappingen"),
                   key="overlaps-table")
 
 st.subheader("Aaneengesloten gebieden zonder (gekend) verband")
@@ -68,7 +68,7 @@ else:
         ["cluster_id", "n_municipalities", "member_names", "population", "area_km2"]].rename(columns={
             "cluster_id": "Gebied", "n_municipalities": "Gemeenten", "member_names": "Namen",
             "population": "Inwoners 2020", "area_km2": "Oppervlakte (km²)"})
-    ui.show_table(table, numbers={"Inwoners 2020": 0, "Oppervlakte (km²)": 1},
+    downloads.show_table(table, numbers={"Inwoners 2020": 0, "Oppervlakte (km²)": 1},
                   download=(f"regiekaart-hiaten-{kind.replace('_', '-')}", "Hiaten"), key="clusters-table")
 
 st.subheader("Enclaves")
@@ -84,7 +84,7 @@ else:
     )[["member_names", "enclosing_partnership_names", "fully_enclosed", "population"]].rename(columns={
         "member_names": "Gemeenten", "enclosing_partnership_names": "Omringd door",
         "fully_enclosed": "Volledig ingesloten", "population": "Inwoners 2020"})
-    ui.show_table(table, numbers={"Inwoners 2020": 0}, download=("regiekaart-enclaves", "Enclaves"),
+    downloads.show_table(table, numbers={"Inwoners 2020": 0}, download=("regiekaart-enclaves", "Enclaves"),
                   key="enclaves-table")
 
 st.subheader("Kandidaat-verbanden om bij aan te sluiten")
@@ -96,5 +96,5 @@ else:
         ["member_names", "partnership_name", "rank", "shared_border_m", "population_if_joined"]].rename(columns={
             "member_names": "Gemeente", "partnership_name": "Aangrenzend verband", "rank": "Rang",
             "shared_border_m": "Gedeelde grens (m)", "population_if_joined": "Inwoners na aansluiting"})
-    ui.show_table(table, numbers={"Gedeelde grens (m)": 0, "Inwoners na aansluiting": 0},
+    downloads.show_table(table, numbers={"Gedeelde grens (m)": 0, "Inwoners na aansluiting": 0},
                   download=("regiekaart-kandidaten", "Kandidaten"), key="candidates-table")

@@ -1,6 +1,6 @@
 """Upload of indicator tables on the Gegevens page; uploaded indicators live only in this browser session.
 
-`render()` is called by `pages.ui.indicator_upload_section()`. The file is read for both maps at once, so the
+`render()` is called by the Gegevens page. The file is read for both maps at once, so the
 indicator can be shown on the 2019-2024 map and on the 2025 map; the page Indicatoren picks it up through
 :func:`uploaded_catalogue` and :func:`uploaded_values`.
 """
@@ -50,7 +50,7 @@ def _parse(data: bytes, filename: str):
 
 
 def render() -> None:
-    from pages import ui
+    from pages import downloads
 
     st.header("Eigen indicator opladen")
     st.markdown(
@@ -69,7 +69,7 @@ def render() -> None:
         if problems:
             (st.error if errors else st.warning)(
                 f"{len(errors)} fouten en {len(problems) - len(errors)} waarschuwingen in {upload.name}.")
-            ui.show_table(pd.DataFrame([ui.problem_row(p) for p in problems]),
+            downloads.show_table(pd.DataFrame([p.as_row() for p in problems]),
                           download=("regiekaart-problemen-indicatorbestand", "Problemen"), key="indicator-problems")
         usable = frames["2019"] if frames["2019"] is not None else frames["2025"]
         if usable is not None and not errors:

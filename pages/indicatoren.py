@@ -9,7 +9,7 @@ from analysis.figures import indicator_classes, indicator_print_map, indicator_s
 from analysis.coverage import STATUS_LABELS_NL
 from analysis.formatting import format_number
 from geodata.indicators import CATALOGUE, COUNT, FLAG_LABELS_NL, FLAG_OK
-from pages import ui
+from pages import downloads, ui
 from pages.indicator_map import indicator_map, value_text
 from pages.indicator_upload import uploaded_catalogue, uploaded_values
 
@@ -86,10 +86,10 @@ if not entry.aggregatable:
     notes.append("Deze graad kan niet per groep herberekend worden (de bron geeft geen teller en noemer).")
 st.caption(" ".join(notes))
 described = ui.filter_text(view, filters)
-ui.print_downloads(
+downloads.print_downloads(
     lambda orientation: indicator_print_map(view, mask, described, indicator_id, year, values, method, k, orientation,
                                             highlight, catalogue=catalogue),
-    ui.file_stem("regiekaart", indicator_id, str(year), METHOD_NAMES.get(method, method), f"{k} klassen"), "ind-print")
+    downloads.file_stem("regiekaart", indicator_id, str(year), METHOD_NAMES.get(method, method), f"{k} klassen"), "ind-print")
 with st.expander("Over deze indicator"):
     st.markdown(entry.description)
 
@@ -126,8 +126,8 @@ table = pd.DataFrame({
 })
 table = table[["NIS", "Gemeente", f"{entry.label} {year}", "Toelichting", "Provincie", "Status", "Verband(en)"]]
 st.subheader("Per gemeente")
-ui.show_table(table, numbers={f"{entry.label} {year}": entry.decimals}, height=360,
-              download=(ui.file_stem("regiekaart", indicator_id, str(year)), "Indicator"), key="ind-table")
+downloads.show_table(table, numbers={f"{entry.label} {year}": entry.decimals}, height=360,
+              download=(downloads.file_stem("regiekaart", indicator_id, str(year)), "Indicator"), key="ind-table")
 
 # --- per partnership ---------------------------------------------------------------------------------------------
 if indicator_id in CATALOGUE:
@@ -156,9 +156,9 @@ else:
         "Zonder cijfer": per_partnership["missing_nis"].map(
             lambda codes: ", ".join(names.get(c, c) for c in codes)).to_numpy(),
     })
-    ui.show_table(part_table, numbers={f"{entry.label} {year}": entry.decimals, "Gemeenten": 0, "Met cijfer": 0,
+    downloads.show_table(part_table, numbers={f"{entry.label} {year}": entry.decimals, "Gemeenten": 0, "Met cijfer": 0,
                                        "Ook in ander verband": 0},
-                  download=(ui.file_stem("regiekaart", indicator_id, str(year), "verbanden"), "Verbanden"),
+                  download=(downloads.file_stem("regiekaart", indicator_id, str(year), "verbanden"), "Verbanden"),
                   key="ind-part")
     st.caption(f"Waarde per verband: {how}. Een gemeente in meer dan één verband telt in elk verband mee, dus de "
                "verbanden samen kunnen meer zijn dan Vlaanderen. 'Zonder cijfer': onbekend, geheim, of een "
@@ -179,9 +179,9 @@ if entry.aggregatable:
     })
     if entry.kind != COUNT:
         need_table = need_table.drop(columns="Aandeel")
-    ui.show_table(need_table, numbers={f"{entry.label} {year}": entry.decimals, "Gemeenten": 0,
+    downloads.show_table(need_table, numbers={f"{entry.label} {year}": entry.decimals, "Gemeenten": 0,
                                        "Gemeenten zonder cijfer": 0}, percents={"Aandeel": 1},
-                  download=(ui.file_stem("regiekaart-nood-dekking", indicator_id, str(year)), "Nood en dekking"),
+                  download=(downloads.file_stem("regiekaart-nood-dekking", indicator_id, str(year)), "Nood en dekking"),
                   key="ind-need")
 else:
     st.info("Kies een indicator die per groep berekend kan worden (bv. niet-werkende werkzoekenden of de totale "
@@ -208,8 +208,8 @@ else:
         label = catalogue[context].label
         ranking_table.insert(5, f"{label} {year}", ranking["context_value"].to_numpy())
         numbers[f"{label} {year}"] = 0
-    ui.show_table(ranking_table, numbers=numbers, height=360,
-                  download=(ui.file_stem("regiekaart-nood-zonder-verband", indicator_id, str(year)),
+    downloads.show_table(ranking_table, numbers=numbers, height=360,
+                  download=(downloads.file_stem("regiekaart-nood-zonder-verband", indicator_id, str(year)),
                             "Rangschikking"), key="ind-rank")
     st.caption(f"Gesorteerd op {entry.label.lower()}, {direction} eerst; gemeenten zonder cijfer onderaan. "
                "'Onbekend' betekent: geen bron gevonden, niet: neemt niet deel.")

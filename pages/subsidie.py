@@ -7,7 +7,7 @@ from analysis.formatting import format_eur
 from analysis.subsidy import (
     BUDGET_2020_EUR, BUDGET_FROM_2023_EUR, SUBSIDY_BANDS_2020_2025, allocate_subsidies, subsidy_input_table, subsidy_totals,
 )
-from pages import ui
+from pages import downloads, ui
 
 filters = ui.current_filters()
 view = ui.current_view(filters)
@@ -48,7 +48,7 @@ table = allocation.assign(
     "band": "Schijf", "base_amount_eur": "Schijfbedrag", "requested_amount_eur": "Gevraagd",
     "unemployment_rate": "Werkloosheidsgraad (%)", "funded_amount_eur": "Toegekend", "funded": "Gefinancierd",
     "reason": "Toelichting"})
-ui.show_table(table, numbers={"Inwoners 2020": 0, "Werkloosheidsgraad (%)": 1},
+downloads.show_table(table, numbers={"Inwoners 2020": 0, "Werkloosheidsgraad (%)": 1},
               euros=["Schijfbedrag", "Gevraagd", "Toegekend"], download=("regiekaart-subsidie", "Subsidie"),
               key="subsidy-table")
 
@@ -66,5 +66,5 @@ with st.expander("Inwonersschijven 2020-2025"):
         "Vanaf (inwoners)": (SUBSIDY_BANDS_2020_2025["lower_exclusive"] + 1).to_numpy(),
         "Bedrag (euro per jaar)": SUBSIDY_BANDS_2020_2025["amount_eur"].to_numpy(),
     })
-    ui.show_table(bands, numbers={"Vanaf (inwoners)": 0}, euros=["Bedrag (euro per jaar)"],
+    downloads.show_table(bands, numbers={"Vanaf (inwoners)": 0}, euros=["Bedrag (euro per jaar)"],
                   download=("regiekaart-inwonersschijven-2020-2025", "Schijven"), key="bands-table")

@@ -1,4 +1,5 @@
-"""Shared Streamlit pieces: sidebar filters kept in the URL, cached data, banners and map display.
+"""Shared Streamlit pieces: sidebar filters kept in the URL, cached data and views, banners, KPI cards and map
+display. Table and print downloads are in `pages.downloads`.
 
 Filters live in ``st.session_state`` and are written back to the URL query string on every page run, so a
 copied link reproduces the view (Streamlit clears query parameters on a page switch, streamlit #7982).
@@ -255,48 +256,6 @@ def show_map(fmap, key: str, height: int = 600, returned_objects: list[str] | No
                      returned_objects=returned_objects or []) or {}
 
 
-XLSX_LABEL = "⬇ Excel (XLSX)"
-CSV_LABEL = "⬇ CSV"
-PNG_LABEL = "⬇ PNG (300 dpi)"
-PDF_LABEL = "⬇ PDF (vector)"
-ORIENTATIONS = {"landscape": "A4 liggend", "portrait": "A4 staand"}
-
-
-def table_downloads(frame, stem: str, key: str, sheet: str = "Tabel") -> None:
-    """XLSX and CSV download buttons for a table (no rerun on click); the files are made only when clicked.
-
-    Pages call this through `show_table(..., download=(stem, sheet))`, so every table has the same buttons.
-    """
-    from analysis.tables import to_csv_bytes, to_xlsx_bytes
-
-    left, middle, right = st.columns([1, 1, 1])
-    left.download_button(XLSX_LABEL, lambda: to_xlsx_bytes({sheet: frame}), file_name=f"{stem}.xlsx",
-                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                         key=f"{key}-xlsx", on_click="ignore")
-    comma = right.toggle("decimaalkomma", value=True, key=f"{key}-comma",
-                         help="CSV met ; en decimaalkomma, zoals Excel in België verwacht")
-    middle.download_button(CSV_LABEL, lambda: to_csv_bytes(frame, decimal_comma=comma), file_name=f"{stem}.csv",
-                           mime="text/csv", key=f"{key}-csv", on_click="ignore")
-
-
-def print_downloads(make_spec, stem: str, key: str) -> None:
-    """PNG (A4, 300 dpi) and PDF download buttons for a print map, A4 landscape or portrait.
-
-    `make_spec(orientation)` returns the `PrintMap`; it runs only when a button is clicked, so offering the
-    buttons costs nothing. Keys are derived from `key` and must be unique on the page.
-    """
-    from analysis.printmap import export_pdf, export_png
-
-    st.caption("Afdrukversie van deze kaart: A4 met titel, filters, legende, bron, schaalstok en noordpijl.")
-    left, middle, right = st.columns([1, 1, 1])
-    orientation = right.radio("Papier", list(ORIENTATIONS), key=f"{key}-orient", horizontal=True,
-                              format_func=ORIENTATIONS.get)
-    left.download_button(PNG_LABEL, lambda: export_png(make_spec(orientation)),
-                         file_name=f"{stem}.png", mime="image/png", key=f"{key}-png", on_click="ignore")
-    middle.download_button(PDF_LABEL, lambda: export_pdf(make_spec(orientation)),
-                           file_name=f"{stem}.pdf", mime="application/pdf", key=f"{key}-pdf", on_click="ignore")
-
-
 def source_line(view) -> str:
     """The source and licence line printed under and on every map."""
     from geodata.sources import SOURCES
@@ -366,70 +325,6 @@ def _missing(value) -> bool:
         return False
 
 
-def show_table(frame, numbers: dict[str, int | None] | None = None, percents: dict[str, int] | None = None,
-               euros: list[str] | None = None, height: int | None = None, *,
-               download: tuple[str, str] | None = None, key: str | None = None,
-               column_config: dict | None = None) -> None:
-    """A sortable table with Belgian number notation (sorting still uses the numbers themselves).
-
-    Missing values read "onbekend", never "None" or an empty cell. `numbers` maps a column to its decimals (None:
-    whole numbers without decimals, others with one). With `download=(stem, sheet)` the table gets its XLSX and
-    CSV buttons underneath (the numbers themselves, not the display text); `key` (default: the stem) keeps the
-    buttons' keys unique on the page.
-    """
-    from analysis.formatting import MISSING_TEXT, format_eur, format_percent
-
-    formats = {column: (_number_format(decimals)) for column, decimals in (numbers or {}).items()}
-    formats.update({column: (lambda value, d=decimals: format_percent(value, d))
-                    for column, decimals in (percents or {}).items()})
-    formats.update({column: format_eur for column in (euros or [])})
-    frame = frame.reset_index(drop=True)
-    styled = frame.style.format(na_rep=MISSING_TEXT).format(formats)
-    kwargs = {"height": height} if height else {}
-    if column_config:
-        kwargs["column_config"] = column_config
-    # The browser shows an empty cell's placeholder, not the Styler's text for it: both say "onbekend".
-    st.dataframe(styled, hide_index=True, width="stretch", placeholder=MISSING_TEXT, **kwargs)
-    if download is not None:
-        stem, sheet = download
-        table_downloads(frame, stem, key or stem, sheet=sheet)
-
-
-def _number_format(decimals: int | None):
-    from analysis.formatting import format_number, is_missing
-
-    if decimals is not None:
-        return lambda value: format_number(value, decimals)
-    return lambda value: format_number(value, 0 if is_missing(value) or float(value).is_integer() else 1)
-
-
-def print_figures(view, mask, filters: Filters, kind: str, stem: str, key: str, *, text: str | None = None,
-                  **options) -> None:
-    """Download buttons for the print version (PNG/PDF) of a map, its subtitle stating the current filters.
-
-    `kind`: "coverage" or "gaps". `text` replaces the description of the sidebar filters (a page with its own
-    choices adds them); `options` go to the figure builder (title, label_partnerships, conflict_nis, ...).
-    """
-    from analysis import figures
-
-    builders = {"coverage": figures.coverage_print_map, "gaps": figures.gaps_print_map}
-    if kind not in builders:
-        raise ValueError(f"Onbekende kaartsoort {kind!r}; kies uit {', '.join(builders)}")
-    described = text if text is not None else filter_text(view, filters)
-    print_downloads(lambda orientation: builders[kind](view, mask, described, orientation=orientation, **options),
-                    stem, key)
-
-
-def file_stem(*parts: str) -> str:
-    """A file name stem from words: "regiekaart", "Sint-Niklaas e.o." -> "regiekaart-sint-niklaas-e-o"."""
-    import re
-    import unicodedata
-
-    text = "-".join(str(part) for part in parts if str(part))
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "regiekaart"
-
-
 def kpi_table(kpis):
     """The KPIs as a table with Dutch headers: shares in % (0-100), differences of shares in percentage points."""
     import pandas as pd
@@ -448,30 +343,6 @@ def kpi_table(kpis):
         "Officieel": scaled("official"),
         "Verschil met officieel": scaled("difference"),
     })
-
-
-def sources_frame():
-    """Every data source with its licence and attribution (the table on the Gegevens page)."""
-    from geodata.fetch import origins
-    from geodata.sources import SOURCES
-
-    seen = origins()
-    origin_nl = {"mirror": "lokale mirror", "cache": "cache", "download": "gedownload"}
-    return pd_frame([{"Bron": s.description, "Bestand": s.filename, "Licentie": s.licence,
-                      "Vermelding": s.attribution, "Herkomst": origin_nl.get(seen.get(key), "nog niet gelezen"),
-                      "URL": s.url, "sha256": s.sha256[:16] + "…"} for key, s in SOURCES.items()])
-
-
-def repairs_frame():
-    """The repaired defects of the boundary sources (both maps), with Dutch headers."""
-    from geodata.municipalities import repairs_for
-
-    rows = {}
-    for version in ("2019", "2025"):
-        for repair in repairs_for(version):
-            rows[(repair.source, repair.nis, repair.defect)] = repair.as_dict()
-    return pd_frame(list(rows.values())).rename(columns={
-        "source": "Bron", "nis": "NIS", "name": "Gemeente", "defect": "Fout", "action": "Herstel"})
 
 
 def cached_merger_conflicts(scheme_id: str):
@@ -511,58 +382,3 @@ def unemployment_rates(view):
     from analysis.indicator_data import unemployment_rate_by_partnership
 
     return unemployment_rate_by_partnership(view)
-
-
-# --- data page helpers -------------------------------------------------------------------------------------
-
-@st.cache_data(show_spinner=False)
-def membership_templates() -> tuple[bytes, bytes]:
-    from geodata.membership import membership_template_csv, membership_template_xlsx
-
-    return membership_template_csv(), membership_template_xlsx()
-
-
-def read_membership_upload(data: bytes, filename: str):
-    """Validate an uploaded membership file; returns (SchemeData or None, problems as Dutch table rows)."""
-    from analysis.scenario import SchemeData
-    from geodata.membership import read_membership_upload as read
-    from geodata.municipalities import load_merger_table, load_municipalities
-
-    municipalities = load_municipalities("2019")[["nis", "name"]]
-    try:
-        scheme, problems = read(data, filename, municipalities, load_merger_table())
-    except Exception as error:  # the reader promises not to raise; never show a traceback if it does
-        scheme, problems = None, [_problem_row_from_exception(filename, error)]
-        return scheme, problems
-    rows = [problem_row(problem) for problem in problems]
-    if scheme is None:
-        return None, rows
-    return SchemeData(SCHEME_UPLOAD, f"upload {filename}", scheme.partnerships, scheme.memberships,
-                      scheme.non_participants, reconstructed=False, source_note=filename,
-                      boundary_version="2019"), rows
-
-
-def problem_row(problem) -> dict:
-    """A validation problem as a table row with Dutch headers (file, row, column, message, suggestion)."""
-    get = problem.get if isinstance(problem, dict) else (lambda key, default=None: getattr(problem, key, default))
-    return {"Ernst": get("severity"), "Bestand": get("file"), "Rij": get("row"), "Kolom": get("column"),
-            "Probleem": get("message"), "Suggestie": get("suggestion") or ""}
-
-
-def _problem_row_from_exception(filename: str, error: Exception) -> dict:
-    return {"Ernst": "fout", "Bestand": filename, "Rij": None, "Kolom": None,
-            "Probleem": f"Het bestand kon niet gelezen worden ({type(error).__name__}).",
-            "Suggestie": "Controleer het formaat of gebruik het sjabloon."}
-
-
-def indicator_upload_section() -> None:
-    """The indicator upload on the Gegevens page (uploaded indicators stay in this session)."""
-    from pages.indicator_upload import render
-
-    render()
-
-
-def pd_frame(records):
-    import pandas as pd
-
-    return pd.DataFrame.from_records(records)

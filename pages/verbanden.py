@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.formatting import format_number, format_percent
-from pages import ui
+from pages import downloads, ui
 from pages.webmap import coverage_map
 
 SIZE_CHECK_TEXT = {
@@ -59,7 +59,7 @@ details = {
 }
 details_table = pd.DataFrame({"Kenmerk": list(details),
                               "Waarde": [str(v) if v is not None and v == v else "onbekend" for v in details.values()]})
-ui.show_table(details_table, download=(ui.file_stem("regiekaart-profiel", options[pid]), "Profiel"),
+downloads.show_table(details_table, download=(downloads.file_stem("regiekaart-profiel", options[pid]), "Profiel"),
               key="profile-table")
 
 mask = view.municipalities["nis"].isin(set(view.scheme.memberships.loc[view.scheme.memberships["partnership_id"] == pid,
@@ -72,7 +72,7 @@ kind = "referentieregio" if filters.scheme == ui.SCHEME_REFREG else "samenwerkin
 described = ui.filter_text(view, filters)
 if filters.partnership != pid:
     described += f" · {kind} {options[pid]}"
-ui.print_figures(view, mask, filters, "coverage", ui.file_stem("regiekaart", kind, options[pid]), "verband-print",
+downloads.print_figures(view, mask, filters, "coverage", downloads.file_stem("regiekaart", kind, options[pid]), "verband-print",
                  text=described, title=f"{kind.capitalize()} {options[pid]}", label_partnerships=True)
 
 st.subheader("Leden en bronnen")
@@ -84,7 +84,7 @@ table = members.assign(name=members["nis"].map(names).fillna(members.get("munici
     ["nis", "name", "role", "confidence", "source", "evidence", "population"]].rename(columns={
         "nis": "NIS", "name": "Gemeente", "role": "Rol", "confidence": "Betrouwbaarheid", "source": "Bron",
         "evidence": "Toelichting", "population": "Inwoners 2020"})
-ui.show_table(table, numbers={"Inwoners 2020": 0}, download=(ui.file_stem("regiekaart-leden", options[pid]), "Leden"),
+downloads.show_table(table, numbers={"Inwoners 2020": 0}, download=(downloads.file_stem("regiekaart-leden", options[pid]), "Leden"),
               key="members-table")
 
 st.subheader("Alle samenwerkingsverbanden")
@@ -100,6 +100,6 @@ profiles = view.profiles.assign(
     "name": "Verband", "centre_city": "Centrumstad", "standalone": "Alleen", "n_members": "Gemeenten",
     "population": "Inwoners 2020", "n_parts": "Delen", "eligible": "Subsidieerbaar",
     "main_region_name": "Hoofdreferentieregio", "main_region_population_share": "Aandeel in hoofdregio"})
-ui.show_table(profiles, numbers={"Inwoners 2020": 0, "Gemeenten": 0, "Delen": 0},
+downloads.show_table(profiles, numbers={"Inwoners 2020": 0, "Gemeenten": 0, "Delen": 0},
               percents={"Aandeel in hoofdregio": 0}, download=("regiekaart-verbanden", "Verbanden"),
               key="profiles-table")

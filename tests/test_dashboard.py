@@ -201,7 +201,7 @@ def test_every_table_is_followed_by_its_xlsx_and_csv_downloads(page):
     at = app(page)
     assert at.dataframe, "the page shows no table"
     assert tables_without_downloads(at) == []
-    assert not at.get("table")  # every table is an st.dataframe through ui.show_table
+    assert not at.get("table")  # every table is an st.dataframe through downloads.show_table
     # The browser shows an empty cell as the placeholder (not the Styler's text): "onbekend", never "None".
     assert [table.proto.placeholder for table in at.dataframe] == ["onbekend"] * len(at.dataframe)
 

@@ -1,0 +1,117 @@
+"""Download buttons shared by every page: tables as XLSX/CSV, maps as print-ready PNG/PDF.
+
+Every table on a page goes through `show_table`, so each one shows Belgian numbers, "onbekend" for missing
+values and the same two download buttons; every map page offers its print version through `print_figures` (or
+`print_downloads` for a map with its own builder). Files are made only when a button is clicked.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from pages import ui
+
+XLSX_LABEL = "⬇ Excel (XLSX)"
+CSV_LABEL = "⬇ CSV"
+PNG_LABEL = "⬇ PNG (300 dpi)"
+PDF_LABEL = "⬇ PDF (vector)"
+ORIENTATIONS = {"landscape": "A4 liggend", "portrait": "A4 staand"}
+
+
+def table_downloads(frame, stem: str, key: str, sheet: str = "Tabel") -> None:
+    """XLSX and CSV download buttons for a table (no rerun on click); the files are made only when clicked.
+
+    Pages call this through `show_table(..., download=(stem, sheet))`, so every table has the same buttons.
+    """
+    from analysis.tables import to_csv_bytes, to_xlsx_bytes
+
+    left, middle, right = st.columns([1, 1, 1])
+    left.download_button(XLSX_LABEL, lambda: to_xlsx_bytes({sheet: frame}), file_name=f"{stem}.xlsx",
+                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                         key=f"{key}-xlsx", on_click="ignore")
+    comma = right.toggle("decimaalkomma", value=True, key=f"{key}-comma",
+                         help="CSV met ; en decimaalkomma, zoals Excel in België verwacht")
+    middle.download_button(CSV_LABEL, lambda: to_csv_bytes(frame, decimal_comma=comma), file_name=f"{stem}.csv",
+                           mime="text/csv", key=f"{key}-csv", on_click="ignore")
+
+
+def print_downloads(make_spec, stem: str, key: str) -> None:
+    """PNG (A4, 300 dpi) and PDF download buttons for a print map, A4 landscape or portrait.
+
+    `make_spec(orientation)` returns the `PrintMap`; it runs only when a button is clicked, so offering the
+    buttons costs nothing. Keys are derived from `key` and must be unique on the page.
+    """
+    from analysis.printmap import export_pdf, export_png
+
+    st.caption("Afdrukversie van deze kaart: A4 met titel, filters, legende, bron, schaalstok en noordpijl.")
+    left, middle, right = st.columns([1, 1, 1])
+    orientation = right.radio("Papier", list(ORIENTATIONS), key=f"{key}-orient", horizontal=True,
+                              format_func=ORIENTATIONS.get)
+    left.download_button(PNG_LABEL, lambda: export_png(make_spec(orientation)),
+                         file_name=f"{stem}.png", mime="image/png", key=f"{key}-png", on_click="ignore")
+    middle.download_button(PDF_LABEL, lambda: export_pdf(make_spec(orientation)),
+                           file_name=f"{stem}.pdf", mime="application/pdf", key=f"{key}-pdf", on_click="ignore")
+
+
+def show_table(frame, numbers: dict[str, int | None] | None = None, percents: dict[str, int] | None = None,
+               euros: list[str] | None = None, height: int | None = None, *,
+               download: tuple[str, str] | None = None, key: str | None = None,
+               column_config: dict | None = None) -> None:
+    """A sortable table with Belgian number notation (sorting still uses the numbers themselves).
+
+    Missing values read "onbekend", never "None" or an empty cell. `numbers` maps a column to its decimals (None:
+    whole numbers without decimals, others with one). With `download=(stem, sheet)` the table gets its XLSX and
+    CSV buttons underneath (the numbers themselves, not the display text); `key` (default: the stem) keeps the
+    buttons' keys unique on the page.
+    """
+    from analysis.formatting import MISSING_TEXT, format_eur, format_percent
+
+    formats = {column: (_number_format(decimals)) for column, decimals in (numbers or {}).items()}
+    formats.update({column: (lambda value, d=decimals: format_percent(value, d))
+                    for column, decimals in (percents or {}).items()})
+    formats.update({column: format_eur for column in (euros or [])})
+    frame = frame.reset_index(drop=True)
+    styled = frame.style.format(na_rep=MISSING_TEXT).format(formats)
+    kwargs = {"height": height} if height else {}
+    if column_config:
+        kwargs["column_config"] = column_config
+    # The browser shows an empty cell's placeholder, not the Styler's text for it: both say "onbekend".
+    st.dataframe(styled, hide_index=True, width="stretch", placeholder=MISSING_TEXT, **kwargs)
+    if download is not None:
+        stem, sheet = download
+        table_downloads(frame, stem, key or stem, sheet=sheet)
+
+
+def _number_format(decimals: int | None):
+    from analysis.formatting import format_number, is_missing
+
+    if decimals is not None:
+        return lambda value: format_number(value, decimals)
+    return lambda value: format_number(value, 0 if is_missing(value) or float(value).is_integer() else 1)
+
+
+def print_figures(view, mask, filters: ui.Filters, kind: str, stem: str, key: str, *, text: str | None = None,
+                  **options) -> None:
+    """Download buttons for the print version (PNG/PDF) of a map, its subtitle stating the current filters.
+
+    `kind`: "coverage" or "gaps". `text` replaces the description of the sidebar filters (a page with its own
+    choices adds them); `options` go to the figure builder (title, label_partnerships, conflict_nis, ...).
+    """
+    from analysis import figures
+
+    builders = {"coverage": figures.coverage_print_map, "gaps": figures.gaps_print_map}
+    if kind not in builders:
+        raise ValueError(f"Onbekende kaartsoort {kind!r}; kies uit {', '.join(builders)}")
+    described = text if text is not None else ui.filter_text(view, filters)
+    print_downloads(lambda orientation: builders[kind](view, mask, described, orientation=orientation, **options),
+                    stem, key)
+
+
+def file_stem(*parts: str) -> str:
+    """A file name stem from words: "regiekaart", "Sint-Niklaas e.o." -> "regiekaart-sint-niklaas-e-o"."""
+    import re
+    import unicodedata
+
+    text = "-".join(str(part) for part in parts if str(part))
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "regiekaart"
