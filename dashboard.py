@@ -31,7 +31,7 @@ def home() -> None:
                    "en worden alleen zonder filter getoond.")
     with st.expander("Kerncijfers als tabel"):
         downloads.show_table(ui.kpi_table(kpis), numbers={"Waarde": None, "Officieel": None, "Verschil met officieel": None},
-                      download=("regiekaart-kerncijfers", "Kerncijfers"), key="home-kpi-table")
+                             download=("regiekaart-kerncijfers", "Kerncijfers"), key="home-kpi-table")
         st.caption("Aandelen in %; het verschil met een officieel aandeel in procentpunt. "
                    + ("Officiële cijfers: socialeeconomie.be (8 april 2020)." if official is not None
                       else "Geen officiële cijfers voor deze indeling of selectie."))

@@ -71,9 +71,9 @@ for column, (title, view, version, codes) in zip(columns, maps):
         if only_merged:
             described += " · alleen fusiegemeenten en hun delen"
         downloads.print_figures(view, _mask(view, codes), filters, "coverage",
-                         downloads.file_stem("regiekaart-fusies", "gemeenten", version), f"merger-print-{version}",
-                         text=described, title=PRINT_TITLES[version],
-                         conflict_nis=conflict_2025 if version == "2025" else ())
+                                downloads.file_stem("regiekaart-fusies", "gemeenten", version), f"merger-print-{version}",
+                                text=described, title=PRINT_TITLES[version],
+                                conflict_nis=conflict_2025 if version == "2025" else ())
 st.caption("Oranjerode stippellijn: fusiegemeente met een conflict. " + ui.source_line(view_2019))
 
 st.subheader("Fusieconflicten")
@@ -88,7 +88,7 @@ else:
                  "description": "Conflict", "population_total": "Inwoners 2020",
                  "covered_population_share": "Aandeel gedekt"})
     downloads.show_table(table, numbers={"Inwoners 2020": 0}, percents={"Aandeel gedekt": 0},
-                  download=("regiekaart-fusieconflicten", "Fusieconflicten"), key="merger-table")
+                         download=("regiekaart-fusieconflicten", "Fusieconflicten"), key="merger-table")
 
 st.subheader("Omzettingstabel oude → nieuwe NIS-codes")
 table = load_merger_table()
@@ -98,6 +98,6 @@ table = table.assign(name_2019=table["nis_2019"].map(old), name_2025=table["nis_
 table = table[["nis_2019", "name_2019", "nis_2025", "name_2025"]].rename(columns={
     "nis_2019": "NIS 2019", "name_2019": "Gemeente 2019", "nis_2025": "NIS 2025", "name_2025": "Gemeente 2025"})
 downloads.show_table(table[table["NIS 2025"].isin(merged_2025)],
-              download=("regiekaart-nis-2019-2025-fusiegemeenten", "Fusiegemeenten"), key="merged-codes-table")
+                     download=("regiekaart-nis-2019-2025-fusiegemeenten", "Fusiegemeenten"), key="merged-codes-table")
 with st.expander(f"Volledige omzettingstabel ({len(table)} gemeenten van 2019)"):
     downloads.show_table(table, download=("regiekaart-nis-2019-2025", "Codes"), key="codes-table")

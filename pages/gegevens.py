@@ -35,8 +35,8 @@ if upload is not None:
         (st.error if errors else st.warning)(
             f"{len(errors)} fouten en {len(problems) - len(errors)} waarschuwingen in {upload.name}.")
         downloads.show_table(pd.DataFrame([p.as_row() for p in problems]), numbers={"Rij": 0},
-                      download=(downloads.file_stem("regiekaart-problemen", upload.name), "Problemen"),
-                      key="membership-problems")
+                             download=(downloads.file_stem("regiekaart-problemen", upload.name), "Problemen"),
+                             key="membership-problems")
     if scheme is not None and not errors:
         st.success(f"{upload.name}: {len(scheme.partnerships)} verbanden, {len(scheme.memberships)} lidmaatschappen "
                    "gelezen.")
@@ -75,16 +75,16 @@ for key, item in official.items():
                           "Bron": item.get("source", ""), "Sleutel": key})
 official_table = pd.DataFrame(official_rows)
 downloads.show_table(official_table, numbers={"Waarde": None}, download=("regiekaart-officiele-cijfers", "Officieel"),
-              key="official-table", column_config={"Bron": st.column_config.LinkColumn("Bron")})
+                     key="official-table", column_config={"Bron": st.column_config.LinkColumn("Bron")})
 st.subheader("Verbanden")
 downloads.show_table(scheme.partnerships, download=("regiekaart-verbanden-2020-2025", "Verbanden"),
-              key="bundled-partnerships")
+                     key="bundled-partnerships")
 st.subheader("Lidmaatschap met bronnen")
 downloads.show_table(scheme.memberships, download=("regiekaart-lidmaatschap-2020-2025", "Lidmaatschap"),
-              key="bundled-memberships")
+                     key="bundled-memberships")
 
 st.header("Bronnen en licenties")
 downloads.show_table(provenance.sources_frame(), download=("regiekaart-bronnen-en-licenties", "Bronnen"), key="sources-table",
-              column_config={"URL": st.column_config.LinkColumn("URL")})
+                     column_config={"URL": st.column_config.LinkColumn("URL")})
 st.subheader("Herstelde fouten in de brongegevens")
 downloads.show_table(provenance.repairs_frame(), download=("regiekaart-herstelde-fouten", "Herstellingen"), key="repairs-table")

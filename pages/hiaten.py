@@ -31,7 +31,7 @@ near_table = near.assign(status=near["status"].map(STATUS_LABELS_NL)).rename(col
     "nis": "NIS", "name": "Gemeente", "status": "Status", "population_2020": "Inwoners 2020",
     "distance_km": "Afstand (km)"})
 downloads.show_table(near_table, numbers={"Inwoners 2020": 0, "Afstand (km)": 1},
-              download=(downloads.file_stem("regiekaart-niet-gedekt", f"{radius} km", names[centre]),
+                     download=(downloads.file_stem("regiekaart-niet-gedekt", f"{radius} km", names[centre]),
                         "Niet gedekt in de buurt"), key="near-table")
 
 ui.show_map(gaps_map(view, web, mask, source=ui.source_line(view), highlight_nis=list(near["nis"])),
@@ -54,7 +54,7 @@ else:
         "nis": "NIS", "name": "Gemeente", "partnership_names": "Verbanden", "confidences": "Betrouwbaarheid",
         "sources": "Bronnen", "population_2020": "Inwoners 2020"})
     downloads.show_table(table, numbers={"Inwoners 2020": 0}, download=("regiekaart-overlappingen", "Overlappingen"),
-                  key="overlaps-table")
+                         key="overlaps-table")
 
 st.subheader("Aaneengesloten gebieden zonder (gekend) verband")
 kind_labels = {"unknown": "Onbekend", "non_participant": "Neemt niet deel", "combined": "Beide samen"}
@@ -69,7 +69,7 @@ else:
             "cluster_id": "Gebied", "n_municipalities": "Gemeenten", "member_names": "Namen",
             "population": "Inwoners 2020", "area_km2": "Oppervlakte (km²)"})
     downloads.show_table(table, numbers={"Inwoners 2020": 0, "Oppervlakte (km²)": 1},
-                  download=(f"regiekaart-hiaten-{kind.replace('_', '-')}", "Hiaten"), key="clusters-table")
+                         download=(f"regiekaart-hiaten-{kind.replace('_', '-')}", "Hiaten"), key="clusters-table")
 
 st.subheader("Enclaves")
 enclaves = view.enclaves[view.enclaves["members"].map(lambda members: bool(set(members) & in_view))] \
@@ -85,7 +85,7 @@ else:
         "member_names": "Gemeenten", "enclosing_partnership_names": "Omringd door",
         "fully_enclosed": "Volledig ingesloten", "population": "Inwoners 2020"})
     downloads.show_table(table, numbers={"Inwoners 2020": 0}, download=("regiekaart-enclaves", "Enclaves"),
-                  key="enclaves-table")
+                         key="enclaves-table")
 
 st.subheader("Kandidaat-verbanden om bij aan te sluiten")
 candidates = view.candidates[view.candidates["unit_id"].isin(in_view)]
@@ -97,4 +97,4 @@ else:
             "member_names": "Gemeente", "partnership_name": "Aangrenzend verband", "rank": "Rang",
             "shared_border_m": "Gedeelde grens (m)", "population_if_joined": "Inwoners na aansluiting"})
     downloads.show_table(table, numbers={"Gedeelde grens (m)": 0, "Inwoners na aansluiting": 0},
-                  download=("regiekaart-kandidaten", "Kandidaten"), key="candidates-table")
+                         download=("regiekaart-kandidaten", "Kandidaten"), key="candidates-table")

@@ -70,7 +70,7 @@ def render() -> None:
             (st.error if errors else st.warning)(
                 f"{len(errors)} fouten en {len(problems) - len(errors)} waarschuwingen in {upload.name}.")
             downloads.show_table(pd.DataFrame([p.as_row() for p in problems]),
-                          download=("regiekaart-problemen-indicatorbestand", "Problemen"), key="indicator-problems")
+                                 download=("regiekaart-problemen-indicatorbestand", "Problemen"), key="indicator-problems")
         usable = frames["2019"] if frames["2019"] is not None else frames["2025"]
         if usable is not None and not errors:
             _preview_and_accept(upload.name, frames, usable)

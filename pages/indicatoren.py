@@ -127,7 +127,7 @@ table = pd.DataFrame({
 table = table[["NIS", "Gemeente", f"{entry.label} {year}", "Toelichting", "Provincie", "Status", "Verband(en)"]]
 st.subheader("Per gemeente")
 downloads.show_table(table, numbers={f"{entry.label} {year}": entry.decimals}, height=360,
-              download=(downloads.file_stem("regiekaart", indicator_id, str(year)), "Indicator"), key="ind-table")
+                     download=(downloads.file_stem("regiekaart", indicator_id, str(year)), "Indicator"), key="ind-table")
 
 # --- per partnership ---------------------------------------------------------------------------------------------
 if indicator_id in CATALOGUE:
@@ -158,8 +158,8 @@ else:
     })
     downloads.show_table(part_table, numbers={f"{entry.label} {year}": entry.decimals, "Gemeenten": 0, "Met cijfer": 0,
                                        "Ook in ander verband": 0},
-                  download=(downloads.file_stem("regiekaart", indicator_id, str(year), "verbanden"), "Verbanden"),
-                  key="ind-part")
+                         download=(downloads.file_stem("regiekaart", indicator_id, str(year), "verbanden"), "Verbanden"),
+                         key="ind-part")
     st.caption(f"Waarde per verband: {how}. Een gemeente in meer dan één verband telt in elk verband mee, dus de "
                "verbanden samen kunnen meer zijn dan Vlaanderen. 'Zonder cijfer': onbekend, geheim, of een "
                "fusiegemeente waarvan niet alle delen in het verband zitten.")
@@ -181,8 +181,8 @@ if entry.aggregatable:
         need_table = need_table.drop(columns="Aandeel")
     downloads.show_table(need_table, numbers={f"{entry.label} {year}": entry.decimals, "Gemeenten": 0,
                                        "Gemeenten zonder cijfer": 0}, percents={"Aandeel": 1},
-                  download=(downloads.file_stem("regiekaart-nood-dekking", indicator_id, str(year)), "Nood en dekking"),
-                  key="ind-need")
+                         download=(downloads.file_stem("regiekaart-nood-dekking", indicator_id, str(year)), "Nood en dekking"),
+                         key="ind-need")
 else:
     st.info("Kies een indicator die per groep berekend kan worden (bv. niet-werkende werkzoekenden of de totale "
             "werkzoekendengraad) om nood en dekking te vergelijken.")
@@ -209,7 +209,7 @@ else:
         ranking_table.insert(5, f"{label} {year}", ranking["context_value"].to_numpy())
         numbers[f"{label} {year}"] = 0
     downloads.show_table(ranking_table, numbers=numbers, height=360,
-                  download=(downloads.file_stem("regiekaart-nood-zonder-verband", indicator_id, str(year)),
+                         download=(downloads.file_stem("regiekaart-nood-zonder-verband", indicator_id, str(year)),
                             "Rangschikking"), key="ind-rank")
     st.caption(f"Gesorteerd op {entry.label.lower()}, {direction} eerst; gemeenten zonder cijfer onderaan. "
                "'Onbekend' betekent: geen bron gevonden, niet: neemt niet deel.")

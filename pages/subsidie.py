@@ -49,8 +49,8 @@ table = allocation.assign(
     "unemployment_rate": "Werkloosheidsgraad (%)", "funded_amount_eur": "Toegekend", "funded": "Gefinancierd",
     "reason": "Toelichting"})
 downloads.show_table(table, numbers={"Inwoners 2020": 0, "Werkloosheidsgraad (%)": 1},
-              euros=["Schijfbedrag", "Gevraagd", "Toegekend"], download=("regiekaart-subsidie", "Subsidie"),
-              key="subsidy-table")
+                     euros=["Schijfbedrag", "Gevraagd", "Toegekend"], download=("regiekaart-subsidie", "Subsidie"),
+                     key="subsidy-table")
 
 st.subheader("Toegekend bedrag per regisseur")
 chart = allocation[allocation["eligible"]].set_index("name")[["funded_amount_eur", "requested_amount_eur"]]
@@ -67,4 +67,4 @@ with st.expander("Inwonersschijven 2020-2025"):
         "Bedrag (euro per jaar)": SUBSIDY_BANDS_2020_2025["amount_eur"].to_numpy(),
     })
     downloads.show_table(bands, numbers={"Vanaf (inwoners)": 0}, euros=["Bedrag (euro per jaar)"],
-                  download=("regiekaart-inwonersschijven-2020-2025", "Schijven"), key="bands-table")
+                         download=("regiekaart-inwonersschijven-2020-2025", "Schijven"), key="bands-table")

@@ -60,7 +60,7 @@ details = {
 details_table = pd.DataFrame({"Kenmerk": list(details),
                               "Waarde": [str(v) if v is not None and v == v else "onbekend" for v in details.values()]})
 downloads.show_table(details_table, download=(downloads.file_stem("regiekaart-profiel", options[pid]), "Profiel"),
-              key="profile-table")
+                     key="profile-table")
 
 mask = view.municipalities["nis"].isin(set(view.scheme.memberships.loc[view.scheme.memberships["partnership_id"] == pid,
                                                                          "nis"]))
@@ -73,7 +73,7 @@ described = ui.filter_text(view, filters)
 if filters.partnership != pid:
     described += f" · {kind} {options[pid]}"
 downloads.print_figures(view, mask, filters, "coverage", downloads.file_stem("regiekaart", kind, options[pid]), "verband-print",
-                 text=described, title=f"{kind.capitalize()} {options[pid]}", label_partnerships=True)
+                        text=described, title=f"{kind.capitalize()} {options[pid]}", label_partnerships=True)
 
 st.subheader("Leden en bronnen")
 members = view.scheme.memberships[view.scheme.memberships["partnership_id"] == pid]
@@ -85,7 +85,7 @@ table = members.assign(name=members["nis"].map(names).fillna(members.get("munici
         "nis": "NIS", "name": "Gemeente", "role": "Rol", "confidence": "Betrouwbaarheid", "source": "Bron",
         "evidence": "Toelichting", "population": "Inwoners 2020"})
 downloads.show_table(table, numbers={"Inwoners 2020": 0}, download=(downloads.file_stem("regiekaart-leden", options[pid]), "Leden"),
-              key="members-table")
+                     key="members-table")
 
 st.subheader("Alle samenwerkingsverbanden")
 profiles = view.profiles.assign(
@@ -101,5 +101,5 @@ profiles = view.profiles.assign(
     "population": "Inwoners 2020", "n_parts": "Delen", "eligible": "Subsidieerbaar",
     "main_region_name": "Hoofdreferentieregio", "main_region_population_share": "Aandeel in hoofdregio"})
 downloads.show_table(profiles, numbers={"Inwoners 2020": 0, "Gemeenten": 0, "Delen": 0},
-              percents={"Aandeel in hoofdregio": 0}, download=("regiekaart-verbanden", "Verbanden"),
-              key="profiles-table")
+                     percents={"Aandeel in hoofdregio": 0}, download=("regiekaart-verbanden", "Verbanden"),
+                     key="profiles-table")
