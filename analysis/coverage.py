@@ -42,6 +42,7 @@ STATUS_LABELS_NL = {
 }
 
 CONFIRMED = "confirmed"
+CONFIDENCE_LABELS_NL = {"confirmed": "bevestigd", "suggestive": "vermoedelijk"}
 
 
 def _nis_code(value: Any) -> str | None:

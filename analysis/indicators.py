@@ -82,6 +82,23 @@ def available_years(values: pd.DataFrame, indicator_id: str) -> list[int]:
     return sorted(int(year) for year in chosen["year"].unique())
 
 
+def latest_values(values: pd.DataFrame, nis: str, indicator_ids) -> pd.DataFrame:
+    """The most recent figure of each indicator for one municipality: ``indicator_id``, ``year``, ``value``, ``flag``.
+
+    The year is the latest with a known value anywhere on the map, not the latest this municipality has a value
+    for: a suppressed or missing figure in that year stays visible as such instead of an older number taking its
+    place. Indicators without any known value are left out.
+    """
+    records = []
+    for indicator_id in indicator_ids:
+        years = available_years(values, indicator_id)
+        if not years:
+            continue
+        row = municipality_values(values, [nis], indicator_id, years[-1]).iloc[0]
+        records.append((indicator_id, years[-1], row["value"], row["flag"]))
+    return pd.DataFrame(records, columns=["indicator_id", "year", "value", "flag"])
+
+
 def municipality_values(values: pd.DataFrame, codes, indicator_id: str, year: int) -> pd.DataFrame:
     """One row per map code in `codes` with ``value`` and ``flag``; a code without a row is ``missing``."""
     frame = pd.DataFrame({"nis": pd.Series(list(codes), dtype=object)})

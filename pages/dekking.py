@@ -4,9 +4,16 @@ import html
 
 import streamlit as st
 
+from analysis.coverage import CONFIDENCE_LABELS_NL
 from analysis.formatting import format_number
+from analysis.indicators import latest_values
+from geodata.indicators import CATALOGUE
 from pages import downloads, ui
+from pages.indicator_map import value_text
 from pages.webmap import coverage_map, municipality_table
+
+# The figures shown for a chosen municipality, next to its partnership(s).
+DETAIL_INDICATORS = ("nwwz", "werkzoekendengraad", "bevolking", "bevolkingsdichtheid")
 
 filters = ui.current_filters()
 view = ui.current_view(filters)
@@ -46,11 +53,21 @@ with right:
         for row in rows.itertuples():
             with st.container(border=True):
                 st.markdown(f"**{partnership_names.get(row.partnership_id, row.partnership_id)}** "
-                            f"({row.confidence})")
+                            f"({CONFIDENCE_LABELS_NL.get(row.confidence, row.confidence)})")
                 st.caption(f"Rol: {row.role or 'lid'}")
                 st.caption(f"Bron: {row.source}")
                 if getattr(row, "evidence", None) and str(row.evidence) != "nan":
                     st.caption(f"Toelichting: {row.evidence}")
+        for row in view.scheme.non_participants[view.scheme.non_participants["nis"] == nis].itertuples():
+            with st.container(border=True):
+                st.markdown("**Neemt niet deel** (volgens bron)")
+                st.caption(f"Bron: {row.source}")
+        indicators = latest_values(ui.cached_indicator_values(filters.version), nis, DETAIL_INDICATORS)
+        if len(indicators):
+            st.markdown("**Indicatoren** (laatste jaar)\n" + "\n".join(
+                f"- {CATALOGUE[i].label} {year}: {value_text(value, flag, CATALOGUE[i])}"
+                for i, year, value, flag in indicators.itertuples(index=False)))
+            st.caption("Meer op de pagina Indicatoren. Bronnen: VDAB via Provincies in Cijfers; Statbel.")
 
 st.subheader("Gemeenten")
 table = municipality_table(view, web)

@@ -14,13 +14,6 @@ from pages.indicator_map import indicator_map, value_text
 from pages.indicator_upload import uploaded_catalogue, uploaded_values
 
 
-@st.cache_data(show_spinner="Indicatoren laden…")
-def catalogue_values(version: str) -> pd.DataFrame:
-    from analysis.indicator_data import values_on
-
-    return values_on(version)
-
-
 @st.cache_data(show_spinner=False)
 def aggregation_input(indicator_id: str, version: str):
     from analysis.indicator_data import aggregation_input as load
@@ -40,7 +33,7 @@ mask = ui.view_mask(view, filters)
 web = ui.cached_web_layer(version)
 
 catalogue = {**CATALOGUE, **uploaded_catalogue()}
-values = catalogue_values(version)
+values = ui.cached_indicator_values(version)
 uploads = uploaded_values(version)
 if uploads is not None:
     values = pd.concat([values, uploads[values.columns]], ignore_index=True)

@@ -120,6 +120,14 @@ def cached_bundled_view(scheme_id: str, version: str):
     return bundled_view(scheme_id, version)
 
 
+@st.cache_data(show_spinner="Indicatoren laden…")
+def cached_indicator_values(version: str):
+    """Every catalogue indicator on the map of `version` (long format, see geodata.indicators)."""
+    from analysis.indicator_data import values_on
+
+    return values_on(version)
+
+
 def uploaded_scheme():
     """The membership scenario uploaded in this browser session, or None."""
     return st.session_state.get("upload_scheme")

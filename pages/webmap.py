@@ -690,7 +690,9 @@ def _municipality_table(view, web: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def _confidence_nl(value: str) -> str:
-    return {"confirmed": "bevestigd", "suggestive": "vermoedelijk", "uploaded": "upload"}.get(value, str(value))
+    from analysis.coverage import CONFIDENCE_LABELS_NL
+
+    return CONFIDENCE_LABELS_NL.get(value, str(value))
 
 
 MUNICIPALITY_TOOLTIP = {"name": "Gemeente", "status_label": "Status", "partnerships_label": "Verband(en)",

@@ -299,3 +299,13 @@ def test_fusies_page_draws_both_maps_in_the_browser(chromium, streamlit_url):
     assert errors == []
     # 300 municipalities of 2019; 285 of 2025 plus the conflict outlines and partnership borders.
     assert len([count for count in drawn if count >= 285]) == 2, drawn
+
+
+def test_municipality_details_show_partnership_confidence_and_indicators():
+    at = app("pages/dekking.py")
+    chooser = next(s for s in at.selectbox if s.label.startswith("Gemeente (of klik"))
+    chooser.set_value("37017").run()  # Wielsbeke: listed by Midwest and W13
+    text = " ".join(m.value for m in at.markdown)
+    assert "Midwest" in text and "W13" in text and "(vermoedelijk)" in text and "suggestive" not in text
+    assert "Niet-werkende werkzoekenden" in text and "Werkzoekendengraad" in text
+    assert "2024:" in text

@@ -340,3 +340,15 @@ def test_real_need_versus_coverage_adds_up():
     assert table.loc[ind.GROUP_TOTAL, "value"] == 196_712
     assert table.loc[ind.GROUP_COVERED, "value"] == 196_712  # every municipality is in a referentieregio
     assert table.loc[ind.GROUP_NOT_COVERED, "n_municipalities"] == 0
+
+
+def test_latest_values_keep_a_suppressed_latest_figure_visible():
+    values = long([("A", "nwwz", 2022, 90, FLAG_OK), ("A", "nwwz", 2023, np.nan, FLAG_SUPPRESSED),
+                   ("B", "nwwz", 2023, 12, FLAG_OK), ("A", "bevolking", 2023, 5000, FLAG_OK),
+                   ("A", "leeg", 2023, np.nan, FLAG_MISSING)])
+    latest = ind.latest_values(values, "A", ["nwwz", "bevolking", "leeg"]).set_index("indicator_id")
+    assert list(latest.index) == ["nwwz", "bevolking"]  # no known value anywhere: left out
+    assert latest.loc["nwwz", "year"] == 2023 and latest.loc["nwwz", "flag"] == FLAG_SUPPRESSED
+    assert math.isnan(latest.loc["nwwz", "value"])  # not 90 from 2022
+    assert (latest.loc["bevolking", "year"], latest.loc["bevolking", "value"]) == (2023, 5000.0)
+    assert ind.latest_values(values, "C", ["nwwz"]).iloc[0]["flag"] == FLAG_MISSING
