@@ -8,6 +8,7 @@ number of sessions and every wait are bounded.
 from __future__ import annotations
 
 import asyncio
+import functools
 import importlib.util
 import os
 import shutil
@@ -37,6 +38,7 @@ QUERIES = (
 )
 
 
+@functools.lru_cache(maxsize=1)
 def _conftest():
     spec = importlib.util.spec_from_file_location("regiekaart_conftest", PROJECT_ROOT / "tests" / "conftest.py")
     module = importlib.util.module_from_spec(spec)
@@ -196,6 +198,12 @@ async def _one_session(browser, base_url: str, query: str, expected: Expectation
     start = time.monotonic()
     deadline = start + SESSION_TIMEOUT_S
     context = await browser.new_context(viewport={"width": 1300, "height": 900}, locale="nl-BE")
+    is_local = _conftest().is_local_url
+
+    async def local_only(route):  # map tiles from the internet would make the figures depend on the network
+        await (route.continue_() if is_local(route.request.url) else route.abort())
+
+    await context.route("**/*", local_only)
     try:
         page = await context.new_page()
         page.on("dialog", lambda dialog: (result.dialogs.append(dialog.message),

@@ -32,15 +32,26 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def server_log(port: int) -> Path:
+    """Where the dashboard started by `start_streamlit` on `port` writes its output (kept for a failing CI run)."""
+    return ARTIFACTS / f"streamlit-{port}.log"
+
+
 def start_streamlit(extra_env: dict | None = None) -> tuple[subprocess.Popen, str]:
-    """Start the dashboard on a free loopback port; returns the process and its base URL."""
+    """Start the dashboard on a free loopback port; returns the process and its base URL.
+
+    Its output goes to a file, not a pipe: nobody reads a pipe while the tests run, and a full pipe would block
+    the server.
+    """
     port = _free_port()
     env = {**os.environ, "MPLBACKEND": "Agg", **(extra_env or {})}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )
+    ARTIFACTS.mkdir(exist_ok=True)
+    with open(server_log(port), "wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
+             "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+            cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
     base_url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -53,7 +64,8 @@ def start_streamlit(extra_env: dict | None = None) -> tuple[subprocess.Popen, st
         if process.poll() is not None:
             break
     process.kill()
-    output = process.stdout.read().decode(errors="replace") if process.stdout else ""
+    process.wait(timeout=10)
+    output = server_log(port).read_text(errors="replace")
     raise RuntimeError(f"Streamlit did not start on {base_url}:\n{output[-3000:]}")
 
 
@@ -82,6 +94,23 @@ def chromium():
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
         yield browser
         browser.close()
+
+
+def is_local_url(url: str) -> bool:
+    """True for the dashboard on this machine and for in-page data; False for e.g. openstreetmap.org tiles."""
+    from urllib.parse import urlparse
+
+    return url.startswith(("data:", "blob:", "about:")) or urlparse(url).hostname in ("127.0.0.1", "localhost")
+
+
+def local_only(context):
+    """Abort every request of a browser context that leaves this machine (the maps' background tiles).
+
+    Tests must not depend on the network: where a name lookup hangs instead of failing, tile requests would
+    hold up the page's load event and the map.
+    """
+    context.route("**/*", lambda route: route.continue_() if is_local_url(route.request.url) else route.abort())
+    return context
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import time
 import pytest
 
 from geodata.municipalities import load_municipalities
-from tests.conftest import leaflet_frame
+from tests.conftest import leaflet_frame, local_only
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -23,7 +23,7 @@ def settled_path_count(frame, seconds: float = 1.5) -> int:
 
 @pytest.fixture
 def page(chromium):
-    context = chromium.new_context(viewport={"width": 1400, "height": 1000}, locale="nl-BE")
+    context = local_only(chromium.new_context(viewport={"width": 1400, "height": 1000}, locale="nl-BE"))
     page = context.new_page()
     yield page
     context.close()
@@ -55,7 +55,7 @@ def test_deep_link_on_a_fresh_server_gets_the_shared_sidebar(chromium, artifacts
 
     process, base_url = start_streamlit()
     try:
-        context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+        context = local_only(chromium.new_context(viewport={"width": 1400, "height": 1000}))
         page = context.new_page()
         page.goto(base_url + "/verbanden?provincie=Limburg")
         page.wait_for_selector("h1:has-text('Samenwerkingsverbanden')", timeout=90_000)

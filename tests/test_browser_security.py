@@ -13,7 +13,7 @@ import time
 import pytest
 
 from geodata.weblayer import web_layer
-from tests.conftest import leaflet_frame
+from tests.conftest import leaflet_frame, local_only
 
 IMG = "<img src=x onerror=alert(1)>"
 SCRIPT = "</script><script>alert(2)</script>"
@@ -55,7 +55,7 @@ def test_template_syntax_in_names_is_not_evaluated_on_the_server():
 
 @pytest.fixture
 def page(chromium):
-    context = chromium.new_context(viewport={"width": 1400, "height": 1100}, locale="nl-BE")
+    context = local_only(chromium.new_context(viewport={"width": 1400, "height": 1100}, locale="nl-BE"))
     page = context.new_page()
     page.dialogs = []
 

@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
 from geodata.municipalities import load_municipalities
+from tests.conftest import local_only
 
 DASHBOARD = str(Path(__file__).resolve().parent.parent / "dashboard.py")
 PAGES = ["pages/dekking.py", "pages/hiaten.py", "pages/verbanden.py", "pages/fusies.py", "pages/subsidie.py",
@@ -279,7 +280,7 @@ def test_fusies_page_draws_both_maps_in_the_browser(chromium, streamlit_url):
     last, or the browser stops with a script error and the map stays empty."""
     import time
 
-    context = chromium.new_context(viewport={"width": 1400, "height": 1600})
+    context = local_only(chromium.new_context(viewport={"width": 1400, "height": 1600}))
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
