@@ -290,9 +290,9 @@ def official_for(view) -> dict | None:
 
 
 KPI_CARDS = (
-    ("partnerships", "Samenwerkingsverbanden"),
-    ("with_centre_city", "…met centrumstad"),
-    ("standalone_cities", "Centrumsteden alleen"),
+    ("partnerships", "Verbanden"),
+    ("with_centre_city", "Met centrumstad"),
+    ("standalone_cities", "Steden alleen"),
     ("municipalities", "Gemeenten gedekt"),
     ("population_share", "Bevolking gedekt"),
 )
