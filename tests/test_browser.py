@@ -64,6 +64,8 @@ def test_deep_link_on_a_fresh_server_gets_the_shared_sidebar(chromium, artifacts
         assert "Filters" in sidebar and "Provincie" in sidebar
         assert "webmap" not in sidebar and "ui" not in sidebar.split()  # helper modules are not pages
         page.wait_for_selector("text=provincie Limburg", timeout=30_000)  # the URL's filter is applied
+        frame = leaflet_frame(page)  # the partnership's map is drawn, so the screenshot shows the page in use
+        assert settled_path_count(frame) >= 3  # the three members of the first Limburg partnership at least
         page.screenshot(path=str(artifacts_dir / "deep-link-verbanden.png"), full_page=True)
         context.close()
     finally:
