@@ -47,7 +47,7 @@ cards[3].metric("Subsidieerbaar", "ja" if profile["eligible"] else "nee", border
 
 details = {
     "Rechtsvorm": partnership.get("legal_form"),
-    "Centrumstad": partnership.get("centre_city") or "geen",
+    "Centrumstad": partnership.get("centre_city") if pd.notna(partnership.get("centre_city")) else "geen",
     "Alleen regisseur (centrumstad)": "ja" if bool(partnership.get("standalone")) else "nee",
     "Periode": partnership.get("period"),
     "Subsidieerbaarheid": profile["eligibility_reason"],

@@ -149,6 +149,18 @@ def test_partnership_page_offers_the_partnerships_in_view():
     assert any("Maasland" in option for option in chooser.options)
 
 
+def test_partnership_profile_says_geen_for_a_partnership_without_centre_city():
+    from analysis.datasets import regie_scheme
+
+    at = app("pages/verbanden.py", provincie="Limburg")
+    pid = next(s for s in at.selectbox if s.label.startswith("Kies")).value
+    partnerships = regie_scheme().partnerships.set_index("partnership_id")
+    assert partnerships.isna().loc[pid, "centre_city"]  # the first Limburg partnership has none
+    profile = next(df.value for df in at.dataframe if "Kenmerk" in df.value.columns).set_index("Kenmerk")["Waarde"]
+    assert profile["Centrumstad"] == "geen"  # a fact, not "onbekend"
+    assert profile["Periode"] == "2020-2025"
+
+
 # --- downloads: print maps and tables ------------------------------------------------------------------------
 # Download buttons make their file only when clicked (a callable). The `deferred` fixture records those callables
 # by file name, so a test can make the file the button would give; with `printed_specs` a print button gives the
