@@ -45,6 +45,11 @@ CONFIRMED = "confirmed"
 CONFIDENCE_LABELS_NL = {"confirmed": "bevestigd", "suggestive": "vermoedelijk"}
 
 
+def confidence_nl(value: Any) -> str:
+    """The Dutch word for a membership's confidence ("bevestigd", "vermoedelijk"); anything else as text."""
+    return CONFIDENCE_LABELS_NL.get(value, str(value))
+
+
 def _nis_code(value: Any) -> str | None:
     """One NIS code as a 5-character string (accepts ints such as 11002); None when missing."""
     if isinstance(value, str):

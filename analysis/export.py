@@ -29,6 +29,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.coverage import confidence_nl
 from analysis.figures import (
     SourceNote, classification_text, coverage_print_map, gaps_print_map, indicator_classes, indicator_print_map,
     indicator_source_note, map_sources, mask_or_all, subtitle_for, version_text,
@@ -46,7 +47,7 @@ FORMAT_NOTES = {"png": "A4, 300 dpi", "pdf": "A4, vector", "xlsx": "Excel", "csv
 INDEX_FILE = "index.md"
 MISSING_TEXT = "onbekend"
 YES_NO = {True: "ja", False: "nee"}
-CONFIDENCE_NL = {"confirmed": "bevestigd", "suggestive": "vermoedelijk", "uploaded": "upload"}
+CLUSTER_NAME_NL = {"unknown": "Onbekend", "non_participant": "Neemt niet deel", "combined": "Beide samen"}
 CLUSTER_KIND_NL = {"unknown": "Onbekend", "non_participant": "Neemt niet deel",
                    "combined": "Beide samen (onbekend en neemt niet deel)"}
 
@@ -290,8 +291,7 @@ def overlaps_table(view: CoverageView, mask: pd.Series | None = None) -> pd.Data
         "Provincie": _text(overlaps["nis"].map(provinces)),
         "Aantal verbanden": _whole(overlaps["n_partnerships"]).array,
         "Verbanden": _joined(overlaps["partnership_names"], " | "),
-        "Betrouwbaarheid": [" | ".join(CONFIDENCE_NL.get(str(c), str(c)) for c in values)
-                            for values in overlaps["confidences"]],
+        "Betrouwbaarheid": [" | ".join(map(confidence_nl, values)) for values in overlaps["confidences"]],
         "Alle vermeldingen bevestigd": _yes_no(overlaps["all_confirmed"]),
         "Bronnen": _joined(overlaps["sources"], " | "),
         "Inwoners 2020": _whole(overlaps["population_2020"]).array,
@@ -303,6 +303,12 @@ CLUSTER_COLUMNS = ["Gebied", "Soort", "Gemeenten", "waarvan neemt niet deel", "w
                    "NIS-codes", "Inwoners 2020", "Oppervlakte (km²)", "Omtrek (km)"]
 
 
+def cluster_label(cluster_id: str, kind: str) -> str:
+    """A gap cluster's name for tables: "Onbekend 2" for the analysis's id "unknown-2"."""
+    number = str(cluster_id).rsplit("-", 1)[-1]
+    return f"{CLUSTER_NAME_NL.get(kind, kind)} {number}"
+
+
 def gap_clusters_table(view: CoverageView, mask: pd.Series | None = None) -> pd.DataFrame:
     """Contiguous areas without a (known) partnership, per kind; areas in km², perimeters in km."""
     codes = _codes_in_view(view, mask)
@@ -310,7 +316,7 @@ def gap_clusters_table(view: CoverageView, mask: pd.Series | None = None) -> pd.
     if not clusters.empty:
         clusters = clusters[clusters["members"].map(lambda members: bool(set(members) & codes))]
     table = pd.DataFrame({
-        "Gebied": _text(clusters["cluster_id"]),
+        "Gebied": [cluster_label(cluster_id, kind) for cluster_id, kind in zip(clusters["cluster_id"], clusters["kind"])],
         "Soort": [CLUSTER_KIND_NL.get(str(kind), str(kind)) for kind in clusters["kind"]],
         "Gemeenten": _whole(clusters["n_municipalities"]).array,
         "waarvan neemt niet deel": _whole(clusters["n_non_participant"]).array,

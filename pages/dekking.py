@@ -4,7 +4,7 @@ import html
 
 import streamlit as st
 
-from analysis.coverage import CONFIDENCE_LABELS_NL
+from analysis.coverage import confidence_nl
 from analysis.formatting import format_number
 from analysis.indicators import latest_values
 from geodata.indicators import CATALOGUE
@@ -53,7 +53,7 @@ with right:
         for row in rows.itertuples():
             with st.container(border=True):
                 st.markdown(f"**{partnership_names.get(row.partnership_id, row.partnership_id)}** "
-                            f"({CONFIDENCE_LABELS_NL.get(row.confidence, row.confidence)})")
+                            f"({confidence_nl(row.confidence)})")
                 st.caption(f"Rol: {row.role or 'lid'}")
                 st.caption(f"Bron: {row.source}")
                 if getattr(row, "evidence", None) and str(row.evidence) != "nan":

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from analysis.coverage import STATUS_LABELS_NL
+from analysis.export import CLUSTER_KIND_NL, CLUSTER_NAME_NL, gap_clusters_table, overlaps_table
 from analysis.formatting import format_number
 from analysis.nearby import not_covered_near
 from pages import downloads, ui
@@ -46,29 +47,19 @@ if overlaps.empty:
 else:
     st.markdown(f"{len(overlaps)} gemeenten staan in meer dan één samenwerkingsverband. Dat kan een echte "
                 "dubbeltelling zijn of een fout in een bron; elke vermelding staat hieronder met haar bron.")
-    table = overlaps.assign(
-        partnership_names=overlaps["partnership_names"].map(" | ".join),
-        confidences=overlaps["confidences"].map(" | ".join),
-        sources=overlaps["sources"].map(" || ".join),
-    )[["nis", "name", "partnership_names", "confidences", "sources", "population_2020"]].rename(columns={
-        "nis": "NIS", "name": "Gemeente", "partnership_names": "Verbanden", "confidences": "Betrouwbaarheid",
-        "sources": "Bronnen", "population_2020": "Inwoners 2020"})
-    downloads.show_table(table, numbers={"Inwoners 2020": 0}, download=("regiekaart-overlappingen", "Overlappingen"),
-                         key="overlaps-table")
+    downloads.show_table(overlaps_table(view, mask), numbers={"Inwoners 2020": 0},
+                         download=("regiekaart-overlappingen", "Overlappingen"), key="overlaps-table")
 
 st.subheader("Aaneengesloten gebieden zonder (gekend) verband")
-kind_labels = {"unknown": "Onbekend", "non_participant": "Neemt niet deel", "combined": "Beide samen"}
-kind = st.radio("Soort", list(kind_labels), format_func=kind_labels.get, horizontal=True, key="cluster-kind")
-clusters = view.clusters[(view.clusters["kind"] == kind)
-                         & view.clusters["members"].map(lambda members: bool(set(members) & in_view))]
+kind = st.radio("Soort", list(CLUSTER_NAME_NL), format_func=CLUSTER_NAME_NL.get, horizontal=True, key="cluster-kind")
+clusters = gap_clusters_table(view, mask)
+clusters = clusters[clusters["Soort"] == CLUSTER_KIND_NL[kind]].drop(columns="Soort")
 if clusters.empty:
     st.info("Geen zulke gebieden binnen deze selectie.")
 else:
-    table = clusters.assign(member_names=clusters["member_names"].map(", ".join))[
-        ["cluster_id", "n_municipalities", "member_names", "population", "area_km2"]].rename(columns={
-            "cluster_id": "Gebied", "n_municipalities": "Gemeenten", "member_names": "Namen",
-            "population": "Inwoners 2020", "area_km2": "Oppervlakte (km²)"})
-    downloads.show_table(table, numbers={"Inwoners 2020": 0, "Oppervlakte (km²)": 1},
+    # A part count only says something where an area mixes both kinds.
+    table = clusters if kind == "combined" else clusters.drop(columns=["waarvan neemt niet deel", "waarvan onbekend"])
+    downloads.show_table(table, numbers={"Inwoners 2020": 0, "Oppervlakte (km²)": 1, "Omtrek (km)": 1},
                          download=(f"regiekaart-hiaten-{kind.replace('_', '-')}", "Hiaten"), key="clusters-table")
 
 st.subheader("Enclaves")

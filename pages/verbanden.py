@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+from analysis.coverage import confidence_nl
 from analysis.formatting import format_number, format_percent
 from pages import downloads, ui
 from pages.webmap import coverage_map
@@ -80,6 +81,7 @@ members = view.scheme.memberships[view.scheme.memberships["partnership_id"] == p
 names = view.municipalities.set_index("nis")["name"]
 population = view.municipalities.set_index("nis")["population_2020"]
 table = members.assign(name=members["nis"].map(names).fillna(members.get("municipality")),
+                       confidence=members["confidence"].map(confidence_nl),
                        population=members["nis"].map(population))[
     ["nis", "name", "role", "confidence", "source", "evidence", "population"]].rename(columns={
         "nis": "NIS", "name": "Gemeente", "role": "Rol", "confidence": "Betrouwbaarheid", "source": "Bron",

@@ -672,13 +672,13 @@ def municipality_table(view, web: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def _municipality_table(view, web: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    from analysis.coverage import STATUS_LABELS_NL
+    from analysis.coverage import STATUS_LABELS_NL, confidence_nl
     from analysis.formatting import format_number
 
     names = dict(zip(view.scheme.partnerships["partnership_id"], view.scheme.partnerships["name"]))
     memberships = view.scheme.memberships
     confidence = (memberships.assign(label=memberships["partnership_id"].map(names).fillna(memberships["partnership_id"])
-                                     + " (" + memberships["confidence"].fillna("?").map(_confidence_nl) + ")")
+                                     + " (" + memberships["confidence"].fillna("?").map(confidence_nl) + ")")
                   .groupby("nis")["label"].agg(lambda labels: "; ".join(sorted(set(labels)))))
     frame = web[["nis", "name", "geometry"]].merge(view.status[["nis", "status", "partnership_ids", "population_2020",
                                                                 "province"]], on="nis", how="left")
@@ -687,12 +687,6 @@ def _municipality_table(view, web: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     frame["partnerships_label"] = frame["nis"].map(confidence).fillna("geen gekend verband")
     frame["population_label"] = frame["population_2020"].map(format_number)
     return gpd.GeoDataFrame(frame, geometry="geometry", crs=web.crs)
-
-
-def _confidence_nl(value: str) -> str:
-    from analysis.coverage import CONFIDENCE_LABELS_NL
-
-    return CONFIDENCE_LABELS_NL.get(value, str(value))
 
 
 MUNICIPALITY_TOOLTIP = {"name": "Gemeente", "status_label": "Status", "partnerships_label": "Verband(en)",

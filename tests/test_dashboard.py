@@ -92,6 +92,22 @@ def test_gaps_page_answers_which_municipalities_near_genk_are_not_covered():
     assert len(near) > 0 and set(near["Status"]) <= {"onbekend", "neemt niet deel"}
 
 
+def test_gaps_page_tables_speak_dutch():
+    """Confidences and area names are Dutch words, not the data's codes ("suggestive", "unknown-1")."""
+    at = app("pages/hiaten.py")
+    tables = [df.value for df in at.dataframe]
+    overlaps = next(t for t in tables if "Betrouwbaarheid" in t.columns)
+    assert "Wielsbeke" in set(overlaps["Gemeente"])
+    assert set(" | ".join(overlaps["Betrouwbaarheid"]).split(" | ")) <= {"bevestigd", "vermoedelijk"}
+    clusters = next(t for t in tables if "Gebied" in t.columns)
+    assert all(name.startswith("Onbekend ") for name in clusters["Gebied"])
+    assert "Soort" not in clusters.columns and "waarvan onbekend" not in clusters.columns
+    at.radio(key="cluster-kind").set_value("combined").run()
+    combined = next(df.value for df in at.dataframe if "Gebied" in df.value.columns)
+    assert all(name.startswith("Beide samen ") for name in combined["Gebied"])
+    assert (combined["waarvan onbekend"] + combined["waarvan neemt niet deel"] == combined["Gemeenten"]).all()
+
+
 def test_subsidy_recomputes_with_the_budget():
     at = app("pages/subsidie.py")
     funded_default = metric(at, "Toegekend")
@@ -159,6 +175,8 @@ def test_partnership_profile_says_geen_for_a_partnership_without_centre_city():
     profile = next(df.value for df in at.dataframe if "Kenmerk" in df.value.columns).set_index("Kenmerk")["Waarde"]
     assert profile["Centrumstad"] == "geen"  # a fact, not "onbekend"
     assert profile["Periode"] == "2020-2025"
+    members = next(df.value for df in at.dataframe if "Betrouwbaarheid" in df.value.columns)
+    assert len(members) >= 1 and set(members["Betrouwbaarheid"]) <= {"bevestigd", "vermoedelijk"}
 
 
 # --- downloads: print maps and tables ------------------------------------------------------------------------

@@ -122,6 +122,7 @@ def test_gap_clusters_table(view):
     assert list(table.columns) == CLUSTER_COLUMNS
     rows = table.set_index("Soort")
     assert rows.loc["Onbekend", "Gemeenten"] == 7
+    assert rows.loc["Onbekend", "Gebied"] == "Onbekend 1"  # the analysis's id "unknown-1" in Dutch
     assert rows.loc["Neemt niet deel", "NIS-codes"] == cell(2, 0)
     combined = rows.loc["Beide samen (onbekend en neemt niet deel)"]
     assert (combined["Gemeenten"], combined["waarvan neemt niet deel"], combined["waarvan onbekend"]) == (8, 1, 7)
