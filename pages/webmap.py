@@ -91,14 +91,19 @@ def base_map(bounds=None) -> folium.Map:
     return fmap
 
 
-def _refit(fmap, bottom_padding_px: int) -> None:
-    """Fit the map to its bounds again, keeping `bottom_padding_px` free for the legend."""
+def _refit(fmap, estimated_legend_px: int) -> None:
+    """Fit the map to its bounds again, above the legend strip along its bottom.
+
+    The browser measures the strip as laid out: on a narrow map (Dekking, Fusies 2025) its entries wrap into
+    fewer columns than the server can know, and an estimate would let the strip hide part of Flanders. The
+    estimate is only the fallback for a strip that is not laid out yet.
+    """
     from folium.map import FitBounds
 
     for name, child in list(fmap._children.items()):
-        if isinstance(child, FitBounds):
+        if isinstance(child, (FitBounds, _FitAboveLegend)):
             del fmap._children[name]
-    fmap.fit_bounds(fmap._rk_bounds, padding_bottom_right=(0, bottom_padding_px))
+    fmap.add_child(_FitAboveLegend(fmap._rk_bounds, estimated_legend_px))
 
 
 # --- Compact GeoJSON layers ------------------------------------------------------------------------------
@@ -480,6 +485,44 @@ class _MetricScale(_Prerendered, MacroElement):
     """A metric scale bar under the zoom buttons (the bottom of the map belongs to the legend)."""
 
     _template = Template(_SCALE_TEMPLATE)
+
+
+_FIT_ABOVE_LEGEND_TEMPLATE = """
+{% macro script(this, kwargs) %}
+(function (map) {
+  var strip = map.getContainer().ownerDocument.querySelector(".rk-bottom");
+  var fitting = false, moved_by_user = false;
+  map.on("movestart zoomstart", function () { if (!fitting) { moved_by_user = true; } });
+  function fit() {
+    if (moved_by_user) { return; }
+    var bottom = strip && strip.offsetHeight ? strip.offsetHeight + 18 : {{ this.estimate }};
+    fitting = true;
+    map.invalidateSize({pan: false});
+    map.fitBounds({{ this.bounds }}, {paddingBottomRight: [0, bottom], animate: false});
+    fitting = false;
+  }
+  fit();
+  // The strip and the map get their final size only after the page's layout settles (and the strip wraps
+  // differently at each width): fit again until the user moves the map.
+  if (window.ResizeObserver) {
+    var observer = new ResizeObserver(fit);
+    observer.observe(map.getContainer());
+    if (strip) { observer.observe(strip); }
+  }
+})({{ this._parent.get_name() }});
+{% endmacro %}
+"""
+
+
+class _FitAboveLegend(_Prerendered, MacroElement):
+    """Fit the map to `bounds` ([[south, west], [north, east]]) in the part above the legend strip."""
+
+    _template = Template(_FIT_ABOVE_LEGEND_TEMPLATE)
+
+    def __init__(self, bounds, estimate_px: int):
+        super().__init__()
+        self.bounds = json.dumps([[float(v) for v in corner] for corner in bounds])
+        self.estimate = int(estimate_px)
 
 
 class _LegendAndSource(_Prerendered, MacroElement):

@@ -71,3 +71,35 @@ def test_deep_link_on_a_fresh_server_gets_the_shared_sidebar(chromium, artifacts
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_narrow_map_keeps_flanders_above_its_legend(page, streamlit_url):
+    """On Dekking the map shares the row with the details, so its legend wraps into a taller strip; the map is
+    fitted above the strip as laid out, not above the server's estimate of it."""
+    page.goto(streamlit_url + "/dekking")
+    frame = leaflet_frame(page)
+    settled_path_count(frame)
+    layout = frame.evaluate("""() => {
+        const boxes = [...document.querySelectorAll('path.leaflet-interactive')].map(p => p.getBoundingClientRect());
+        const strip = document.querySelector('.rk-bottom').getBoundingClientRect();
+        const map = document.querySelector('.leaflet-container').getBoundingClientRect();
+        return {lowest: Math.max(...boxes.map(b => b.bottom)), top: Math.min(...boxes.map(b => b.top)),
+                left: Math.min(...boxes.map(b => b.left)), right: Math.max(...boxes.map(b => b.right)),
+                strip: strip.top, mapTop: map.top, mapLeft: map.left, mapRight: map.right};
+    }""")
+    assert layout["lowest"] <= layout["strip"] + 2, layout  # no municipality under the legend
+    assert layout["top"] >= layout["mapTop"] - 2 and layout["left"] >= layout["mapLeft"] - 2, layout
+    assert layout["right"] <= layout["mapRight"] + 2, layout  # and all of Flanders in view
+    # Once the user has zoomed, folding the legend (which resizes the strip) leaves their view alone.
+    # (streamlit-folium names the Leaflet map `map_div`; a refit would take it back to the fitted zoom.)
+    def zoom():
+        return frame.evaluate("() => map_div.getZoom()")
+
+    fitted = zoom()
+    frame.click("a.leaflet-control-zoom-in")
+    page.wait_for_timeout(800)
+    assert zoom() == fitted + 1
+    frame.click(".rk-legend summary")
+    page.wait_for_timeout(800)
+    assert frame.evaluate("() => document.querySelector('.rk-legend').open") is False
+    assert zoom() == fitted + 1
