@@ -91,10 +91,9 @@ in_view = flanders[flanders["nis"].isin(set(view.municipalities.loc[mask, "nis"]
 # --- histogram -------------------------------------------------------------------------------------------------
 known = in_view[in_view["flag"] == FLAG_OK]
 if len(known):
-    belgian = "replace(replace(replace(datum.label, /[.]/g, '#'), /,/g, '.'), /#/g, ',')"  # 1,234.5 -> 1.234,5
     chart = alt.Chart(known).mark_bar(color="#E6550D").encode(
         x=alt.X("value:Q", bin=alt.Bin(maxbins=30), title=f"{entry.label} ({entry.unit})",
-                axis=alt.Axis(labelExpr=belgian)),
+                axis=alt.Axis(labelExpr=ui.BELGIAN_AXIS_LABELS)),
         y=alt.Y("count():Q", title="Aantal gemeenten", axis=alt.Axis(format="d", tickMinStep=1)))
     rules = alt.Chart(pd.DataFrame({"grens": breaks[:-1]})).mark_rule(color="#333333", strokeDash=[4, 3]).encode(
         x="grens:Q")

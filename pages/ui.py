@@ -39,6 +39,8 @@ SCHEME_LABELS = {
     SCHEME_REFREG: "Referentieregio's (officieel)",
     SCHEME_UPLOAD: "Eigen upload (deze sessie)",
 }
+# Vega-Lite formats numbers the English way; this label expression turns 1,234.5 into 1.234,5 on chart axes.
+BELGIAN_AXIS_LABELS = "replace(replace(replace(datum.label, /[.]/g, '#'), /,/g, '.'), /#/g, ',')"
 VERSION_LABELS = {"2019": "Gemeenten 2019-2024 (300)", "2025": "Gemeenten vanaf 2025 (285)"}
 ALL = "alle"
 CENTRE_ANY, CENTRE_WITH, CENTRE_WITHOUT = "alle", "met", "zonder"

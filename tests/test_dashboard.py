@@ -2,6 +2,7 @@
 every map has its print downloads and every table its XLSX and CSV downloads."""
 
 import io
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -10,6 +11,7 @@ from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
 from geodata.municipalities import load_municipalities
+from pages.ui import BELGIAN_AXIS_LABELS
 from tests.conftest import local_only
 
 DASHBOARD = str(Path(__file__).resolve().parent.parent / "dashboard.py")
@@ -106,6 +108,15 @@ def test_gaps_page_tables_speak_dutch():
     combined = next(df.value for df in at.dataframe if "Gebied" in df.value.columns)
     assert all(name.startswith("Beide samen ") for name in combined["Gebied"])
     assert (combined["waarvan onbekend"] + combined["waarvan neemt niet deel"] == combined["Gemeenten"]).all()
+
+
+def test_subsidy_chart_follows_the_funding_order_with_belgian_axis_labels():
+    at = app("pages/subsidie.py")
+    ranking = next(df.value for df in at.dataframe if "Rang" in df.value.columns).sort_values("Rang")
+    spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+    eligible = ranking[ranking["Gevraagd"] > 0]
+    assert spec["encoding"]["y"]["sort"] == list(eligible["Regisseur"])
+    assert spec["encoding"]["x"]["axis"]["labelExpr"] == BELGIAN_AXIS_LABELS
 
 
 def test_subsidy_recomputes_with_the_budget():
