@@ -3,7 +3,40 @@
 import pandas as pd
 import streamlit as st
 
+from analysis.coverage import confidence_nl
 from pages import downloads, indicator_upload, membership_upload, provenance, ui
+
+
+def partnerships_table_nl(scheme) -> pd.DataFrame:
+    """The scheme's partnerships with Dutch headers and words; no centre city is "geen", not unknown."""
+    partnerships = scheme.partnerships
+    return pd.DataFrame({
+        "Code": partnerships["partnership_id"],
+        "Samenwerkingsverband": partnerships["name"],
+        "Rechtsvorm": partnerships["legal_form"],
+        "Centrumstad": partnerships["centre_city"].fillna("geen"),
+        "NIS centrumstad": partnerships["centre_city_nis"],
+        "Centrumstad alleen": partnerships["standalone"].map({True: "ja", False: "nee"}),
+        "Periode": partnerships["period"],
+        "Betrouwbaarheid": partnerships["confidence"].map(confidence_nl),
+        "Toelichting": partnerships["notes"],
+    })
+
+
+def memberships_table_nl(scheme) -> pd.DataFrame:
+    """The scheme's membership rows with Dutch headers, in the upload format: a download can be edited and
+    uploaded again as a scenario."""
+    memberships = scheme.memberships
+    names = dict(zip(scheme.partnerships["partnership_id"], scheme.partnerships["name"]))
+    return pd.DataFrame({
+        "Samenwerkingsverband": memberships["partnership_id"].map(names).fillna(memberships["partnership_id"]),
+        "NIS": memberships["nis"],
+        "Gemeente": memberships["municipality"],
+        "Rol": memberships["role"],
+        "Betrouwbaarheid": memberships["confidence"].map(confidence_nl),
+        "Bron": memberships["source"],
+        "Toelichting": memberships["evidence"],
+    })
 
 
 def _use_upload(scheme) -> None:
@@ -77,10 +110,10 @@ official_table = pd.DataFrame(official_rows)
 downloads.show_table(official_table, numbers={"Waarde": None}, download=("regiekaart-officiele-cijfers", "Officieel"),
                      key="official-table", column_config={"Bron": st.column_config.LinkColumn("Bron")})
 st.subheader("Verbanden")
-downloads.show_table(scheme.partnerships, download=("regiekaart-verbanden-2020-2025", "Verbanden"),
+downloads.show_table(partnerships_table_nl(scheme), download=("regiekaart-verbanden-2020-2025", "Verbanden"),
                      key="bundled-partnerships")
 st.subheader("Lidmaatschap met bronnen")
-downloads.show_table(scheme.memberships, download=("regiekaart-lidmaatschap-2020-2025", "Lidmaatschap"),
+downloads.show_table(memberships_table_nl(scheme), download=("regiekaart-lidmaatschap-2020-2025", "Lidmaatschap"),
                      key="bundled-memberships")
 
 st.header("Bronnen en licenties")

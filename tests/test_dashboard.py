@@ -258,6 +258,28 @@ def test_upload_problems_can_be_downloaded(deferred):
     assert list(problems["Rij"]) == [2, 3] and "Gent" in problems["Suggestie"].iloc[0]
 
 
+def test_bundled_membership_is_shown_in_dutch_and_its_download_uploads_again(deferred):
+    from analysis.datasets import regie_scheme
+    from geodata.membership import read_membership_upload
+
+    at = app("pages/gegevens.py")
+    tables = {tuple(df.value.columns): df.value for df in at.dataframe}
+    partnerships = next(t for columns, t in tables.items() if "Rechtsvorm" in columns)
+    assert "geen" in set(partnerships["Centrumstad"]) and set(partnerships["Centrumstad alleen"]) == {"ja", "nee"}
+    members = next(t for columns, t in tables.items() if columns[:2] == ("Samenwerkingsverband", "NIS"))
+    assert set(members["Betrouwbaarheid"]) == {"bevestigd", "vermoedelijk"}
+
+    data = deferred["regiekaart-lidmaatschap-2020-2025.csv"]()
+    scheme, problems = read_membership_upload(data, "regiekaart-lidmaatschap-2020-2025.csv")
+    assert scheme is not None and not [p for p in problems if p.is_error], problems
+    assert sorted(p.message.split(" staat in")[0] for p in problems) == ["Kasterlee", "Lille", "Wielsbeke"]
+    bundled = regie_scheme().memberships
+    pairs = lambda m: set(zip(m["nis"], m["confidence"]))  # noqa: E731
+    assert len(scheme.memberships) == len(bundled) and pairs(scheme.memberships) == pairs(bundled)
+    assert set(scheme.partnerships["name"]) == set(regie_scheme().partnerships.loc[
+        regie_scheme().partnerships["partnership_id"].isin(bundled["partnership_id"]), "name"])
+
+
 def test_table_downloads_hold_the_table_shown(deferred):
     at = app("pages/hiaten.py")
     shown = at.dataframe[0].value
