@@ -33,12 +33,13 @@ allocation = allocate_subsidies(inputs, budget_eur=budget, unemployment_rate=rat
 totals = subsidy_totals(allocation, budget)
 st.caption(rate_note)
 
-cards = st.columns(4)
-cards[0].metric("Gevraagd", format_eur(totals["requested_eur"]), border=True)
-cards[1].metric("Toegekend", format_eur(totals["funded_eur"]), border=True)
-cards[2].metric("Tekort", format_eur(totals["shortfall_eur"]), border=True)
-cards[3].metric("Regisseurs gefinancierd", f"{totals['n_funded']} / {totals['n_eligible']}", border=True,
-                help="gefinancierd / subsidieerbaar")
+cards = st.columns(5)
+cards[0].metric("Budget", format_eur(budget), border=True)  # the input above cannot show 2.225.000
+cards[1].metric("Gevraagd", format_eur(totals["requested_eur"]), border=True)
+cards[2].metric("Toegekend", format_eur(totals["funded_eur"]), border=True)
+cards[3].metric("Tekort", format_eur(totals["shortfall_eur"]), border=True)
+cards[4].metric("Gefinancierd", f"{totals['n_funded']} / {totals['n_eligible']}", border=True,
+                help="regisseurs gefinancierd / subsidieerbare regisseurs")
 
 table = allocation.assign(
     has_centre_city=allocation["has_centre_city"].map({True: "ja", False: "nee"}),

@@ -123,7 +123,7 @@ def test_subsidy_recomputes_with_the_budget():
     at = app("pages/subsidie.py")
     funded_default = metric(at, "Toegekend")
     at.number_input(key="subsidy-budget-2020-2022").set_value(100_000).run()
-    assert metric(at, "Toegekend") == "€ 100.000"
+    assert metric(at, "Toegekend") == "€ 100.000" and metric(at, "Budget") == "€ 100.000"
     assert metric(at, "Toegekend") != funded_default
 
 
