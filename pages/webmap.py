@@ -495,7 +495,7 @@ _FIT_ABOVE_LEGEND_TEMPLATE = """
   map.on("movestart zoomstart", function () { if (!fitting) { moved_by_user = true; } });
   function fit() {
     if (moved_by_user) { return; }
-    var bottom = strip && strip.offsetHeight ? strip.offsetHeight + 18 : {{ this.estimate }};
+    var bottom = strip && strip.offsetHeight ? strip.offsetHeight + 18 : {{ this.estimate }};  // + its bottom:18px
     fitting = true;
     map.invalidateSize({pan: false});
     map.fitBounds({{ this.bounds }}, {paddingBottomRight: [0, bottom], animate: false});
