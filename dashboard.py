@@ -23,9 +23,10 @@ def home() -> None:
     ui.data_banner(view)
     mask = ui.view_mask(view, filters)
     everything = ui.selection_of(filters).is_everything
-    official = ui.official_for(view) if everything else None
-    kpis = kpis_for(view, mask, official)
-    ui.kpi_cards(kpis, official is not None)
+    # Official totals describe all of Flanders: the view's own KPIs carry them, a filtered selection's do not.
+    kpis = view.kpis if everything else kpis_for(view, mask)
+    with_official = everything and bool(kpis["official"].notna().any())
+    ui.kpi_cards(kpis, with_official)
     if not everything:
         st.caption(f"Filter: {ui.filter_text(view, filters)}. Officiële totalen gelden voor heel Vlaanderen "
                    "en worden alleen zonder filter getoond.")
@@ -33,7 +34,7 @@ def home() -> None:
         downloads.show_table(ui.kpi_table(kpis), numbers={"Waarde": None, "Officieel": None, "Verschil met officieel": None},
                              download=("regiekaart-kerncijfers", "Kerncijfers"), key="home-kpi-table")
         st.caption("Aandelen in %; het verschil met een officieel aandeel in procentpunt. "
-                   + ("Officiële cijfers: socialeeconomie.be (8 april 2020)." if official is not None
+                   + ("Officiële cijfers: socialeeconomie.be (8 april 2020)." if with_official
                       else "Geen officiële cijfers voor deze indeling of selectie."))
     web = ui.cached_web_layer(filters.version)
     ui.show_map(coverage_map(view, web, mask, source=ui.source_line(view), title="Dekking"),

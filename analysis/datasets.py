@@ -58,13 +58,9 @@ def adjacency_for(version: str) -> pd.DataFrame:
 def build_view(scheme: SchemeData, version: str) -> CoverageView:
     """Analyse a scheme (bundled or uploaded) on a boundary version."""
     on_version = scheme_for_version(scheme, version)
-    official = None
-    if scheme.scheme_id == REGIE and version == "2019":  # the official totals describe the 300-municipality map
-        from geodata.membership import official_totals
-
-        official = _official_values(official_totals())
     return build_coverage_view(load_municipalities(version), on_version, adjacency_for(version),
-                               load_referentieregios(version), official, colours=scheme_colours(scheme))
+                               load_referentieregios(version), official_values(scheme.scheme_id, version),
+                               colours=scheme_colours(scheme))
 
 
 def scheme_colours(scheme: SchemeData) -> dict[str, str]:
@@ -86,14 +82,15 @@ def bundled_view(scheme_id: str, version: str) -> CoverageView:
     raise ValueError(f"Onbekend schema {scheme_id!r}; kies uit {', '.join(BUNDLED_SCHEMES)}")
 
 
-def _official_values(official) -> dict | None:
-    """Official totals as plain numbers, whatever shape `official_totals()` gives them in."""
-    if official is None:
+def official_values(scheme_id: str, version: str) -> dict | None:
+    """The published 2020-2025 totals as plain numbers, for the scheme and map they describe: the regie scheme on
+    the 300 municipalities of 2019-2024. None for any other scheme or map."""
+    if scheme_id != REGIE or version != "2019":
         return None
-    values = {}
-    for key, item in dict(official).items():
-        values[key] = item.get("value") if isinstance(item, dict) else item
-    return values
+    from geodata.membership import official_totals
+
+    return {key: item.get("value") if isinstance(item, dict) else item
+            for key, item in dict(official_totals()).items()}
 
 
 def merger_conflicts_for(scheme: SchemeData) -> pd.DataFrame:

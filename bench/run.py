@@ -247,18 +247,17 @@ def analysis_stages(municipalities, scheme, adjacency, regions, official) -> dic
 
 
 def measure_analysis(sizes=(1000, 5000, 20000), repeats: int = 5) -> dict:
-    from analysis.datasets import _official_values, regie_scheme, scheme_for_version
+    from analysis.datasets import REGIE, official_values, regie_scheme, scheme_for_version
     from analysis.gaps import adjacency_pairs
     from analysis.scenario import build_coverage_view
     from bench.synthetic import synthetic_map, synthetic_regions
-    from geodata.membership import official_totals
     from geodata.municipalities import load_municipalities
     from geodata.regions import load_referentieregios
 
     municipalities = load_municipalities("2019")
     scheme = scheme_for_version(regie_scheme(), "2019")
     regions = load_referentieregios("2019")
-    official = _official_values(official_totals())
+    official = official_values(REGIE, "2019")
     adjacency_s, _ = _median_seconds(lambda: adjacency_pairs(municipalities), max(1, repeats // 2), warmup=1)
     adjacency = adjacency_pairs(municipalities)
     real_s, real_samples = _median_seconds(

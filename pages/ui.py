@@ -281,16 +281,6 @@ def source_line(view) -> str:
     return "Bron: " + "; ".join(parts)
 
 
-def official_for(view) -> dict | None:
-    """Official totals apply to the reconstructed regie scheme on the 2019 map only."""
-    if view.scheme.scheme_id != SCHEME_REGIE or view.municipalities.shape[0] != 300:
-        return None
-    from analysis.datasets import _official_values
-    from geodata.membership import official_totals
-
-    return _official_values(official_totals())
-
-
 KPI_CARDS = (
     ("partnerships", "Verbanden"),
     ("with_centre_city", "Met centrumstad"),
@@ -302,7 +292,7 @@ KPI_CARDS = (
 
 def kpi_cards(kpis, with_official: bool) -> None:
     """KPI cards, each beside its official total and the difference when there is one."""
-    from analysis.formatting import format_number, format_percent, format_signed_number
+    from analysis.formatting import format_number, format_percent, format_signed_number, is_missing
 
     rows = kpis.set_index("kpi")
     columns = st.columns(len(KPI_CARDS))
@@ -319,20 +309,13 @@ def kpi_cards(kpis, with_official: bool) -> None:
         if key == "population_share":
             help_text += f". Inwoners: {format_number(rows.loc['population_covered', 'value'])} (2020)."
         delta = None
-        if with_official and not _missing(row["official"]):
+        if with_official and not is_missing(row["official"]):
             official = format_percent(row["official"]) if share else format_number(row["official"])
             difference = (format_signed_number(100 * row["difference"], 1) + " %-punt") if share \
                 else format_signed_number(row["difference"])
             delta = f"officieel {official} ({difference})"
             help_text += f" Officieel: {official}; verschil: {difference}."
         column.metric(label, value, delta=delta, delta_color="off", delta_arrow="off", help=help_text, border=True)
-
-
-def _missing(value) -> bool:
-    try:
-        return value is None or value != value
-    except TypeError:
-        return False
 
 
 def kpi_table(kpis):
