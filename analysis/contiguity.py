@@ -17,7 +17,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.coverage import _is_missing, _nis_list, _records_frame
+from analysis.coverage import _nis_list, _records_frame
+from analysis.formatting import is_missing
 from analysis.gaps import _ensure_adjacency, connected_components, neighbour_sets
 
 PARTS_COLUMNS = (
@@ -61,7 +62,7 @@ def _parts_by_partnership(
     # a partnership id are left out, as groupby did.
     members_of: dict[str, list[str]] = {}
     for pid, code in dict.fromkeys(zip(memberships["partnership_id"].tolist(), _nis_list(memberships["nis"]))):
-        if not _is_missing(pid):
+        if not is_missing(pid):
             members_of.setdefault(pid, []).append(code)
     parts: dict[str, list[tuple[str, ...]]] = {}
     off_map: dict[str, tuple[str, ...]] = {}

@@ -25,6 +25,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis.formatting import is_missing
+
 MEMBER_CONFIRMED = "member_confirmed"
 MEMBER_SUGGESTIVE = "member_suggestive"
 NON_PARTICIPANT = "non_participant"
@@ -74,21 +76,6 @@ def _records_frame(records: list[dict[str, Any]], columns: list[str]) -> pd.Data
     if not records:  # empty lists would make float columns; from_records makes object ones
         return pd.DataFrame.from_records(records, columns=columns)
     return pd.DataFrame({column: [record[column] for record in records] for column in columns}, columns=columns)
-
-
-def _is_missing(value: Any) -> bool:
-    """True for None, NaN, pd.NA and NaT: the scalars pandas' groupby and merge treat as missing keys.
-
-    Cheaper than ``pd.isna`` for the common case of a string, which matters in loops over every row.
-    """
-    if isinstance(value, str):
-        return False
-    if value is None:
-        return True
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):  # a tuple or list is a value, never a missing key
-        return False
 
 
 def status_for_codes(
@@ -229,7 +216,7 @@ def _bool_column(frame: pd.DataFrame, column: str) -> np.ndarray:
     """The column as booleans (missing values are False), or all False when the column is absent."""
     if column not in frame.columns:
         return np.zeros(len(frame), dtype=bool)
-    return np.array([False if _is_missing(v) else bool(v) for v in frame[column].tolist()], dtype=bool)
+    return np.array([False if is_missing(v) else bool(v) for v in frame[column].tolist()], dtype=bool)
 
 
 def coverage_kpis(
@@ -260,7 +247,7 @@ def coverage_kpis(
     state_counts = Counter(states)
     standalone = _bool_column(partnerships, "standalone")
     if "centre_city_nis" in partnerships.columns:
-        has_centre = np.array([not _is_missing(v) for v in partnerships["centre_city_nis"].tolist()], dtype=bool)
+        has_centre = np.array([not is_missing(v) for v in partnerships["centre_city_nis"].tolist()], dtype=bool)
     else:
         has_centre = np.zeros(len(partnerships), dtype=bool)
 

@@ -29,12 +29,12 @@ from analysis.coverage import (
     NON_PARTICIPANT,
     NOT_COVERED_STATES,
     UNKNOWN,
-    _is_missing,
     _nis_list,
     _nis_series,
     _records_frame,
     status_series,
 )
+from analysis.formatting import is_missing
 
 DEFAULT_MIN_SHARED_BORDER_M = 1.0
 DEFAULT_SLIVER_TOLERANCE_M = 0.1
@@ -278,7 +278,7 @@ def _gap_inputs(municipalities: Any, status: pd.DataFrame | pd.Series | Mapping[
     state_of = {}
     for code in table.codes:
         state = status_of.get(code)
-        state_of[code] = state if isinstance(state, str) or not _is_missing(state) else None
+        state_of[code] = state if isinstance(state, str) or not is_missing(state) else None
     nis_a, nis_b = adjacency["nis_a"].tolist(), adjacency["nis_b"].tolist()
     lengths = adjacency["shared_border_m"].tolist()
     return _GapInputs(table, state_of, status_of, nis_a, nis_b, lengths, _border_lengths(nis_a, nis_b, lengths))
@@ -610,7 +610,7 @@ def _candidates(inputs: _GapInputs, partnerships_of: Mapping[str, list[Any]], na
             if unit is None or target not in covered:
                 continue
             for pid in partnerships_of.get(target, ()):
-                if _is_missing(pid):
+                if is_missing(pid):
                     continue  # a row without partnership cannot be proposed
                 key = (unit, pid)
                 lengths.setdefault(key, []).append(length)
@@ -626,7 +626,7 @@ def _candidates(inputs: _GapInputs, partnerships_of: Mapping[str, list[Any]], na
             continue
         inhabitants = table.population[code]
         for pid in pids:
-            if _is_missing(pid):
+            if is_missing(pid):
                 continue
             partnership_population[pid] = partnership_population.get(pid, 0.0) + (
                 0.0 if math.isnan(inhabitants) else inhabitants)

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analysis.coverage import MEMBER_CONFIRMED, MEMBER_SUGGESTIVE, NON_PARTICIPANT, UNKNOWN, _is_missing
+from analysis.coverage import MEMBER_CONFIRMED, MEMBER_SUGGESTIVE, NON_PARTICIPANT, UNKNOWN
+from analysis.formatting import is_missing
 
 PARTNERSHIP_PALETTE = ("#CC6677", "#332288", "#DDCC77", "#117733", "#88CCEE",
                        "#882255", "#44AA99", "#999933", "#AA4499")
@@ -88,7 +89,7 @@ def partnership_adjacency(municipality_adjacency: pd.DataFrame, memberships: pd.
 def _partnership_pairs(municipality_adjacency: pd.DataFrame, memberships: pd.DataFrame) -> set[tuple[str, str]]:
     by_nis: dict = {}
     for nis, pid in zip(memberships["nis"].tolist(), memberships["partnership_id"].tolist()):
-        if not _is_missing(nis):  # groupby left rows without a code out
+        if not is_missing(nis):  # groupby left rows without a code out
             by_nis.setdefault(nis, set()).add(pid)
     pairs = set()
     for nis_a, nis_b in zip(municipality_adjacency["nis_a"].tolist(), municipality_adjacency["nis_b"].tolist()):
@@ -110,7 +111,7 @@ def coverage_categories(status: pd.DataFrame, partnerships: pd.DataFrame,
     names = dict(zip(partnerships["partnership_id"].tolist(), partnerships["name"].tolist()))
     flags = partnerships["standalone"].tolist() if "standalone" in partnerships.columns else []
     standalone = {pid for pid, flag in zip(partnerships["partnership_id"].tolist(), flags)
-                  if not _is_missing(flag) and flag == True}  # noqa: E712  (1 and numpy's True count too)
+                  if not is_missing(flag) and flag == True}  # noqa: E712  (1 and numpy's True count too)
     categories: dict[str, Category] = {}
     rows = []
     for nis, state, ids in zip(status["nis"].tolist(), status["status"].tolist(),

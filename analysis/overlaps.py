@@ -14,14 +14,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.coverage import CONFIRMED, _is_missing, _nis_list, _nis_series
+from analysis.coverage import CONFIRMED, _nis_list, _nis_series
+from analysis.formatting import is_missing
 
 # Columns of ``partnerships`` that define one scheme/period; those that exist are used.
 SCHEME_COLUMNS = ("scheme", "period")
 
 
 def _text(value: Any) -> str:
-    return "" if _is_missing(value) else str(value)
+    return "" if is_missing(value) else str(value)
 
 
 def _join(values: Iterable[Any]) -> str:
@@ -31,7 +32,7 @@ def _join(values: Iterable[Any]) -> str:
 
 def _first(values: Iterable[Any]) -> Any:
     """The first value that is not missing, NaN when there is none (pandas' groupby ``first``)."""
-    return next((v for v in values if not _is_missing(v)), np.nan)
+    return next((v for v in values if not is_missing(v)), np.nan)
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ class _Selection:
 def _key(value: Any) -> Any:
     # pandas matches a missing key with a missing key (merge) and drops it from groups; one None stands in
     # for NaN, None and pd.NA alike.
-    return None if _is_missing(value) else value
+    return None if is_missing(value) else value
 
 
 def _select_overlaps(
@@ -73,7 +74,7 @@ def _select_overlaps(
         pid = _key(pid)
         if pid not in scheme_of:
             # A partnership without a period still has to be compared with the others.
-            scheme_of[pid] = tuple("onbekend" if _is_missing(v) else v for v in values)
+            scheme_of[pid] = tuple("onbekend" if is_missing(v) else v for v in values)
             name_of[pid] = name
     unlisted = ("onbekend",) * len(scheme_columns)
 
@@ -172,7 +173,7 @@ def overlapping_memberships(
     # dicts keep it). Rows without a partnership id form no entry, as groupby dropped them.
     per_partnership: dict[tuple, list[int]] = {}
     for i, (scheme, code, pid) in enumerate(zip(selection.scheme, selection.nis, selection.partnership_id)):
-        if not _is_missing(pid):
+        if not is_missing(pid):
             per_partnership.setdefault((scheme, code, pid), []).append(i)
     per_place: dict[tuple, list[tuple]] = {}
     for (scheme, code, pid), rows in per_partnership.items():
@@ -201,7 +202,7 @@ def overlapping_memberships(
         found = [row_of[code] for code in table["nis"]]  # the selection holds only codes on the map
         if "name" in municipalities.columns:
             map_names = municipalities["name"].to_numpy()[found]
-            table["name"] = [m if not _is_missing(m) else n for m, n in zip(map_names, table["name"])]
+            table["name"] = [m if not is_missing(m) else n for m, n in zip(map_names, table["name"])]
         if "population_2020" in municipalities.columns:
             columns.append("population_2020")
             table["population_2020"] = municipalities["population_2020"].to_numpy()[found]

@@ -18,7 +18,8 @@ import numpy as np
 import pandas as pd
 
 from analysis.contiguity import partnership_parts
-from analysis.coverage import CONFIRMED, _is_missing, _nis_code, _nis_list, _records_frame
+from analysis.coverage import CONFIRMED, _nis_code, _nis_list, _records_frame
+from analysis.formatting import is_missing
 from analysis.gaps import _ensure_adjacency
 from analysis.subsidy import MIN_PARTNERSHIP_POPULATION, is_eligible
 
@@ -93,7 +94,7 @@ def partnership_profiles(
     confirmed_of: dict[str, dict[str, bool]] = {}
     for pid, code, confidence in zip(memberships["partnership_id"].tolist(), _nis_list(memberships["nis"]),
                                      memberships["confidence"].tolist()):
-        if _is_missing(pid) or code is None:
+        if is_missing(pid) or code is None:
             continue
         member = confirmed_of.setdefault(pid, {})
         member[code] = member.get(code, False) or (isinstance(confidence, str) and confidence == CONFIRMED)
@@ -110,7 +111,7 @@ def partnership_profiles(
         region_population = {}
         for code, inhabitants in population_of.items():
             region = regions_by_nis.get(code)
-            if not _is_missing(region):
+            if not is_missing(region):
                 region_population[region] = region_population.get(region, 0.0) + (
                     0.0 if math.isnan(inhabitants) else inhabitants)
 
@@ -182,7 +183,7 @@ def _region_alignment(
         inhabitants = population_of[code]
         inhabitants = 0.0 if math.isnan(inhabitants) else inhabitants
         region = regions_by_nis.get(code)
-        if _is_missing(region):
+        if is_missing(region):
             without += inhabitants
         else:
             by_region[region] = by_region.get(region, 0.0) + inhabitants
