@@ -29,8 +29,8 @@ from branca.element import Element, MacroElement, Template
 from folium.map import Layer
 from folium.utilities import get_obj_in_upper_tree
 
-FLANDERS_BOUNDS = [[50.68, 2.54], [51.51, 5.92]]
-OSM_TILES = xyzservices.providers.OpenStreetMap.Mapnik  # what folium.TileLayer("OpenStreetMap") resolves to  # south-west, north-east corners (lat, lon)
+FLANDERS_BOUNDS = [[50.68, 2.54], [51.51, 5.92]]  # south-west, north-east corners (lat, lon)
+OSM_TILES = xyzservices.providers.OpenStreetMap.Mapnik  # what folium.TileLayer("OpenStreetMap") resolves to
 WARNING_COLOUR = "#D55E00"  # Okabe-Ito vermillion: stands out for every colour vision type
 OUTLINE_COLOUR = "#4d4d4d"
 
