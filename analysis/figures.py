@@ -28,7 +28,7 @@ from analysis.indicators import (
 )
 from analysis.mapstyle import NON_PARTICIPANT_FILL, UNKNOWN_FILL, UNKNOWN_HATCH, WARNING, Category
 from analysis.printmap import LegendItem, PrintMap
-from analysis.scenario import CoverageView
+from analysis.scenario import CoverageView, partnership_areas
 from geodata.indicators import CATALOGUE, FLAG_MERGED, FLAG_MISSING, FLAG_OK, FLAG_SUPPRESSED, Indicator
 
 PRINT_CRS = "EPSG:31370"  # Belgian Lambert 72, metres: the scale bar needs a projected CRS
@@ -200,16 +200,7 @@ def legend_with_counts(categories: Sequence[Category], keys: pd.Series) -> list[
 
 def partnership_outlines(view: CoverageView, mask: pd.Series | None = None) -> gpd.GeoDataFrame:
     """One outline per partnership with members in view: the union of its shown members (partnership_id, name)."""
-    shown = view.municipalities[mask_or_all(view, mask)][["nis", "geometry"]]
-    members = view.scheme.memberships[["partnership_id", "nis"]].drop_duplicates()
-    joined = shown.merge(members, on="nis")
-    if joined.empty:
-        return gpd.GeoDataFrame({"partnership_id": [], "name": []}, geometry=[], crs=view.municipalities.crs)
-    dissolved = gpd.GeoDataFrame(joined, geometry="geometry", crs=view.municipalities.crs) \
-        .dissolve("partnership_id").reset_index()
-    names = dict(zip(view.scheme.partnerships["partnership_id"], view.scheme.partnerships["name"]))
-    dissolved["name"] = dissolved["partnership_id"].map(names).fillna(dissolved["partnership_id"])
-    return dissolved[["partnership_id", "name", "geometry"]]
+    return partnership_areas(view, view.municipalities[mask_or_all(view, mask)])
 
 
 def centre_city_labels(view: CoverageView, mask: pd.Series | None = None) -> tuple[gpd.GeoDataFrame, list[LegendItem]]:
@@ -276,6 +267,12 @@ def _labels(view: CoverageView, mask, outlines: gpd.GeoDataFrame,
 
 def _is_referentieregio(view: CoverageView) -> bool:
     return view.scheme.scheme_id == REFERENTIEREGIO
+
+
+def _outline_legend_item(view: CoverageView) -> LegendItem:
+    """The legend entry of the partnership (or referentieregio) outlines drawn on top."""
+    kind = "referentieregio" if _is_referentieregio(view) else "samenwerkingsverband"
+    return LegendItem(f"Grens van een {kind}", "#FFFFFF", 0.0, outline="#222222")
 
 
 # --- the dashboard's print maps ------------------------------------------------------------------------------
@@ -379,9 +376,7 @@ def gaps_print_map(view: CoverageView, mask: pd.Series | None = None, filter_tex
     outlines = partnership_outlines(view, mask)
     labels, centre_legend = _labels(view, mask, outlines, label_partnerships)
     areas = gpd.GeoDataFrame(shown, geometry="geometry", crs=view.municipalities.crs)
-    legend += [LegendItem("Grens van een " + ("referentieregio" if _is_referentieregio(view)
-                                               else "samenwerkingsverband"), "#FFFFFF", 0.0, outline="#222222")] \
-        if not outlines.empty else []
+    legend += [_outline_legend_item(view)] if not outlines.empty else []
     return styled_print_map(areas, legend + centre_legend, "Overlappingen en hiaten in de dekking",
                             subtitle_for(view, mask, filter_text), source_line(view),
                             legend_title="Gemeenten (aantal)", outlines=outlines, labels=labels,
@@ -587,8 +582,7 @@ def indicator_print_map(view: CoverageView, mask: pd.Series | None, filter_text:
         extra.append("gemeenten zonder gekend verband omlijnd")
     outlines = partnership_outlines(view, mask)
     if not outlines.empty:
-        legend.append(LegendItem("Grens van een " + ("referentieregio" if _is_referentieregio(view)
-                                                     else "samenwerkingsverband"), "#FFFFFF", 0.0, outline="#222222"))
+        legend.append(_outline_legend_item(view))
     labels = partnership_labels(outlines) if label_partnerships and not outlines.empty else None
     unit = f"in {entry.unit} " if entry.unit else ""
     return styled_print_map(areas, legend, indicator_heading(entry, year), subtitle_for(view, mask, filter_text, extra),

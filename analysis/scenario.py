@@ -148,3 +148,19 @@ def kpis_for(view: CoverageView, mask: pd.Series | None = None, official: dict |
     non_participants = scheme.non_participants[scheme.non_participants["nis"].isin(codes)]
     status = view.status[view.status["nis"].isin(codes)]
     return coverage_kpis(municipalities, partnerships, memberships, non_participants, official, status=status)
+
+
+def partnership_areas(view: CoverageView, areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """One area per partnership: the union of its members among `areas` (nis, geometry, any CRS), with its name.
+
+    Columns partnership_id, name, geometry, in the CRS of `areas`; a partnership with no member in `areas` has
+    no row.
+    """
+    members = view.scheme.memberships[["partnership_id", "nis"]].drop_duplicates()
+    joined = areas[["nis", "geometry"]].merge(members, on="nis")
+    if joined.empty:
+        return gpd.GeoDataFrame({"partnership_id": [], "name": []}, geometry=[], crs=areas.crs)
+    dissolved = gpd.GeoDataFrame(joined, geometry="geometry", crs=areas.crs).dissolve("partnership_id").reset_index()
+    names = dict(zip(view.scheme.partnerships["partnership_id"], view.scheme.partnerships["name"]))
+    dissolved["name"] = dissolved["partnership_id"].map(names).fillna(dissolved["partnership_id"])
+    return dissolved[["partnership_id", "name", "geometry"]]

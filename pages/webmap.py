@@ -738,22 +738,13 @@ MUNICIPALITY_TOOLTIP = {"name": "Gemeente", "status_label": "Status", "partnersh
 
 def dissolved_partnerships(view, web: gpd.GeoDataFrame, partnership_ids=None) -> gpd.GeoDataFrame:
     """One outline per partnership (union of its members' web geometries), with its name."""
-    everything = _PER_VIEW.get("partnerships", view, web, lambda: _dissolved_partnerships(view, web))
+    from analysis.scenario import partnership_areas
+
+    everything = _PER_VIEW.get("partnerships", view, web, lambda: partnership_areas(view, web))
     if partnership_ids is None:
         return everything.copy()
     chosen = everything[everything["partnership_id"].isin(set(partnership_ids))]
     return chosen.reset_index(drop=True)
-
-
-def _dissolved_partnerships(view, web: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    members = view.scheme.memberships[["partnership_id", "nis"]].drop_duplicates()
-    joined = web[["nis", "geometry"]].merge(members, on="nis")
-    if joined.empty:
-        return gpd.GeoDataFrame({"partnership_id": [], "name": []}, geometry=[], crs=web.crs)
-    dissolved = gpd.GeoDataFrame(joined, geometry="geometry", crs=web.crs).dissolve("partnership_id").reset_index()
-    names = dict(zip(view.scheme.partnerships["partnership_id"], view.scheme.partnerships["name"]))
-    dissolved["name"] = dissolved["partnership_id"].map(names).fillna(dissolved["partnership_id"])
-    return dissolved[["partnership_id", "name", "geometry"]]
 
 
 @dataclass
