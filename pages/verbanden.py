@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.coverage import confidence_nl
+from analysis.export import partnership_table
 from analysis.formatting import format_number, format_percent
 from pages import downloads, ui
 from pages.webmap import coverage_map
@@ -90,18 +91,11 @@ downloads.show_table(table, numbers={"Inwoners 2020": 0}, download=(downloads.fi
                      key="members-table")
 
 st.subheader("Alle samenwerkingsverbanden")
-profiles = view.profiles.assign(
-    eligible=view.profiles["eligible"].map({True: "ja", False: "nee"}),
-    standalone=view.profiles["standalone"].map({True: "ja", False: "nee"}),
-    # No centre city and no size check are facts, not unknowns: say so instead of the table's "onbekend".
-    centre_city=view.profiles["centre_city"].fillna("geen"),
-    official_size_check=view.profiles["official_size_check"].fillna("niet van toepassing"),
-)[["name", "centre_city", "standalone", "n_members", "population", "n_parts", "eligible", "official_size_check",
-   "main_region_name", "main_region_population_share"]].rename(columns={
-    "official_size_check": "Officieel bereik",
-    "name": "Verband", "centre_city": "Centrumstad", "standalone": "Alleen", "n_members": "Gemeenten",
-    "population": "Inwoners 2020", "n_parts": "Delen", "eligible": "Subsidieerbaar",
-    "main_region_name": "Hoofdreferentieregio", "main_region_population_share": "Aandeel in hoofdregio"})
-downloads.show_table(profiles, numbers={"Inwoners 2020": 0, "Gemeenten": 0, "Delen": 0},
-                     percents={"Aandeel in hoofdregio": 0}, download=("regiekaart-verbanden", "Verbanden"),
-                     key="profiles-table")
+# The report export's partnership table (analysis.export), with the columns that fit on screen.
+overview = partnership_table(view)[[
+    "Samenwerkingsverband", "Centrumstad", "Centrumstad alleen", "Gemeenten", "Inwoners 2020", "Aaneengesloten delen",
+    "Subsidieerbaar", "Inwonertal tegenover officieel bereik 2020", "Hoofdreferentieregio",
+    "Aandeel inwoners in hoofdreferentieregio (%)"]]
+downloads.show_table(overview, numbers={"Gemeenten": 0, "Inwoners 2020": 0, "Aaneengesloten delen": 0,
+                                       "Aandeel inwoners in hoofdreferentieregio (%)": 1},
+                     download=("regiekaart-verbanden", "Verbanden"), key="profiles-table")

@@ -188,6 +188,9 @@ def test_partnership_profile_says_geen_for_a_partnership_without_centre_city():
     assert profile["Periode"] == "2020-2025"
     members = next(df.value for df in at.dataframe if "Betrouwbaarheid" in df.value.columns)
     assert len(members) >= 1 and set(members["Betrouwbaarheid"]) <= {"bevestigd", "vermoedelijk"}
+    overview = next(df.value for df in at.dataframe if "Aaneengesloten delen" in df.value.columns)
+    assert len(overview) == len(partnerships)  # every partnership of the scheme, whatever the filter
+    assert overview.set_index("Samenwerkingsverband").loc[partnerships.loc[pid, "name"], "Centrumstad"] == "geen"
 
 
 # --- downloads: print maps and tables ------------------------------------------------------------------------
