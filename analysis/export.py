@@ -34,6 +34,7 @@ from analysis.figures import (
     SourceNote, classification_text, coverage_print_map, gaps_print_map, indicator_classes, indicator_print_map,
     indicator_source_note, map_sources, mask_or_all, subtitle_for, version_text,
 )
+from analysis.formatting import MISSING_TEXT, is_missing
 from analysis.indicators import QUANTILES, available_years, municipality_values
 from analysis.printmap import PrintMap, export_pdf, export_png
 from analysis.scenario import CoverageView
@@ -45,7 +46,6 @@ MAP_FORMATS = ("png", "pdf")
 TABLE_FORMATS = ("xlsx", "csv")
 FORMAT_NOTES = {"png": "A4, 300 dpi", "pdf": "A4, vector", "xlsx": "Excel", "csv": "; en decimaalkomma, UTF-8"}
 INDEX_FILE = "index.md"
-MISSING_TEXT = "onbekend"
 YES_NO = {True: "ja", False: "nee"}
 CLUSTER_NAME_NL = {"unknown": "Onbekend", "non_participant": "Neemt niet deel", "combined": "Beide samen"}
 CLUSTER_KIND_NL = {"unknown": "Onbekend", "non_participant": "Neemt niet deel",
@@ -140,19 +140,17 @@ def _floats(values: pd.Series, decimals: int | None = None) -> pd.Series:
 
 
 def _text(values: Iterable, missing: str = MISSING_TEXT) -> list[str]:
-    return [missing if value is None or (not isinstance(value, str) and pd.isna(value)) or value == "" else str(value)
-            for value in values]
+    return [missing if is_missing(value) or value == "" else str(value) for value in values]
 
 
 def _joined(values: Iterable, separator: str = ", ") -> list[str]:
     return [separator.join(map(str, value)) if isinstance(value, (list, tuple, set, frozenset)) else
-            ("" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value))
+            ("" if is_missing(value) else str(value))
             for value in values]
 
 
 def _yes_no(values: Iterable) -> list[str]:
-    return [MISSING_TEXT if value is None or (not isinstance(value, bool) and pd.isna(value)) else YES_NO[bool(value)]
-            for value in values]
+    return [MISSING_TEXT if is_missing(value) else YES_NO[bool(value)] for value in values]
 
 
 def _codes_in_view(view: CoverageView, mask: pd.Series | None) -> set[str]:
