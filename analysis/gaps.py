@@ -278,7 +278,7 @@ def _gap_inputs(municipalities: Any, status: pd.DataFrame | pd.Series | Mapping[
     state_of = {}
     for code in table.codes:
         state = status_of.get(code)
-        state_of[code] = state if isinstance(state, str) or not is_missing(state) else None
+        state_of[code] = None if is_missing(state) else state
     nis_a, nis_b = adjacency["nis_a"].tolist(), adjacency["nis_b"].tolist()
     lengths = adjacency["shared_border_m"].tolist()
     return _GapInputs(table, state_of, status_of, nis_a, nis_b, lengths, _border_lengths(nis_a, nis_b, lengths))
