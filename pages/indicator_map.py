@@ -14,11 +14,9 @@ import folium
 import geopandas as gpd
 import pandas as pd
 
-from analysis.coverage import STATUS_LABELS_NL
 from analysis.figures import (
-    HIGHLIGHT_ON_COOL, HIGHLIGHT_ON_WARM, INDICATOR_NO_VALUE_LABELS, INDICATOR_NO_VALUE_STYLE, INDICATOR_OPACITY,
-    INDICATOR_ZERO, INDICATOR_ZERO_FILL, NOT_COVERED_HIGHLIGHTS, classify_indicator, highlight_colour,
-    indicator_heading, indicator_legend_rows, indicator_palette,
+    INDICATOR_NO_VALUE_LABELS, INDICATOR_OPACITY, INDICATOR_ZERO, NOT_COVERED_HIGHLIGHTS, classify_indicator,
+    highlight_colour, indicator_heading, indicator_legend_rows,
 )
 from analysis.formatting import format_number
 from geodata.indicators import FLAG_LABELS_NL, FLAG_OK, Indicator
@@ -28,24 +26,13 @@ from pages.webmap import (
 )
 
 # The styles live in analysis.figures so the print version (indicator_print_map) draws exactly the same.
-ZERO = INDICATOR_ZERO
-ZERO_FILL = INDICATOR_ZERO_FILL
-NO_VALUE_STYLE = INDICATOR_NO_VALUE_STYLE  # flag -> (fill, hatch colour)
-NO_VALUE_LABELS = INDICATOR_NO_VALUE_LABELS
-__all__ = ["HIGHLIGHT_ON_COOL", "HIGHLIGHT_ON_WARM", "NO_VALUE_LABELS", "NO_VALUE_STYLE", "ZERO", "ZERO_FILL",
-           "drawing_table", "indicator_map", "legend_entries", "palette", "value_text"]
 TOOLTIP = {"name": "Gemeente", "value_label": "Waarde", "status_label": "Status", "partnerships_label": "Verband(en)"}
-
-
-def palette(k: int, higher_is_worse: bool | None) -> list[str]:
-    """`k` colours of a ColorBrewer sequential ramp, light to dark (dark = more need)."""
-    return indicator_palette(k, higher_is_worse)
 
 
 def value_text(value, flag: str, entry: Indicator) -> str:
     """A value as shown in tooltips and tables: Belgian notation with unit, or why there is none."""
     if flag != FLAG_OK or value is None or pd.isna(value):
-        return NO_VALUE_LABELS.get(flag, FLAG_LABELS_NL.get(flag) or "onbekend")
+        return INDICATOR_NO_VALUE_LABELS.get(flag, FLAG_LABELS_NL.get(flag) or "onbekend")
     number = format_number(value, entry.decimals)
     return f"{number}%" if entry.unit == "%" else f"{number} {entry.unit}".rstrip()
 
@@ -79,7 +66,7 @@ def indicator_map(view, web: gpd.GeoDataFrame, values: pd.DataFrame, breaks: lis
     plain = table[table["hatch"].isna()]
     add_area_layer(fmap, plain, name=f"{entry.label} {year}", tooltip=TOOLTIP)
     for flag, group in table[table["hatch"].notna()].groupby("flag"):
-        add_area_layer(fmap, group, name=NO_VALUE_LABELS.get(flag, flag).capitalize(), tooltip=TOOLTIP,
+        add_area_layer(fmap, group, name=INDICATOR_NO_VALUE_LABELS.get(flag, flag).capitalize(), tooltip=TOOLTIP,
                        hatch_colour=group["hatch"].iloc[0])
     in_view = set(table["partnership_ids"].explode().dropna())
     add_outline_layer(fmap, dissolved_partnerships(view, web, in_view), name="Grenzen samenwerkingsverbanden",
@@ -105,7 +92,7 @@ def legend_entries(table: pd.DataFrame, breaks: list[float], entry: Indicator,
     """Class bounds with the number of municipalities in view, then zero and the no-value categories."""
     entries = []
     for row in indicator_legend_rows(table, breaks, entry, minimum):
-        if row.key == ZERO:
+        if row.key == INDICATOR_ZERO:
             entries.append(LegendEntry(row.label, row.fill, row.count, outline=OUTLINE_COLOUR,
                                        opacity=INDICATOR_OPACITY))
         else:
@@ -113,6 +100,3 @@ def legend_entries(table: pd.DataFrame, breaks: list[float], entry: Indicator,
                                        hatched=row.hatch is not None, opacity=INDICATOR_OPACITY))
     return entries
 
-
-def status_text(status: str) -> str:
-    return STATUS_LABELS_NL.get(status, "onbekend")

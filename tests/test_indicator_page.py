@@ -9,9 +9,11 @@ import pandas as pd
 import pytest
 
 from geodata.indicators import CATALOGUE, FLAG_MERGED, FLAG_MISSING, FLAG_OK, FLAG_SUPPRESSED
-from pages.indicator_map import (
-    NO_VALUE_STYLE, ZERO, ZERO_FILL, drawing_table, indicator_map, legend_entries, palette, value_text,
-)
+from analysis.figures import INDICATOR_NO_VALUE_STYLE as NO_VALUE_STYLE
+from analysis.figures import INDICATOR_ZERO as ZERO
+from analysis.figures import INDICATOR_ZERO_FILL as ZERO_FILL
+from analysis.figures import indicator_palette as palette
+from pages.indicator_map import drawing_table, indicator_map, legend_entries, value_text
 from pages.webmap import feature_properties
 
 DASHBOARD = str(Path(__file__).resolve().parent.parent / "dashboard.py")
