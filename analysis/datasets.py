@@ -118,7 +118,12 @@ def scenario_starting_point(kind: str, version: str, uploaded: SchemeData | None
     it, and the merger conflicts of that projection are listed to resolve.
     """
     from analysis.scenario_edit import (
-        START_EMPTY, START_LABELS_NL, START_RECONSTRUCTION, START_REFERENCE_REGIONS, START_UPLOAD, EditError,
+        START_EMPTY,
+        START_LABELS_NL,
+        START_RECONSTRUCTION,
+        START_REFERENCE_REGIONS,
+        START_UPLOAD,
+        EditError,
         starting_point,
     )
 

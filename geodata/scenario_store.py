@@ -37,7 +37,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -523,7 +523,7 @@ def _database_url(configured: str | None) -> tuple[URL, Path | None, bool]:
     if _is_url(configured):
         try:
             url = make_url(configured)
-        except Exception as error:  # ArgumentError and ValueError for malformed URLs
+        except (sa.exc.ArgumentError, ValueError) as error:
             raise StoreUnavailable(f"{ENV_DATABASE} is geen geldige database-URL. Gebruik bijvoorbeeld "
                                    "postgresql+psycopg://gebruiker:wachtwoord@server/database of een bestandspad.",
                                    detail=type(error).__name__) from None
@@ -610,7 +610,8 @@ class ScenarioStore:
         for _ in range(5):  # a clash of two 144-bit ids does not happen; a retry costs nothing
             scenario_id = new_scenario_id()
             try:
-                return self._run(lambda c: self._insert(c, scenario_id, 1, None, title, note, payload), write=True)
+                return self._run(lambda c, new_id=scenario_id: self._insert(c, new_id, 1, None, title, note, payload),
+                                 write=True)
             except _VersionTaken:
                 continue
         raise ScenarioStoreError("Het scenario kon niet bewaard worden (geen vrije scenariocode). Probeer opnieuw.")
@@ -693,7 +694,7 @@ class ScenarioStore:
 
     def _insert(self, connection: Connection, scenario_id: str, version: int, based_on: int | None, title: str,
                 note: str, payload: str) -> SavedVersion:
-        saved_at = datetime.now(timezone.utc)
+        saved_at = datetime.now(UTC)
         try:
             connection.execute(sa.insert(SCENARIO_VERSIONS).values(
                 scenario_id=scenario_id, version=version, based_on_version=based_on, saved_at=saved_at,
@@ -734,7 +735,7 @@ class ScenarioStore:
     def _saved(row, content: ScenarioContent | None) -> SavedVersion:
         saved_at = row.saved_at
         if isinstance(saved_at, datetime) and saved_at.tzinfo is None:  # SQLite keeps no time zone
-            saved_at = saved_at.replace(tzinfo=timezone.utc)
+            saved_at = saved_at.replace(tzinfo=UTC)
         return SavedVersion(row.scenario_id, int(row.version), row.title, row.note, saved_at,
                             None if row.based_on_version is None else int(row.based_on_version), content)
 
@@ -818,7 +819,7 @@ class ScenarioStore:
             connect_args["connect_timeout"] = self._connect_timeout_s
         try:
             engine = sa.create_engine(self._url, connect_args=connect_args, pool_pre_ping=not self._sqlite)
-        except Exception as error:  # NoSuchModuleError, ImportError of a missing driver, ArgumentError
+        except (sa.exc.SQLAlchemyError, ImportError, ValueError, TypeError) as error:  # unknown or missing driver
             raise StoreUnavailable(f"De scenario-opslag ({self.location}) kan niet gebruikt worden: het "
                                    "databasestuurprogramma ontbreekt of de URL is ongeldig.",
                                    detail=f"{type(error).__name__}: {error}"[:300]) from None

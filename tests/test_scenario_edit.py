@@ -229,8 +229,8 @@ def test_assigning_a_gap_cluster_in_one_edit_closes_it(scenario, grid):
     assert (kpi(view, "municipalities"), kpi(after, "municipalities")) == (5, 8)
     assert kpi(after, "population_covered") == kpi(view, "population_covered") + 30_000
     assert set(after.clusters["kind"]) == {"non_participant", "combined"}
-    assert edited.descriptions() == ["Hiaat unknown-1 (3 gemeenten: Gemeente r0c1, Gemeente r1c1 en Gemeente r2c1) "
-                                     "toegewezen aan Verband west"]
+    assert edited.descriptions() == [("Hiaat unknown-1 (3 gemeenten: Gemeente r0c1, Gemeente r1c1 en Gemeente r2c1) "
+                                      "toegewezen aan Verband west")]
 
 
 def test_accepting_a_candidate_of_the_gap_analysis(scenario, grid):
@@ -401,8 +401,7 @@ def test_the_reconstruction_on_the_2025_map_lists_the_merger_conflicts_to_resolv
     assert len(split), "the reconstruction has a merger whose parts were in different partnerships"
     merged = split.index[0]
     assert merged in set(view.overlaps["nis"])  # projected into both partnerships: an overlap
-    chosen = sorted(set(scenario.scheme.memberships.loc[scenario.scheme.memberships["nis"] == merged,
-                                                         "partnership_id"]))[0]
+    chosen = min(scenario.scheme.memberships.loc[scenario.scheme.memberships["nis"] == merged, "partnership_id"])
     resolved = scenario.apply_all([KeepProjection("11002"), Assign(merged, chosen)])
     assert {"11002", merged} <= resolved.resolved_conflicts
     after = build_view(resolved.scheme, "2025")
@@ -429,7 +428,7 @@ def test_other_starting_points_on_the_real_maps():
     assert regions.start.conflicts.empty
     assert set(regions.scheme.memberships["nis"]) == set(regions.names)  # every 2025 municipality in one region
 
-    data = "samenwerkingsverband;gemeente\nNoorderkempen;Antwerpen\nNoorderkempen;Borsbeek\n".encode()
+    data = b"samenwerkingsverband;gemeente\nNoorderkempen;Antwerpen\nNoorderkempen;Borsbeek\n"
     uploaded, problems = read_membership_upload(data, "voorstel.csv")
     assert uploaded is not None, problems
     scheme = SchemeData("upload", "upload voorstel.csv", uploaded.partnerships, uploaded.memberships,

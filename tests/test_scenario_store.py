@@ -17,12 +17,12 @@ import tempfile
 import threading
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-import sqlalchemy.dialects.sqlite  # noqa: F401  imported before a test drops privileges (see without_write_access)
+import sqlalchemy.dialects.sqlite  # imported before a test drops privileges (see without_write_access)
 from sqlalchemy.engine import make_url
 
 from geodata.membership import MEMBERSHIP_COLUMNS, NON_PARTICIPANT_COLUMNS, PARTNERSHIP_COLUMNS
@@ -155,7 +155,7 @@ def test_a_saved_scenario_reads_back_unchanged(store):
     assert (loaded.scenario_id, loaded.version, loaded.title) == (saved.scenario_id, 1, "Antwerpen met Borsbeek")
     assert loaded.note == "Eerste voorstel.\nTweede regel — met ‘tekens’."
     assert loaded.saved_at.tzinfo is not None
-    assert abs((loaded.saved_at - datetime.now(timezone.utc)).total_seconds()) < 120
+    assert abs((loaded.saved_at - datetime.now(UTC)).total_seconds()) < 120
     assert store.load(saved.scenario_id, 1).content == original
     assert store.load(saved.scenario_id, "1").content == original  # as it comes from a link
 
@@ -467,7 +467,7 @@ def test_a_missing_directory_is_reported_not_created(tmp_path):
 
 def test_a_file_that_is_not_a_database(tmp_path):
     path = tmp_path / "scenarios.sqlite"
-    path.write_bytes("Dit is een tekstbestand, geen database.\n".encode() * 50)
+    path.write_bytes(b"Dit is een tekstbestand, geen database.\n" * 50)
     store = ScenarioStore(str(path))
     with pytest.raises(StoreCorrupt) as caught:
         store.load("A" * 24)
