@@ -36,6 +36,7 @@ import pandas as pd
 
 from analysis.formatting import is_missing
 from analysis.scenario import MEMBERSHIP_COLUMNS, NON_PARTICIPANT_COLUMNS, PARTNERSHIP_COLUMNS, SchemeData
+from geodata.names import name_key
 from geodata.scenario_store import ScenarioContent, ScenarioStart, StoredScheme
 
 SCENARIO_SCHEME_ID = "scenario"
@@ -158,11 +159,6 @@ def scheme_from_stored(stored: StoredScheme) -> SchemeData:
 # Small helpers
 # -------------------------------------------------------------------------------------------------------------
 
-def _name_key(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    return re.sub(r"[^a-z0-9]+", "", text)
-
-
 def _slug(text: str) -> str:
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:50] or "verband"
@@ -208,7 +204,7 @@ def _check_name(scheme: SchemeData, name: Any, except_pid: str | None = None) ->
     if len(name) > MAX_PARTNERSHIP_NAME_CHARS:
         raise EditError(f"De naam is langer dan {MAX_PARTNERSHIP_NAME_CHARS} tekens.")
     for pid, other in _partnership_names(scheme).items():
-        if pid != except_pid and _name_key(other) == _name_key(name):
+        if pid != except_pid and name_key(other) == name_key(name):
             raise EditError(f"Er is al een samenwerkingsverband met de naam '{other}'.")
     return name
 
@@ -323,7 +319,7 @@ def _partnerships_of(scheme: SchemeData, nis: str) -> list[str]:
 
 
 def _members_text(codes: Iterable[str], names: Mapping[str, str]) -> str:
-    return _listing(sorted((_municipality(names, c) for c in codes), key=_name_key))
+    return _listing(sorted((_municipality(names, c) for c in codes), key=name_key))
 
 
 # -------------------------------------------------------------------------------------------------------------
@@ -768,7 +764,7 @@ def _state_of(scheme: SchemeData) -> tuple[dict[str, frozenset[str]], set[str]]:
 
 def _state_text(pids: frozenset[str], non_participant: bool, partnership_names: Mapping[str, str]) -> str:
     if pids:
-        text = " + ".join(sorted((partnership_names.get(p, p) for p in pids), key=_name_key))
+        text = " + ".join(sorted((partnership_names.get(p, p) for p in pids), key=name_key))
         return text + (" (ook: neemt niet deel)" if non_participant else "")
     return "neemt niet deel" if non_participant else "onbekend"
 
@@ -794,7 +790,7 @@ def municipality_differences(start: SchemeData, scheme: SchemeData, names: Mappi
         name = _municipality(names, nis)
         rows.append({"nis": nis, "municipality": name, "before": before, "after": after,
                      "description": f"{name}: {before} → {after}"})
-    rows.sort(key=lambda row: (_name_key(row["municipality"]), row["nis"]))
+    rows.sort(key=lambda row: (name_key(row["municipality"]), row["nis"]))
     return pd.DataFrame(rows, columns=MUNICIPALITY_DIFFERENCE_COLUMNS)
 
 
@@ -833,8 +829,8 @@ def partnership_differences(start: SchemeData, scheme: SchemeData, names: Mappin
     for pid in set(old) | set(new):
         before, after = old.get(pid), new.get(pid)
         had, has = old_members.get(pid, set()), new_members.get(pid, set())
-        added = tuple(sorted(has - had, key=lambda c: _name_key(_municipality(names, c))))
-        removed = tuple(sorted(had - has, key=lambda c: _name_key(_municipality(names, c))))
+        added = tuple(sorted(has - had, key=lambda c: name_key(_municipality(names, c))))
+        removed = tuple(sorted(had - has, key=lambda c: name_key(_municipality(names, c))))
         if before is None:
             name = after["name"] or pid
             change = NEW
@@ -864,7 +860,7 @@ def partnership_differences(start: SchemeData, scheme: SchemeData, names: Mappin
             description = f"{name}: " + "; ".join(parts)
         rows.append({"partnership_id": pid, "name": name, "change": change, "members_added": added,
                      "members_removed": removed, "description": description})
-    rows.sort(key=lambda row: (_name_key(str(row["name"])), row["partnership_id"]))
+    rows.sort(key=lambda row: (name_key(str(row["name"])), row["partnership_id"]))
     return pd.DataFrame(rows, columns=PARTNERSHIP_DIFFERENCE_COLUMNS)
 
 
