@@ -102,3 +102,57 @@ def merger_conflicts_for(scheme: SchemeData) -> pd.DataFrame:
     old, new = load_municipalities("2019"), load_municipalities("2025")
     return merger_conflicts(scheme.memberships, scheme.non_participants, load_merger_table(), population_2019(),
                             dict(zip(old["nis"], old["name"])), dict(zip(new["nis"], new["name"])))
+
+
+def municipality_names(version: str) -> dict[str, str]:
+    """nis -> name of every municipality of a boundary version."""
+    frame = load_municipalities(version)
+    return dict(zip(frame["nis"].tolist(), frame["name"].tolist()))
+
+
+def scenario_starting_point(kind: str, version: str, uploaded: SchemeData | None = None):
+    """The starting point of a new scenario on the map of `version` ("2019" or "2025").
+
+    `kind` is one of analysis.scenario_edit.START_LABELS_NL: the reconstruction, the referentieregio's, an uploaded
+    scheme (`uploaded`) or an empty map. A scheme on the 2019-2024 codes started on the 2025 map is projected onto
+    it, and the merger conflicts of that projection are listed to resolve.
+    """
+    from analysis.scenario_edit import (
+        START_EMPTY,
+        START_LABELS_NL,
+        START_RECONSTRUCTION,
+        START_REFERENCE_REGIONS,
+        START_UPLOAD,
+        EditError,
+        starting_point,
+    )
+
+    names = municipality_names(version)
+    if kind == START_EMPTY:
+        return starting_point(kind, None, names, version)
+    if kind == START_RECONSTRUCTION:
+        base = regie_scheme()
+    elif kind == START_REFERENCE_REGIONS:
+        base = referentieregio_scheme(version)
+    elif kind == START_UPLOAD:
+        if uploaded is None:
+            raise EditError("Er is geen upload om van te vertrekken; laad eerst een lidmaatschapsbestand op.")
+        base = uploaded
+    else:
+        raise EditError(f"Onbekend vertrekpunt '{kind}'; kies uit {', '.join(START_LABELS_NL)}.")
+    conflicts = None
+    if base.boundary_version == "2019" and version == "2025":
+        conflicts = merger_conflicts_for(base)
+    label = None
+    if kind == START_RECONSTRUCTION and version == "2025":
+        label = "De reconstructie 2020-2025, geprojecteerd op de kaart vanaf 2025"
+    elif kind == START_UPLOAD:
+        label = f"Upload {uploaded.source_note or uploaded.label}".strip()
+    return starting_point(kind, scheme_for_version(base, version), names, version, conflicts, label)
+
+
+def scenario_from_saved(content):
+    """The scenario of a saved version (geodata.scenario_store.ScenarioContent), ready to edit further."""
+    from analysis.scenario_edit import scenario_from_content
+
+    return scenario_from_content(content, municipality_names(content.boundary_version))

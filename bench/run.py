@@ -11,6 +11,7 @@ Figures (see bench/README.md for what each means and its target):
   analysis     build_coverage_view at the 300 real municipalities and on synthetic grids (growth vs n log n)
   png          PNG export of the coverage print map vs a minimal one-box print map
   concurrency  peak RSS of the Streamlit process tree while 12 browser contexts load different filter URLs
+  scenario_edit  server time per scenario edit incl. rebuilding the view (300 municipalities) vs a plain build_view
 
 Nothing here asserts a speed: it measures and prints. tests/test_bench.py only checks that the numbers are sane.
 """
@@ -43,9 +44,10 @@ TARGETS = {
     "rerun_warm_ms_max": 150.0,
     "analysis_300_ms_max": 50.0,
     "png_export_s_max": 3.0,
+    "scenario_edit_ms_max": 300.0,
 }
 PROVINCES_CYCLE = ("Limburg", "Antwerpen", "Oost-Vlaanderen", "West-Vlaanderen", "Vlaams-Brabant", "alle")
-FIGURES = ("payload", "rerun", "analysis", "png", "concurrency")
+FIGURES = ("payload", "rerun", "analysis", "png", "concurrency", "scenario_edit")
 
 
 def _median_seconds(function, repeats: int, warmup: int = 0) -> tuple[float, list[float]]:
@@ -295,6 +297,79 @@ def measure_analysis(sizes=(1000, 5000, 20000), repeats: int = 5) -> dict:
 
 
 # ---------------------------------------------------------------------------------------------------------
+# Scenario edits: one edit and the rebuilt view, as the Scenario's page does after every edit
+# ---------------------------------------------------------------------------------------------------------
+
+def scenario_edit_sequence(scenario, view, number: int):
+    """The next edit of a realistic session, chosen from the current view: accept the gap analysis' first
+    proposal, mark an unknown municipality as not taking part, assign it to a partnership, rename a partnership."""
+    from analysis.scenario_edit import AcceptCandidate, Assign, MarkNonParticipant, RenamePartnership
+
+    proposals = view.candidates[view.candidates["rank"] == 1]
+    step = number % 4
+    if step == 0 and len(proposals):
+        return AcceptCandidate.from_candidate(proposals.iloc[0])
+    unknown = view.status.loc[view.status["status"] == "unknown", "nis"].tolist()
+    if step == 1 and unknown:
+        return MarkNonParticipant(unknown[0])
+    pids = scenario.scheme.partnerships["partnership_id"].tolist()
+    if step == 2:
+        marked = scenario.scheme.non_participants["nis"].tolist()
+        return Assign(marked[-1], pids[0])
+    return RenamePartnership(pids[number % len(pids)], f"Bench-verband {number}")
+
+
+def measure_scenario_edit(edits: int = 24, repeats: int = 5) -> dict:
+    """Per edit: apply it to the scenario (analysis.scenario_edit) and rebuild the view with
+    analysis.datasets.build_view, on the reconstruction at the 300 municipalities of 2019-2024. Baseline:
+    build_view of the same scheme without an edit. Undo (+ view) is measured after the last edit: it replays the
+    edits since the last checkpoint, the worst case being UNDO_CHECKPOINT_EVERY - 1 of them."""
+    from analysis.datasets import build_view, scenario_starting_point
+    from analysis.scenario_edit import START_RECONSTRUCTION, new_scenario
+
+    scenario = new_scenario(scenario_starting_point(START_RECONSTRUCTION, "2019"))
+    view = build_view(scenario.scheme, "2019")  # loads the map, adjacency and regions once (cached per process)
+    baseline_s, _ = _median_seconds(lambda: build_view(scenario.scheme, "2019"), repeats, warmup=1)
+    apply_samples, total_samples = [], []
+    for number in range(edits):
+        edit = scenario_edit_sequence(scenario, view, number)
+        gc.collect()
+        start = time.perf_counter()
+        scenario = scenario.apply(edit)
+        applied = time.perf_counter()
+        view = build_view(scenario.scheme, "2019")
+        done = time.perf_counter()
+        apply_samples.append(applied - start)
+        total_samples.append(done - start)
+    from analysis.scenario_edit import UNDO_CHECKPOINT_EVERY
+
+    # The undo that replays the most edits: back to just before a checkpoint (UNDO_CHECKPOINT_EVERY - 1 edits
+    # replayed), or one step back when there is no checkpoint yet (all but one edit replayed).
+    last = len(scenario.history) - 1
+    kept = last if last < UNDO_CHECKPOINT_EVERY - 1 else \
+        last - (last - (UNDO_CHECKPOINT_EVERY - 1)) % UNDO_CHECKPOINT_EVERY
+    undo_steps = len(scenario.history) - kept
+    undo_s, _ = _median_seconds(lambda: build_view(scenario.undo(undo_steps).scheme, "2019"), repeats)
+    differences_s, _ = _median_seconds(lambda: (scenario.municipality_differences(),
+                                                scenario.partnership_differences()), repeats)
+    edit_s = statistics.median(total_samples)
+    return {
+        "edits": edits,
+        "edit_and_view_ms": edit_s * 1000,
+        "edit_only_ms": statistics.median(apply_samples) * 1000,
+        "baseline_build_view_ms": baseline_s * 1000,
+        "undo_and_view_ms": undo_s * 1000,
+        "undo_replayed_edits": kept % UNDO_CHECKPOINT_EVERY,
+        "differences_ms": differences_s * 1000,
+        "max_edit_and_view_ms": max(total_samples) * 1000,
+        "samples_ms": [round(s * 1000, 1) for s in total_samples],
+        "differences_after": len(scenario.municipality_differences()),
+        "targets": {"edit_and_view_ms_max": TARGETS["scenario_edit_ms_max"]},
+        "meets_target": edit_s * 1000 < TARGETS["scenario_edit_ms_max"],
+    }
+
+
+# ---------------------------------------------------------------------------------------------------------
 # PNG export
 # ---------------------------------------------------------------------------------------------------------
 
@@ -362,6 +437,8 @@ def run(only=FIGURES, quick: bool = False) -> dict:
         results["rerun"] = measure_reruns(cold_runs=1 if quick else 3, warm_runs=3 if quick else 15)
     if "concurrency" in only:
         results["concurrency"] = measure_concurrency()
+    if "scenario_edit" in only:
+        results["scenario_edit"] = measure_scenario_edit(edits=8 if quick else 24, repeats=2 if quick else 5)
     return results
 
 
@@ -420,6 +497,14 @@ def format_table(results: dict) -> str:
             add(f"  idle server RSS          {c['idle_rss_mb']:>12.1f} MB   (baseline)")
             add(f"  peak server RSS          {c['peak_rss_mb']:>12.1f} MB   (x{c['peak_rss_mb'] / c['idle_rss_mb']:.2f})")
             add(f"  wall time                {c['wall_s']:>12.1f} s")
+    if "scenario_edit" in results:
+        e = results["scenario_edit"]
+        add(f"Scenario edit (apply + build_view, 300 municipalities, {e['edits']} edits)")
+        add(f"  edit + rebuilt view      {e['edit_and_view_ms']:>12.1f} ms   (target < 300)  {_ok(e['meets_target'])}")
+        add(f"  plain build_view         {e['baseline_build_view_ms']:>12.1f} ms   (baseline)")
+        add(f"  edit alone               {e['edit_only_ms']:>12.1f} ms   slowest edit + view {e['max_edit_and_view_ms']:.1f} ms")
+        add(f"  undo + rebuilt view      {e['undo_and_view_ms']:>12.1f} ms   (replays {e['undo_replayed_edits']} edits)")
+        add(f"  list of differences      {e['differences_ms']:>12.1f} ms   ({e['differences_after']} municipalities differ)")
     return "\n".join(lines)
 
 

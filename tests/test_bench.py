@@ -58,6 +58,16 @@ def test_png_figure_is_measured():
     assert figure["export_png_ms"] > 0 and figure["minimal_export_png_ms"] > 0 and figure["total_s"] > 0
 
 
+def test_scenario_edit_figure_times_edits_against_a_plain_view():
+    figure = bench.measure_scenario_edit(edits=6, repeats=1)
+    assert figure["edits"] == 6 and len(figure["samples_ms"]) == 6
+    assert 0 < figure["edit_only_ms"] < figure["edit_and_view_ms"] <= figure["max_edit_and_view_ms"]
+    assert figure["baseline_build_view_ms"] > 0 and figure["undo_and_view_ms"] > 0
+    assert figure["differences_after"] > 0  # the edits changed the scheme
+    assert figure["meets_target"] == (figure["edit_and_view_ms"] < 300)
+    assert "Scenario edit" in bench.format_table({"scenario_edit": figure})
+
+
 def test_clear_caches_empties_the_module_caches():
     from geodata import weblayer
     from geodata.weblayer import web_layer
