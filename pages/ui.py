@@ -300,7 +300,9 @@ def stop_if_empty(view, filters: Filters, mask) -> None:
     from analysis.filters import empty_selection_reason
 
     st.info(empty_selection_reason(view.scheme.partnerships, view.scheme.memberships, view.municipalities,
-                                   selection_of(filters), filter_text(view, filters)), icon=":material/info:")
+                                   selection_of(filters), filter_text(view, filters))
+            + " Kies een andere waarde in de filters in de zijbalk.",
+            icon=":material/info:")
     st.stop()
 
 
@@ -420,7 +422,9 @@ def kpi_cards(kpis, with_official: bool) -> None:
     from analysis.formatting import format_number, format_percent, format_signed_number, is_missing
 
     rows = kpis.set_index("kpi")
-    columns = st.columns(len(KPI_CARDS))
+    # Two rows (the counts of regisseurs, then coverage): five cards side by side cut "173 / 300" and the official
+    # totals off on a 1280 px screen.
+    columns = [*st.columns(3), *st.columns(2)]
     for column, (key, label) in zip(columns, KPI_CARDS):
         row = rows.loc[key]
         share = row["unit"] == "aandeel"
@@ -438,10 +442,11 @@ def kpi_cards(kpis, with_official: bool) -> None:
         delta = None
         if with_official and not is_missing(row["official"]):
             official = format_percent(row["official"]) if share else format_number(row["official"])
-            difference = (format_signed_number(100 * row["difference"], 1) + " %-punt") if share \
+            difference = format_signed_number(100 * row["difference"], 1) if share \
                 else format_signed_number(row["difference"])
+            # Short enough for the card at every width; the help text names the unit of a share's difference.
             delta = f"officieel {official} ({difference})"
-            help_text += f" Officieel: {official}; verschil: {difference}."
+            help_text += f" Officieel: {official}; verschil: {difference}{' procentpunt' if share else ''}."
         column.metric(label, value, delta=delta, delta_color="off", delta_arrow="off", help=help_text, border=True)
 
 
