@@ -22,9 +22,10 @@ def home() -> None:
                 "en waar zijn er **overlappingen** en **hiaten**?")
     ui.data_banner(view)
     mask = ui.view_mask(view, filters)
+    ui.stop_if_empty(view, filters, mask)
     everything = ui.selection_of(filters).is_everything
     # Official totals describe all of Flanders: the view's own KPIs carry them, a filtered selection's do not.
-    kpis = view.kpis if everything else kpis_for(view, mask)
+    kpis = view.kpis if everything else kpis_for(view, mask, selection=ui.selection_of(filters))
     with_official = everything and bool(kpis["official"].notna().any())
     ui.kpi_cards(kpis, with_official)
     if not everything:
@@ -32,12 +33,14 @@ def home() -> None:
                    "en worden alleen zonder filter getoond.")
     with st.expander("Kerncijfers als tabel"):
         downloads.show_table(ui.kpi_table(kpis), numbers={"Waarde": None, "Officieel": None, "Verschil met officieel": None},
-                             download=("regiekaart-kerncijfers", "Kerncijfers"), key="home-kpi-table")
+                             download=(ui.selection_stem("regiekaart-kerncijfers", view, filters), "Kerncijfers"),
+                             key="home-kpi-table")
         st.caption("Aandelen in %; het verschil met een officieel aandeel in procentpunt. "
                    + ("Officiële cijfers: socialeeconomie.be (8 april 2020)." if with_official
                       else "Geen officiële cijfers voor deze indeling of selectie."))
     web = ui.cached_web_layer(filters.version)
-    ui.show_map(coverage_map(view, web, mask, source=ui.source_line(view), title="Dekking"),
+    ui.show_map(coverage_map(view, web, mask, source=ui.source_line(view), title="Dekking",
+                             counted=ui.counted_partnerships(view, filters, mask)),
                 key=f"home-map-{filters.scheme}-{filters.version}")
     st.caption(ui.source_line(view))
     downloads.print_figures(view, mask, filters, "coverage", "regiekaart-overzicht-dekking", "home-print")

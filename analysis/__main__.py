@@ -32,6 +32,17 @@ def _records(frame: pd.DataFrame) -> list[dict]:
     return [_plain(record) for record in frame.to_dict("records")]
 
 
+def _kpi_records(kpis: pd.DataFrame) -> list[dict]:
+    """The KPI rows; counts and inhabitants as integers (23, not 23.0), shares as fractions."""
+    records = _records(kpis)
+    for record in records:
+        if record["unit"] != "aandeel":
+            for key in ("value", "official", "difference"):
+                if isinstance(record[key], float) and record[key].is_integer():
+                    record[key] = int(record[key])
+    return records
+
+
 def summary(scheme_id: str, version: str) -> dict:
     """KPIs beside the official totals, overlaps, gap clusters, merger conflicts and partnership profiles."""
     from analysis.datasets import BUNDLED_SCHEMES, REGIE, bundled_view, merger_conflicts_for, regie_scheme
@@ -43,7 +54,7 @@ def summary(scheme_id: str, version: str) -> dict:
         "scheme_label": BUNDLED_SCHEMES[scheme_id],
         "reconstructed": view.scheme.reconstructed,
         "version": version,
-        "kpis": _records(view.kpis),
+        "kpis": _kpi_records(view.kpis),
         "overlaps": _records(view.overlaps),
         "gap_clusters": _records(view.clusters),
         "enclaves": _records(view.enclaves),

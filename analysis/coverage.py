@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -189,27 +189,133 @@ def status_series(status: pd.DataFrame | pd.Series | Mapping[str, str]) -> pd.Se
     return pd.Series(dict(status), name="status", dtype=object)
 
 
-# KPI definitions: key, Dutch label, unit. ``unit`` is "aantal" (count), "inwoners" (inhabitants) or
-# "aandeel" (a fraction between 0 and 1). Official totals are matched on the same key.
-KPI_DEFINITIONS: tuple[tuple[str, str, str], ...] = (
-    ("partnerships", "Samenwerkingsverbanden (zonder alleenstaande centrumsteden)", "aantal"),
-    ("with_centre_city", "Samenwerkingsverbanden met een centrumstad", "aantal"),
-    ("standalone_cities", "Centrumsteden die de regierol alleen opnemen", "aantal"),
-    ("regie_entities", "Regisseurs in totaal (verbanden + alleenstaande centrumsteden)", "aantal"),
-    ("municipalities", "Deelnemende gemeenten (bevestigd + vermoedelijk)", "aantal"),
-    ("municipalities_confirmed", "Deelnemende gemeenten, bevestigd", "aantal"),
-    ("municipalities_suggestive", "Deelnemende gemeenten, vermoedelijk", "aantal"),
-    ("non_participants", "Gemeenten die niet deelnemen", "aantal"),
-    ("unknown", "Gemeenten met onbekende deelname", "aantal"),
-    ("municipalities_in_several_partnerships", "Gemeenten in meer dan een verband", "aantal"),
-    ("total_municipalities", "Gemeenten op de kaart", "aantal"),
-    ("population_covered", "Inwoners in deelnemende gemeenten", "inwoners"),
-    ("population_covered_confirmed", "Inwoners in bevestigde deelnemende gemeenten", "inwoners"),
-    ("population_total", "Inwoners op de kaart", "inwoners"),
-    ("population_share", "Aandeel inwoners in deelnemende gemeenten", "aandeel"),
-    ("population_share_confirmed", "Aandeel inwoners in bevestigde deelnemende gemeenten", "aandeel"),
-    ("municipality_share", "Aandeel deelnemende gemeenten", "aandeel"),
+class KpiDefinition(NamedTuple):
+    """One headline figure: ``key`` (also the key of its official total and in ``analysis summary --json``), a
+    short Dutch ``label``, its ``unit`` ("aantal", "inwoners" or "aandeel" = a fraction between 0 and 1) and
+    ``definition``: the Dutch help text that says exactly what is counted (shown in the dashboard's KPI help)."""
+
+    key: str
+    label: str
+    unit: str
+    definition: str
+
+
+_COUNTED = ("Een verband telt mee wanneer minstens één van zijn gemeenten op de kaart en in de selectie ligt; "
+            "met een filter op centrumstad of samenwerkingsverband tellen alleen de gekozen verbanden. Een verband "
+            "zonder gekende leden telt niet mee.")
+
+# The KPI definitions, written once: the dashboard's cards and tables, the exports and the command line use these.
+KPI_DEFINITIONS: tuple[KpiDefinition, ...] = (
+    KpiDefinition("partnerships", "Samenwerkingsverbanden (zonder alleenstaande centrumsteden)", "aantal",
+                  "Samenwerkingsverbanden die de regierol opnemen, zonder de centrumsteden die dat alleen doen. "
+                  + _COUNTED),
+    KpiDefinition("with_centre_city", "Samenwerkingsverbanden met een centrumstad", "aantal",
+                  "De meegetelde samenwerkingsverbanden (zonder alleenstaande centrumsteden) met een centrumstad. "
+                  + _COUNTED),
+    KpiDefinition("standalone_cities", "Centrumsteden die de regierol alleen opnemen", "aantal",
+                  "Centrumsteden die de regierol alleen opnemen, apart van de samenwerkingsverbanden geteld; een "
+                  "centrumstad telt mee wanneer ze op de kaart en in de selectie ligt."),
+    KpiDefinition("regie_entities", "Regisseurs in totaal (verbanden + alleenstaande centrumsteden)", "aantal",
+                  "Regisseurs = meegetelde samenwerkingsverbanden + centrumsteden die de regierol alleen opnemen. "
+                  + _COUNTED),
+    KpiDefinition("municipalities", "Deelnemende gemeenten (bevestigd + vermoedelijk)", "aantal",
+                  "Gemeenten in de selectie die in minstens één verband staan of alleen regisseur zijn (bevestigd "
+                  "of vermoedelijk); een gemeente in meer dan één verband telt één keer."),
+    KpiDefinition("municipalities_confirmed", "Deelnemende gemeenten, bevestigd", "aantal",
+                  "Deelnemende gemeenten met minstens één bevestigd lidmaatschap."),
+    KpiDefinition("municipalities_suggestive", "Deelnemende gemeenten, vermoedelijk", "aantal",
+                  "Deelnemende gemeenten met alleen vermoedelijke lidmaatschappen."),
+    KpiDefinition("non_participants", "Gemeenten die niet deelnemen", "aantal",
+                  "Gemeenten zonder lidmaatschap waarvan een bron zegt dat ze niet deelnemen."),
+    KpiDefinition("unknown", "Gemeenten met onbekende deelname", "aantal",
+                  "Gemeenten zonder lidmaatschap en zonder bron over deelname: onbekend, niet hetzelfde als "
+                  "'neemt niet deel'."),
+    KpiDefinition("municipalities_in_several_partnerships", "Gemeenten in meer dan een verband", "aantal",
+                  "Gemeenten in de selectie die in meer dan één verband vermeld staan (overlappingen)."),
+    KpiDefinition("total_municipalities", "Gemeenten op de kaart", "aantal",
+                  "Alle gemeenten op de kaart die in de selectie liggen."),
+    KpiDefinition("population_covered", "Inwoners in deelnemende gemeenten", "inwoners",
+                  "Inwoners op 1 januari 2020 (Statbel) van de deelnemende gemeenten in de selectie."),
+    KpiDefinition("population_covered_confirmed", "Inwoners in bevestigde deelnemende gemeenten", "inwoners",
+                  "Inwoners op 1 januari 2020 van de bevestigde deelnemende gemeenten in de selectie."),
+    KpiDefinition("population_total", "Inwoners op de kaart", "inwoners",
+                  "Inwoners op 1 januari 2020 van alle gemeenten in de selectie."),
+    KpiDefinition("population_share", "Aandeel inwoners in deelnemende gemeenten", "aandeel",
+                  "Inwoners in deelnemende gemeenten gedeeld door alle inwoners in de selectie (2020)."),
+    KpiDefinition("population_share_confirmed", "Aandeel inwoners in bevestigde deelnemende gemeenten", "aandeel",
+                  "Inwoners in bevestigde deelnemende gemeenten gedeeld door alle inwoners in de selectie (2020)."),
+    KpiDefinition("municipality_share", "Aandeel deelnemende gemeenten", "aandeel",
+                  "Deelnemende gemeenten gedeeld door alle gemeenten in de selectie."),
 )
+KPI_BY_KEY: dict[str, KpiDefinition] = {definition.key: definition for definition in KPI_DEFINITIONS}
+
+
+def member_counts(memberships: pd.DataFrame, codes: Any) -> dict[str, int]:
+    """Distinct member municipalities per partnership among `codes` (any confidence).
+
+    This is a partnership's member count wherever it is shown (map legend, profile, tables): with `codes` all the
+    municipalities on the map. A municipality in several partnerships counts in each of them, so these counts do
+    not add up to the number of covered municipalities.
+    """
+    wanted = set(_nis_list(codes))
+    members: dict[str, set] = {}
+    for pid, nis in zip(memberships["partnership_id"].tolist(), _nis_list(memberships["nis"])):
+        if nis in wanted and not is_missing(pid):
+            members.setdefault(pid, set()).add(nis)
+    return {pid: len(found) for pid, found in members.items()}
+
+
+def counted_partnership_ids(partnerships: pd.DataFrame, memberships: pd.DataFrame, codes_in_view: Any,
+                            chosen: Any = None) -> list[str]:
+    """The partnerships (and stand-alone centre cities) a view counts, in the order of `partnerships`.
+
+    The one definition behind every count of partnerships: a partnership counts when at least one of its member
+    municipalities is on the map and in the selection (`codes_in_view`). With a filter on a centre city or a
+    partnership, `chosen` holds the partnerships that filter selects and only those count (an overlap municipality
+    in view does not bring its other partnership along). A partnership without any member on the map (e.g. one
+    whose members the sources do not name) never counts; :func:`partnerships_without_members` lists them.
+    """
+    with_members = set(member_counts(memberships, codes_in_view))
+    keep = with_members if chosen is None else with_members & set(chosen)
+    return [pid for pid in partnerships["partnership_id"].tolist() if pid in keep]
+
+
+def partnership_counts(partnerships: pd.DataFrame, counted: Any) -> dict[str, int]:
+    """The counts of :data:`KPI_DEFINITIONS` for the `counted` partnership ids (:func:`counted_partnership_ids`):
+    ``partnerships`` (not stand-alone centre cities), ``with_centre_city`` (of those, with a centre city),
+    ``standalone_cities`` and ``regie_entities`` (regisseurs: partnerships + stand-alone centre cities)."""
+    rows = partnerships[partnerships["partnership_id"].isin(set(counted)).to_numpy()]
+    standalone = _bool_column(rows, "standalone")
+    if "centre_city_nis" in rows.columns:
+        has_centre = np.array([not is_missing(v) for v in rows["centre_city_nis"].tolist()], dtype=bool)
+    else:
+        has_centre = np.zeros(len(rows), dtype=bool)
+    return {
+        "partnerships": int((~standalone).sum()),
+        "with_centre_city": int((~standalone & has_centre).sum()),
+        "standalone_cities": int(standalone.sum()),
+        "regie_entities": int(len(rows)),
+    }
+
+
+def regisseurs_text(counts: Mapping[str, int]) -> str:
+    """"26 regisseurs (23 samenwerkingsverbanden + 3 centrumsteden alleen)": the counts of
+    :func:`partnership_counts` in words, so a page says which of them it shows."""
+    from analysis.formatting import format_number
+
+    def plural(n: int, one: str, many: str) -> str:
+        return f"{format_number(n)} {one if n == 1 else many}"
+
+    return (f"{plural(counts['regie_entities'], 'regisseur', 'regisseurs')} ("
+            f"{plural(counts['partnerships'], 'samenwerkingsverband', 'samenwerkingsverbanden')} + "
+            f"{plural(counts['standalone_cities'], 'centrumstad', 'centrumsteden')} alleen)")
+
+
+def partnerships_without_members(partnerships: pd.DataFrame, memberships: pd.DataFrame,
+                                 codes_on_map: Any) -> list[str]:
+    """Partnerships without a single member municipality on the map: shown as "zonder gekende leden", not counted."""
+    with_members = set(member_counts(memberships, codes_on_map))
+    return [pid for pid in partnerships["partnership_id"].tolist() if pid not in with_members]
 
 
 def _bool_column(frame: pd.DataFrame, column: str) -> np.ndarray:
@@ -226,30 +332,30 @@ def coverage_kpis(
     non_participants: pd.DataFrame | None,
     official: Mapping[str, Any] | None = None,
     status: pd.DataFrame | None = None,
+    chosen: Any = None,
 ) -> pd.DataFrame:
-    """Headline figures of the coverage, optionally beside the official totals.
+    """Headline figures of the coverage of `municipalities` (the map, or the selection on it), optionally beside
+    the official totals.
 
     Returns one row per KPI (see :data:`KPI_DEFINITIONS`) with columns ``kpi`` (key), ``label`` (Dutch),
-    ``unit`` ("aantal", "inwoners" or "aandeel" = fraction 0-1), ``value``, ``official`` (the official
-    total for the same key, NaN when none is given) and ``difference`` (value - official, NaN without an
-    official total). Populations are inhabitants on 1 January 2020 (``population_2020``).
+    ``unit`` ("aantal", "inwoners" or "aandeel" = fraction 0-1), ``definition`` (Dutch help text), ``value``,
+    ``official`` (the official total for the same key, NaN when none is given) and ``difference`` (value -
+    official, NaN without an official total). Populations are inhabitants on 1 January 2020 (``population_2020``).
     Pass ``status`` (output of :func:`coverage_status`) to avoid recomputing it.
 
-    ``partnerships`` counts the partnership rows that are not a stand-alone centre city;
-    ``with_centre_city`` those of them with a ``centre_city_nis``; ``standalone_cities`` the rows with
-    ``standalone`` true. Covered municipalities include the stand-alone centre cities, as in the official
-    "238 of 300 municipalities".
+    Partnerships are counted as :func:`counted_partnership_ids` says (`chosen`: the partnerships a centre-city or
+    partnership filter selects). ``partnerships`` counts those that are not a stand-alone centre city,
+    ``with_centre_city`` those of them with a ``centre_city_nis``, ``standalone_cities`` the counted rows with
+    ``standalone`` true and ``regie_entities`` both. Covered municipalities include the stand-alone centre cities,
+    as in the official "238 of 300 municipalities".
     """
     if status is None:
         status = coverage_status(municipalities, memberships, non_participants)
+    counts = partnership_counts(partnerships, counted_partnership_ids(partnerships, memberships, municipalities["nis"],
+                                                                      chosen))
     # numpy arrays and one pass over the states: a handful of pandas calls would cost more than the counting.
     states = status["status"].tolist()
     state_counts = Counter(states)
-    standalone = _bool_column(partnerships, "standalone")
-    if "centre_city_nis" in partnerships.columns:
-        has_centre = np.array([not is_missing(v) for v in partnerships["centre_city_nis"].tolist()], dtype=bool)
-    else:
-        has_centre = np.zeros(len(partnerships), dtype=bool)
 
     if "population_2020" in status.columns:
         population = status["population_2020"].astype(float).to_numpy()
@@ -269,10 +375,7 @@ def coverage_kpis(
         return part / whole if whole and not np.isnan(whole) else np.nan
 
     values: dict[str, float] = {
-        "partnerships": int((~standalone).sum()),
-        "with_centre_city": int((~standalone & has_centre).sum()),
-        "standalone_cities": int(standalone.sum()),
-        "regie_entities": int(len(partnerships)),
+        **counts,
         "municipalities": int(covered.sum()),
         "municipalities_confirmed": int(confirmed.sum()),
         "municipalities_suggestive": state_counts[MEMBER_SUGGESTIVE],
@@ -289,7 +392,7 @@ def coverage_kpis(
     }
     official = dict(official or {})
     records = []
-    for key, label, unit in KPI_DEFINITIONS:
+    for key, label, unit, definition in KPI_DEFINITIONS:
         official_value = official.get(key)
         official_value = np.nan if official_value is None or pd.isna(official_value) else float(official_value)
         value = values[key]
@@ -298,12 +401,13 @@ def coverage_kpis(
                 "kpi": key,
                 "label": label,
                 "unit": unit,
+                "definition": definition,
                 "value": value,
                 "official": official_value,
                 "difference": float(value) - official_value,
             }
         )
-    return _records_frame(records, ["kpi", "label", "unit", "value", "official", "difference"])
+    return _records_frame(records, ["kpi", "label", "unit", "definition", "value", "official", "difference"])
 
 
 def kpi_values(kpis: pd.DataFrame) -> dict[str, float]:

@@ -15,8 +15,9 @@ werkzoekenden by default: the latest year with figures, quantiles, 5 classes). T
 without them these maps are left out and index.md says why.
 
 Tables have Dutch headers; counts and amounts in whole euro are integers, shares are percentages (0-100) and
-populations are inhabitants on 1 January 2020. A missing number stays an empty cell (never 0) and missing text
-reads "onbekend".
+populations are inhabitants on 1 January 2020. Decimal columns keep full precision in the XLSX (with a number
+format) and are rounded in the CSV as the dashboard shows them (`COLUMN_DECIMALS`). A missing number stays an empty
+cell (never 0) and missing text reads "onbekend".
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from analysis.indicators import QUANTILES, available_years, municipality_values
 from analysis.printmap import PrintMap, export_pdf, export_png
 from analysis.scenario import CoverageView
 from analysis.subsidy import DEFAULT_BUDGET_EUR, allocate_subsidies, subsidy_input_table, subsidy_totals
-from analysis.tables import to_csv_bytes, to_xlsx_bytes
+from analysis.tables import number_format, to_csv_bytes, to_xlsx_bytes
 
 MAP, TABLE = "map", "table"
 MAP_FORMATS = ("png", "pdf")
@@ -134,9 +135,19 @@ def _whole(values: pd.Series) -> pd.Series:
     return numbers
 
 
-def _floats(values: pd.Series, decimals: int | None = None) -> pd.Series:
-    numbers = pd.to_numeric(values, errors="coerce").astype(float)
-    return numbers.round(decimals) if decimals is not None else numbers
+def _floats(values: pd.Series) -> pd.Series:
+    """Decimal numbers at full precision; `COLUMN_DECIMALS` says how the CSV rounds them."""
+    return pd.to_numeric(values, errors="coerce").astype(float)
+
+
+# Decimals of the decimal columns as the dashboard shows them: the CSV rounds to these, the XLSX keeps full precision
+# with the matching number format (counts, inhabitants and euro are whole numbers already).
+COLUMN_DECIMALS = {
+    "Oppervlakte (km²)": 1,
+    "Omtrek (km)": 1,
+    "Aandeel inwoners in hoofdreferentieregio (%)": 1,
+    "Werkloosheidsgraad (%)": 1,
+}
 
 
 def _text(values: Iterable, missing: str = MISSING_TEXT) -> list[str]:
@@ -158,11 +169,14 @@ def _codes_in_view(view: CoverageView, mask: pd.Series | None) -> set[str]:
 
 
 def _partnerships_in_view(view: CoverageView, mask: pd.Series | None) -> set[str] | None:
-    """Partnerships with a member in the mask; None when nothing is filtered (then every partnership counts)."""
+    """The partnerships counted under the mask (`analysis.coverage.counted_partnership_ids`); None when nothing is
+    filtered (then every partnership is listed, one without known members too)."""
+    from analysis.coverage import counted_partnership_ids
+
     if mask is None or bool(mask_or_all(view, mask).all()):
         return None
-    memberships = view.scheme.memberships
-    return set(memberships.loc[memberships["nis"].isin(_codes_in_view(view, mask)), "partnership_id"])
+    scheme = view.scheme
+    return set(counted_partnership_ids(scheme.partnerships, scheme.memberships, _codes_in_view(view, mask)))
 
 
 PARTNERSHIP_COLUMNS = [
@@ -192,7 +206,7 @@ def partnership_table(view: CoverageView, mask: pd.Series | None = None) -> pd.D
         "Gemeenten bevestigd": _whole(profiles["n_members_confirmed"]).array,
         "Gemeenten vermoedelijk": _whole(profiles["n_members_suggestive"]).array,
         "Inwoners 2020": _whole(profiles["population"]).array,
-        "Oppervlakte (km²)": _floats(profiles["area_km2"], 2).array,
+        "Oppervlakte (km²)": _floats(profiles["area_km2"]).array,
         "Aaneengesloten delen": _whole(profiles["n_parts"]).array,
         "Aaneengesloten": _yes_no(profiles["contiguous"]),
         "Exclaves": _joined(profiles["exclave_members"]),
@@ -202,11 +216,11 @@ def partnership_table(view: CoverageView, mask: pd.Series | None = None) -> pd.D
         "Inwonertal tegenover officieel bereik 2020": _text(size_check, missing="niet van toepassing"),
         "Hoofdreferentieregio": _text(profiles["main_region_name"]),
         "Aandeel inwoners in hoofdreferentieregio (%)": (_floats(profiles["main_region_population_share"]) * 100)
-        .round(1).array,
+        .array,
         # Without referentieregio data on this map the count is unknown, not 0.
         "Referentieregio's doorkruist": _whole(profiles["n_regions"] if view.regions is not None
                                                else pd.Series(pd.NA, index=profiles.index)).array,
-        "Leden": _joined(profiles["member_names"]),
+        "Leden": [names or "zonder gekende leden" for names in _joined(profiles["member_names"])],
     }, columns=PARTNERSHIP_COLUMNS)
     return table.reset_index(drop=True)
 
@@ -226,8 +240,11 @@ def subsidy_tables(view: CoverageView, budget_eur: float = DEFAULT_BUDGET_EUR,
     The allocation is made for the whole scheme (the budget is Flemish); a mask only selects the rows shown.
     Returns {"Subsidie": one row per regisseur, "Totalen": totals of the whole allocation}.
     """
+    from analysis.scenario import counted_partnership_rows
+
     scheme = view.scheme
-    inputs = subsidy_input_table(view.municipalities, scheme.partnerships, scheme.memberships)
+    # The regisseurs the map counts: a partnership without known members has no inhabitants to fund.
+    inputs = subsidy_input_table(view.municipalities, counted_partnership_rows(view), scheme.memberships)
     allocation = allocate_subsidies(inputs, budget_eur=budget_eur, unemployment_rate=unemployment_rate)
     totals = subsidy_totals(allocation, budget_eur)
     wanted = _partnerships_in_view(view, mask)
@@ -244,7 +261,7 @@ def subsidy_tables(view: CoverageView, budget_eur: float = DEFAULT_BUDGET_EUR,
         "Schijfbedrag (euro)": _whole(shown["base_amount_eur"]).array,
         "Plafond (euro)": _whole(shown["cap_eur"]).array,
         "Gevraagd (euro)": _whole(shown["requested_amount_eur"]).array,
-        "Werkloosheidsgraad (%)": _floats(shown["unemployment_rate"], 2).array,
+        "Werkloosheidsgraad (%)": _floats(shown["unemployment_rate"]).array,
         "Werkloosheidsgraad ontbreekt": _yes_no(shown["unemployment_rate_missing"]),
         "Toegekend (euro)": _whole(shown["funded_amount_eur"]).array,
         "Gefinancierd": _yes_no(shown["funded"]),
@@ -322,8 +339,8 @@ def gap_clusters_table(view: CoverageView, mask: pd.Series | None = None) -> pd.
         "Namen": _joined(clusters["member_names"]),
         "NIS-codes": _joined(clusters["members"]),
         "Inwoners 2020": _whole(clusters["population"]).array,
-        "Oppervlakte (km²)": _floats(clusters["area_km2"], 2).array,
-        "Omtrek (km)": (_floats(clusters["perimeter_m"]) / 1000).round(2).array,
+        "Oppervlakte (km²)": _floats(clusters["area_km2"]).array,
+        "Omtrek (km)": (_floats(clusters["perimeter_m"]) / 1000).array,
     }, columns=CLUSTER_COLUMNS)
     return table.reset_index(drop=True)
 
@@ -468,8 +485,9 @@ def render_item(item: ReportItem, built, fmt: str) -> bytes:
         return {"png": export_png, "pdf": export_pdf}[fmt](built)
     sheets = dict(built)
     if fmt == "xlsx":
-        return to_xlsx_bytes(sheets)
-    return to_csv_bytes(next(iter(sheets.values())))
+        return to_xlsx_bytes(sheets, number_formats={column: number_format(decimals)
+                                                     for column, decimals in COLUMN_DECIMALS.items()})
+    return to_csv_bytes(next(iter(sheets.values())), decimals=COLUMN_DECIMALS)
 
 
 def _write(path: Path, data: bytes) -> None:

@@ -244,13 +244,32 @@ def partnership_labels(outlines: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
                              "kind": "area"}, geometry=points, crs=outlines.crs)
 
 
+def overlap_labels(view: CoverageView, mask: pd.Series | None, counted: Iterable[str]) -> gpd.GeoDataFrame:
+    """Labels for the overlap municipalities in view that also belong to a partnership not shown (not `counted`):
+    "Wielsbeke: ook in W13 (Zuid-West-Vlaanderen)", so the print of one partnership names its overlap members as
+    such instead of leaving them to the other partnership's name."""
+    counted = set(counted)
+    names = dict(zip(view.scheme.partnerships["partnership_id"], view.scheme.partnerships["name"]))
+    shown = shown_municipalities(view, mask)
+    rows = [(name, geometry, [pid for pid in ids if pid not in counted])
+            for name, geometry, ids in zip(shown["name"], shown.geometry, shown["partnership_ids"])
+            if isinstance(ids, tuple) and len(ids) > 1 and any(pid in counted for pid in ids)]
+    rows = [(name, geometry, others) for name, geometry, others in rows if others]
+    if not rows:
+        return _no_labels(view)
+    return gpd.GeoDataFrame(
+        {"label": [f"{name}: ook in {' en '.join(names.get(pid, pid) for pid in others)}" for name, _, others in rows],
+         "marker": None, "required": True, "kind": "area"},
+        geometry=[geometry.representative_point() for _, geometry, _ in rows], crs=view.municipalities.crs)
+
+
 def _no_labels(view: CoverageView) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame({"label": [], "marker": [], "required": [], "kind": []}, geometry=[],
                             crs=view.municipalities.crs)
 
 
-def _labels(view: CoverageView, mask, outlines: gpd.GeoDataFrame,
-            label_partnerships: bool) -> tuple[gpd.GeoDataFrame | None, list[LegendItem]]:
+def _labels(view: CoverageView, mask, outlines: gpd.GeoDataFrame, label_partnerships: bool,
+            counted: Iterable[str] | None = None) -> tuple[gpd.GeoDataFrame | None, list[LegendItem]]:
     cities, legend = centre_city_labels(view, mask)
     frames = [cities]
     if label_partnerships and not outlines.empty:
@@ -259,6 +278,8 @@ def _labels(view: CoverageView, mask, outlines: gpd.GeoDataFrame,
         alone = set(partnerships.loc[partnerships["standalone"].fillna(False).astype(bool), "partnership_id"]) \
             if "standalone" in partnerships.columns else set()
         frames.append(partnership_labels(outlines[~outlines["partnership_id"].isin(alone)]))
+    if label_partnerships and counted is not None:
+        frames.append(overlap_labels(view, mask, counted))
     frames = [frame for frame in frames if not frame.empty]
     if not frames:
         return None, legend
@@ -280,29 +301,42 @@ def _outline_legend_item(view: CoverageView) -> LegendItem:
 def coverage_print_map(view: CoverageView, mask: pd.Series | None = None, filter_text: str | None = "",
                        orientation: str = "landscape", label_partnerships: bool = False,
                        made_on: date | None = None, *, title: str | None = None,
-                       conflict_nis: Iterable[str] = (), conflict_label: str = CONFLICT_LABEL) -> PrintMap:
+                       conflict_nis: Iterable[str] = (), conflict_label: str = CONFLICT_LABEL,
+                       counted: Iterable[str] | None = None) -> PrintMap:
     """Print version of the coverage map (`pages.webmap.coverage_map`).
 
     Partnerships in their colours (suggestive membership lighter with a dashed border), unknown hatched grey,
     overlaps hatched and outlined in the warning colour, partnership outlines, centre cities marked and named;
     with `label_partnerships` also the partnership names where they fit. Only the municipalities in `mask`
-    are drawn, and the subtitle says so. Legend entries are the categories shown, with their counts.
+    are drawn, and the subtitle says so. The legend is the web map's (`analysis.mapstyle.coverage_legend`).
 
+    `counted`: the partnership ids the view counts (`analysis.scenario.counted_partnerships`; by default those with a
+    member in `mask`); only they get an outline, a legend row and a name. An overlap municipality in view that also
+    belongs to a partnership not counted (e.g. Wielsbeke on the print of Midwest, also in W13) is named as such.
     `conflict_nis` (merger conflicts on the 2025 map, as the Fusies page outlines them) get a solid outline in the
     warning colour and a legend entry of their own; `title` replaces the default title (e.g. one partnership).
     """
+    from analysis.coverage import counted_partnership_ids
+    from analysis.mapstyle import coverage_legend
+
     shown = shown_municipalities(view, mask).merge(view.categories, on="nis", how="left")
+    if counted is None:
+        counted = counted_partnership_ids(view.scheme.partnerships, view.scheme.memberships, shown["nis"])
+    counted = [pid for pid in view.scheme.partnerships["partnership_id"] if pid in set(counted)]
     categories = {category.key: category for category in view.legend}
     # Overlaps are drawn with a dashed warning outline (as on the web map); suggestive members with a dashed border.
     dashed = {key: category.dashed or key == "overlap" for key, category in categories.items()}
     shown["dashed"] = shown["category"].map(dashed).fillna(False).astype(bool)
-    legend = legend_with_counts([_with_dash(category, dashed[category.key]) for category in view.legend],
-                                shown["category"])
+    legend = [LegendItem(row.category.label, row.category.fill, row.category.opacity, hatch_colour=row.category.hatch,
+                         outline=row.category.outline, dashed=row.category.dashed or row.category.key == "overlap",
+                         count=row.count, total=row.total)
+              for row in coverage_legend(view, shown["nis"], counted)]
     conflicts = shown["nis"].isin(set(conflict_nis))
     if conflicts.any():
         legend.append(LegendItem(conflict_label, "#FFFFFF", 0.0, outline=WARNING, count=int(conflicts.sum())))
     outlines = partnership_outlines(view, mask)
-    labels, centre_legend = _labels(view, mask, outlines, label_partnerships)
+    outlines = outlines[outlines["partnership_id"].isin(set(counted))].reset_index(drop=True)
+    labels, centre_legend = _labels(view, mask, outlines, label_partnerships, counted)
     areas = gpd.GeoDataFrame(shown, geometry="geometry", crs=view.municipalities.crs)
     if conflicts.any():
         # Solid, unlike the dashed outline of an overlap, so the two read apart.
@@ -335,12 +369,6 @@ def inset_outlines(areas: gpd.GeoDataFrame, chosen, colour: str, dashed=False,
     rings["dashed"] = dashed if isinstance(dashed, bool) else list(dashed)
     combined = pd.concat([areas.assign(inset=False), rings], ignore_index=True)
     return gpd.GeoDataFrame(combined, geometry="geometry", crs=areas.crs)
-
-
-def _with_dash(category: Category, dashed: bool) -> Category:
-    from dataclasses import replace
-
-    return replace(category, dashed=dashed)
 
 
 def gap_category(status: str, partnership_ids) -> str:

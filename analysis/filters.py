@@ -81,3 +81,86 @@ def region_names(regions: pd.DataFrame) -> dict[str, str]:
     """Referentieregio's in the table: region_id -> name, sorted by name."""
     pairs = regions.drop_duplicates("region_id")[["region_id", "region_name"]]
     return dict(sorted(zip(pairs["region_id"], pairs["region_name"]), key=lambda item: str(item[1])))
+
+
+def chosen_partnerships(partnerships: pd.DataFrame, memberships: pd.DataFrame, selection: Selection) -> list[str] | None:
+    """The partnerships a centre-city or partnership filter selects; None when neither filter is set.
+
+    Under such a filter only these partnerships count (`analysis.coverage.counted_partnership_ids`), even where a
+    municipality in view also belongs to another one.
+    """
+    if selection.centre == ALL and selection.partnership == ALL:
+        return None
+    return selected_partnerships(partnerships, memberships, selection)
+
+
+def codes_in_area(municipalities: pd.DataFrame, selection: Selection, regions: pd.DataFrame | None = None) -> set[str]:
+    """The municipalities the province and referentieregio filters keep (the other filters not applied)."""
+    area = Selection(province=selection.province, region=selection.region)
+    return set(municipalities.loc[selected_municipalities(municipalities, partnerships=None, memberships=None,
+                                                          selection=area, regions=regions), "nis"])
+
+
+def region_choices(municipalities: pd.DataFrame, regions: pd.DataFrame, province: str) -> list[str]:
+    """Referentieregio ids with at least one municipality in `province` (all regions without a province filter)."""
+    if regions is None:
+        return []
+    codes = set(municipalities["nis"]) if province == ALL else \
+        set(municipalities.loc[municipalities["province"] == province, "nis"])
+    return list(dict.fromkeys(regions.loc[regions["nis"].isin(codes), "region_id"]))
+
+
+def centre_choices(municipalities: pd.DataFrame, partnerships: pd.DataFrame, memberships: pd.DataFrame,
+                   selection: Selection, regions: pd.DataFrame | None = None) -> list[str]:
+    """Centre-city filter values that select something within the province and referentieregio of `selection`:
+    "alle", "met", "zonder" and the NIS codes of centre cities, each only when it keeps at least one municipality."""
+    area = codes_in_area(municipalities, selection, regions)
+    choices = [ALL]
+    for centre in [WITH_CENTRE, WITHOUT_CENTRE, *centre_cities(partnerships)]:
+        ids = set(selected_partnerships(partnerships, memberships, Selection(centre=centre)))
+        if memberships.loc[memberships["partnership_id"].isin(ids), "nis"].isin(area).any():
+            choices.append(centre)
+    return choices
+
+
+def partnership_choices(municipalities: pd.DataFrame, partnerships: pd.DataFrame, memberships: pd.DataFrame,
+                        selection: Selection, regions: pd.DataFrame | None = None) -> list[str]:
+    """Partnership ids the partnership filter can offer given the other filters of `selection`: those the
+    centre-city filter selects with at least one member in the province and referentieregio.
+
+    Partnerships without any member on the map are offered too (as "zonder gekende leden") while no province or
+    referentieregio is chosen: choosing one explains why it is not on the map.
+    """
+    from analysis.coverage import member_counts, partnerships_without_members
+
+    area = codes_in_area(municipalities, selection, regions)
+    allowed = set(selected_partnerships(partnerships, memberships, Selection(centre=selection.centre)))
+    with_members_here = set(member_counts(memberships, area))
+    memberless = set(partnerships_without_members(partnerships, memberships, municipalities["nis"])) \
+        if selection.province == ALL and selection.region == ALL else set()
+    return [pid for pid in partnerships["partnership_id"].tolist()
+            if pid in allowed and (pid in with_members_here or pid in memberless)]
+
+
+def memberless_explanation(partnerships: pd.DataFrame, partnership_id: str) -> str:
+    """Why a partnership without known members is not on the map and not counted (Dutch)."""
+    row = partnerships.loc[partnerships["partnership_id"] == partnership_id]
+    name = str(row["name"].iloc[0]) if len(row) else partnership_id
+    text = (f"{name} heeft geen gekende leden: de bronnen noemen het verband, maar niet welke gemeenten deelnemen. "
+            "Het staat daarom niet op de kaart en telt niet mee in de aantallen verbanden.")
+    notes = row["notes"].iloc[0] if len(row) and "notes" in row.columns else None
+    if isinstance(notes, str) and notes.strip():
+        text += f" Toelichting bij de gegevens: {notes.strip()}"
+    return text
+
+
+def empty_selection_reason(partnerships: pd.DataFrame, memberships: pd.DataFrame, municipalities: pd.DataFrame,
+                           selection: Selection, filter_text: str) -> str:
+    """Why the filters of `selection` keep no municipality, in Dutch (`filter_text`: the filters in words)."""
+    from analysis.coverage import partnerships_without_members
+
+    if selection.partnership != ALL and selection.partnership in partnerships_without_members(
+            partnerships, memberships, municipalities["nis"]):
+        return memberless_explanation(partnerships, selection.partnership)
+    return (f"Geen enkele gemeente voldoet aan alle filters samen ({filter_text}). Zet een van de filters terug "
+            "op 'Alle'.")

@@ -8,6 +8,7 @@ alone: suggestive membership is lighter, unknown and overlaps are hatched, overl
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -24,6 +25,8 @@ NON_PARTICIPANT_FILL = "#FFFFFF"
 WARNING = "#D55E00"
 CONFIRMED_OPACITY = 0.85
 SUGGESTIVE_OPACITY = 0.40
+# A municipality in several partnerships counts in each of them: the legend must not read as a partition.
+OVERLAP_LABEL = "In meer dan één verband (overlapping; telt mee bij elk van die verbanden)"
 
 
 @dataclass(frozen=True)
@@ -109,9 +112,7 @@ def coverage_categories(status: pd.DataFrame, partnerships: pd.DataFrame,
     each used at least once.
     """
     names = dict(zip(partnerships["partnership_id"].tolist(), partnerships["name"].tolist()))
-    flags = partnerships["standalone"].tolist() if "standalone" in partnerships.columns else []
-    standalone = {pid for pid, flag in zip(partnerships["partnership_id"].tolist(), flags)
-                  if not is_missing(flag) and flag == True}  # noqa: E712  (1 and numpy's True count too)
+    standalone = _standalone_ids(partnerships)
     categories: dict[str, Category] = {}
     rows = []
     for nis, state, ids in zip(status["nis"].tolist(), status["status"].tolist(),
@@ -119,7 +120,7 @@ def coverage_categories(status: pd.DataFrame, partnerships: pd.DataFrame,
         if len(ids) > 1:
             key = "overlap"
             # The fill follows each municipality's first partnership; the legend keeps the first one seen.
-            category = Category(key, "In meer dan één verband (overlapping)", colours.get(ids[0], UNKNOWN_FILL),
+            category = Category(key, OVERLAP_LABEL, colours.get(ids[0], UNKNOWN_FILL),
                                 CONFIRMED_OPACITY, hatch=WARNING, outline=WARNING)
         elif state in (MEMBER_CONFIRMED, MEMBER_SUGGESTIVE):
             pid = ids[0]
@@ -127,11 +128,7 @@ def coverage_categories(status: pd.DataFrame, partnerships: pd.DataFrame,
             key = f"p:{pid}:{'s' if suggestive else 'c'}"
             category = categories.get(key)
             if category is None:  # a partnership's category depends on its key only: make it once
-                label = names.get(pid, pid) + (" (alleen, centrumstad)" if pid in standalone else "")
-                if suggestive:
-                    label += " – vermoedelijk"
-                category = Category(key, label, colours.get(pid, UNKNOWN_FILL),
-                                    SUGGESTIVE_OPACITY if suggestive else CONFIRMED_OPACITY, dashed=suggestive)
+                category = partnership_category(pid, suggestive, names, standalone, colours)
         elif state == NON_PARTICIPANT:
             key = "non_participant"
             category = categories.get(key) or Category(key, "Neemt niet deel (volgens bron)", NON_PARTICIPANT_FILL,
@@ -149,6 +146,93 @@ def coverage_categories(status: pd.DataFrame, partnerships: pd.DataFrame,
                                               if k in ("overlap", "non_participant", UNKNOWN) else 0,
                                               categories[k].label.lower()))
     return frame, [categories[key] for key in order]
+
+
+def _standalone_ids(partnerships: pd.DataFrame) -> set:
+    flags = partnerships["standalone"].tolist() if "standalone" in partnerships.columns else []
+    return {pid for pid, flag in zip(partnerships["partnership_id"].tolist(), flags)
+            if not is_missing(flag) and flag == True}  # noqa: E712  (1 and numpy's True count too)
+
+
+def partnership_key(partnership_id: str, suggestive: bool) -> str:
+    """The category key of a partnership's members: "p:<id>:c" (confirmed) or "p:<id>:s" (suggestive)."""
+    return f"p:{partnership_id}:{'s' if suggestive else 'c'}"
+
+
+def partnership_category(partnership_id: str, suggestive: bool, names: dict, standalone: set,
+                         colours: dict[str, str]) -> Category:
+    """How the members of one partnership are drawn: its colour, lighter and dashed when only suggestive."""
+    label = names.get(partnership_id, partnership_id) + (" (alleen, centrumstad)" if partnership_id in standalone else "")
+    if suggestive:
+        label += " – vermoedelijk"
+    return Category(partnership_key(partnership_id, suggestive), label, colours.get(partnership_id, UNKNOWN_FILL),
+                    SUGGESTIVE_OPACITY if suggestive else CONFIRMED_OPACITY, dashed=suggestive)
+
+
+@dataclass(frozen=True)
+class LegendRow:
+    """One row of the coverage legend: a category's swatch and label, the number of municipalities in view
+    (None: a second swatch of a partnership whose count stands on its first row) and, for a partnership only partly
+    in view, its number of members on the whole map (shown as "12 van 16")."""
+
+    category: Category
+    count: int | None
+    total: int | None = None
+
+    @property
+    def count_text(self) -> str:
+        """"16", "12 van 16" or "" (no count)."""
+        from analysis.formatting import format_number
+
+        if self.count is None:
+            return ""
+        return format_number(self.count) + (f" van {format_number(self.total)}" if self.total is not None else "")
+
+
+def coverage_legend(view, codes_in_view, counted: Iterable[str]) -> list[LegendRow]:
+    """The coverage map's legend for the municipalities `codes_in_view` of a `CoverageView` (web and print alike).
+
+    One row per counted partnership (`counted`, see `analysis.coverage.counted_partnership_ids`), in alphabetical
+    order, with its member count as everywhere else (`analysis.coverage.member_counts`): every member in view, any
+    confidence, an overlap municipality in each of its partnerships; "12 van 16" when only part of it is in view.
+    A partnership with both confirmed and suggestive members in view gets a second swatch row without a count.
+    Then the overlaps (their label says they count in each partnership, so the rows are no partition), the
+    non-participants and the unknown municipalities in view.
+    """
+    from analysis.coverage import _nis_list, member_counts
+
+    in_view = set(_nis_list(codes_in_view))
+    category_of = dict(zip(view.categories["nis"].tolist(), view.categories["category"].tolist()))
+    shown = Counter(category_of[nis] for nis in in_view if nis in category_of)
+    by_key = {category.key: category for category in view.legend}
+    scheme = view.scheme
+    names = dict(zip(scheme.partnerships["partnership_id"].tolist(), scheme.partnerships["name"].tolist()))
+    standalone = _standalone_ids(scheme.partnerships)
+    on_map = member_counts(scheme.memberships, view.municipalities["nis"])
+    here = member_counts(scheme.memberships, in_view)
+    confirmed_here = {pid for pid, nis, confidence in zip(scheme.memberships["partnership_id"].tolist(),
+                                                          _nis_list(scheme.memberships["nis"]),
+                                                          scheme.memberships["confidence"].tolist())
+                      if nis in in_view and confidence == "confirmed"}
+    groups = []
+    for pid in dict.fromkeys(counted):
+        if not here.get(pid):
+            continue
+        keys = [key for key in (partnership_key(pid, False), partnership_key(pid, True)) if shown.get(key)]
+        if not keys:  # every member in view is an overlap: the swatch of its own confidence
+            keys = [partnership_key(pid, pid not in confirmed_here)]
+        categories = [by_key.get(key) or partnership_category(pid, key.endswith(":s"), names, standalone, view.colours)
+                      for key in keys]
+        total = on_map.get(pid, 0)
+        rows = [LegendRow(categories[0], here[pid], total if total != here[pid] else None)]
+        rows += [LegendRow(category, None) for category in categories[1:]]
+        groups.append(rows)
+    groups.sort(key=lambda rows: rows[0].category.label.lower())
+    legend = [row for rows in groups for row in rows]
+    for key in ("overlap", NON_PARTICIPANT, UNKNOWN):
+        if shown.get(key) and key in by_key:
+            legend.append(LegendRow(by_key[key], shown[key]))
+    return legend
 
 
 def category_counts(frame: pd.DataFrame) -> dict[str, int]:

@@ -73,11 +73,15 @@ class LegendItem:
     dashed: bool = False
     count: int | None = None
     marker: str | None = None  # matplotlib marker ("*", "o") for point symbols such as centre cities
+    total: int | None = None  # with a count: "(count van total)", for a partnership only partly in view
 
     @property
     def text(self) -> str:
-        """The label as printed, with the count in Belgian notation: "Verband A (1.234)"."""
-        return self.label + (f" ({format_number(self.count)})" if self.count is not None else "")
+        """The label as printed, with the count in Belgian notation: "Verband A (1.234)", "Verband B (3 van 8)"."""
+        if self.count is None:
+            return self.label
+        total = f" van {format_number(self.total)}" if self.total is not None else ""
+        return f"{self.label} ({format_number(self.count)}{total})"
 
 
 @dataclass

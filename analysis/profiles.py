@@ -56,7 +56,8 @@ def partnership_profiles(
     :func:`analysis.contiguity.partnership_parts`) are reused when given. ``regions`` is optional; without it
     the region columns are missing values. Columns: identity (``partnership_id``, ``name``, ``standalone``,
     ``centre_city_nis``, ``centre_city``), members (``n_members``, ``n_members_confirmed``,
-    ``n_members_suggestive``, ``members``, ``member_names``, ``members_off_map``), size (``population`` in
+    ``n_members_suggestive``: member municipalities on the map, any confidence, an overlap municipality counted
+    in each of its partnerships; ``members``, ``member_names``, ``members_off_map``), size (``population`` in
     inhabitants, ``area_km2``), contiguity (``n_parts``, ``contiguous``, ``exclave_members``), eligibility
     (``eligible``, ``eligibility_reason`` in Dutch), regions (``main_region_id``, ``main_region_name``,
     ``main_region_population_share``: share 0-1 of the partnership's inhabitants living in its main region,
@@ -134,16 +135,18 @@ def partnership_profiles(
         if centre_nis in position:  # the map's spelling, consistent with member_names
             centre_name = name_of[centre_nis]
         part = part_of.get(pid)
-        n_confirmed = sum(confirmed.values())
+        # The member count shown everywhere: member municipalities on the map, any confidence
+        # (analysis.coverage.member_counts); codes not on the map are listed in members_off_map.
+        n_confirmed = sum(confirmed[m] for m in on_map)
         record: dict[str, Any] = {
             "partnership_id": pid,
             "name": p.get("name", pid),
             "standalone": standalone,
             "centre_city_nis": centre_nis,
             "centre_city": None if centre_name is None or pd.isna(centre_name) else centre_name,
-            "n_members": len(members),
+            "n_members": len(on_map),
             "n_members_confirmed": n_confirmed,
-            "n_members_suggestive": len(members) - n_confirmed,
+            "n_members_suggestive": len(on_map) - n_confirmed,
             "members": members,
             "member_names": tuple(name_of[m] if m in position else m for m in members),
             "members_off_map": tuple(m for m in members if m not in position),

@@ -131,23 +131,45 @@ def build_coverage_view(municipalities: gpd.GeoDataFrame, scheme: SchemeData, ad
                         candidates, profiles, colours, categories, legend, regions)
 
 
-def kpis_for(view: CoverageView, mask: pd.Series | None = None, official: dict | None = None) -> pd.DataFrame:
-    """KPIs of the municipalities in `mask` (all when None).
+def counted_partnerships(view: CoverageView, mask: pd.Series | None = None, selection=None) -> list[str]:
+    """The partnership ids (stand-alone centre cities included) this view counts under `mask` and `selection`
+    (an `analysis.filters.Selection`), as `analysis.coverage.counted_partnership_ids` defines it."""
+    from analysis.coverage import counted_partnership_ids
+    from analysis.filters import chosen_partnerships
 
-    With a filter, a partnership counts when one of its members is in view; without one, every partnership of
-    the scheme counts, also one without known members.
-    """
     scheme = view.scheme
-    if mask is None or bool(mask.all()):
+    codes = view.municipalities["nis"] if mask is None else view.municipalities.loc[mask, "nis"]
+    chosen = None if selection is None else chosen_partnerships(scheme.partnerships, scheme.memberships, selection)
+    return counted_partnership_ids(scheme.partnerships, scheme.memberships, codes, chosen)
+
+
+def counted_partnership_rows(view: CoverageView) -> pd.DataFrame:
+    """The rows of view.scheme.partnerships the whole map counts (`counted_partnerships`): the regisseurs a
+    simulation or table of all of Flanders is about; one without known members is left out."""
+    counted = set(counted_partnerships(view))
+    partnerships = view.scheme.partnerships
+    return partnerships[partnerships["partnership_id"].isin(counted)]
+
+
+def kpis_for(view: CoverageView, mask: pd.Series | None = None, official: dict | None = None,
+             selection=None) -> pd.DataFrame:
+    """KPIs of the municipalities in `mask` (all when None), the partnerships counted as
+    `analysis.coverage.counted_partnership_ids` says; `selection` (an `analysis.filters.Selection`) supplies the
+    partnerships a centre-city or partnership filter chose."""
+    from analysis.filters import chosen_partnerships
+
+    scheme = view.scheme
+    chosen = None if selection is None else chosen_partnerships(scheme.partnerships, scheme.memberships, selection)
+    if (mask is None or bool(mask.all())) and chosen is None:
         return coverage_kpis(view.municipalities, scheme.partnerships, scheme.memberships, scheme.non_participants,
                              official, status=view.status)
-    municipalities = view.municipalities[mask]
+    municipalities = view.municipalities if mask is None else view.municipalities[mask]
     codes = set(municipalities["nis"])
     memberships = scheme.memberships[scheme.memberships["nis"].isin(codes)]
-    partnerships = scheme.partnerships[scheme.partnerships["partnership_id"].isin(set(memberships["partnership_id"]))]
     non_participants = scheme.non_participants[scheme.non_participants["nis"].isin(codes)]
     status = view.status[view.status["nis"].isin(codes)]
-    return coverage_kpis(municipalities, partnerships, memberships, non_participants, official, status=status)
+    return coverage_kpis(municipalities, scheme.partnerships, memberships, non_participants, official, status=status,
+                         chosen=chosen)
 
 
 def partnership_areas(view: CoverageView, areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

@@ -20,11 +20,13 @@ view = ui.current_view(filters)
 st.title("Dekking")
 ui.data_banner(view)
 mask = ui.view_mask(view, filters)
+ui.stop_if_empty(view, filters, mask)
 web = ui.cached_web_layer(filters.version)
 
 left, right = st.columns([3, 2])
 with left:
-    clicked = ui.show_map(coverage_map(view, web, mask, source=ui.source_line(view), title="Dekking"),
+    clicked = ui.show_map(coverage_map(view, web, mask, source=ui.source_line(view), title="Dekking",
+                                       counted=ui.counted_partnerships(view, filters, mask)),
                           key=f"dekking-map-{filters.scheme}-{filters.version}", height=620,
                           returned_objects=["last_active_drawing"])
     st.caption(ui.source_line(view))
@@ -75,6 +77,6 @@ table = table[table["nis"].isin(set(view.municipalities.loc[mask, "nis"]))]
 shown = table[["nis", "name", "province", "status_label", "partnerships_label", "population_2020"]].rename(columns={
     "nis": "NIS", "name": "Gemeente", "province": "Provincie", "status_label": "Status",
     "partnerships_label": "Verband(en) en betrouwbaarheid", "population_2020": "Inwoners 2020"})
-downloads.show_table(shown, numbers={"Inwoners 2020": 0}, download=("regiekaart-dekking", "Dekking"), key="dekking-table")
+downloads.show_table(shown, numbers={"Inwoners 2020": 0}, download=(ui.selection_stem("regiekaart-dekking", view, filters), "Dekking"), key="dekking-table")
 st.subheader("Afdrukken")
 downloads.print_figures(view, mask, filters, "coverage", "regiekaart-dekking", "dekking-print")

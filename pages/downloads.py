@@ -18,21 +18,32 @@ PDF_LABEL = "⬇ PDF (vector)"
 ORIENTATIONS = {"landscape": "A4 liggend", "portrait": "A4 staand"}
 
 
-def table_downloads(frame, stem: str, key: str, sheet: str = "Tabel") -> None:
+def table_downloads(frame, stem: str, key: str, sheet: str = "Tabel", *, numbers: dict[str, int | None] | None = None,
+                    percents: dict[str, int] | None = None, euros: list[str] | None = None) -> None:
     """XLSX and CSV download buttons for a table (no rerun on click); the files are made only when clicked.
 
     Pages call this through `show_table(..., download=(stem, sheet))`, so every table has the same buttons.
+    `numbers`, `percents` and `euros` are the screen's formats (see `show_table`): the CSV rounds as the screen shows
+    (counts as integers), the XLSX keeps full precision with the matching number format.
     """
-    from analysis.tables import to_csv_bytes, to_xlsx_bytes
+    from analysis.tables import number_format, to_csv_bytes, to_xlsx_bytes
 
+    decimals = dict(numbers or {})
+    decimals.update({column: places + 2 for column, places in (percents or {}).items()})  # shares are fractions
+    decimals.update({column: 0 for column in (euros or [])})
+    formats = {column: number_format(places) for column, places in (numbers or {}).items()}
+    formats.update({column: number_format(places, percent=True) for column, places in (percents or {}).items()})
+    formats.update({column: number_format(0) for column in (euros or [])})
+    formats = {column: fmt for column, fmt in formats.items() if fmt is not None}
     left, middle, right = st.columns([1, 1, 1])
-    left.download_button(XLSX_LABEL, lambda: to_xlsx_bytes({sheet: frame}), file_name=f"{stem}.xlsx",
+    left.download_button(XLSX_LABEL, lambda: to_xlsx_bytes({sheet: frame}, number_formats=formats),
+                         file_name=f"{stem}.xlsx",
                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                          key=f"{key}-xlsx", on_click="ignore")
     comma = right.toggle("decimaalkomma", value=True, key=f"{key}-comma",
                          help="CSV met ; en decimaalkomma, zoals Excel in België verwacht")
-    middle.download_button(CSV_LABEL, lambda: to_csv_bytes(frame, decimal_comma=comma), file_name=f"{stem}.csv",
-                           mime="text/csv", key=f"{key}-csv", on_click="ignore")
+    middle.download_button(CSV_LABEL, lambda: to_csv_bytes(frame, decimal_comma=comma, decimals=decimals),
+                           file_name=f"{stem}.csv", mime="text/csv", key=f"{key}-csv", on_click="ignore")
 
 
 def print_downloads(make_spec, stem: str, key: str) -> None:
@@ -79,7 +90,7 @@ def show_table(frame, numbers: dict[str, int | None] | None = None, percents: di
     st.dataframe(styled, hide_index=True, width="stretch", placeholder=MISSING_TEXT, **kwargs)
     if download is not None:
         stem, sheet = download
-        table_downloads(frame, stem, key or stem, sheet=sheet)
+        table_downloads(frame, stem, key or stem, sheet=sheet, numbers=numbers, percents=percents, euros=euros)
 
 
 def _number_format(decimals: int | None):
@@ -95,13 +106,19 @@ def print_figures(view, mask, filters: ui.Filters, kind: str, stem: str, key: st
     """Download buttons for the print version (PNG/PDF) of a map, its subtitle stating the current filters.
 
     `kind`: "coverage" or "gaps". `text` replaces the description of the sidebar filters (a page with its own
-    choices adds them); `options` go to the figure builder (title, label_partnerships, conflict_nis, ...).
+    choices adds them, and its `stem` names them); without it the file name gets the sidebar's selection
+    (`ui.selection_stem`). `options` go to the figure builder (title, label_partnerships, conflict_nis, counted,
+    ...); a coverage map counts the partnerships the sidebar filters count unless `counted` is given.
     """
     from analysis import figures
 
     builders = {"coverage": figures.coverage_print_map, "gaps": figures.gaps_print_map}
     if kind not in builders:
         raise ValueError(f"Onbekende kaartsoort {kind!r}; kies uit {', '.join(builders)}")
+    if text is None:
+        stem = ui.selection_stem(stem, view, filters)
+        if kind == "coverage":
+            options.setdefault("counted", ui.counted_partnerships(view, filters, mask))
     described = text if text is not None else ui.filter_text(view, filters)
     print_downloads(lambda orientation: builders[kind](view, mask, described, orientation=orientation, **options),
                     stem, key)

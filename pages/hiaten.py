@@ -14,6 +14,7 @@ view = ui.current_view(filters)
 st.title("Overlappingen en hiaten")
 ui.data_banner(view)
 mask = ui.view_mask(view, filters)
+ui.stop_if_empty(view, filters, mask)
 in_view = set(view.municipalities.loc[mask, "nis"])
 web = ui.cached_web_layer(filters.version)
 names = view.municipalities.set_index("nis")["name"]

@@ -30,6 +30,7 @@ version = filters.version
 st.title("Indicatoren")
 ui.data_banner(view)
 mask = ui.view_mask(view, filters)
+ui.stop_if_empty(view, filters, mask)
 web = ui.cached_web_layer(version)
 
 catalogue = {**CATALOGUE, **uploaded_catalogue()}

@@ -8,12 +8,15 @@ from analysis.formatting import format_eur
 from analysis.subsidy import (
     BUDGET_2020_EUR, BUDGET_FROM_2023_EUR, SUBSIDY_BANDS_2020_2025, allocate_subsidies, subsidy_input_table, subsidy_totals,
 )
+from analysis.scenario import counted_partnership_rows
 from pages import downloads, ui
 
 filters = ui.current_filters()
 view = ui.current_view(filters)
 st.title("Subsidiesimulator")
 ui.data_banner(view)
+filter_mask = ui.view_mask(view, filters)
+ui.stop_if_empty(view, filters, filter_mask)
 st.markdown(
     "Bedrag per regisseur volgens de regels 2020-2025: een bedrag per inwonersschijf, een verband met centrumstad "
     "krijgt hoogstens 50.000 euro meer dan de centrumstad alleen, een verband zonder centrumstad hoogstens "
@@ -28,10 +31,15 @@ budget = col_b.number_input("Budget (euro per jaar)", min_value=0, max_value=50_
 partial = col_c.toggle("Laatste regisseur krijgt wat overblijft", value=True, key="subsidy-partial")
 
 rates, rate_note = ui.unemployment_rates(view)
-inputs = subsidy_input_table(view.municipalities, view.scheme.partnerships, view.scheme.memberships)
+# The regisseurs the map counts (a partnership without known members has no inhabitants to fund).
+regisseurs = counted_partnership_rows(view)
+inputs = subsidy_input_table(view.municipalities, regisseurs, view.scheme.memberships)
 allocation = allocate_subsidies(inputs, budget_eur=budget, unemployment_rate=rates, partial_funding=partial)
 totals = subsidy_totals(allocation, budget)
 st.caption(rate_note)
+st.caption(ui.subsidy_scope_text(view, filters, filter_mask))
+# Budget and totals are Flemish; with a filter the table and chart show the regisseurs within it.
+allocation = allocation[allocation["partnership_id"].isin(set(ui.counted_partnerships(view, filters, filter_mask)))]
 
 cards = st.columns(5)
 cards[0].metric("Budget", format_eur(budget), border=True)  # the input above cannot show 2.225.000

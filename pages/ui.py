@@ -154,11 +154,17 @@ def current_view(filters: Filters):
 # --- sidebar -----------------------------------------------------------------------------------------------
 
 def sidebar() -> Filters:
-    """Render the shared filters in the sidebar and keep them in the URL. Call once per run (dashboard.py)."""
+    """Render the shared filters in the sidebar and keep them in the URL. Call once per run (dashboard.py).
+
+    Filters narrow each other's choices: province and referentieregio restrict the referentieregio, centre-city
+    and partnership options to those with municipalities there, and the centre city the partnerships. A choice that
+    no longer fits is reset, with a note (`filter_notes`) that says so.
+    """
     _load_url_state_once()
     schemes = [SCHEME_REGIE, SCHEME_REFREG] + ([SCHEME_UPLOAD] if uploaded_scheme() is not None else [])
     _valid_choice("f_scheme", schemes, SCHEME_REGIE)
     _valid_choice("f_version", list(VERSION_LABELS), "2019")
+    notes = []
     with st.sidebar:
         st.header("Filters")
         st.selectbox("Indeling", schemes, format_func=SCHEME_LABELS.get, key="f_scheme")
@@ -170,18 +176,44 @@ def sidebar() -> Filters:
         _valid_choice("f_province", provinces, ALL)
         st.selectbox("Provincie", provinces, format_func=lambda p: "Alle provincies" if p == ALL else p,
                      key="f_province")
-        regions = region_options(view)
-        _valid_choice("f_region", list(regions), ALL)
+        regions = region_options(view, _filters_now())
+        notes += _narrow("f_region", regions, ALL, "referentieregio", region_options(view), view)
         st.selectbox("Referentieregio", list(regions), format_func=regions.get, key="f_region")
-        centres = centre_options(view)
-        _valid_choice("f_centre", list(centres), CENTRE_ANY)
+        centres = centre_options(view, _filters_now())
+        notes += _narrow("f_centre", centres, CENTRE_ANY, "centrumstad", centre_options(view), view)
         st.selectbox("Centrumstad", list(centres), format_func=centres.get, key="f_centre")
-        partnerships = partnership_options(view)
-        _valid_choice("f_partnership", list(partnerships), ALL)
+        partnerships = partnership_options(view, _filters_now())
+        notes += _narrow("f_partnership", partnerships, ALL, "samenwerkingsverband", partnership_options(view), view)
         st.selectbox("Samenwerkingsverband", list(partnerships), format_func=partnerships.get, key="f_partnership")
         st.caption("De filters staan in de adresbalk: kopieer de link om dit beeld te delen.")
+        if notes:  # shown on the page itself by `data_banner` (on a phone the sidebar is folded away)
+            st.session_state["_filter_notes"] = (_filters_now(), notes)
     write_url_state()
     return _filters_now()
+
+
+def _narrow(key: str, options: dict[str, str], default: str, kind: str, every_option: dict[str, str],
+            view) -> list[str]:
+    """Reset a filter whose value is not among `options` (the choices left by the other filters); returns the
+    Dutch note saying so, or nothing when the value fits (or was never a valid choice at all)."""
+    value = st.session_state.get(key)
+    if value in options:
+        return []
+    st.session_state[key] = default
+    if value is None or value == default or value not in every_option:
+        return []
+    # The other filters in words, without the scheme and the boundary version (the first two parts).
+    others = " · ".join(filter_text(view, _filters_now()).split(" · ")[2:])
+    return [f"De keuze {kind} '{every_option[value]}' past niet bij de andere filters ({others}): er liggen geen "
+            f"gemeenten in beide. De keuze is teruggezet op '{options[default]}'."]
+
+
+def filter_notes() -> list[str]:
+    """Notes about filter choices that were reset, while the filters are still those they were reset to."""
+    stored = st.session_state.get("_filter_notes")
+    if not stored or stored[0] != _filters_now():
+        return []
+    return list(stored[1])
 
 
 def _filters_now() -> Filters:
@@ -193,24 +225,49 @@ def current_filters() -> Filters:
     return _filters_now()
 
 
-def centre_options(view) -> dict[str, str]:
-    from analysis.filters import centre_cities
+def centre_options(view, filters: Filters | None = None) -> dict[str, str]:
+    """Centre-city filter options; with `filters`, only those that keep a municipality in its province and
+    referentieregio."""
+    from analysis.filters import centre_choices, centre_cities
 
     options = dict(CENTRE_LABELS)
     options.update({nis: f"Centrumstad {name}" for nis, name in centre_cities(view.scheme.partnerships).items()})
-    return options
+    if filters is None:
+        return options
+    allowed = centre_choices(view.municipalities, view.scheme.partnerships, view.scheme.memberships,
+                             selection_of(filters), view.regions)
+    return {value: label for value, label in options.items() if value in allowed}
 
 
-def region_options(view) -> dict[str, str]:
-    from analysis.filters import region_names
+def region_options(view, filters: Filters | None = None) -> dict[str, str]:
+    """Referentieregio filter options; with `filters`, only the regions with a municipality in its province."""
+    from analysis.filters import region_choices, region_names
 
     names = region_names(view.regions) if view.regions is not None else {}
+    if filters is not None and view.regions is not None:
+        allowed = set(region_choices(view.municipalities, view.regions, filters.province))
+        names = {region: name for region, name in names.items() if region in allowed}
     return {ALL: "Alle referentieregio's", **names}
 
 
-def partnership_options(view) -> dict[str, str]:
+MEMBERLESS_SUFFIX = " (zonder gekende leden)"
+
+
+def partnership_options(view, filters: Filters | None = None) -> dict[str, str]:
+    """Partnership filter options by name; a partnership without members on the map is marked "zonder gekende
+    leden". With `filters`, only those that fit its province, referentieregio and centre city."""
+    from analysis.coverage import partnerships_without_members
+    from analysis.filters import partnership_choices
+
     partnerships = view.scheme.partnerships.sort_values("name", key=lambda s: s.str.lower())
-    return {ALL: "Alle verbanden", **dict(zip(partnerships["partnership_id"], partnerships["name"]))}
+    memberless = set(partnerships_without_members(partnerships, view.scheme.memberships, view.municipalities["nis"]))
+    options = {pid: name + (MEMBERLESS_SUFFIX if pid in memberless else "")
+               for pid, name in zip(partnerships["partnership_id"], partnerships["name"])}
+    if filters is not None:
+        allowed = set(partnership_choices(view.municipalities, view.scheme.partnerships, view.scheme.memberships,
+                                          selection_of(filters), view.regions))
+        options = {pid: label for pid, label in options.items() if pid in allowed}
+    return {ALL: "Alle verbanden", **options}
 
 
 def selection_of(filters: Filters):
@@ -228,6 +285,72 @@ def view_mask(view, filters: Filters):
                                    selection_of(filters), view.regions)
 
 
+def counted_partnerships(view, filters: Filters, mask=None) -> list[str]:
+    """The partnership ids (stand-alone centre cities included) the view counts under the filters: the one
+    definition of `analysis.coverage.counted_partnership_ids`, for cards, legends, tables and downloads alike."""
+    from analysis.scenario import counted_partnerships as counted
+
+    return counted(view, view_mask(view, filters) if mask is None else mask, selection_of(filters))
+
+
+def stop_if_empty(view, filters: Filters, mask) -> None:
+    """When the filters keep no municipality, say why in Dutch and stop the page (no empty map or table)."""
+    if bool(mask.any()):
+        return
+    from analysis.filters import empty_selection_reason
+
+    st.info(empty_selection_reason(view.scheme.partnerships, view.scheme.memberships, view.municipalities,
+                                   selection_of(filters), filter_text(view, filters))
+            + " Kies een andere waarde in de filters in de zijbalk.",
+            icon=":material/info:")
+    st.stop()
+
+
+def selection_stem(stem: str, view, filters: Filters) -> str:
+    """A download's file name stem with the selection in it: "regiekaart-overzicht-dekking-centrumstad-kortrijk"."""
+    from analysis.filters import centre_cities
+    from pages.downloads import file_stem
+
+    parts = [stem]
+    if filters.scheme == SCHEME_REFREG:
+        parts.append("referentieregios")
+    elif filters.scheme == SCHEME_UPLOAD:
+        parts.append("eigen-upload")
+    if filters.version != "2019":
+        parts.append(f"gemeenten-{filters.version}")
+    if filters.province != ALL:
+        parts.append(f"provincie {filters.province}")
+    if filters.region != ALL:
+        parts.append(f"referentieregio {region_options(view).get(filters.region, filters.region)}")
+    if filters.centre in (CENTRE_WITH, CENTRE_WITHOUT):
+        parts.append(CENTRE_LABELS[filters.centre])
+    elif filters.centre != CENTRE_ANY:
+        parts.append(f"centrumstad {centre_cities(view.scheme.partnerships).get(filters.centre, filters.centre)}")
+    if filters.partnership != ALL:
+        names = dict(zip(view.scheme.partnerships["partnership_id"], view.scheme.partnerships["name"]))
+        parts.append(f"verband {names.get(filters.partnership, filters.partnership)}")
+    return file_stem(*parts)
+
+
+def subsidy_scope_text(view, filters: Filters, mask) -> str:
+    """Which regisseurs the Subsidie page simulates and shows, in the counts of `analysis.coverage`."""
+    from analysis.coverage import partnership_counts, partnerships_without_members, regisseurs_text
+    from analysis.scenario import counted_partnerships as counted
+
+    partnerships = view.scheme.partnerships
+    everything = regisseurs_text(partnership_counts(partnerships, counted(view)))
+    text = f"Simulatie voor heel Vlaanderen: {everything}; het budget is Vlaams."
+    memberless = partnerships_without_members(partnerships, view.scheme.memberships, view.municipalities["nis"])
+    if memberless:
+        names = dict(zip(partnerships["partnership_id"], partnerships["name"]))
+        text += (" Niet in de simulatie, want zonder gekende leden: "
+                 + ", ".join(names[pid] for pid in memberless) + ".")
+    if not selection_of(filters).is_everything:
+        shown = regisseurs_text(partnership_counts(partnerships, counted_partnerships(view, filters, mask)))
+        text += f" De tabel en de grafiek tonen de {shown} binnen de filters ({filter_text(view, filters)})."
+    return text
+
+
 def filter_text(view, filters: Filters) -> str:
     names = dict(zip(view.scheme.partnerships["partnership_id"], view.scheme.partnerships["name"]))
     from analysis.filters import centre_cities
@@ -238,7 +361,10 @@ def filter_text(view, filters: Filters) -> str:
 # --- shared page parts -------------------------------------------------------------------------------------
 
 def data_banner(view) -> None:
-    """Say which data is shown; reconstructed data is labelled as such, with a link to the data page."""
+    """Say which data is shown; reconstructed data is labelled as such, with a link to the data page. Notes about
+    filter choices that were reset come first (on a phone the sidebar is folded away)."""
+    for note in filter_notes():
+        st.info(note, icon=":material/filter_alt:")
     scheme = view.scheme
     if scheme.scheme_id == SCHEME_UPLOAD:
         st.info(f"U bekijkt uw eigen upload ({scheme.label}); die blijft alleen in deze sessie.", icon=":material/description:")
@@ -291,43 +417,51 @@ KPI_CARDS = (
 
 
 def kpi_cards(kpis, with_official: bool) -> None:
-    """KPI cards, each beside its official total and the difference when there is one."""
+    """KPI cards, each beside its official total and the difference when there is one; the help text states the
+    KPI's definition (`analysis.coverage.KPI_DEFINITIONS`)."""
     from analysis.formatting import format_number, format_percent, format_signed_number, is_missing
 
     rows = kpis.set_index("kpi")
-    columns = st.columns(len(KPI_CARDS))
+    # Two rows (the counts of regisseurs, then coverage): five cards side by side cut "173 / 300" and the official
+    # totals off on a 1280 px screen.
+    columns = [*st.columns(3), *st.columns(2)]
     for column, (key, label) in zip(columns, KPI_CARDS):
         row = rows.loc[key]
         share = row["unit"] == "aandeel"
         value = format_percent(row["value"]) if share else format_number(row["value"])
-        help_text = row["label"]
+        help_text = f"**{row['label']}.** {row['definition']}"
         if key == "municipalities":
             value += f" / {format_number(rows.loc['total_municipalities', 'value'])}"
-            help_text += (f". Bevestigd: {format_number(rows.loc['municipalities_confirmed', 'value'])}, "
+            help_text += (f" Bevestigd: {format_number(rows.loc['municipalities_confirmed', 'value'])}, "
                           f"vermoedelijk: {format_number(rows.loc['municipalities_suggestive', 'value'])}, "
                           f"onbekend: {format_number(rows.loc['unknown', 'value'])}.")
         if key == "population_share":
-            help_text += f". Inwoners: {format_number(rows.loc['population_covered', 'value'])} (2020)."
+            help_text += f" Inwoners: {format_number(rows.loc['population_covered', 'value'])} (2020)."
+        if key == "standalone_cities":
+            help_text += f" Regisseurs in totaal: {format_number(rows.loc['regie_entities', 'value'])}."
         delta = None
         if with_official and not is_missing(row["official"]):
             official = format_percent(row["official"]) if share else format_number(row["official"])
-            difference = (format_signed_number(100 * row["difference"], 1) + " %-punt") if share \
+            difference = format_signed_number(100 * row["difference"], 1) if share \
                 else format_signed_number(row["difference"])
+            # Short enough for the card at every width; the help text names the unit of a share's difference.
             delta = f"officieel {official} ({difference})"
-            help_text += f" Officieel: {official}; verschil: {difference}."
+            help_text += f" Officieel: {official}; verschil: {difference}{' procentpunt' if share else ''}."
         column.metric(label, value, delta=delta, delta_color="off", delta_arrow="off", help=help_text, border=True)
 
 
 def kpi_table(kpis):
-    """The KPIs as a table with Dutch headers: shares in % (0-100), differences of shares in percentage points."""
+    """The KPIs as a table with Dutch headers: shares in % (0-100), differences of shares in percentage points.
+
+    Values keep full precision (for the XLSX); the screen and the CSV show whole numbers bare and the rest with one
+    decimal (`show_table(numbers={...: None})`)."""
     import pandas as pd
 
     share = kpis["unit"] == "aandeel"
     scale = share.map({True: 100.0, False: 1.0})
 
     def scaled(column):
-        values = pd.to_numeric(kpis[column], errors="coerce") * scale
-        return [round(v, 1) if s else v for v, s in zip(values, share)]
+        return (pd.to_numeric(kpis[column], errors="coerce") * scale).tolist()
 
     return pd.DataFrame({
         "Kerncijfer": kpis["label"].to_numpy(),
@@ -335,6 +469,7 @@ def kpi_table(kpis):
         "Eenheid": kpis["unit"].map(lambda unit: "%" if unit == "aandeel" else unit).to_numpy(),
         "Officieel": scaled("official"),
         "Verschil met officieel": scaled("difference"),
+        "Definitie": kpis["definition"].to_numpy(),
     })
 
 

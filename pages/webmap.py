@@ -77,6 +77,7 @@ class LegendEntry:
     hatched: bool = False
     dashed: bool = False
     opacity: float = 0.85
+    total: int | None = None  # with a count: "(count van total)", for a partnership only partly in view
 
 
 def base_map(bounds=None) -> folium.Map:
@@ -555,6 +556,8 @@ def legend_height_px(n_entries: int) -> int:
 
 def legend_html(entries: list[LegendEntry]) -> str:
     """The legend's entries as HTML (escaped labels, swatches that repeat the map's fill, hatch and outline)."""
+    from analysis.formatting import format_number
+
     rows = []
     for entry in entries:
         background = entry.fill
@@ -562,7 +565,10 @@ def legend_html(entries: list[LegendEntry]) -> str:
             background = (f"repeating-linear-gradient(45deg,{entry.fill},{entry.fill} 3px,"
                           f"{entry.outline or '#555'} 3px,{entry.outline or '#555'} 4px)")
         border = f"2px {'dashed' if entry.dashed else 'solid'} {entry.outline}" if entry.outline else "1px solid #777"
-        count = f" <span style='color:#555'>({entry.count})</span>" if entry.count is not None else ""
+        count = ""
+        if entry.count is not None:
+            total = f" van {format_number(entry.total)}" if entry.total is not None else ""
+            count = f" <span class='rk-legend-count' style='color:#555'>({format_number(entry.count)}{total})</span>"
         rows.append(
             "<div class='rk-legend-entry' style='display:flex;align-items:center;gap:6px;break-inside:avoid'>"
             f"<span style='display:inline-block;width:16px;height:12px;background:{background};"
@@ -764,6 +770,7 @@ class _CoveragePieces:
     outlines: _Features
     city_labels: dict  # position -> marker label, for standalone centre cities
     city_points: dict  # position -> (lat, lon)
+    city_partnerships: dict  # position -> id of the stand-alone centre city's own partnership row
 
 
 def _coverage_pieces(view, web: gpd.GeoDataFrame) -> _CoveragePieces:
@@ -771,7 +778,8 @@ def _coverage_pieces(view, web: gpd.GeoDataFrame) -> _CoveragePieces:
     keep = [*MUNICIPALITY_TOOLTIP, "fill", "fill_opacity"]
     outlines = dissolved_partnerships(view, web)
     standalone = view.scheme.partnerships.loc[view.scheme.partnerships["standalone"].fillna(False).astype(bool)]
-    city_codes = set(standalone["centre_city_nis"].dropna())
+    city_partnership = dict(zip(standalone["centre_city_nis"], standalone["partnership_id"]))
+    city_codes = {code for code in city_partnership if isinstance(code, str)}
     geometries = np.asarray(table.geometry.values, dtype=object)
     cities = [position for position, code in enumerate(table["nis"]) if code in city_codes]
     points = shapely.point_on_surface(geometries[cities]) if cities else []  # = GeoSeries.representative_point
@@ -788,22 +796,33 @@ def _coverage_pieces(view, web: gpd.GeoDataFrame) -> _CoveragePieces:
         city_labels={position: f"{table['name'].iloc[position]} – centrumstad, alleen regisseur"
                      for position in cities},
         city_points={position: (point.y, point.x) for position, point in zip(cities, points)},
+        city_partnerships={position: city_partnership[table["nis"].iloc[position]] for position in cities},
     )
 
 
 def coverage_map(view, web: gpd.GeoDataFrame, mask=None, source: str = "", title: str = "Dekking",
-                 fit_to_view: bool = True) -> folium.Map:
+                 fit_to_view: bool = True, counted=None) -> folium.Map:
     """The coverage map: partnerships in colour, suggestive lighter, unknown hatched grey, overlaps hatched
     and outlined in the warning colour, partnership outlines, standalone centre cities starred.
 
+    `counted`: the partnership ids the view counts (`analysis.scenario.counted_partnerships`; by default those with
+    a member in `mask`). Only they get an outline, a legend row and, for a stand-alone centre city, a star; the
+    legend is `analysis.mapstyle.coverage_legend`, the one the print map uses.
+
     What does not depend on `mask` (texts, encoded geometries, dissolved outlines) is prepared once per view and
     web layer; a filter change only selects features."""
+    from analysis.coverage import counted_partnership_ids
+    from analysis.mapstyle import coverage_legend
+
     pieces = _PER_VIEW.get("coverage", view, web, lambda: _coverage_pieces(view, web))
+    codes = set(view.municipalities["nis"] if mask is None else view.municipalities.loc[mask, "nis"])
     if mask is None:
         selected = list(range(len(pieces.nis)))
     else:
-        codes = set(view.municipalities.loc[mask, "nis"])
         selected = [position for position, code in enumerate(pieces.nis) if code in codes]
+    if counted is None:
+        counted = counted_partnership_ids(view.scheme.partnerships, view.scheme.memberships, codes)
+    counted = set(counted)
     bounds = None
     if fit_to_view and selected:
         minx, miny = pieces.row_bounds[selected, 0].min(), pieces.row_bounds[selected, 1].min()
@@ -828,21 +847,20 @@ def coverage_map(view, web: gpd.GeoDataFrame, mask=None, source: str = "", title
                            line_colour=WARNING_COLOUR if warning else OUTLINE_COLOUR, weight=2.5 if warning else 0.6,
                            dash="6 4" if warning else None, show=True, highlight=True)
     in_view = {pid for position in selected for pid in pieces.partnership_ids[position] if isinstance(pid, str)}
-    outline_positions = [i for i, pid in enumerate(pieces.outline_ids) if pid in in_view]
+    outline_positions = [i for i, pid in enumerate(pieces.outline_ids) if pid in in_view and pid in counted]
     if outline_positions:
         _add_outline_features(fmap, pieces.outlines.take(outline_positions), name="Grenzen samenwerkingsverbanden",
                               colour="#222222", weight=1.6, dash=None, tooltip=None)
-    cities = [position for position in selected if position in pieces.city_labels]
+    cities = [position for position in selected
+              if position in pieces.city_labels and pieces.city_partnerships[position] in counted]
     if cities:
         _add_markers(fmap, [(pieces.city_points[p], pieces.city_labels[p]) for p in cities],
                      name="Centrumsteden (alleen)")
-    counts: dict = {}
-    for position in selected:
-        counts[pieces.category[position]] = counts.get(pieces.category[position], 0) + 1
-    entries = [LegendEntry(category.label, category.fill, int(counts.get(category.key, 0)),
-                           outline=category.outline, hatched=category.hatch is not None, dashed=category.dashed,
-                           opacity=category.opacity)
-               for category in view.legend if counts.get(category.key, 0)]
+    entries = [LegendEntry(row.category.label, row.category.fill, row.count, outline=row.category.outline,
+                           hatched=row.category.hatch is not None, dashed=row.category.dashed,
+                           opacity=row.category.opacity, total=row.total)
+               for row in coverage_legend(view, codes, [pid for pid in view.scheme.partnerships["partnership_id"]
+                                                        if pid in counted])]
     if cities:
         entries.append(LegendEntry("★ centrumstad die alleen regisseur is", "#ffffff", len(cities), outline="#000000"))
     add_legend_and_source(fmap, title, entries, source)

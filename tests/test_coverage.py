@@ -104,7 +104,7 @@ def test_kpis_with_official_totals(grid):
     assert by_key.loc["partnerships", "difference"] == 2 - 34
     assert by_key.loc["population_share", "difference"] == pytest.approx(120 / 210 - 0.89)
     assert np.isnan(by_key.loc["unknown", "official"]) and np.isnan(by_key.loc["unknown", "difference"])
-    assert set(kpis.columns) == {"kpi", "label", "unit", "value", "official", "difference"}
+    assert set(kpis.columns) == {"kpi", "label", "unit", "definition", "value", "official", "difference"}
     assert by_key.loc["population_share", "unit"] == "aandeel"
 
 
@@ -132,3 +132,24 @@ def test_coverage_of_300_municipalities_in_34_partnerships():
     assert (values["municipalities"], values["non_participants"], values["unknown"]) == (238, 30, 32)
     assert values["partnerships"] == 34
     assert values["population_covered"] == sum(i * 100 + 5000 for i in range(238))
+
+
+def test_a_partnership_without_members_is_not_counted_and_every_kpi_states_its_definition(grid):
+    partnerships = partnerships_frame(["a", "ghost", "city"], centre_city={"city": cell(1, 2)}, standalone=["city"])
+    memberships = memberships_frame({"a": [cell(0, 0)], "city": [cell(1, 2)]})
+    kpis = coverage_kpis(grid, partnerships, memberships, None)
+    values = kpi_values(kpis)
+    assert (values["partnerships"], values["standalone_cities"], values["regie_entities"]) == (1, 1, 2)
+    # Counted on the selection: the stand-alone city outside it does not count.
+    top_row = grid[grid["nis"].str.startswith("900")]
+    assert kpi_values(coverage_kpis(top_row, partnerships, memberships, None))["regie_entities"] == 1
+    assert kpis.set_index("kpi").loc["partnerships", "definition"].startswith("Samenwerkingsverbanden die")
+    assert all(len(text) > 20 for text in kpis["definition"])
+
+
+def test_a_member_counts_in_each_of_its_partnerships():
+    from analysis.coverage import member_counts
+
+    memberships = memberships_frame({"a": ["00001", "00002"], "b": ["00002", "00003"]})
+    assert member_counts(memberships, ["00001", "00002", "00003"]) == {"a": 2, "b": 2}
+    assert member_counts(memberships, ["00002"]) == {"a": 1, "b": 1}

@@ -3,6 +3,7 @@ every map has its print downloads and every table its XLSX and CSV downloads."""
 
 import io
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -298,7 +299,7 @@ def test_table_downloads_hold_the_table_shown(deferred):
 
 def test_home_print_map_states_the_filters(printed_specs):
     app(None, provincie="Limburg")
-    spec = printed_specs["regiekaart-overzicht-dekking.png"]()
+    spec = printed_specs["regiekaart-overzicht-dekking-provincie-limburg.png"]()
     limburg = int((load_municipalities("2019")["province"] == "Limburg").sum())
     assert spec.subtitle.startswith("Regie sociale economie 2020-2025 (gereconstrueerd) · Gemeenten 2019-2024 (300) · "
                                     "provincie Limburg")
@@ -376,3 +377,110 @@ def test_municipality_details_show_partnership_confidence_and_indicators():
     assert "Midwest" in text and "W13" in text and "(vermoedelijk)" in text and "suggestive" not in text
     assert "Niet-werkende werkzoekenden" in text and "Werkzoekendengraad" in text
     assert "2024:" in text
+
+
+# --- one definition of each count, filters that narrow each other, exports for reports ---------------------------
+
+def _components(at: AppTest) -> list:
+    return [element for element in at.get("component_instance") if element.proto.component_name.endswith("st_folium")]
+
+
+def test_partnership_count_leaves_out_a_partnership_without_members_and_says_how_it_counts():
+    from analysis.datasets import regie_scheme
+
+    scheme = regie_scheme()
+    partnerships = scheme.partnerships
+    with_members = partnerships["partnership_id"].isin(set(scheme.memberships["partnership_id"]))
+    standalone = partnerships["standalone"].astype(bool)
+    at = app()
+    assert metric(at, "Verbanden") == str(int((with_members & ~standalone).sum()))
+    assert (~with_members).any()  # Welzijnskoepel West-Brabant: named in a source, its members are not
+    verbanden = next(m for m in at.metric if m.label == "Verbanden")
+    assert "telt mee wanneer minstens één van zijn gemeenten op de kaart en in de selectie ligt" in verbanden.help
+
+
+def test_centre_city_kortrijk_counts_only_its_own_partnership():
+    """Wielsbeke lies in W13 (Kortrijk) and in Midwest: Midwest is not counted under centre city Kortrijk."""
+    at = app(centrumstad="34022")
+    assert (metric(at, "Verbanden"), metric(at, "Met centrumstad")) == ("1", "1")
+    legend = json.loads(_components(at)[0].proto.json_args)["html"]
+    assert "W13 (Zuid-West-Vlaanderen)" in legend and "Midwest" not in legend
+
+
+def test_choosing_a_partnership_without_members_explains_it_in_dutch():
+    at = app(verband="welzijnskoepel-west-brabant")
+    assert any("geen gekende leden" in info.value for info in at.info)
+    assert not at.metric and not at.dataframe and not _components(at)  # no "0 / 0", no empty map or table
+    at = app("pages/verbanden.py")
+    chooser = next(s for s in at.selectbox if s.label.startswith("Kies"))
+    assert chooser.options[-1] == "Welzijnskoepel West-Brabant (project Regierol Sociale Economie) " \
+                                  "(zonder gekende leden)"
+    chooser.set_value("welzijnskoepel-west-brabant").run()
+    assert any("geen gekende leden" in info.value for info in at.info)
+    assert not _components(at) and all(len(frame.value) for frame in at.dataframe)
+
+
+def test_province_narrows_the_partnership_and_centre_city_choices():
+    from analysis.datasets import regie_scheme
+    from geodata.municipalities import load_municipalities
+
+    municipalities = load_municipalities("2019")
+    limburg = set(municipalities.loc[municipalities["province"] == "Limburg", "nis"])
+    memberships = regie_scheme().memberships
+    in_limburg = set(memberships.loc[memberships["nis"].isin(limburg), "partnership_id"])
+    at = app(provincie="Limburg")
+    assert set(at.selectbox(key="f_partnership").options) - {"Alle verbanden"} == set(
+        regie_scheme().partnerships.set_index("partnership_id").loc[sorted(in_limburg), "name"])
+    assert not any(option.startswith("Centrumstad ") for option in at.selectbox(key="f_centre").options)
+
+
+def test_a_partnership_that_no_longer_fits_the_province_is_reset_with_a_dutch_note():
+    at = app(provincie="Limburg", verband="interwaas")
+    assert at.selectbox(key="f_partnership").value == "alle" and "verband" not in at.query_params
+    note = next(info.value for info in at.info if "teruggezet" in info.value)
+    assert "Interwaas" in note and "provincie Limburg" in note
+    assert metric(at, "Gemeenten gedekt").endswith("/ 42") and "onbekend" not in metric(at, "Bevolking gedekt")
+
+
+def test_kpi_table_csv_writes_counts_as_integers(deferred):
+    at = app()
+    shown = next(df.value for df in at.dataframe if "Kerncijfer" in df.value.columns)
+    csv = deferred["regiekaart-kerncijfers.csv"]().decode("utf-8-sig")
+    rows = {line.split(";")[0]: line.split(";")[1] for line in csv.splitlines()[1:]}
+    covered = shown.set_index("Kerncijfer").loc["Deelnemende gemeenten (bevestigd + vermoedelijk)", "Waarde"]
+    assert rows["Deelnemende gemeenten (bevestigd + vermoedelijk)"] == str(int(covered))  # "173", never "173,0"
+    share = rows["Aandeel inwoners in deelnemende gemeenten"]
+    assert re.fullmatch(r"\d+,\d", share)  # one decimal, as on screen
+
+
+def test_subsidy_csv_rounds_the_rate_as_on_screen_and_the_xlsx_keeps_it(deferred):
+    at = app("pages/subsidie.py")
+    table = next(df.value for df in at.dataframe if "Regisseur" in df.value.columns)
+    rate = next(column for column in table.columns if "graad (%)" in column)
+    csv = pd.read_csv(io.BytesIO(deferred["regiekaart-subsidie.csv"]()), sep=";", encoding="utf-8-sig", dtype=str)
+    known = csv[rate].dropna()
+    assert len(known) and known.str.fullmatch(r"\d+,\d").all()  # e.g. "6,2", not "6,2328803099273395"
+    sheet = load_workbook(io.BytesIO(deferred["regiekaart-subsidie.xlsx"]()))["Subsidie"]
+    header = [cell.value for cell in sheet[1]]
+    cells = [row[header.index(rate)] for row in sheet.iter_rows(min_row=2) if row[header.index(rate)].value is not None]
+    assert cells and all(cell.number_format == "#,##0.0" for cell in cells)
+    assert any(round(cell.value, 1) != cell.value for cell in cells)  # full precision kept
+
+
+def test_print_file_names_carry_the_selection(printed_specs):
+    app(None, centrumstad="34022")
+    assert "regiekaart-overzicht-dekking-centrumstad-kortrijk.png" in printed_specs
+    app("pages/dekking.py", versie="2025", provincie="Limburg")
+    assert "regiekaart-dekking-gemeenten-2025-provincie-limburg.pdf" in printed_specs
+
+
+def test_partnership_print_labels_an_overlap_member_as_such(printed_specs):
+    """On the print of Midwest, Wielsbeke (also in W13) is Midwest's overlap member, not a piece of W13."""
+    app("pages/verbanden.py", verband="midwest")
+    spec = printed_specs["regiekaart-samenwerkingsverband-midwest.png"]()
+    labels = set(spec.labels["label"])
+    assert "Wielsbeke: ook in W13 (Zuid-West-Vlaanderen)" in labels
+    assert "W13 (Zuid-West-Vlaanderen)" not in labels and "Midwest" in labels
+    assert list(spec.outlines["name"]) == ["Midwest"]
+    midwest = next(item for item in spec.legend if item.label.startswith("Midwest"))
+    assert midwest.count == len(spec.areas)  # all its members, Wielsbeke included

@@ -59,12 +59,13 @@ CENTRE_OF_PARTNERSHIP = "Centrumstad van een samenwerkingsverband (1)"
 
 
 def test_coverage_legend_lists_the_categories_shown_with_counts(view):
+    """A partnership's count is all its members, the overlap r1c2 included in A and in B (as in its profile)."""
     spec = coverage_print_map(view, None, "", made_on=MADE_ON)
     assert [item.text for item in spec.legend] == [
-        "Verband A (4)",
-        "Verband B – vermoedelijk (2)",
+        "Verband A (5)",
+        "Verband B – vermoedelijk (3)",
         "Verband C (alleen, centrumstad) (1)",
-        "In meer dan één verband (overlapping) (1)",
+        "In meer dan één verband (overlapping; telt mee bij elk van die verbanden) (1)",
         "Neemt niet deel (volgens bron) (1)",
         "Onbekend (geen bron gevonden) (7)",
         CENTRE_ALONE,
@@ -111,7 +112,7 @@ def test_filtered_view_shows_only_the_selection_and_says_so(view, top_row):
     assert sorted(spec.areas["nis"]) == [cell(0, c) for c in range(4)]
     assert spec.subtitle == ("Testschema · Gemeenten 2019-2024 (16) · rij 0 · periode 2020-2025 · "
                              "selectie: 4 van 16 gemeenten getoond")
-    assert [item.text for item in spec.legend] == ["Verband A (2)", "Verband B – vermoedelijk (2)",
+    assert [item.text for item in spec.legend] == ["Verband A (2 van 5)", "Verband B – vermoedelijk (2 van 3)",
                                                    CENTRE_OF_PARTNERSHIP]
     assert sorted(spec.outlines["name"]) == ["Verband A", "Verband B"]
     fig = render_figure(spec, dpi=100)
@@ -211,11 +212,12 @@ def test_coverage_map_of_one_partnership_with_merger_conflicts_outlined(view):
     members_of_a = view.municipalities["nis"].isin(A_MEMBERS)
     spec = coverage_print_map(view, members_of_a, "Testschema · samenwerkingsverband Verband A",
                               title="Samenwerkingsverband Verband A", label_partnerships=True,
-                              conflict_nis=[cell(1, 2)], made_on=MADE_ON)
+                              conflict_nis=[cell(1, 2)], made_on=MADE_ON, counted=["A"])
     assert spec.title == "Samenwerkingsverband Verband A"
     assert spec.subtitle.endswith("selectie: 5 van 16 gemeenten getoond")
     assert [item.text for item in spec.legend] == [
-        "Verband A (4)", "In meer dan één verband (overlapping) (1)", f"{CONFLICT_LABEL} (1)", CENTRE_OF_PARTNERSHIP]
+        "Verband A (5)", "In meer dan één verband (overlapping; telt mee bij elk van die verbanden) (1)",
+        f"{CONFLICT_LABEL} (1)", CENTRE_OF_PARTNERSHIP]
     municipality, ring = (spec.areas[spec.areas["nis"] == cell(1, 2)].sort_values("inset").itertuples())
     assert municipality.hatch == WARNING and municipality.dashed  # still drawn as the overlap it is
     # plus a solid warning outline (unlike an overlap's dashed one) just inside its border, without a fill
@@ -224,6 +226,17 @@ def test_coverage_map_of_one_partnership_with_merger_conflicts_outlined(view):
     assert spec.areas["inset"].sum() == 1
     fig = render_figure(spec, dpi=100)
     assert "Verband A" in map_labels(fig)
+
+
+def test_the_print_of_one_partnership_names_its_overlap_member_as_such(view):
+    """r1c2 is in A and in B: on the print of A it is A's overlap member, not a piece of B labelled "Verband B"."""
+    members_of_a = view.municipalities["nis"].isin(A_MEMBERS)
+    spec = coverage_print_map(view, members_of_a, "", label_partnerships=True, counted=["A"])
+    assert list(spec.outlines["partnership_id"]) == ["A"]
+    fig = render_figure(spec, dpi=100)
+    assert sorted(map_labels(fig)) == ["Gemeente r0c0", "Gemeente r1c2: ook in Verband B", "Verband A"]
+    assert [item.text for item in spec.legend][:2] == [
+        "Verband A (5)", "In meer dan één verband (overlapping; telt mee bij elk van die verbanden) (1)"]
 
 
 # --- indicator choropleth ------------------------------------------------------------------------------------

@@ -56,7 +56,8 @@ def test_categories_keep_overlap_suggestive_and_unknown_apart():
     assert by_nis.loc["00007", "category"] == "unknown" and by_nis.loc["00007", "fill"] == UNKNOWN_FILL
     labels = [category.label for category in legend]
     assert "Stad (alleen, centrumstad)" in labels
-    assert labels[-2:] == ["In meer dan één verband (overlapping)", "Onbekend (geen bron gevonden)"]
+    assert labels[-2:] == ["In meer dan één verband (overlapping; telt mee bij elk van die verbanden)",
+                           "Onbekend (geen bron gevonden)"]
     assert set(frame["category"]) == {category.key for category in legend}
 
 
@@ -87,3 +88,57 @@ def test_referentieregio_filter():
     assert not selected_municipalities(MUNICIPALITIES, PARTNERSHIPS, MEMBERSHIPS, Selection(region="R1")).any()
     assert not Selection(region="R1").is_everything
     assert region_names(regions) == {"R2": "Oost", "R1": "West"}
+
+
+# Zuid has a centre city (Zuidstad) and the overlap municipality 00002 with Noord; "leeg" has no known member.
+WITH_MEMBERLESS = pd.concat([PARTNERSHIPS, pd.DataFrame({"partnership_id": ["leeg"], "name": ["Leeg"],
+                                                        "centre_city_nis": [None], "centre_city": [None],
+                                                        "standalone": [False]})], ignore_index=True)
+
+
+def test_only_the_chosen_partnerships_count_under_a_centre_city_filter():
+    """Zuidstad's filter shows 00002, also in Noord: Noord must not be counted for it."""
+    from analysis.coverage import counted_partnership_ids
+    from analysis.filters import chosen_partnerships
+
+    selection = Selection(centre="00005")
+    mask = selected_municipalities(MUNICIPALITIES, PARTNERSHIPS, MEMBERSHIPS, selection)
+    codes = MUNICIPALITIES.loc[mask, "nis"]
+    assert "00002" in set(codes)
+    assert counted_partnership_ids(PARTNERSHIPS, MEMBERSHIPS, codes,
+                                   chosen_partnerships(PARTNERSHIPS, MEMBERSHIPS, selection)) == ["zuid"]
+    # Without a centre-city or partnership filter every partnership with a member in view counts.
+    assert chosen_partnerships(PARTNERSHIPS, MEMBERSHIPS, Selection(province="A")) is None
+    assert counted_partnership_ids(PARTNERSHIPS, MEMBERSHIPS, ["00002"]) == ["noord", "zuid"]
+
+
+def test_a_partnership_without_members_is_never_counted():
+    from analysis.coverage import counted_partnership_ids, partnerships_without_members
+    from analysis.filters import empty_selection_reason
+
+    codes = MUNICIPALITIES["nis"]
+    assert counted_partnership_ids(WITH_MEMBERLESS, MEMBERSHIPS, codes) == ["noord", "zuid", "stad"]
+    assert partnerships_without_members(WITH_MEMBERLESS, MEMBERSHIPS, codes) == ["leeg"]
+    assert "geen gekende leden" in empty_selection_reason(WITH_MEMBERLESS, MEMBERSHIPS, MUNICIPALITIES,
+                                                          Selection(partnership="leeg"), "verband Leeg")
+
+
+def test_province_narrows_the_centre_city_and_partnership_choices():
+    from analysis.filters import centre_choices, partnership_choices, region_choices
+
+    in_a = Selection(province="A")
+    assert partnership_choices(MUNICIPALITIES, WITH_MEMBERLESS, MEMBERSHIPS, in_a) == ["noord", "zuid"]
+    assert centre_choices(MUNICIPALITIES, WITH_MEMBERLESS, MEMBERSHIPS, in_a) == ["alle", "met", "zonder", "00005"]
+    in_b = Selection(province="B")
+    assert partnership_choices(MUNICIPALITIES, WITH_MEMBERLESS, MEMBERSHIPS, in_b) == ["zuid", "stad"]
+    assert centre_choices(MUNICIPALITIES, WITH_MEMBERLESS, MEMBERSHIPS, in_b) == ["alle", "met", "00009", "00005"]
+    # The centre city narrows the partnerships too; without a province the memberless one stays offered.
+    assert partnership_choices(MUNICIPALITIES, WITH_MEMBERLESS, MEMBERSHIPS, Selection(centre="met")) == \
+        ["zuid", "stad"]
+    assert partnership_choices(MUNICIPALITIES, WITH_MEMBERLESS, MEMBERSHIPS, Selection()) == \
+        ["noord", "zuid", "stad", "leeg"]
+    regions = pd.DataFrame({"region_id": ["R2", "R2", "R1", "R1", "R1", "R1"], "region_name": ["Oost"] * 2 + ["West"] * 4,
+                            "nis": ["00001", "00002", "00005", "00006", "00007", "00009"]})
+    assert region_choices(MUNICIPALITIES, regions, "A") == ["R2"]
+    assert partnership_choices(MUNICIPALITIES, WITH_MEMBERLESS, MEMBERSHIPS, Selection(region="R2"), regions) == \
+        ["noord", "zuid"]

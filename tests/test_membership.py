@@ -209,6 +209,17 @@ def test_summary_kpis_stand_beside_official_totals(summary_2019):
     assert summary_2019["reconstructed"] is True
 
 
+def test_summary_counts_partnerships_as_the_dashboard_does(summary_2019, scheme):
+    """Welzijnskoepel West-Brabant has no known member: it is not counted. Counts are integers, with a definition."""
+    kpis = {row["kpi"]: row for row in summary_2019["kpis"]}
+    with_members = scheme.partnerships["partnership_id"].isin(set(scheme.memberships["partnership_id"]))
+    standalone = scheme.partnerships["standalone"].astype(bool)
+    assert kpis["partnerships"]["value"] == int((with_members & ~standalone).sum()) < int((~standalone).sum())
+    assert kpis["regie_entities"]["value"] == int(with_members.sum())
+    assert all(isinstance(kpis[key]["value"], int) for key in ("partnerships", "municipalities", "population_total"))
+    assert "minstens één van zijn gemeenten" in kpis["partnerships"]["definition"]
+
+
 def test_summary_merger_conflicts_name_the_municipalities(summary_2019):
     conflicts = {row["name_2025"]: row for row in summary_2019["merger_conflicts"]}
     assert "different_partnerships" in conflicts["Tongeren-Borgloon"]["conflict_types"]

@@ -3,6 +3,7 @@
 import io
 
 import pandas as pd
+import pytest
 from openpyxl import load_workbook
 
 from analysis.tables import to_csv_bytes, to_xlsx_bytes
@@ -79,3 +80,18 @@ def test_several_sheets_each_with_a_frozen_bold_header():
         assert sheet.freeze_panes == "A2" and sheet["A1"].font.bold
     assert workbook["Totalen"]["A2"].value == 1 and isinstance(workbook["Totalen"]["A2"].value, int)
     assert workbook["Totalen"]["A3"].value == 2.5
+
+
+def test_csv_writes_counts_as_integers_and_rounds_as_the_screen_shows():
+    """A float column of counts (a KPI table mixes counts and shares) never reads "173,0"; a rate rounded to the
+    screen's decimals never shows 16 of them. The XLSX keeps the full value with the screen's number format."""
+    table = pd.DataFrame({"Waarde": [173.0, 69.53151, 300.0], "Aantal": [173.0, 86.0, 87.0],
+                          "Graad (%)": [6.2328803099273395, 5.25, float("nan")], "Aandeel": [0.8915, 0.5, 1.0]})
+    text = to_csv_bytes(table, decimals={"Waarde": None, "Graad (%)": 1, "Aandeel": 3}).decode("utf-8-sig")
+    assert text.splitlines()[1:] == ["173;173;6,2;0,892", "69,5;86;5,3;0,500", "300;87;;1,000"]
+    plain = to_csv_bytes(table[["Aantal"]]).decode("utf-8-sig")
+    assert plain.splitlines()[1:] == ["173", "86", "87"]
+    sheet = load_workbook(io.BytesIO(to_xlsx_bytes(table, number_formats={"Graad (%)": "#,##0.0"})))["Tabel"]
+    # Excel keeps 15 significant digits: full precision, not the 6.2 on screen.
+    assert sheet["C2"].value == pytest.approx(6.2328803099273395, rel=1e-14) and sheet["C2"].number_format == "#,##0.0"
+    assert sheet["A2"].number_format == "#,##0" and sheet["A3"].number_format == "#,##0.0##"
