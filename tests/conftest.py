@@ -134,19 +134,12 @@ def leaflet_frame(page, timeout_s: float = 120):
 
 
 @pytest.fixture
-def deferred(monkeypatch):
+def deferred():
     """What each download button of an AppTest run would give: file name -> the callable Streamlit defers."""
-    from streamlit.runtime.media_file_manager import MediaFileManager
+    from ui.compat import deferred_downloads
 
-    files = {}
-    original = MediaFileManager.add_deferred
-
-    def record(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
-        files[file_name] = data_callable
-        return original(self, data_callable, mimetype, coordinates, file_name, **kwargs)
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", record)
-    return files
+    with deferred_downloads() as files:
+        yield files
 
 
 @pytest.fixture
