@@ -147,3 +147,11 @@ def printed_specs(monkeypatch, deferred):
     """Like `deferred`, but a print button's callable returns its PrintMap instead of rendering a PNG."""
     monkeypatch.setattr("analysis.printmap.export_png", lambda spec, dpi=300: spec)
     return deferred
+
+
+def feature_properties(fmap) -> list[dict]:
+    """The properties of every feature of every GeoJSON layer of a `pages.webmap.RegieMap` (its `layers`)."""
+    import folium
+
+    return [feature["properties"] for layer in fmap.layers if isinstance(layer, folium.GeoJson)
+            for feature in layer.data["features"]]
