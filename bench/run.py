@@ -142,7 +142,7 @@ def clear_caches() -> list[str]:
                 cleared.append(f"{name}.{attribute}")
     webmap = sys.modules.get("pages.webmap")
     if webmap is not None and hasattr(webmap, "clear_map_caches"):
-        webmap.clear_map_caches()  # derived tables and encoded geometries (keyed by object, not lru_cache)
+        webmap.clear_map_caches()  # derived tables and GeoJSON geometries (keyed by object, not lru_cache)
         cleared.append("pages.webmap.clear_map_caches")
     return sorted(set(cleared))
 

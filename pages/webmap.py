@@ -607,7 +607,7 @@ def coverage_map(view, web: gpd.GeoDataFrame, mask=None, source: str = "", title
     """The coverage map: partnerships in colour, suggestive lighter, unknown hatched grey, overlaps hatched
     and outlined in the warning colour, partnership outlines, standalone centre cities starred.
 
-    What does not depend on `mask` (texts, encoded geometries, dissolved outlines) is prepared once per view and
+    What does not depend on `mask` (texts, GeoJSON geometries, dissolved outlines) is prepared once per view and
     web layer; a filter change only selects features."""
     pieces = _PER_VIEW.get("coverage", view, web, lambda: _coverage_pieces(view, web))
     if mask is None:

@@ -37,6 +37,8 @@ def test_payload_figure_compares_with_a_larger_naive_map():
     figure = bench.measure_payload(repeats=1)
     assert 0 < figure["coverage_map_bytes"] < figure["naive_choropleth_bytes"]
     assert figure["ratio"] == pytest.approx(figure["coverage_map_bytes"] / figure["naive_choropleth_bytes"])
+    assert 0 < figure["coverage_map_gzip_bytes"] < figure["coverage_map_bytes"]
+    assert 0 < figure["naive_choropleth_gzip_bytes"] < figure["naive_choropleth_bytes"]
     assert figure["coverage_map_build_ms"] > 0 and isinstance(figure["meets_target"], bool)
 
 
