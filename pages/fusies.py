@@ -28,21 +28,6 @@ PRINT_TITLES = {"2019": "Dekking vóór de fusies van 2025 (gemeenten 2019-2024)
                 "2025": "Dekking na de fusies van 1 januari 2025 (gemeenten vanaf 2025)"}
 
 
-def _layer_control_last(fmap) -> None:
-    """Move the layer control behind a layer added after `coverage_map` finished the map.
-
-    The control's script refers to every layer by name, so it must come after them: with the conflict layer
-    behind it the browser stopped at "Cannot read properties of undefined (reading 'setZIndex')" and the 2025 map
-    stayed empty.
-    """
-    import folium
-
-    for name, child in list(fmap._children.items()):
-        if isinstance(child, folium.LayerControl):
-            del fmap._children[name]
-            fmap.add_child(child, name=name)
-
-
 def _mask(view, codes):
     return view.municipalities["nis"].isin(codes) if only_merged else None
 
@@ -65,7 +50,6 @@ for column, (title, view, version, codes) in zip(columns, maps):
             add_outline_layer(fmap, web[web["nis"].isin(conflict_2025)].assign(label="fusieconflict"),
                               name="Fusieconflicten", colour=WARNING_COLOUR, weight=4, dash="2 6",
                               tooltip={"name": "Fusieconflict", "label": "Soort"})
-            _layer_control_last(fmap)
         ui.show_map(fmap, key=f"merger-{version}-{filters.scheme}-{only_merged}", height=480)
         described = ui.filter_text(view, ui.Filters(filters.scheme, version, ui.ALL, ui.CENTRE_ANY, ui.ALL))
         if only_merged:

@@ -11,25 +11,11 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-
-def _leave_legacy_pages_mode() -> None:
-    """Make sure `dashboard.py` (shared sidebar and `st.navigation`) runs, also for a deep link.
-
-    A folder named ``pages/`` beside the entry point puts Streamlit in its legacy multipage mode until
-    `st.navigation` has run once in the process. When the very first request is a deep link such as
-    ``/verbanden``, Streamlit then runs ``pages/verbanden.py`` on its own: no sidebar, no filters, and our
-    helper modules listed as pages. Every page imports this module first, so switching the mode off here and
-    rerunning hands the request to `dashboard.py`, which shows the intended page.
-    """
-    from streamlit.runtime.pages_manager import PagesManager
-    from streamlit.runtime.scriptrunner import get_script_run_ctx
-
-    if PagesManager.uses_pages_directory and get_script_run_ctx() is not None:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
+from ui.compat import leave_legacy_pages_mode
 
 
-_leave_legacy_pages_mode()
+# Before anything else of the page runs: see ui.compat.leave_legacy_pages_mode.
+leave_legacy_pages_mode()
 
 SCHEME_REGIE = "regie-2020-2025"
 SCHEME_REFREG = "referentieregio"

@@ -2,15 +2,18 @@
 
 No Streamlit here, so maps can be built and inspected in tests. Every string that reaches the map's HTML
 goes through `escape_text`, because folium inserts tooltip values into HTML as they are.
+
+Only public folium and branca APIs: layers are `folium.GeoJson` with plain GeoJSON (coordinates rounded to the
+web layer's 5 decimals, each feature's style in its ``style`` property, as folium documents for a layer without
+a style function) and `folium.GeoJsonTooltip`; the legend, scale bar, fit and hatch patterns are branca
+`MacroElement` subclasses with a class-level template; a `RegieMap` carries its bounds, hatch patterns and layers.
 """
 
 from __future__ import annotations
 
-import hashlib
 import html
 import json
 import math
-import re
 import shutil
 import threading
 import weakref
@@ -25,9 +28,10 @@ import pandas as pd
 import shapely
 import xstatic.pkg.leaflet as xstatic_leaflet
 import xyzservices
-from branca.element import Element, MacroElement, Template
-from folium.map import Layer
-from folium.utilities import get_obj_in_upper_tree
+from branca.element import MacroElement, Template
+
+from geodata.weblayer import round_coordinates
+from ui.compat import defuse_template_syntax
 
 FLANDERS_BOUNDS = [[50.68, 2.54], [51.51, 5.92]]  # south-west, north-east corners (lat, lon)
 OSM_TILES = xyzservices.providers.OpenStreetMap.Mapnik  # what folium.TileLayer("OpenStreetMap") resolves to
@@ -55,17 +59,15 @@ def install_leaflet_assets(static_dir: Path) -> Path:
     return target
 
 
-_JINJA_OPENERS = re.compile(r"\{(?=[{%#])")
-
-
 def escape_text(value) -> str:
     """HTML-escape a value for a tooltip, popup or legend; also defuse template syntax: ``${`` (JavaScript
-    template literals) and ``{{``, ``{%``, ``{#`` (Jinja: branca compiles every rendered element as a template
-    again, so a name like ``{{ 7*7 }}`` would otherwise be evaluated on the server)."""
+    template literals: folium's tooltips put their text into one) and ``{{``, ``{%``, ``{#`` (Jinja: branca
+    compiles every rendered element as a template again, see `ui.compat.defuse_template_syntax`, so a name like
+    ``{{ 7*7 }}`` would otherwise be evaluated on the server)."""
     if value is None:
         return ""
     text = html.escape(str(value), quote=True).replace("$", "&#36;").replace("`", "&#96;")
-    return _JINJA_OPENERS.sub("&#123;", text)
+    return defuse_template_syntax(text)
 
 
 @dataclass(frozen=True)
@@ -80,112 +82,74 @@ class LegendEntry:
     total: int | None = None  # with a count: "(count van total)", for a partnership only partly in view
 
 
-def base_map(bounds=None) -> folium.Map:
+class RegieMap(folium.Map):
+    """A folium map that knows what it shows: `bounds` to fit ([[south, west], [north, east]]), the `hatches`
+    its layers use, its overlay `layers` in the order they were added, and the height the legend strip is
+    estimated to take (`legend_height_px`, None without a legend).
+
+    The pieces that must come after every layer (the hatch patterns, which need the layers' SVG; the fit above
+    the legend strip; the layer control, whose script names every layer) are added once, when the map is first
+    rendered, so a page may still add a layer to a finished map.
+    """
+
+    # Only Leaflet itself, served by the dashboard: no jQuery, Bootstrap or icon fonts from CDNs.
+    default_js = [("leaflet", LEAFLET_JS)]
+    default_css = [("leaflet_css", LEAFLET_CSS)]
+
+    def __init__(self, bounds=None):
+        super().__init__(tiles=None, prefer_canvas=False, control_scale=False, zoom_snap=0.25)
+        self.bounds = bounds or FLANDERS_BOUNDS
+        self.hatches: set[tuple[str, str]] = set()
+        self.layers: list[folium.map.Layer] = []
+        self.legend_height_px: int | None = None
+        self.layer_control = False
+        self._finishing_added = False
+
+    def add_layer(self, layer):
+        """Add an overlay layer (kept in `layers`)."""
+        self.layers.append(layer)
+        return self.add_child(layer)
+
+    def render(self, **kwargs):
+        if not self._finishing_added:
+            self._finishing_added = True
+            if self.hatches:
+                self.add_child(_HatchPatterns(sorted(self.hatches)))
+            if self.legend_height_px is None:
+                self.fit_bounds(self.bounds)
+            else:
+                self.add_child(_FitAboveLegend(self.bounds, self.legend_height_px))
+            if self.layer_control:
+                self.add_child(folium.LayerControl(collapsed=True))
+        super().render(**kwargs)
+
+
+def base_map(bounds=None) -> RegieMap:
     """An empty map fitted to `bounds` ([[south, west], [north, east]]) or to Flanders."""
-    fmap = folium.Map(tiles=None, prefer_canvas=False, control_scale=False, zoom_snap=0.25)
+    fmap = RegieMap(bounds)
     fmap.add_child(_MetricScale())
-    # Only Leaflet itself: no jQuery, Bootstrap or icon fonts from CDNs (nothing here uses them).
-    fmap.default_js = [("leaflet", LEAFLET_JS)]
-    fmap.default_css = [("leaflet_css", LEAFLET_CSS)]
-    fmap._rk_hatches = set()
     # The provider object itself: looking "OpenStreetMap" up by name walks every xyzservices provider (~8 ms).
     folium.TileLayer(OSM_TILES, name="Achtergrond (OpenStreetMap)", opacity=0.45).add_to(fmap)
-    fmap._rk_bounds = bounds or FLANDERS_BOUNDS
-    fmap.fit_bounds(fmap._rk_bounds)
     return fmap
 
 
-def _refit(fmap, estimated_legend_px: int) -> None:
-    """Fit the map to its bounds again, above the legend strip along its bottom.
-
-    The browser measures the strip as laid out: on a narrow map (Dekking, Fusies 2025) its entries wrap into
-    fewer columns than the server can know, and an estimate would let the strip hide part of Flanders. The
-    estimate is only the fallback for a strip that is not laid out yet.
-    """
-    from folium.map import FitBounds
-
-    for name, child in list(fmap._children.items()):
-        if isinstance(child, (FitBounds, _FitAboveLegend)):
-            del fmap._children[name]
-    fmap.add_child(_FitAboveLegend(fmap._rk_bounds, estimated_legend_px))
-
-
-# --- Compact GeoJSON layers ------------------------------------------------------------------------------
+# --- GeoJSON layers ------------------------------------------------------------------------------------------
 #
-# folium.GeoJson serialises its data on every render (streamlit-folium renders a map three times), calls the
-# style function for every feature and writes a JavaScript switch with one case per feature, and walks every
-# coordinate in Python to find the bounds. `_FeatureLayer` instead keeps the layer as one ready JSON text:
-# polygon rings as integers of 1e-5 degree (the web layer's 5 decimals), first vertex absolute and the others as
-# differences, decoded to ordinary GeoJSON in the browser before Leaflet sees it. Shared borders stay identical
-# (the same vertices give the same integers). The style is one small JavaScript function of the feature's own
-# fill and opacity properties. A feature's encoded geometry is cached by content, so a filter change only
-# selects features that were encoded before.
+# Each layer is a folium.GeoJson of plain GeoJSON: coordinates rounded to 5 decimals (about 1 m, the web layer's
+# precision) vertex by vertex, so the shared borders of neighbours stay identical and gap-free; only the tooltip
+# texts (escaped) and each feature's Leaflet style as properties. Without a style function folium styles every
+# feature with its own ``style`` property. What does not depend on the filter (texts and GeoJSON geometries) is
+# prepared once per view and web layer (`_PerViewCache`), so a filter change only selects features.
 
-COORDINATE_SCALE = 100_000  # 1e-5 degree, about 1 m: the web layer's precision (geodata.weblayer)
-
-_DECODER_JS = (
-    "window.rkDecode=window.rkDecode||function(c){var s=1e-5;c.features.forEach(function(f){if(!f.q){return;}"
-    "var p=f.q.map(function(poly){return poly.map(function(r){var o=[],x=0,y=0;for(var i=0;i<r.length;i+=2)"
-    "{x+=r[i];y+=r[i+1];o.push([x*s,y*s]);}return o;});});"
-    "f.geometry=p.length===1?{type:'Polygon',coordinates:p[0]}:{type:'MultiPolygon',coordinates:p};"
-    "delete f.q;});return c;};"
-)
-
-
-class _EncodedGeometries:
-    """Encoded geometry text per geometry, keyed by a digest of its WKB (bounded, thread-safe)."""
-
-    def __init__(self, max_entries: int = 60_000):
-        self._entries: OrderedDict[bytes, str] = OrderedDict()
-        self._lock = threading.Lock()
-        self._max_entries = max_entries
-
-    def encode(self, geometries) -> list[str]:
-        geometries = np.asarray(geometries, dtype=object)
-        keys = [None if wkb is None else hashlib.blake2b(wkb, digest_size=16).digest()
-                for wkb in shapely.to_wkb(geometries)]
-        texts: list[str | None] = [None] * len(keys)
-        with self._lock:
-            for position, key in enumerate(keys):
-                if key is not None and key in self._entries:
-                    self._entries.move_to_end(key)
-                    texts[position] = self._entries[key]
-        missing = [position for position, text in enumerate(texts) if text is None]
-        fresh = {position: _encode_geometry(geometries[position]) for position in missing}
-        with self._lock:
-            for position, text in fresh.items():
-                texts[position] = text
-                if keys[position] is not None:
-                    self._entries[keys[position]] = text
-            while len(self._entries) > self._max_entries:
-                self._entries.popitem(last=False)
-        return texts
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-
-
-_ENCODED = _EncodedGeometries()
-
-
-def _ring_deltas(ring) -> list[int]:
-    points = np.rint(shapely.get_coordinates(ring) * COORDINATE_SCALE).astype(np.int64)
-    points[1:] = np.diff(points, axis=0)
-    return points.ravel().tolist()
-
-
-def _encode_geometry(geometry) -> str:
-    """The JSON members of one feature's geometry: ``"q":[...]`` for (multi)polygons, else ``"geometry":...``."""
-    if geometry is None or geometry.is_empty:
-        return '"geometry":null'
-    if geometry.geom_type in ("Polygon", "MultiPolygon"):
-        polygons = [geometry] if geometry.geom_type == "Polygon" else list(geometry.geoms)
-        rings = [[_ring_deltas(polygon.exterior), *(_ring_deltas(hole) for hole in polygon.interiors)]
-                 for polygon in polygons if not polygon.is_empty]
-        return '"q":' + json.dumps(rings, separators=(",", ":"))
-    rounded = shapely.transform(geometry, lambda xy: np.round(xy, 5))
-    return '"geometry":' + json.dumps(shapely.geometry.mapping(rounded), separators=(",", ":"))
+# Highlight on hover and back to the feature's own style (Leaflet's resetStyle would forget the per-feature style).
+_HIGHLIGHT_ON_HOVER = folium.JsCode("""
+function (feature, layer) {
+    layer.on({
+        mouseover: function (e) { e.target.setStyle({weight: 2.5, color: "#000000"}); },
+        mouseout: function (e) { e.target.setStyle(feature.properties.style); }
+    });
+}
+""")
 
 
 def _json_value(value):
@@ -200,51 +164,20 @@ def _json_value(value):
     return value
 
 
-def _script_safe(text: str) -> str:
-    """JSON text that can stand inside a <script> element (as jinja's tojson does) and holds no Jinja opener
-    (JSON structure never has one; inside strings "{" becomes its \\u escape)."""
-    text = (text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
-            .replace("'", "\\u0027").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
-    return _JINJA_OPENERS.sub(r"\\u007b", text)
-
-
-class _RawText(Element):
-    """Text that is already rendered: put into the page as it is, never compiled as a template."""
-
-    def __init__(self, text: str):
-        super().__init__()
-        self._text = text
-
-    def render(self, **kwargs) -> str:
-        return self._text
-
-
-class _Prerendered:
-    """Mixin for MacroElements: put the rendered header/html/script macros into the page as finished text.
-
-    branca's MacroElement.render compiles every rendered macro as a Jinja template again before it is used. That
-    costs time (streamlit-folium renders a map three times per run) and would evaluate ``{{ ... }}`` hidden in
-    data. Layers using this mixin add themselves to their parent in their own script (no ElementAddToElement).
-    """
-
-    def render(self, **kwargs):
-        figure = self.get_root()
-        module = self._template.module.__dict__
-        for part, target in (("header", figure.header), ("html", figure.html), ("script", figure.script)):
-            macro = module.get(part)
-            if macro is not None:
-                target.add_child(_RawText(macro(self, kwargs)), name=self.get_name())
-        for element in self._children.values():
-            element.render(**kwargs)
+def geojson_geometries(geometries) -> list[dict | None]:
+    """GeoJSON geometry objects with coordinates rounded to 5 decimals (identical vertices stay identical)."""
+    rounded = round_coordinates(np.asarray(geometries, dtype=object))
+    texts = shapely.to_geojson(rounded)
+    return [None if geometry is None or geometry.is_empty else json.loads(text)
+            for geometry, text in zip(rounded, texts)]
 
 
 class _Features:
-    """Features of a layer: escaped properties, geometries and each feature's finished JSON text."""
+    """Features of a layer: properties (text columns escaped) and GeoJSON geometries, in the same order."""
 
-    def __init__(self, properties: list[dict], geometries: np.ndarray, texts: list[str]):
+    def __init__(self, properties: list[dict], geometries: list[dict | None]):
         self.properties = properties
         self.geometries = geometries
-        self.texts = texts
 
     @classmethod
     def from_frame(cls, frame: gpd.GeoDataFrame, property_columns, text_columns) -> "_Features":
@@ -253,118 +186,35 @@ class _Features:
         for column in text_columns:
             table[column] = table[column].map(escape_text)
         properties = [{key: _json_value(value) for key, value in row.items()} for row in table.to_dict("records")]
-        geometries = np.asarray(frame.geometry.values, dtype=object)
-        geometry_texts = _ENCODED.encode(geometries)
-        texts = ['{"type":"Feature","properties":' + json.dumps(props, ensure_ascii=False, separators=(",", ":"))
-                 + "," + geometry + "}" for props, geometry in zip(properties, geometry_texts)]
-        return cls(properties, geometries, texts)
+        return cls(properties, geojson_geometries(frame.geometry.values))
 
     def take(self, positions) -> "_Features":
-        positions = list(positions)
-        return _Features([self.properties[i] for i in positions], self.geometries[positions],
-                         [self.texts[i] for i in positions])
+        return _Features([self.properties[i] for i in positions], [self.geometries[i] for i in positions])
 
     def __len__(self) -> int:
-        return len(self.texts)
-
-    def collection_text(self) -> str:
-        return _script_safe('{"type":"FeatureCollection","features":[' + ",".join(self.texts) + "]}")
-
-    def bounds(self):
-        if not len(self):
-            return [[None, None], [None, None]]
-        minx, miny, maxx, maxy = shapely.total_bounds(self.geometries)
-        return [[float(miny), float(minx)], [float(maxy), float(maxx)]]
-
-    def geojson(self) -> dict:
-        return {"type": "FeatureCollection", "features": [
-            {"type": "Feature", "properties": dict(props),
-             "geometry": None if geometry is None or geometry.is_empty else shapely.geometry.mapping(geometry)}
-            for props, geometry in zip(self.properties, self.geometries)]}
+        return len(self.properties)
 
 
-class _FeatureLayer(_Prerendered, folium.GeoJson):
-    """A GeoJSON layer sent as one compact, cached JSON text (see the comment above)."""
-
-    _template = Template("""
-{% macro script(this, kwargs) %}
-""" + _DECODER_JS + """
-var {{ this.get_name() }} = L.geoJson(null, {
-    style: function (feature) {
-        var p = feature.properties || {}, s = {{ this.base_style|tojson }};
-        {%- if this.fill_column %}
-        var fill = p[{{ this.fill_column|tojson }}] || "#cccccc";
-        s.fillColor = {% if this.hatch_colour %}"url(#rkh-" + String(fill).replace("#", "") + "-{{ this.hatch_colour.lstrip('#') }})"{% else %}fill{% endif %};
-        {%- endif %}
-        {%- if this.opacity_column %}
-        var opacity = p[{{ this.opacity_column|tojson }}];
-        s.fillOpacity = (opacity === null || opacity === undefined) ? 0.8 : opacity;
-        {%- endif %}
-        return s;
-    },
-    onEachFeature: function (feature, layer) {
-        {%- if this.highlight_style %}
-        layer.on({
-            mouseover: function (e) {
-                if (typeof e.target.setStyle === "function") { e.target.setStyle({{ this.highlight_style|tojson }}); }
-            },
-            mouseout: function (e) {
-                if (typeof e.target.setStyle === "function") { {{ this.get_name() }}.resetStyle(e.target); }
-            }
-        });
-        {%- endif %}
-    }
-});
-{{ this.get_name() }}.addData(window.rkDecode({{ this.data_text }}));
-{%- if this.tooltip_fields %}
-{{ this.get_name() }}.bindTooltip(function (layer) {
-    var p = layer.feature.properties || {}, fields = {{ this.tooltip_fields|tojson }},
-        aliases = {{ this.tooltip_aliases|tojson }};
-    return "<table>" + fields.map(function (field, i) {
-        var value = p[field];
-        return "<tr><th style=\\"text-align:left;padding:2px 8px 2px 2px\\">" + aliases[i] +
-               "</th><td style=\\"text-align:left\\">" + (value === null || value === undefined ? "" : value) +
-               "</td></tr>";
-    }).join("") + "</table>";
-}, {"sticky": true, "className": "foliumtooltip"});
-{%- endif %}
-{%- if this.show %}
-{{ this.get_name() }}.addTo({{ this._parent.get_name() }});
-{%- endif %}
-{% endmacro %}
-""")
-
-    def __init__(self, features: "_Features", *, name: str, base_style: dict, fill_column: str | None = None,
-                 opacity_column: str | None = None, hatch_colour: str | None = None,
-                 highlight_style: dict | None = None, tooltip: dict[str, str] | None = None, show: bool = True):
-        # Leaflet's layer control shows layer names as HTML.
-        Layer.__init__(self, name=escape_text(name), overlay=True, control=True, show=show)
-        self._name = "GeoJson"
-        self.embed = True
-        self.style = False  # folium's own style machinery is not used
-        self.highlight = False
-        self.base_style = base_style
-        self.fill_column = fill_column
-        self.opacity_column = opacity_column
-        self.hatch_colour = hatch_colour
-        self.highlight_style = highlight_style
-        self.tooltip_fields = list(tooltip or {})
-        self.tooltip_aliases = [f"{escape_text(alias)}:" for alias in (tooltip or {}).values()]
-        self.features = features
-        self.data_text = features.collection_text()
-        self._bounds = features.bounds()
-
-    @property
-    def data(self) -> dict:
-        """The layer as an ordinary GeoJSON FeatureCollection (for inspection; built on demand)."""
-        return self.features.geojson()
-
-    def _get_self_bounds(self):
-        return self._bounds
-
-    def render(self, **kwargs):
-        self.parent_map = get_obj_in_upper_tree(self, folium.Map)
-        _Prerendered.render(self, **kwargs)
+def _geojson_layer(fmap: RegieMap, features: _Features, styles: list[dict], *, name: str,
+                   tooltip: dict[str, str] | None, highlight: bool, interactive: bool = True,
+                   show: bool = True) -> folium.GeoJson:
+    """A folium.GeoJson of `features`, each with its style, tooltip texts and nothing else."""
+    fields = list(tooltip or {})
+    collection = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": geometry,
+         "properties": {**{field: props.get(field, "") for field in fields}, "style": style}}
+        for props, geometry, style in zip(features.properties, features.geometries, styles)]}
+    layer = folium.GeoJson(
+        collection,
+        name=escape_text(name),  # Leaflet's layer control shows layer names as HTML
+        show=show,
+        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=[f"{escape_text(alias)}:" for alias in tooltip.values()],
+                                      sticky=True) if tooltip else None,
+        on_each_feature=_HIGHLIGHT_ON_HOVER if highlight else None,
+        interactive=interactive,
+    )
+    fmap.add_layer(layer)
+    return layer
 
 
 def add_area_layer(fmap, frame: gpd.GeoDataFrame, *, name: str, tooltip: dict[str, str],
@@ -374,7 +224,7 @@ def add_area_layer(fmap, frame: gpd.GeoDataFrame, *, name: str, tooltip: dict[st
     """Add polygons filled per row (colour in `fill_column`) with an escaped tooltip (column -> Dutch label)."""
     if frame.empty:
         return None
-    keep = list(dict.fromkeys([*tooltip, fill_column, *([opacity_column] if opacity_column else [])]))
+    keep = [column for column in dict.fromkeys([*tooltip, fill_column, opacity_column]) if column in frame.columns]
     features = _Features.from_frame(frame, keep, [c for c in tooltip if c in frame.columns])
     return _add_feature_layer(fmap, features, name=name, tooltip=tooltip, fill_column=fill_column,
                               opacity_column=opacity_column, line_colour=line_colour, weight=weight,
@@ -383,19 +233,18 @@ def add_area_layer(fmap, frame: gpd.GeoDataFrame, *, name: str, tooltip: dict[st
 
 def _add_feature_layer(fmap, features: _Features, *, name: str, tooltip: dict[str, str], fill_column: str,
                        opacity_column: str | None, line_colour: str, weight: float, hatch_colour: str | None,
-                       dash: str | None, show: bool, highlight: bool) -> "_FeatureLayer":
-    if hatch_colour:
-        for fill in dict.fromkeys(props.get(fill_column) or "#cccccc" for props in features.properties):
-            hatch_fill(fmap, str(fill), hatch_colour)
-    base_style = {"color": line_colour, "weight": weight, "fillOpacity": 0.8}
-    if dash:
-        base_style["dashArray"] = dash
-    layer = _FeatureLayer(features, name=name, base_style=base_style, fill_column=fill_column,
-                          opacity_column=opacity_column, hatch_colour=hatch_colour,
-                          highlight_style={"weight": 2.5, "color": "#000000"} if highlight else None,
-                          tooltip=tooltip, show=show)
-    layer.add_to(fmap)
-    return layer
+                       dash: str | None, show: bool, highlight: bool) -> folium.GeoJson:
+    styles = []
+    for props in features.properties:
+        fill = str(props.get(fill_column) or "#cccccc")
+        opacity = props.get(opacity_column) if opacity_column else None
+        style = {"color": line_colour, "weight": weight,
+                 "fillColor": hatch_fill(fmap, fill, hatch_colour) if hatch_colour else fill,
+                 "fillOpacity": 0.8 if opacity is None else opacity}
+        if dash:
+            style["dashArray"] = dash
+        styles.append(style)
+    return _geojson_layer(fmap, features, styles, name=name, tooltip=tooltip, highlight=highlight, show=show)
 
 
 def add_outline_layer(fmap, frame: gpd.GeoDataFrame, *, name: str, colour: str = "#000000", weight: float = 2.2,
@@ -403,19 +252,19 @@ def add_outline_layer(fmap, frame: gpd.GeoDataFrame, *, name: str, colour: str =
     """Add unfilled outlines (e.g. dissolved partnerships, or overlap warnings)."""
     if frame.empty:
         return None
-    columns = list(tooltip or {})
+    columns = [c for c in (tooltip or {}) if c in frame.columns]
     return _add_outline_features(fmap, _Features.from_frame(frame, columns, columns), name=name, colour=colour,
                                  weight=weight, dash=dash, tooltip=tooltip)
 
 
 def _add_outline_features(fmap, features: _Features, *, name: str, colour: str, weight: float, dash: str | None,
-                          tooltip: dict[str, str] | None) -> "_FeatureLayer":
-    style = {"fillOpacity": 0, "color": colour, "weight": weight, "interactive": bool(tooltip)}
+                          tooltip: dict[str, str] | None) -> folium.GeoJson:
+    style = {"color": colour, "weight": weight, "fillOpacity": 0}
     if dash:
         style["dashArray"] = dash
-    layer = _FeatureLayer(features, name=name, base_style=style, tooltip=tooltip)
-    layer.add_to(fmap)
-    return layer
+    # Without a tooltip the outlines let the mouse through to the municipalities under them.
+    return _geojson_layer(fmap, features, [style] * len(features), name=name, tooltip=tooltip, highlight=False,
+                          interactive=bool(tooltip))
 
 
 def add_point_markers(fmap, points: gpd.GeoDataFrame, *, label_column: str, name: str, symbol: str = "★") -> None:
@@ -424,41 +273,16 @@ def add_point_markers(fmap, points: gpd.GeoDataFrame, *, label_column: str, name
                         for row in points.itertuples()], name=name, symbol=symbol)
 
 
-class _MarkerLayer(_Prerendered, Layer):
-    """Text-symbol markers with escaped tooltips, as one layer (one script instead of three elements each)."""
-
-    _template = Template("""
-{% macro script(this, kwargs) %}
-var {{ this.get_name() }} = L.featureGroup();
-{{ this.markers_json }}.forEach(function (m) {
-    L.marker([m[0], m[1]], {icon: L.divIcon({html: {{ this.icon_html_json }}, iconSize: [18, 18],
-                                               iconAnchor: [9, 9], className: "empty"})})
-        .bindTooltip("<div>" + m[2] + "</div>", {"sticky": true})
-        .addTo({{ this.get_name() }});
-});
-{{ this.get_name() }}.addTo({{ this._parent.get_name() }});
-{% endmacro %}
-""")
-
-    def __init__(self, points, *, name: str, symbol: str):
-        super().__init__(name=escape_text(name), overlay=True, control=True, show=True)
-        self._name = "FeatureGroup"
-        self.points = [(float(lat), float(lon), escape_text(label)) for (lat, lon), label in points]
-        self.markers_json = _script_safe(json.dumps(self.points, ensure_ascii=False, separators=(",", ":")))
-        self.icon_html_json = _script_safe(json.dumps(
-            f'<div class="rk-marker" style="font-size:18px;color:#000;text-shadow:0 0 3px #fff,0 0 3px #fff">'
-            f"{escape_text(symbol)}</div>"))
-
-    def _get_self_bounds(self):
-        if not self.points:
-            return [[None, None], [None, None]]
-        return [[min(p[0] for p in self.points), min(p[1] for p in self.points)],
-                [max(p[0] for p in self.points), max(p[1] for p in self.points)]]
-
-
 def _add_markers(fmap, points, *, name: str, symbol: str = "★") -> None:
-    """`points`: ((lat, lon), label) pairs; labels are escaped here."""
-    _MarkerLayer(points, name=name, symbol=symbol).add_to(fmap)
+    """`points`: ((lat, lon), label) pairs, as one layer of text-symbol markers; labels are escaped here."""
+    group = folium.FeatureGroup(name=escape_text(name))
+    icon_html = (f'<div class="rk-marker" style="font-size:18px;color:#000;text-shadow:0 0 3px #fff,0 0 3px #fff">'
+                 f"{escape_text(symbol)}</div>")
+    for (lat, lon), label in points:
+        folium.Marker([float(lat), float(lon)],
+                      icon=folium.DivIcon(html=icon_html, icon_size=(18, 18), icon_anchor=(9, 9), class_name="empty"),
+                      tooltip=folium.Tooltip(escape_text(label), sticky=True)).add_to(group)
+    fmap.add_layer(group)
 
 
 # Legend and source line share one column anchored above Leaflet's attribution, so however the source line
@@ -485,7 +309,7 @@ L.control.scale({position: "topleft", metric: true, imperial: false}).addTo({{ t
 """
 
 
-class _MetricScale(_Prerendered, MacroElement):
+class _MetricScale(MacroElement):
     """A metric scale bar under the zoom buttons (the bottom of the map belongs to the legend)."""
 
     _template = Template(_SCALE_TEMPLATE)
@@ -518,7 +342,7 @@ _FIT_ABOVE_LEGEND_TEMPLATE = """
 """
 
 
-class _FitAboveLegend(_Prerendered, MacroElement):
+class _FitAboveLegend(MacroElement):
     """Fit the map to `bounds` ([[south, west], [north, east]]) in the part above the legend strip."""
 
     _template = Template(_FIT_ABOVE_LEGEND_TEMPLATE)
@@ -529,7 +353,7 @@ class _FitAboveLegend(_Prerendered, MacroElement):
         self.estimate = int(estimate_px)
 
 
-class _LegendAndSource(_Prerendered, MacroElement):
+class _LegendAndSource(MacroElement):
     _template = Template(_LEGEND_TEMPLATE)
 
     def __init__(self, title: str, body: str, source: str, n_entries: int):
@@ -579,16 +403,17 @@ def legend_html(entries: list[LegendEntry]) -> str:
 
 
 def add_legend_and_source(fmap, title: str, entries: list[LegendEntry], source: str) -> None:
-    """Put the legend (can be folded away) and the source line under it along the bottom of the map itself."""
+    """Put the legend (can be folded away) and the source line under it along the bottom of the map itself; the
+    map is then fitted above them (see `_FitAboveLegend`)."""
     fmap.get_root().add_child(_LegendAndSource(escape_text(title), legend_html(entries), escape_text(source),
                                                len(entries)))
-    if hasattr(fmap, "_rk_bounds"):
-        _refit(fmap, legend_height_px(len(entries)))
+    if isinstance(fmap, RegieMap):
+        fmap.legend_height_px = legend_height_px(len(entries))
 
 
 def hatch_fill(fmap, background: str, stripes: str) -> str:
     """An SVG fill reference for diagonal stripes over a background colour (both '#RRGGBB')."""
-    fmap._rk_hatches.add((background, stripes))
+    fmap.hatches.add((background, stripes))
     return f"url(#{_hatch_id(background, stripes)})"
 
 
@@ -623,22 +448,19 @@ _HATCH_TEMPLATE = """
 """
 
 
-class _HatchPatterns(_Prerendered, MacroElement):
+class _HatchPatterns(MacroElement):
     _template = Template(_HATCH_TEMPLATE)
 
-    def __init__(self, patterns: list[dict]):
+    def __init__(self, hatches: list[tuple[str, str]]):
         super().__init__()
-        self.patterns_json = json.dumps(patterns)
+        self.patterns_json = json.dumps([{"id": _hatch_id(background, stripes), "background": background,
+                                          "stripes": stripes} for background, stripes in hatches])
 
 
 def finish(fmap, with_layer_control: bool = True) -> folium.Map:
-    """Add the SVG hatch patterns the layers refer to (and the layer control)."""
-    hatches = sorted(getattr(fmap, "_rk_hatches", ()))
-    if hatches:
-        fmap.add_child(_HatchPatterns([{"id": _hatch_id(bg, fg), "background": bg, "stripes": fg}
-                                       for bg, fg in hatches]))
-    if with_layer_control:
-        folium.LayerControl(collapsed=True).add_to(fmap)
+    """Ask for the layer control. It is added with the SVG hatch patterns the layers refer to and the fit above
+    the legend when the map is first rendered, after every layer (`RegieMap.render`)."""
+    fmap.layer_control = with_layer_control
     return fmap
 
 
@@ -651,16 +473,6 @@ def bounds_of(frame: gpd.GeoDataFrame, padding: float = 0.02):
 def geojson_payload_bytes(fmap: folium.Map) -> int:
     """Size in bytes of the map's standalone HTML (what the browser has to receive)."""
     return len(fmap.get_root().render().encode("utf-8"))
-
-
-def feature_properties(fmap: folium.Map) -> list[dict]:
-    """The properties of every feature of every GeoJSON layer (for tests)."""
-    found = []
-    for child in fmap._children.values():
-        if isinstance(child, folium.GeoJson):
-            data = child.data if isinstance(child.data, dict) else json.loads(child.data)
-            found.extend(feature["properties"] for feature in data["features"])
-    return found
 
 
 # --- The dashboard's maps -------------------------------------------------------------------------------
@@ -713,9 +525,8 @@ _PER_VIEW = _PerViewCache()
 
 
 def clear_map_caches() -> None:
-    """Forget every derived table and encoded geometry (for benchmarks of a cold start)."""
+    """Forget every derived table and GeoJSON geometry (for benchmarks of a cold start)."""
     _PER_VIEW.clear()
-    _ENCODED.clear()
 
 
 def municipality_table(view, web: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -809,7 +620,7 @@ def coverage_map(view, web: gpd.GeoDataFrame, mask=None, source: str = "", title
     a member in `mask`). Only they get an outline, a legend row and, for a stand-alone centre city, a star; the
     legend is `analysis.mapstyle.coverage_legend`, the one the print map uses.
 
-    What does not depend on `mask` (texts, encoded geometries, dissolved outlines) is prepared once per view and
+    What does not depend on `mask` (texts, GeoJSON geometries, dissolved outlines) is prepared once per view and
     web layer; a filter change only selects features."""
     from analysis.coverage import counted_partnership_ids
     from analysis.mapstyle import coverage_legend

@@ -134,19 +134,12 @@ def leaflet_frame(page, timeout_s: float = 120):
 
 
 @pytest.fixture
-def deferred(monkeypatch):
+def deferred():
     """What each download button of an AppTest run would give: file name -> the callable Streamlit defers."""
-    from streamlit.runtime.media_file_manager import MediaFileManager
+    from ui.compat import deferred_downloads
 
-    files = {}
-    original = MediaFileManager.add_deferred
-
-    def record(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
-        files[file_name] = data_callable
-        return original(self, data_callable, mimetype, coordinates, file_name, **kwargs)
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", record)
-    return files
+    with deferred_downloads() as files:
+        yield files
 
 
 @pytest.fixture
@@ -154,3 +147,11 @@ def printed_specs(monkeypatch, deferred):
     """Like `deferred`, but a print button's callable returns its PrintMap instead of rendering a PNG."""
     monkeypatch.setattr("analysis.printmap.export_png", lambda spec, dpi=300: spec)
     return deferred
+
+
+def feature_properties(fmap) -> list[dict]:
+    """The properties of every feature of every GeoJSON layer of a `pages.webmap.RegieMap` (its `layers`)."""
+    import folium
+
+    return [feature["properties"] for layer in fmap.layers if isinstance(layer, folium.GeoJson)
+            for feature in layer.data["features"]]

@@ -43,10 +43,9 @@ def test_template_syntax_in_names_is_not_evaluated_on_the_server():
         html = fmap.get_root().render()
         assert "rkssti49" not in html and "rk-looprk-loop" not in html
         assert IMG not in html
-        from streamlit_folium import _get_map_string
-
-        script = _get_map_string(fmap)  # what st_folium sends to the browser
-        assert "rkssti49" not in script and "rk-looprk-loop" not in script
+        # The map as an embeddable iframe (folium's public _repr_html_): no evaluated template either.
+        shown = fmap._repr_html_()
+        assert "rkssti49" not in shown and "rk-looprk-loop" not in shown
     legend = coverage_map(view, web).get_root().render()
     assert escape_text(jinja) in legend and escape_text(loop) in legend  # shown, as text
 

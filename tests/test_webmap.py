@@ -1,12 +1,14 @@
 """Folium map building: escaped text everywhere, legend and source line on the map."""
 
 import geopandas as gpd
+import pytest
 from shapely.geometry import Point, box
 
 from pages.webmap import (
     LegendEntry, add_area_layer, add_legend_and_source, add_outline_layer, add_point_markers, base_map,
-    escape_text, feature_properties, finish,
+    escape_text, finish,
 )
+from tests.conftest import feature_properties
 
 XSS = "<img src=x onerror=alert(1)>"
 
@@ -50,3 +52,28 @@ def test_legend_shows_each_entry_with_its_count():
     assert html.count("rk-legend-entry") == 2
     assert "Verband A</span> <span class='rk-legend-count' style='color:#555'>(3)</span>" in html
     assert "repeating-linear-gradient" in html  # the hatched entry is hatched in the legend too
+
+
+def test_neighbours_rounded_rings_still_share_identical_border_vertices():
+    """Coordinates are rounded to 5 decimals vertex by vertex, so a border two municipalities share stays one line:
+    no gap and no sliver between neighbours on the map."""
+    import shapely
+    from shapely.geometry import Polygon, shape
+
+    border = [(3.123456789, 51.0), (3.1111149, 51.0333351), (3.1298765, 51.0666649), (3.123454321, 51.1)]
+    west = Polygon([(3.0, 51.0), *border, (3.0, 51.1)])
+    east = Polygon([*border, (3.25, 51.1), (3.25, 51.0)])
+    frame = gpd.GeoDataFrame({"name": ["West", "Oost"], "fill": ["#CC6677", "#DDDDDD"]},
+                             geometry=[west, east], crs="EPSG:4326")
+    fmap = base_map()
+    layer = add_area_layer(fmap, frame, name="Gemeenten", tooltip={"name": "Gemeente"})
+    drawn = {feature["properties"]["name"]: feature["geometry"] for feature in layer.data["features"]}
+    rings = {name: [tuple(point) for point in geometry["coordinates"][0]] for name, geometry in drawn.items()}
+    rounded_border = [(round(x, 5), round(y, 5)) for x, y in border]
+    for name in ("West", "Oost"):
+        assert all(point in rings[name] for point in rounded_border), name
+        assert all(point == (round(point[0], 5), round(point[1], 5)) for point in rings[name])
+    west_drawn, east_drawn = shape(drawn["West"]), shape(drawn["Oost"])
+    shared = west_drawn.intersection(east_drawn)
+    assert shared.geom_type in ("LineString", "MultiLineString") and shared.length > 0.09  # the whole border
+    assert shapely.area(west_drawn.union(east_drawn)) == pytest.approx(west_drawn.area + east_drawn.area)

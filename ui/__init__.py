@@ -1,0 +1,1 @@
+"""Shared Streamlit code of the dashboard (for now: the compatibility module for upstream workarounds)."""

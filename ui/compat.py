@@ -1,0 +1,97 @@
+"""Every workaround for another library's behaviour, in one place (in the style of geopandas' ``_compat.py``).
+
+The rest of the code uses public APIs only and imports a version flag or a function from here. Each workaround
+says what upstream behaviour it works around and when it can go, and ``tests/test_compat.py`` has a test that
+fails when that behaviour changes. When upstream changes, this is the one place to look.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from importlib.metadata import version
+
+from packaging.version import Version
+
+STREAMLIT_VERSION = Version(version("streamlit"))
+STREAMLIT_GE_1_67 = STREAMLIT_VERSION >= Version("1.67")
+STREAMLIT_FOLIUM_VERSION = Version(version("streamlit-folium"))
+FOLIUM_VERSION = Version(version("folium"))
+BRANCA_VERSION = Version(version("branca"))
+
+
+def leave_legacy_pages_mode() -> None:
+    """Make sure `dashboard.py` (shared sidebar and `st.navigation`) runs, also for a deep link.
+
+    Works around: a folder named ``pages/`` beside the entry point puts Streamlit in its legacy multipage mode
+    (the class attribute ``PagesManager.uses_pages_directory``) until `st.navigation` has run once in the process.
+    When the very first request of a new server is a deep link such as ``/verbanden``, Streamlit then runs
+    ``pages/verbanden.py`` on its own: no sidebar, no filters, and our helper modules listed as pages. Every page
+    imports `pages.ui` first, which calls this: switching the mode off and rerunning hands the request to
+    `dashboard.py`, which shows the intended page.
+
+    Can go when the page scripts no longer live in a folder named ``pages/`` beside the entry point, or when
+    Streamlit lets an app that calls `st.navigation` opt out of the legacy mode before its first run.
+    """
+    import streamlit as st
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    if PagesManager.uses_pages_directory and get_script_run_ctx() is not None:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+@contextmanager
+def deferred_downloads() -> Iterator[dict[str, Callable[[], object]]]:
+    """For tests: file name -> the callable of every deferred ``st.download_button(data=callable)`` registered
+    while the context is open (an AppTest run included).
+
+    Works around: ``streamlit.testing.v1`` shows a download button's label but not its data, and a deferred
+    button's file is made only when the browser asks for it, which an AppTest never does. The callables are
+    recorded where Streamlit registers them, ``MediaFileManager.add_deferred``.
+
+    Can go when AppTest's ``DownloadButton`` exposes the file it would give (check ``streamlit.testing.v1``).
+    """
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    files: dict[str, Callable[[], object]] = {}
+    original = MediaFileManager.add_deferred
+
+    def record(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        files[file_name] = data_callable
+        return original(self, data_callable, mimetype, coordinates, file_name, **kwargs)
+
+    MediaFileManager.add_deferred = record
+    try:
+        yield files
+    finally:
+        MediaFileManager.add_deferred = original
+
+
+def in_legacy_pages_mode() -> bool | None:
+    """Whether Streamlit runs this process in its legacy ``pages/`` mode (None before the first session).
+
+    For `leave_legacy_pages_mode` and its tests; can go with it.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    return PagesManager.uses_pages_directory
+
+
+_JINJA_OPENERS = re.compile(r"\{(?=[{%#])")
+
+
+def defuse_template_syntax(html_text: str) -> str:
+    """`html_text` with every Jinja opener (``{{``, ``{%``, ``{#``) written as ``&#123;`` plus the rest, so it shows
+    the same in HTML but is never evaluated.
+
+    Works around: branca's ``MacroElement.render`` wraps the text each macro rendered in an ``Element``, which
+    compiles it as a Jinja template again; a map element that carries user text (a partnership named
+    ``{{ 7*7 }}``) would otherwise be evaluated on the server. Only for text that reaches HTML (the entity is
+    HTML); `pages.webmap.escape_text` applies it to every such string.
+
+    Can go when branca puts a rendered macro into the page as finished text (no second compilation).
+    """
+    return _JINJA_OPENERS.sub("&#123;", html_text)
