@@ -455,5 +455,7 @@ def export_pdf(spec: PrintMap) -> bytes:
     """The print map as a one-page vector PDF, A4."""
     fig = render_figure(spec)
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="pdf", metadata={"Title": spec.title, "Creator": "Regiekaart"})
+    # TrueType (Type 42) fonts: print shops and journals refuse the Type 3 fonts matplotlib embeds by default.
+    with matplotlib.rc_context({"pdf.fonttype": 42}):
+        fig.savefig(buffer, format="pdf", metadata={"Title": spec.title, "Creator": "Regiekaart"})
     return buffer.getvalue()

@@ -16,7 +16,6 @@ import threading
 import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
-from importlib.resources import files
 from pathlib import Path
 
 import folium
@@ -24,6 +23,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+import xstatic.pkg.leaflet as xstatic_leaflet
 import xyzservices
 from branca.element import Element, MacroElement, Template
 from folium.map import Layer
@@ -34,21 +34,24 @@ OSM_TILES = xyzservices.providers.OpenStreetMap.Mapnik  # what folium.TileLayer(
 WARNING_COLOUR = "#D55E00"  # Okabe-Ito vermillion: stands out for every colour vision type
 OUTLINE_COLOUR = "#4d4d4d"
 
-# Leaflet is served by the dashboard itself (Streamlit static serving), so maps work without internet.
-# The files come from the PyPI package django-js-lib-leaflet (Leaflet 1.9.4, BSD-2-Clause, static files only).
-LEAFLET_JS = "/app/static/leaflet/leaflet.js"
-LEAFLET_CSS = "/app/static/leaflet/leaflet.css"
+# Leaflet is served by the dashboard itself (Streamlit static serving), so maps work without internet. The files
+# come from the PyPI package XStatic-Leaflet (static files only, BSD-2-Clause), at the Leaflet version folium itself
+# loads from its CDN (1.9.3 for folium 0.20). The version is part of the path, so a browser never mixes versions.
+LEAFLET_VERSION = xstatic_leaflet.VERSION
+LEAFLET_DIR = f"leaflet-{LEAFLET_VERSION}"
+LEAFLET_JS = f"/app/static/{LEAFLET_DIR}/leaflet.js"
+LEAFLET_CSS = f"/app/static/{LEAFLET_DIR}/leaflet.css"
 
 
 def install_leaflet_assets(static_dir: Path) -> Path:
-    """Copy Leaflet's JS, CSS and marker images into `static_dir`/leaflet (idempotent)."""
-    source = files("js_lib_leaflet") / "static" / "js_lib_leaflet"
-    target = Path(static_dir) / "leaflet"
+    """Copy Leaflet's JS, CSS and marker images from XStatic-Leaflet into `static_dir` (idempotent)."""
+    source = Path(xstatic_leaflet.BASE_DIR)
+    target = Path(static_dir) / LEAFLET_DIR
     if not (target / "leaflet.js").is_file():
         target.mkdir(parents=True, exist_ok=True)
         for name in ("leaflet.js", "leaflet.css"):
-            shutil.copyfile(str(source / name), target / name)
-        shutil.copytree(str(source / "images"), target / "images", dirs_exist_ok=True)
+            shutil.copyfile(source / name, target / name)
+        shutil.copytree(source / "images", target / "images", dirs_exist_ok=True)
     return target
 
 

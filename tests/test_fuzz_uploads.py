@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE as ILLEGAL_IN_XLSX
 
+from geodata.indicator_upload import read_indicator_upload
 from geodata.membership import Scheme, read_membership_upload
 from geodata.municipalities import load_merger_table, load_municipalities
 from geodata.uploads import MAX_UPLOAD_BYTES, Problem, RawSheet, UploadTable, read_raw_sheets, read_upload_table
@@ -34,10 +35,6 @@ from geodata.uploads import MAX_UPLOAD_BYTES, Problem, RawSheet, UploadTable, re
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "geodata" / "data"
 
-try:  # written by a colleague; fuzzed as soon as it exists
-    from geodata.indicator_upload import read_indicator_upload
-except ImportError:  # pragma: no cover - depends on the state of the checkout
-    read_indicator_upload = None
 
 # Words of which a Dutch sentence of this app has at least one; English fallbacks have none of them.
 DUTCH_WORDS = {"de", "het", "een", "is", "niet", "geen", "van", "in", "op", "met", "en", "of", "te", "bestand",
@@ -281,7 +278,6 @@ def test_membership_upload_never_raises(upload):
         assert set(scheme.memberships["nis"]) <= set(CODES)
 
 
-@pytest.mark.skipif(read_indicator_upload is None, reason="geodata/indicator_upload.py does not exist yet")
 @FUZZ
 @given(bad_uploads, st.sampled_from(["2019", "2025"]))
 def test_indicator_upload_never_raises(upload, version):
@@ -328,8 +324,7 @@ def test_uploads_in_process_change_no_bundled_or_cached_file():
     for data, filename in uploads:
         read_membership_upload(data, filename)
         read_upload_table(data, filename)
-        if read_indicator_upload is not None:
-            read_indicator_upload(data, filename, "2019")
+        read_indicator_upload(data, filename, "2019")
     scheme, problems = read_membership_upload(GOOD_MEMBERSHIP, "goed.csv")
     assert scheme is not None and not problems
     assert tree_hashes(DATA_DIR, cache_dir()) == before

@@ -26,6 +26,7 @@ from analysis.gaps import (
     neighbour_sets,
     uncovered_clusters,
 )
+from geodata.fetch import fetch_path
 from tests.grids import (
     ORIGIN,
     cell,
@@ -34,11 +35,6 @@ from tests.grids import (
     non_participants_frame,
     partnerships_frame,
     square_grid,
-)
-
-MIRROR_2019 = Path(
-    "/work/shared/data/mirror/provinciesincijfers/gebiedsniveaus/3b1b6d8d3548e495f597db134f437f0d08898535/"
-    "data_voor_swing/shapefiles/gemeente2024.shp"
 )
 
 A = [cell(0, 0), cell(0, 1), cell(1, 0), cell(1, 2), cell(2, 0), cell(2, 1)]
@@ -258,9 +254,8 @@ def test_isolated_gap_without_neighbouring_partnership_stays_visible():
 
 @pytest.fixture(scope="module")
 def flemish_2019():
-    if not MIRROR_2019.exists():
-        pytest.skip(f"source mirror not present: {MIRROR_2019}")
-    raw = gpd.read_file(MIRROR_2019)
+    # The registered source, read raw (the mirror or the cache; in CI a missing source fails, it never skips).
+    raw = gpd.read_file(fetch_path("gemeente2024.shp"))
     raw["nis"] = raw["gemeente"].map(lambda v: f"{int(v):05d}")
     raw["name"] = raw["naam"]
     return raw[~raw["nis"].str.startswith("21")].reset_index(drop=True)  # drop the 19 Brussels municipalities

@@ -10,9 +10,8 @@ import pytest
 from openpyxl import Workbook
 
 from geodata.fetch import fetch_path
-from geodata.indicator_upload import (
-    INVALID, ParsedCell, parse_cell, read_indicator_upload, upload_catalogue,
-)
+from geodata.dutch_numbers import INVALID, ParsedCell, parse_cell
+from geodata.indicator_upload import read_indicator_upload, upload_catalogue
 from geodata.indicators import COUNT, FLAG_MERGED, FLAG_MISSING, FLAG_OK, FLAG_SUPPRESSED, RATE
 
 AALST, GENT, HERSTAPPE, PELT = "41002", "44021", "73028", "72043"

@@ -70,6 +70,12 @@ def test_pdf_has_one_a4_page_and_is_vector(spec):
     assert b"/Subtype /Image" not in pdf  # polygons are paths, not an embedded raster
 
 
+def test_pdf_embeds_truetype_fonts_not_type_3(spec):
+    pdf = export_pdf(spec)
+    assert b"/Type3" not in pdf and b"/Subtype /Type3" not in pdf
+    assert b"/TrueType" in pdf or b"/CIDFontType2" in pdf  # Type 42: the TrueType font itself
+
+
 def test_legend_swatches_show_hatch_and_dashed_outline():
     hatched = legend_handle(LegendItem("Onbekend", "#DDDDDD", 0.9, hatch_colour="#888888"))
     assert any(part.get_hatch() for part in hatched)
