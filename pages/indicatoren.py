@@ -121,8 +121,13 @@ table = pd.DataFrame({
 })
 table = table[["NIS", "Gemeente", f"{entry.label} {year}", "Toelichting", "Provincie", "Status", "Verband(en)"]]
 st.subheader("Per gemeente")
+# On screen the value column has a short header (the indicator is chosen right above; the downloads keep its full
+# name) and the explanation room to be read: "cijfer zit in Antwerpen (fusie 2025)".
+SHORT_VALUE = f"Waarde {year}" + (f" ({entry.unit})" if entry.unit else "")
 downloads.show_table(table, numbers={f"{entry.label} {year}": entry.decimals}, height=360,
-                     download=(downloads.file_stem("regiekaart", indicator_id, str(year)), "Indicator"), key="ind-table")
+                     download=(downloads.file_stem("regiekaart", indicator_id, str(year)), "Indicator"), key="ind-table",
+                     column_config={f"{entry.label} {year}": SHORT_VALUE,
+                                    "Toelichting": st.column_config.TextColumn("Toelichting", width="large")})
 
 # --- per partnership ---------------------------------------------------------------------------------------------
 codes_in_view = set(view.municipalities.loc[mask, "nis"])
@@ -142,16 +147,18 @@ else:
     part_table = pd.DataFrame({
         "Samenwerkingsverband": per_partnership["name"].to_numpy(),
         f"{entry.label} {year}": per_partnership["value"].to_numpy(),
+        "Benadering": per_partnership["approximate"].map({True: "ja", False: "nee"}).to_numpy(),
         "Gemeenten": per_partnership["n_municipalities"].to_numpy(),
         "Met cijfer": per_partnership["n_with_value"].to_numpy(),
         "Ook in ander verband": per_partnership["n_shared"].to_numpy(),
-        "Benadering": [ind.approximate_text(row, names, notes) or "nee" for row in records],
         "Zonder cijfer": [ind.left_out_text(row, names, notes) for row in records],
+        "Toelichting benadering": [ind.approximate_text(row, names, notes) for row in records],
     })
     downloads.show_table(part_table, numbers={f"{entry.label} {year}": entry.decimals, "Gemeenten": 0, "Met cijfer": 0,
                                        "Ook in ander verband": 0},
                          download=(downloads.file_stem("regiekaart", indicator_id, str(year), "verbanden"), "Verbanden"),
-                         key="ind-part")
+                         key="ind-part", column_config={f"{entry.label} {year}": SHORT_VALUE,
+                                                        "Toelichting benadering": None})
     st.caption(f"Waarde per verband: {how}. Een gemeente in meer dan één verband telt in elk verband mee, dus de "
                "verbanden samen kunnen meer zijn dan Vlaanderen. 'Benadering': het verband bevat het grootste deel "
                "van een fusiegemeente van 2025 maar niet al haar delen, en telt het hele cijfer van de fusiegemeente "
@@ -165,27 +172,30 @@ if entry.aggregatable:
     need = ind.need_versus_coverage(values, status_in_view, entry, year, units, catalogue)
     st.markdown(ind.need_sentence(need, entry, year, catalogue, names=names.to_dict(), notes=notes))
     need_records = need.to_dict("records")
+    value_column = f"{entry.label} {year}"
     need_table = pd.DataFrame({
         "Groep": need["label"].to_numpy(),
+        value_column: need["value"].to_numpy(),
+        "Aandeel": need["share"].to_numpy(),
+        "Benadering": need["approximate"].map({True: "ja", False: "nee"}).to_numpy(),
         "Gemeenten": need["n_municipalities"].to_numpy(),
         "Met cijfer": need["n_with_value"].to_numpy(),
-        f"{entry.label} {year}": need["value"].to_numpy(),
-        "Aandeel": need["share"].to_numpy(),
         "Zonder cijfer": (need["n_missing"] + need["n_suppressed"]).to_numpy(),
         "Cijfer in andere groep": need["n_elsewhere"].to_numpy(),
-        "Benadering": need["approximate"].map({True: "ja", False: "nee"}).to_numpy(),
         "Niet meegeteld": [ind.left_out_text(row, names, notes) for row in need_records],
         "Toelichting benadering": [ind.approximate_text(row, names, notes) for row in need_records],
     })
     if entry.kind != COUNT:
         need_table = need_table.drop(columns="Aandeel")
-    downloads.show_table(need_table, numbers={f"{entry.label} {year}": entry.decimals, "Gemeenten": 0,
+    downloads.show_table(need_table, numbers={value_column: entry.decimals, "Gemeenten": 0,
                                               "Met cijfer": 0, "Zonder cijfer": 0, "Cijfer in andere groep": 0},
                          percents={"Aandeel": 1},
                          download=(downloads.file_stem("regiekaart-nood-dekking", indicator_id, str(year)), "Nood en dekking"),
                          key="ind-need",
-                         # The names are in the sentence above and in the downloads; the toolbar can show them.
-                         column_config={"Niet meegeteld": None, "Toelichting benadering": None})
+                         # A short header on screen (the indicator is named above); the names left out are in the
+                         # sentence above and in the downloads, the toolbar can show them.
+                         column_config={value_column: SHORT_VALUE, "Niet meegeteld": None,
+                                        "Toelichting benadering": None})
     st.caption("Gemeenten = met cijfer + zonder cijfer + cijfer in andere groep. De drie groepen (gekend verband, "
                "neemt niet deel, onbekend) tellen op tot het totaal, over dezelfde gemeenten. 'Cijfer in andere "
                "groep': een deel van een fusiegemeente van 2025 waarvan het cijfer bij het grootste deel zit, in een "
@@ -210,12 +220,15 @@ else:
         "Toelichting": [flag_text(flag, nis, notes) for nis, flag in zip(ranking["nis"], ranking["flag"])],
     })
     numbers = {"Rang": 0, f"{entry.label} {year}": entry.decimals}
+    headers = {f"{entry.label} {year}": SHORT_VALUE,
+               "Toelichting": st.column_config.TextColumn("Toelichting", width="large")}
     if context:
         label = catalogue[context].label
         ranking_table.insert(5, f"{label} {year}", ranking["context_value"].to_numpy())
         numbers[f"{label} {year}"] = 0
+        headers[f"{label} {year}"] = f"{label.split(' (')[0]} {year}"
     downloads.show_table(ranking_table, numbers=numbers, height=360,
                          download=(downloads.file_stem("regiekaart-nood-zonder-verband", indicator_id, str(year)),
-                            "Rangschikking"), key="ind-rank")
+                            "Rangschikking"), key="ind-rank", column_config=headers)
     st.caption(f"Gesorteerd op {entry.label.lower()}, {direction} eerst; gemeenten zonder cijfer onderaan. "
                "'Onbekend' betekent: geen bron gevonden, niet: neemt niet deel.")

@@ -77,27 +77,34 @@ allocation = allocate_subsidies(inputs, budget_eur=budget, unemployment_rate=rat
 totals = subsidy_totals(allocation, budget)
 st.caption(rate_note)
 
-cards = st.columns(5)
-cards[0].metric("Budget", budget_text, border=True)
-cards[1].metric("Gevraagd", format_eur(totals["requested_eur"]), border=True)
-cards[2].metric("Toegekend", format_eur(totals["funded_eur"], 0 if totals["funded_eur"].is_integer() else 2),
-                border=True)
-cards[3].metric("Tekort", format_eur(totals["shortfall_eur"]), border=True)
-cards[4].metric("Gefinancierd", f"{totals['n_funded']} / {totals['n_eligible']}", border=True,
-                help="regisseurs gefinancierd / subsidieerbare regisseurs")
+def euro_text(amount: float) -> str:
+    return format_eur(amount, 0 if float(amount).is_integer() else 2)
+
+
+# Two rows of three: five or six cards in one row cut "€ 1.650.000" off at 1280 px.
+first, second = st.columns(3), st.columns(3)
+first[0].metric("Budget", budget_text, border=True)
+first[1].metric("Gevraagd", euro_text(totals["requested_eur"]), border=True,
+                help="wat de subsidieerbare regisseurs samen kunnen vragen volgens schijf en plafond")
+first[2].metric("Toegekend", euro_text(totals["funded_eur"]), border=True)
+second[0].metric("Tekort", euro_text(totals["shortfall_eur"]), border=True, help="gevraagd min toegekend")
+second[1].metric("Resterend budget", euro_text(totals["remaining_budget_eur"]), border=True,
+                 help="budget min toegekend")
+second[2].metric("Gefinancierd", f"{totals['n_funded']} / {totals['n_eligible']}", border=True,
+                 help="regisseurs gefinancierd / subsidieerbare regisseurs")
 
 RATE_COLUMN = f"Werkzoekendengraad {SUBSIDY_YEAR} (%)"
 table = allocation.assign(
     has_centre_city=allocation["has_centre_city"].map({True: "ja", False: "nee"}),
     unemployment_rate_approximate=allocation["unemployment_rate_approximate"].map({True: "ja", False: "nee"}),
-)[["rank", "name", "has_centre_city", "population", "band", "base_amount_eur", "requested_amount_eur",
-   "unemployment_rate", "unemployment_rate_approximate", "funded_amount_eur", "reason_code", "reason"]].rename(columns={
+)[["rank", "name", "funded_amount_eur", "requested_amount_eur", "reason_code", "unemployment_rate",
+   "unemployment_rate_approximate", "has_centre_city", "population", "band", "base_amount_eur", "reason"]].rename(columns={
     "rank": "Rang", "name": "Regisseur", "has_centre_city": "Centrumstad", "population": "Inwoners 2020",
     "band": "Schijf", "base_amount_eur": "Schijfbedrag", "requested_amount_eur": "Gevraagd",
     "unemployment_rate": RATE_COLUMN, "unemployment_rate_approximate": "Graad is benadering",
     "funded_amount_eur": "Toegekend", "reason_code": "Waarom", "reason": "Toelichting"})
-# The full explanation is too long for a table cell: the table shows the short reason ("Waarom") and the full one
-# is listed below (and is in the downloads); the toolbar can still show the hidden columns.
+# The award and its short reason ("Waarom") come right after the name, so they are visible without scrolling
+# sideways; the full explanation is too long for a cell and is listed below the table (and is in the downloads).
 downloads.show_table(table, numbers={"Inwoners 2020": 0, RATE_COLUMN: 1},
                      euros=["Schijfbedrag", "Gevraagd", "Toegekend"], download=("regiekaart-subsidie", "Subsidie"),
                      key="subsidy-table", column_config={"Toelichting": None, "Graad is benadering": None})
