@@ -84,8 +84,9 @@ def _print_summary(report: dict) -> None:
         print(f"  {row['nis_2025']} {row['name_2025']}: {row['description']}")
 
 
-def unemployment_rates(view) -> tuple[pd.Series | None, str]:
-    """Werkzoekendengraad per partnership for the subsidy ranking, with a note on its source (or its absence)."""
+def unemployment_rates(view) -> tuple[pd.DataFrame | None, str]:
+    """Werkzoekendengraad per partnership for the subsidy ranking (``rate``, ``approximate``, ``remark``; see
+    `analysis.indicators.unemployment_rate_by_partnership`), with a note on its source (or its absence)."""
     try:
         from analysis.indicator_data import unemployment_rate_by_partnership
     except ImportError:

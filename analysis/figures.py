@@ -29,7 +29,9 @@ from analysis.indicators import (
 from analysis.mapstyle import NON_PARTICIPANT_FILL, UNKNOWN_FILL, UNKNOWN_HATCH, WARNING, Category
 from analysis.printmap import LegendItem, PrintMap
 from analysis.scenario import CoverageView, partnership_areas
-from geodata.indicators import CATALOGUE, FLAG_MERGED, FLAG_MISSING, FLAG_OK, FLAG_SUPPRESSED, Indicator
+from geodata.indicators import (
+    CATALOGUE, FLAG_APPROXIMATE, FLAG_MERGED, FLAG_MISSING, FLAG_SUPPRESSED, VALUE_FLAGS, Indicator,
+)
 
 PRINT_CRS = "EPSG:31370"  # Belgian Lambert 72, metres: the scale bar needs a projected CRS
 COVERED_NEUTRAL = "#F2F2F2"  # covered municipalities on the gaps map (as pages.webmap.gaps_map)
@@ -427,7 +429,7 @@ INDICATOR_NO_VALUE_STYLE = {
 INDICATOR_NO_VALUE_LABELS = {
     FLAG_MISSING: "onbekend",
     FLAG_SUPPRESSED: "geheim (kleine aantallen)",
-    FLAG_MERGED: "alleen gekend voor de fusiegemeente (2025)",
+    FLAG_MERGED: "cijfer zit in het grootste deel (fusie 2025)",
 }
 HIGHLIGHT_ON_WARM = "#0072B2"  # Okabe-Ito blue: stands out on the yellow-orange-red ramp
 HIGHLIGHT_ON_COOL = WARNING  # vermillion: stands out on the yellow-green-blue ramp
@@ -483,7 +485,7 @@ def indicator_classes(per_municipality: pd.DataFrame, method: str = QUANTILES,
     Only known, non-zero values are classified (zero is a category of its own). `per_municipality` has ``value``
     and ``flag`` (as `analysis.indicators.municipality_values`). Returns ([], None) when nothing is known.
     """
-    known = per_municipality.loc[(per_municipality["flag"] == FLAG_OK) & per_municipality["value"].notna()
+    known = per_municipality.loc[per_municipality["flag"].isin(VALUE_FLAGS) & per_municipality["value"].notna()
                                  & (per_municipality["value"] != 0), "value"]
     return class_breaks(known, method, k), (float(known.min()) if len(known) else None)
 
@@ -494,9 +496,11 @@ def classify_indicator(table: pd.DataFrame, breaks: list[float], higher_is_worse
     table = table.copy()
     table["flag"] = table["flag"].fillna(FLAG_MISSING)
     table["value"] = table["value"].astype(float)
-    table.loc[(table["flag"] == FLAG_OK) & table["value"].isna(), "flag"] = FLAG_MISSING  # "ok" without a number
-    table["value"] = table["value"].where(table["flag"] == FLAG_OK)
-    zero = (table["flag"] == FLAG_OK) & (table["value"] == 0)
+    valued = table["flag"].isin(VALUE_FLAGS)
+    table.loc[valued & table["value"].isna(), "flag"] = FLAG_MISSING  # "ok" without a number
+    valued = table["flag"].isin(VALUE_FLAGS)  # a merged municipality's figure for its largest part is classified
+    table["value"] = table["value"].where(valued)
+    zero = valued & (table["value"] == 0)
     classes = assign_classes(table["value"].where(~zero), breaks)
     colours = indicator_palette(len(breaks), higher_is_worse)
     categories, fills, hatches = [], [], []
@@ -595,6 +599,10 @@ def indicator_print_map(view: CoverageView, mask: pd.Series | None, filter_text:
     legend = [LegendItem(row.label, row.fill, INDICATOR_OPACITY, hatch_colour=row.hatch, count=row.count)
               for row in indicator_legend_rows(shown, breaks, entry, minimum)]
     extra = [f"{entry.label} {year}", "klassen: " + classification_text(method, len(breaks))]
+    approximate = int((shown["flag"] == FLAG_APPROXIMATE).sum())
+    if approximate:  # the merger rule of geodata.indicators: labelled wherever such a figure is shown
+        extra.append(f"benadering: {approximate} gemeente{'n' if approximate != 1 else ''} met het cijfer van hun "
+                     "fusiegemeente (2025)")
     areas = gpd.GeoDataFrame(shown, geometry="geometry", crs=view.municipalities.crs)
     if highlight_not_covered:
         colour = highlight_colour(entry)

@@ -100,3 +100,54 @@ def format_percent(share: Any, decimals: int = 1, missing: str = MISSING_TEXT) -
 def format_population(value: Any, missing: str = MISSING_TEXT) -> str:
     """Format a number of inhabitants as a whole number: ``"61.786"``."""
     return format_number(value, decimals=0, missing=missing)
+
+
+# --- amounts typed by a user --------------------------------------------------------------------------------
+
+class AmountError(ValueError):
+    """An amount that is not written the Belgian way (or is out of range); the message is Dutch, for the user."""
+
+
+AMOUNT_EXAMPLE = "bv. 3.000.000 of 2.225.000,50 (punt tussen de duizendtallen, komma voor de cent)"
+
+
+def parse_amount(text: str, maximum: float | None = None) -> float:
+    """Read an amount in euro typed the Belgian way: "3.000.000", "2.225.000,50", "3000000", "1000000,50",
+    optionally with "€" or spaces between the thousands.
+
+    The number itself is read by the project's Dutch number reader (:func:`geodata.dutch_numbers.parse_cell`);
+    here only what that reader has to guess is refused: "1,000,000" (commas between thousands), "1.5" (a dot as
+    decimal point), "1.00.000" (wrong grouping), scientific notation, a percentage, more than two decimals
+    ("1,000" could be one euro or a thousand), text, a negative amount, or more than `maximum`. Raises
+    :class:`AmountError` with a Dutch message.
+    """
+    from geodata.dutch_numbers import parse_cell
+    from geodata.indicators import FLAG_OK
+
+    typed = str(text).strip()
+    if not typed:
+        raise AmountError(f"Typ een bedrag in euro, {AMOUNT_EXAMPLE}.")
+    parsed = parse_cell(typed)
+    comma_thousands = (parsed.flag == FLAG_OK and typed.count(",") > 1) or (
+        "," in typed and "." in typed and typed.rfind(".") > typed.rfind(","))
+    if comma_thousands:
+        raise AmountError(f"'{typed}' is geen bedrag in Belgische notatie: een komma staat voor de cent, niet "
+                          f"tussen de duizendtallen. Typ {AMOUNT_EXAMPLE}.")
+    if parsed.flag != FLAG_OK or parsed.note or parsed.percent or any(ch in typed for ch in "eE"):
+        raise AmountError(f"'{typed}' is geen bedrag in Belgische notatie. Typ {AMOUNT_EXAMPLE}.")
+    if "," in typed and len(typed.rsplit(",", 1)[1].strip()) > 2:
+        raise AmountError(f"'{typed}' heeft meer dan twee cijfers na de komma. Typ {AMOUNT_EXAMPLE}.")
+    amount = float(parsed.value)
+    if amount < 0:
+        raise AmountError(f"Een budget kan niet negatief zijn ('{typed}').")
+    if maximum is not None and amount > maximum:
+        raise AmountError(f"'{typed}' is meer dan het hoogste toegelaten bedrag ({format_eur(maximum)}).")
+    return amount
+
+
+def format_amount(value: Any, missing: str = MISSING_TEXT) -> str:
+    """An amount as it is typed back into an input field: "2.225.000" or, with cents, "2.225.000,50" (no € sign)."""
+    if is_missing(value):
+        return missing
+    number = _as_float(value)
+    return format_number(number, decimals=0 if float(number).is_integer() else 2, missing=missing)

@@ -9,7 +9,7 @@ import pandas as pd
 
 from analysis import indicators as pure
 from geodata.fetch import SourceUnavailable
-from geodata.indicators import CATALOGUE, indicator_values, source_values
+from geodata.indicators import CATALOGUE, aggregation_units, indicator_values, merger_notes
 
 
 def values_on(version: str) -> pd.DataFrame:
@@ -18,8 +18,13 @@ def values_on(version: str) -> pd.DataFrame:
 
 
 def aggregation_input(indicator_id: str, version: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Values (as the source keys them) and units to aggregate `indicator_id` on the map of `version`."""
-    return source_values(indicator_id, version)
+    """The values of `indicator_id` (and of its numerator and denominator) on the map of `version`, and the
+    units that say which municipality holds a 2025 merged municipality's figure (the merger rule of
+    :mod:`geodata.indicators`)."""
+    entry = CATALOGUE[indicator_id]
+    ids = {indicator_id, entry.numerator, entry.denominator} - {None}
+    values = values_on(version)
+    return values[values["indicator_id"].isin(ids)].reset_index(drop=True), aggregation_units(version)
 
 
 def version_of(view) -> str:
@@ -30,15 +35,18 @@ def version_of(view) -> str:
     return "2019" if len(view.municipalities) == 300 else "2025"
 
 
-def unemployment_rate_by_partnership(view, year: int = pure.SUBSIDY_YEAR) -> tuple[pd.Series | None, str]:
+def unemployment_rate_by_partnership(view, year: int = pure.SUBSIDY_YEAR) -> tuple[pd.DataFrame | None, str]:
     """The recomputed werkzoekendengraad per partnership of `view` for the subsidy ranking, with a Dutch note.
 
     Uses 2019, the last full year before the 2020-2025 call. On the 2019-2024 map a 2025 merged municipality's
-    figure counts for a partnership only when all its parts are members (see :func:`analysis.indicators.aggregate`).
+    figure counts for the partnership(s) of its largest part, labelled as an approximation when not all its parts
+    are members (see :func:`analysis.indicators.aggregate`). The table has ``rate``, ``approximate`` and
+    ``remark`` per partnership_id (:func:`analysis.indicators.unemployment_rate_by_partnership`).
     """
+    version = version_of(view)
     try:
-        values, units = aggregation_input(pure.SUBSIDY_INDICATOR, version_of(view))
+        values, units = aggregation_input(pure.SUBSIDY_INDICATOR, version)
     except SourceUnavailable as error:
         return None, (f"Geen werkzoekendengraad beschikbaar ({error}); regisseurs zonder centrumstad staan in "
                       "willekeurige (alfabetische) volgorde en zijn gemarkeerd.")
-    return pure.unemployment_rate_by_partnership(view, values, units, year, CATALOGUE)
+    return pure.unemployment_rate_by_partnership(view, values, units, year, CATALOGUE, merger_notes(version))

@@ -10,13 +10,18 @@ Rules
   members' rates. A rate without numerator and denominator in the catalogue cannot be aggregated (NaN, with a
   note).
 * A missing or suppressed value is never replaced: the group value is computed over the members that have one,
-  and the result says how many members were left out (``n_missing``, ``n_suppressed``, ``n_split``, ``complete``).
+  and the result says how many members were left out and which (``n_missing``, ``n_suppressed``,
+  ``n_elsewhere``, ``missing_nis``, ``complete``).
 * A municipality in several partnerships (an overlap) counts in **each** of them, so partnership totals can add
   up to more than Flanders; :func:`aggregate` reports ``n_shared`` so the page can say so.
-* **Units.** A value may cover several municipalities of the map: the jobseekers' file gives one value for each
-  2025 merged municipality, which on the 2019-2024 map covers all its parts. ``units`` (columns ``unit``, ``nis``)
-  says which map municipalities each value covers. A group is credited with such a value only when *all* the parts
-  it covers are members (``n_split`` counts the members whose value is shared with non-members).
+* **2025 mergers on the 2019-2024 map** (the rule of :mod:`geodata.indicators`, "Boundary versions"). The source
+  gives some figures only for a 2025 merged municipality; on the 2019 map its largest part carries that figure
+  (flag ``approximate``) and the other parts have none (flag ``merged``). ``units`` (columns ``nis``,
+  ``unit_nis``, ``holder``; :func:`geodata.indicators.aggregation_units`) says which parts belong together. Such a block of parts
+  goes *as a whole* - a count, or a rate's numerator and denominator - to every group that contains its largest
+  part: exact when all its parts are members, an approximation (``approximate``, ``approximate_nis``) when some
+  are not. A member whose figure sits in a largest part outside the group is left out and named
+  (``n_elsewhere``, ``elsewhere_nis``). Groups that partition the map therefore add up to the total.
 """
 
 from __future__ import annotations
@@ -30,7 +35,8 @@ import pandas as pd
 
 from analysis.coverage import MEMBER_CONFIRMED, MEMBER_SUGGESTIVE, NON_PARTICIPANT, UNKNOWN
 from geodata.indicators import (
-    CATALOGUE, COUNT, FLAG_MISSING, FLAG_OK, FLAG_SUPPRESSED, Indicator,
+    CATALOGUE, COUNT, FLAG_APPROXIMATE, FLAG_MERGED, FLAG_MISSING, FLAG_SUPPRESSED, FLAG_LABELS_NL, VALUE_FLAGS,
+    Indicator,
 )
 
 SUBSIDY_YEAR = 2019  # the last full year before the 2020-2025 call; see unemployment_rate_by_partnership
@@ -41,20 +47,21 @@ GROUP_NON_PARTICIPANT = "neemt niet deel"
 GROUP_UNKNOWN = "onbekend"
 GROUP_NOT_COVERED = "niet gedekt (samen)"
 GROUP_TOTAL = "totaal"
-GROUP_UNASSIGNED = "niet toe te wijzen"
 GROUP_LABELS_NL = {
     GROUP_COVERED: "In een gekend samenwerkingsverband",
     GROUP_NON_PARTICIPANT: "Neemt niet deel (volgens bron)",
     GROUP_UNKNOWN: "Onbekend (geen bron gevonden)",
     GROUP_NOT_COVERED: "Zonder gekend verband (onbekend + neemt niet deel)",
-    GROUP_UNASSIGNED: "Niet toe te wijzen (fusiegemeente met delen in verschillende groepen)",
     GROUP_TOTAL: "Totaal",
 }
+# The groups that partition the municipalities in view (the not-covered group is the union of the last two).
+BASE_GROUPS = (GROUP_COVERED, GROUP_NON_PARTICIPANT, GROUP_UNKNOWN)
 _STATUS_GROUP = {MEMBER_CONFIRMED: GROUP_COVERED, MEMBER_SUGGESTIVE: GROUP_COVERED,
                  NON_PARTICIPANT: GROUP_NON_PARTICIPANT, UNKNOWN: GROUP_UNKNOWN}
 
 AGGREGATE_COLUMNS = ["group", "value", "numerator", "denominator", "n_municipalities", "n_with_value", "n_missing",
-                     "n_suppressed", "n_split", "n_shared", "complete", "missing_nis"]
+                     "n_suppressed", "n_elsewhere", "n_shared", "complete", "approximate", "missing_nis",
+                     "suppressed_nis", "elsewhere_nis", "approximate_nis"]
 
 QUANTILES = "quantiles"
 FISHER_JENKS = "fisher_jenks"
@@ -78,7 +85,7 @@ def year_values(values: pd.DataFrame, indicator_id: str, year: int) -> pd.DataFr
 
 def available_years(values: pd.DataFrame, indicator_id: str) -> list[int]:
     """Years with at least one known value of the indicator, ascending."""
-    chosen = values[(values["indicator_id"] == indicator_id) & (values["flag"] == FLAG_OK)]
+    chosen = values[(values["indicator_id"] == indicator_id) & values["flag"].isin(VALUE_FLAGS)]
     return sorted(int(year) for year in chosen["year"].unique())
 
 
@@ -100,44 +107,95 @@ def latest_values(values: pd.DataFrame, nis: str, indicator_ids) -> pd.DataFrame
 
 
 def municipality_values(values: pd.DataFrame, codes, indicator_id: str, year: int) -> pd.DataFrame:
-    """One row per map code in `codes` with ``value`` and ``flag``; a code without a row is ``missing``."""
+    """One row per map code in `codes` with ``value`` and ``flag``; a code without a row is ``missing``.
+
+    A value is kept for an exact figure and for a merged municipality's figure standing for its largest part
+    (``approximate``); every other flag has NaN."""
     frame = pd.DataFrame({"nis": pd.Series(list(codes), dtype=object)})
     frame = frame.merge(year_values(values, indicator_id, year), on="nis", how="left")
     frame["flag"] = frame["flag"].fillna(FLAG_MISSING)
-    frame["value"] = frame["value"].astype(float).where(frame["flag"] == FLAG_OK)
+    frame["value"] = frame["value"].astype(float).where(frame["flag"].isin(VALUE_FLAGS))
     return frame
 
 
 # --- aggregation ------------------------------------------------------------------------------------------------
 
+def _blocks(units: pd.DataFrame | None, state: Mapping[str, Mapping[str, tuple[float, str]]],
+            codes) -> dict[str, tuple[str, frozenset]]:
+    """nis -> (holder, parts) of the block whose figure it shares; a code outside any merger is its own block.
+
+    A 2025 merger's parts form a block only when the figures of this year are given for the merged municipality
+    (a part is flagged ``merged`` or ``approximate``); parts with figures of their own stay apart.
+    """
+    blocks = {nis: (nis, frozenset({nis})) for nis in codes}
+    if units is None or not len(units):
+        return blocks
+    merged_flags = (FLAG_MERGED, FLAG_APPROXIMATE)
+    for _, parts in units.groupby("unit_nis"):
+        if len(parts) < 2:
+            continue
+        codes_of_unit = frozenset(parts["nis"])
+        if not any(by_code.get(nis, (math.nan, FLAG_MISSING))[1] in merged_flags
+                   for by_code in state.values() for nis in codes_of_unit):
+            continue
+        block = (parts["holder"].iloc[0], codes_of_unit)
+        for nis in codes_of_unit:
+            blocks[nis] = block
+    return blocks
+
+
+def _block_figures(block: tuple[str, frozenset], needed: list[str],
+                   state: Mapping[str, Mapping[str, tuple[float, str]]]) -> tuple[dict[str, float] | None, str]:
+    """The summed figures of a block (None when one is not known) and the flag that explains a missing one."""
+    holder, parts = block
+    sums, flags = {}, []
+    for indicator_id in needed:
+        by_code = state[indicator_id]
+        total = 0.0
+        for nis in sorted(parts):
+            value, flag = by_code.get(nis, (math.nan, FLAG_MISSING))
+            flags.append(flag)
+            if flag in VALUE_FLAGS:
+                total += value
+            elif nis == holder or flag != FLAG_MERGED:
+                total = math.nan
+        sums[indicator_id] = total
+    if all(not math.isnan(total) for total in sums.values()):
+        return sums, FLAG_APPROXIMATE if FLAG_APPROXIMATE in flags else flags[0]
+    return None, FLAG_SUPPRESSED if FLAG_SUPPRESSED in flags else FLAG_MISSING
+
+
 def aggregate(values: pd.DataFrame, groups: pd.DataFrame, indicator: str | Indicator, year: int,
               units: pd.DataFrame | None = None, catalogue: Mapping[str, Indicator] | None = None) -> pd.DataFrame:
     """The indicator for each group of municipalities (see the module docstring for the rules).
 
-    ``groups``: columns ``group`` and ``nis`` (map codes; a municipality may be in several groups).
-    ``units``: columns ``unit`` (the code a value is given for) and ``nis`` (the map codes it covers); by default
-    each code covers itself.
+    ``values``: long format on the map of the groups. ``groups``: columns ``group`` and ``nis`` (map codes; a
+    municipality may be in several groups). ``units``: columns ``nis``, ``unit_nis`` and ``holder``
+    (:func:`geodata.indicators.aggregation_units`); without it every code is on its own, and a member carrying a
+    merged municipality's figure still makes the group ``approximate``.
     Returns one row per group (:data:`AGGREGATE_COLUMNS`): ``value`` (NaN when nothing is known or the
     indicator cannot be aggregated), ``numerator``/``denominator`` (rates and densities; for a count the sum is
-    the numerator), ``n_municipalities``, ``n_with_value`` (members whose value is in the result),
-    ``n_missing``/``n_suppressed`` (members left out because the value is missing or suppressed),
-    ``n_split`` (members whose value covers non-members too), ``n_shared`` (members that are also in another
-    group), ``complete`` and ``missing_nis`` (the members left out, sorted tuple).
+    the numerator), ``n_municipalities``, ``n_with_value`` (members whose figure is in the result),
+    ``n_missing``/``n_suppressed`` (members left out because the figure is missing or suppressed),
+    ``n_elsewhere`` (members whose figure sits in the largest part of their 2025 merger, outside the group),
+    ``n_shared`` (members that are also in another group), ``complete`` (every member's figure is in the
+    result), ``approximate`` (the result includes a merged municipality's figure of which some parts are not
+    members), and the codes: ``missing_nis`` (every member left out, sorted), ``suppressed_nis``,
+    ``elsewhere_nis`` and ``approximate_nis`` (the largest parts whose figure makes the result approximate).
+    ``n_municipalities == n_with_value + n_missing + n_suppressed + n_elsewhere``.
     """
     entry = entry_for(indicator, catalogue)
     needed = [entry.id] if entry.kind == COUNT else [entry.numerator, entry.denominator]
     groups = groups[["group", "nis"]].drop_duplicates()
-    if units is None:
-        codes = set(groups["nis"]) | set(values.loc[values["indicator_id"].isin(needed), "nis"])
-        units = pd.DataFrame({"unit": sorted(codes), "nis": sorted(codes)})
-    parts_of = units.groupby("unit")["nis"].agg(frozenset).to_dict()
-    unit_of = dict(zip(units["nis"], units["unit"]))
     state: dict[str, dict[str, tuple[float, str]]] = {}
     if entry.aggregatable:
         for indicator_id in needed:
             chosen = year_values(values, indicator_id, year)
             state[indicator_id] = {nis: (value, flag) for nis, value, flag in
                                    zip(chosen["nis"], chosen["value"], chosen["flag"])}
+    blocks = _blocks(units, state, set(groups["nis"]))
+    figures = {block: _block_figures(block, needed, state) for block in set(blocks.values())} \
+        if entry.aggregatable else {}
     membership_count = groups["nis"].value_counts()
     rows = []
     for group, members in groups.groupby("group", sort=False)["nis"]:
@@ -146,41 +204,70 @@ def aggregate(values: pd.DataFrame, groups: pd.DataFrame, indicator: str | Indic
                "n_shared": int(sum(membership_count[nis] > 1 for nis in members))}
         if not entry.aggregatable:
             rows.append({**row, "value": math.nan, "numerator": math.nan, "denominator": math.nan,
-                         "n_with_value": 0, "n_missing": len(members), "n_suppressed": 0, "n_split": 0,
-                         "complete": False, "missing_nis": tuple(sorted(members))})
+                         "n_with_value": 0, "n_missing": len(members), "n_suppressed": 0, "n_elsewhere": 0,
+                         "complete": False, "approximate": False, "missing_nis": tuple(sorted(members)),
+                         "suppressed_nis": (), "elsewhere_nis": (), "approximate_nis": ()})
             continue
         sums = dict.fromkeys(needed, 0.0)
-        with_value = missing = suppressed = split = 0
-        left_out = []
-        for unit in sorted({unit_of.get(nis, nis) for nis in members}):
-            covered = parts_of.get(unit, frozenset({unit}))
-            inside = covered & members
-            if not covered <= members:
-                split += len(inside)
-                left_out.extend(inside)
+        with_value, missing, suppressed, elsewhere, approximate = [], [], [], [], []
+        for block in sorted({blocks[nis] for nis in members}, key=lambda b: b[0]):
+            holder, parts = block
+            inside = sorted(parts & members)
+            if holder not in members:
+                elsewhere.extend(inside)
                 continue
-            flags = [state[i].get(unit, (math.nan, FLAG_MISSING))[1] for i in needed]
-            if all(flag == FLAG_OK for flag in flags):
-                for indicator_id in needed:
-                    sums[indicator_id] += state[indicator_id][unit][0]
-                with_value += len(inside)
-            else:
-                left_out.extend(inside)
-                if FLAG_SUPPRESSED in flags:
-                    suppressed += len(inside)
-                else:
-                    missing += len(inside)
+            block_sums, flag = figures[block]
+            if block_sums is None:
+                (suppressed if flag == FLAG_SUPPRESSED else missing).extend(inside)
+                continue
+            for indicator_id in needed:
+                sums[indicator_id] += block_sums[indicator_id]
+            with_value.extend(inside)
+            if not parts <= members or (len(parts) == 1 and flag == FLAG_APPROXIMATE):
+                approximate.append(holder)
+        known = bool(with_value)
         if entry.kind == COUNT:
             numerator, denominator = sums[entry.id], math.nan
-            value = numerator if with_value else math.nan
+            value = numerator if known else math.nan
         else:
             numerator, denominator = sums[entry.numerator], sums[entry.denominator]
-            value = entry.scale * numerator / denominator if with_value and denominator > 0 else math.nan
-        rows.append({**row, "value": value, "numerator": numerator if with_value else math.nan,
-                     "denominator": denominator if with_value else math.nan, "n_with_value": with_value,
-                     "n_missing": missing, "n_suppressed": suppressed, "n_split": split,
-                     "complete": with_value == len(members), "missing_nis": tuple(sorted(left_out))})
+            value = entry.scale * numerator / denominator if known and denominator > 0 else math.nan
+        rows.append({**row, "value": value, "numerator": numerator if known else math.nan,
+                     "denominator": denominator if known else math.nan, "n_with_value": len(with_value),
+                     "n_missing": len(missing), "n_suppressed": len(suppressed), "n_elsewhere": len(elsewhere),
+                     "complete": len(with_value) == len(members), "approximate": bool(approximate),
+                     "missing_nis": tuple(sorted(missing + suppressed + elsewhere)),
+                     "suppressed_nis": tuple(sorted(suppressed)), "elsewhere_nis": tuple(sorted(elsewhere)),
+                     "approximate_nis": tuple(sorted(approximate))})
     return pd.DataFrame(rows, columns=AGGREGATE_COLUMNS)
+
+
+def left_out_text(row: Mapping, names: Mapping[str, str] | None = None,
+                  notes: Mapping[str, str] | None = None) -> str:
+    """The members an :func:`aggregate` row leaves out, each named with its reason: "Herstappe: geheim (kleine
+    aantallen); Borsbeek: cijfer zit in Antwerpen (fusie 2025)". ``notes``: :func:`geodata.indicators.merger_notes`.
+    Empty when no member is left out."""
+    names, notes = {} if names is None else names, {} if notes is None else notes
+    texts = []
+    for nis in row["missing_nis"]:
+        if nis in row["elsewhere_nis"]:
+            why = notes.get(nis) or FLAG_LABELS_NL[FLAG_MERGED]
+        elif nis in row["suppressed_nis"]:
+            why = FLAG_LABELS_NL[FLAG_SUPPRESSED]
+        else:
+            why = FLAG_LABELS_NL[FLAG_MISSING]
+        texts.append(f"{names.get(nis, nis)}: {why}")
+    return "; ".join(texts)
+
+
+def approximate_text(row: Mapping, names: Mapping[str, str] | None = None,
+                     notes: Mapping[str, str] | None = None) -> str:
+    """Why an :func:`aggregate` row is an approximation: "cijfer van fusiegemeente Antwerpen (2025) = Antwerpen +
+    Borsbeek" (the largest part comes first). Empty when the row is exact."""
+    names, notes = {} if names is None else names, {} if notes is None else notes
+    return "; ".join(notes[nis].removeprefix("benadering: ") if nis in notes
+                     else f"{names.get(nis, nis)}: {FLAG_LABELS_NL[FLAG_APPROXIMATE]}"
+                     for nis in row["approximate_nis"])
 
 
 def partnership_groups(memberships: pd.DataFrame, codes=None) -> pd.DataFrame:
@@ -220,33 +307,30 @@ def need_versus_coverage(values: pd.DataFrame, status: pd.DataFrame, indicator: 
 
     ``status``: columns ``nis`` and ``status`` (coverage states) of the municipalities in view.
     Adds ``label`` (Dutch) and, for counts, ``share`` = value / total value (e.g. the share of jobseekers who
-    live in a municipality without a known partnership). A count that belongs to a 2025 merged municipality whose
-    parts are in different groups cannot be assigned: the row :data:`GROUP_UNASSIGNED` holds it, so the shares of
-    the three groups and that row add up to 1.
+    live in a municipality without a known partnership). With the merger rule of :func:`aggregate` every figure
+    goes to exactly one of the three groups, so they add up to the total - counts, and a rate's numerator and
+    denominator - over the same municipalities; a group holding a merged municipality's figure of which some parts
+    are in another group is ``approximate``.
     """
     entry = entry_for(indicator, catalogue)
-    order = [GROUP_COVERED, GROUP_NON_PARTICIPANT, GROUP_UNKNOWN, GROUP_NOT_COVERED, GROUP_TOTAL]
+    order = [*BASE_GROUPS, GROUP_NOT_COVERED, GROUP_TOTAL]
     result = aggregate(values, coverage_groups(status), entry, year, units, catalogue).drop(columns="n_shared")
     result = result.set_index("group").reindex(order)
     for group in order:  # a group without municipalities still gets a row
         if pd.isna(result.at[group, "n_municipalities"]):
-            result.loc[group, ["n_municipalities", "n_with_value", "n_missing", "n_suppressed", "n_split"]] = 0
+            result.loc[group, ["n_municipalities", "n_with_value", "n_missing", "n_suppressed", "n_elsewhere"]] = 0
             result.at[group, "complete"] = True
-            result.at[group, "missing_nis"] = ()
+            result.at[group, "approximate"] = False
+            for column in ("missing_nis", "suppressed_nis", "elsewhere_nis", "approximate_nis"):
+                result.at[group, column] = ()
             result.at[group, "value"] = 0.0 if entry.kind == COUNT else math.nan
     result = result.reset_index()
+    for column in ("n_municipalities", "n_with_value", "n_missing", "n_suppressed", "n_elsewhere"):
+        result[column] = result[column].astype(int)
+    result["complete"] = result["complete"].astype(bool)
+    result["approximate"] = result["approximate"].astype(bool)
     if entry.kind == COUNT:
         total = result.loc[result["group"] == GROUP_TOTAL, "value"].iloc[0]
-        parts = result.loc[result["group"].isin([GROUP_COVERED, GROUP_NON_PARTICIPANT, GROUP_UNKNOWN]), "value"]
-        unassigned = total - parts.fillna(0).sum() if not pd.isna(total) else math.nan
-        if not pd.isna(unassigned) and unassigned > 1e-9:
-            split_members = int(result.loc[result["group"].isin(
-                [GROUP_COVERED, GROUP_NON_PARTICIPANT, GROUP_UNKNOWN]), "n_split"].sum())
-            extra = {column: 0 for column in AGGREGATE_COLUMNS if column != "n_shared"}
-            extra.update({"group": GROUP_UNASSIGNED, "value": unassigned, "numerator": unassigned,
-                          "denominator": math.nan, "n_municipalities": split_members, "n_with_value": split_members,
-                          "complete": True, "missing_nis": ()})
-            result = pd.concat([result.iloc[:-1], pd.DataFrame([extra]), result.iloc[-1:]], ignore_index=True)
         result["share"] = result["value"] / total if total and not pd.isna(total) else math.nan
     else:
         result["share"] = math.nan
@@ -254,9 +338,19 @@ def need_versus_coverage(values: pd.DataFrame, status: pd.DataFrame, indicator: 
     return result
 
 
+def _count_text(number: int, one: str, more: str) -> str:
+    from analysis.formatting import format_number
+
+    return f"{format_number(number)} {one if number == 1 else more}"
+
+
 def need_sentence(table: pd.DataFrame, indicator: str | Indicator, year: int,
-                  catalogue: Mapping[str, Indicator] | None = None) -> str:
-    """One Dutch sentence with the headline of :func:`need_versus_coverage`."""
+                  catalogue: Mapping[str, Indicator] | None = None, names: Mapping[str, str] | None = None,
+                  notes: Mapping[str, str] | None = None) -> str:
+    """The Dutch headline of :func:`need_versus_coverage`, with the municipalities left out (counted and named,
+    the same counts as the table) and, when a group holds a merged municipality's figure of which a part is in
+    another group, that the group figures are an approximation and why. ``names``: nis -> name; ``notes``:
+    :func:`geodata.indicators.merger_notes`."""
     from analysis.formatting import format_number, format_percent
 
     entry = entry_for(indicator, catalogue)
@@ -269,8 +363,8 @@ def need_sentence(table: pd.DataFrame, indicator: str | Indicator, year: int,
     if pd.isna(total["value"]):
         return f"Geen gegevens over {what} in {year} voor deze selectie."
     if not not_covered["n_municipalities"]:
-        return "Alle gemeenten in deze selectie zitten in een gekend samenwerkingsverband."
-    if entry.kind == COUNT:
+        text = "Alle gemeenten in deze selectie zitten in een gekend samenwerkingsverband."
+    elif entry.kind == COUNT:
         text = (f"{format_percent(not_covered['share'])} van de {what.split(' (')[0]} in {year} "
                 f"({format_number(not_covered['value'], entry.decimals)} van "
                 f"{format_number(total['value'], entry.decimals)}) woont in gemeenten zonder gekend "
@@ -289,7 +383,18 @@ def need_sentence(table: pd.DataFrame, indicator: str | Indicator, year: int,
                 f"(alle gemeenten in deze selectie: {shown(total['value'])}).")
     left_out = int(total["n_missing"] + total["n_suppressed"])
     if left_out:
-        text += f" {left_out} gemeente(n) zonder cijfer tellen niet mee."
+        text += (f" Zonder cijfer, telt niet mee: {_count_text(left_out, 'gemeente', 'gemeenten')} ("
+                 + left_out_text(total, names, notes) + ").")
+    base = rows.loc[list(BASE_GROUPS)]
+    elsewhere = int(base["n_elsewhere"].sum())
+    if elsewhere or base["approximate"].any():
+        moved = "; ".join(text for text in (left_out_text({"missing_nis": row.elsewhere_nis, "suppressed_nis": (),
+                                                           "elsewhere_nis": row.elsewhere_nis}, names, notes)
+                                            for row in base.itertuples()) if text)
+        text += (" Benadering: voor de gemeenten die in 2025 fuseerden geeft de bron alleen het cijfer van de "
+                 "fusiegemeente, en dat telt helemaal mee in de groep van haar grootste deel. Daardoor liggen "
+                 f"{_count_text(elsewhere, 'gemeente', 'gemeenten')} in een andere groep dan het grootste deel "
+                 f"waarin hun cijfer zit ({moved}).")
     return text
 
 
@@ -300,7 +405,8 @@ def rank_not_covered(values: pd.DataFrame, status: pd.DataFrame, indicator: str 
 
     ``status``: ``nis``, ``status`` and optionally ``name``/``population_2020``. Need follows the indicator's
     direction: highest first when ``higher_is_worse`` is True or unknown, lowest first when it is False. Municipalities
-    without a value come last (``rank`` NaN) with their ``flag``. ``context`` adds a second indicator (e.g. the
+    without a value come last (``rank`` NaN) with their ``flag``; a merged municipality's figure standing for its
+    largest part (flag ``approximate``) is ranked. ``context`` adds a second indicator (e.g. the
     number of jobseekers beside the rate) as ``context_value``.
     """
     entry = entry_for(indicator, catalogue)
@@ -312,24 +418,32 @@ def rank_not_covered(values: pd.DataFrame, status: pd.DataFrame, indicator: str 
         table = table.merge(extra.rename(columns={"value": "context_value", "flag": "context_flag"}), on="nis",
                             how="left")
     ascending = entry.higher_is_worse is False
-    known = table[table["flag"] == FLAG_OK].sort_values(["value", "nis"], ascending=[ascending, True])
+    has_value = table["flag"].isin(VALUE_FLAGS)
+    known = table[has_value].sort_values(["value", "nis"], ascending=[ascending, True])
     known = known.assign(rank=np.arange(1, len(known) + 1, dtype=float))
-    unknown = table[table["flag"] != FLAG_OK].sort_values("nis").assign(rank=np.nan)
+    unknown = table[~has_value].sort_values("nis").assign(rank=np.nan)
     return pd.concat([known, unknown], ignore_index=True)
 
 
 # --- the subsidy ranking ----------------------------------------------------------------------------------
 
+RATE_TABLE_COLUMNS = ["rate", "approximate", "remark"]
+
+
 def unemployment_rate_by_partnership(view, values: pd.DataFrame, units: pd.DataFrame | None = None,
                                      year: int = SUBSIDY_YEAR,
-                                     catalogue: Mapping[str, Indicator] | None = None
-                                     ) -> tuple[pd.Series | None, str]:
+                                     catalogue: Mapping[str, Indicator] | None = None,
+                                     notes: Mapping[str, str] | None = None) -> tuple[pd.DataFrame | None, str]:
     """The werkzoekendengraad (%) of each partnership of `view` in `year`, recomputed, with a Dutch note.
 
-    ``values`` must hold ``nwwz`` and ``beroepsbevolking`` keyed on the codes of ``units`` (see
-    :func:`aggregate`). Returns ``(Series partnership_id -> rate in percent, note)``, or ``(None, note)`` when no
-    partnership has a rate. Partnerships whose members lack a figure get a rate over the members that have one,
-    and the note names them; a partnership without any figure is left out (ranked last by the subsidy rules).
+    ``values`` (long format on the map of `view`) must hold ``nwwz`` and ``beroepsbevolking``; ``units`` and
+    ``notes`` are :func:`geodata.indicators.aggregation_units` and :func:`geodata.indicators.merger_notes` of that
+    map. Returns ``(table, note)``: the table is indexed by partnership_id with ``rate`` (percent),
+    ``approximate`` (the rate includes a 2025 merged municipality's figure of which a part is not a member) and
+    ``remark`` (Dutch, to follow the word "werkzoekendengraad": "is een benadering: cijfer van fusiegemeente ...;
+    berekend zonder Borgloon: cijfer zit in Tongeren (fusie 2025)"; "" when exact and complete). It is None when no
+    partnership has a rate. A partnership whose members lack a figure gets a rate over the members that have one;
+    a partnership without any figure is left out (ranked last by the subsidy rules). The note names both.
     """
     from analysis.formatting import format_number
 
@@ -340,24 +454,40 @@ def unemployment_rate_by_partnership(view, values: pd.DataFrame, units: pd.DataF
     codes = set(view.municipalities["nis"])
     table = aggregate_by_partnership(values, view.scheme.memberships, view.scheme.partnerships, entry, year, units,
                                      codes, catalogue)
-    rates = table.set_index("partnership_id")["value"].dropna()
     names = dict(zip(view.municipalities["nis"], view.municipalities["name"]))
+    remarks = []
+    for row in table.to_dict("records"):
+        parts = []
+        if row["approximate"]:
+            parts.append("is een benadering: " + approximate_text(row, names, notes))
+        if row["missing_nis"]:
+            parts.append("berekend zonder " + left_out_text(row, names, notes))
+        remarks.append("; ".join(parts))
+    table["remark"] = remarks
     note = (f"Werkzoekendengraad {year} (VDAB, jaargemiddelde): het laatste volledige jaar vóór de oproep "
             f"2020-2025. Per verband herberekend als 100 × som niet-werkende werkzoekenden / som "
             "beroepsbevolking (afgeleid uit aantal en graad per gemeente), geen gemiddelde van gemeentelijke "
             "graden. Een gemeente in meerdere verbanden telt in elk verband mee.")
-    incomplete = table[~table["complete"] & table["value"].notna()]
+    known = table[table["value"].notna()]
+    approximate = known[known["approximate"]]
+    if len(approximate):
+        note += (" Benadering: voor de gemeenten die in 2025 fuseerden geeft de bron alleen het cijfer van de "
+                 "fusiegemeente; het telt mee in het verband van haar grootste deel: "
+                 + "; ".join(f"{row.name} ({approximate_text(row._asdict(), names, notes)})"
+                             for row in approximate.itertuples()) + ".")
+    incomplete = known[~known["complete"]]
     if len(incomplete):
-        parts = [f"{row.name} (zonder {', '.join(sorted(names.get(n, n) for n in row.missing_nis))})"
-                 for row in incomplete.itertuples()]
-        note += " Berekend zonder gemeenten zonder cijfer: " + "; ".join(parts) + "."
+        note += (" Berekend zonder gemeenten zonder eigen cijfer: "
+                 + "; ".join(f"{row.name} (zonder {left_out_text(row._asdict(), names, notes)})"
+                             for row in incomplete.itertuples()) + ".")
     without = table[table["value"].isna()]
     if len(without):
         note += (f" Geen graad voor {format_number(len(without))} verband(en): "
                  + ", ".join(sorted(without["name"].astype(str))) + ".")
-    if rates.empty:
+    if known.empty:
         return None, note
-    return rates.astype(float), note
+    rates = known.set_index("partnership_id").rename(columns={"value": "rate"})[RATE_TABLE_COLUMNS]
+    return rates.astype({"rate": float, "approximate": bool}), note
 
 
 # --- classes for choropleths --------------------------------------------------------------------------------

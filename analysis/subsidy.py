@@ -15,8 +15,10 @@ Rules as implemented (all amounts in euro per year, populations in inhabitants):
    50,000 (:data:`CENTRE_CITY_SUPPLEMENT_CAP_EUR`); a partnership without a centre city at most 50,000
    (:data:`NO_CENTRE_CITY_CAP_EUR`). A stand-alone centre city has no cap beyond its band.
 4. Budget shortage: first the partnerships with a centre city and the stand-alone centre cities, then the
-   others by highest average unemployment rate. A missing rate is never invented: such partnerships are
-   ranked last (within their priority group) and flagged.
+   others by highest werkzoekendengraad (the rate of non-working jobseekers, as VDAB names it; the call speaks of
+   "werkloosheidsgraad"). A missing rate is never invented: such partnerships are ranked last (within their
+   priority group) and flagged. A rate that is an approximation (a 2025 merged municipality's figure standing for
+   its largest 2019 part, see :mod:`geodata.indicators`) is used and labelled as one in the explanation.
 """
 
 from __future__ import annotations
@@ -53,9 +55,10 @@ ALLOCATION_COLUMNS = (
     "partnership_id", "name", "population", "has_centre_city", "standalone", "centre_city_population",
     "eligible", "band", "base_amount_eur", "cap_eur", "cap_applied", "cap_unknown", "requested_amount_eur",
     "priority_group",
-    "unemployment_rate", "unemployment_rate_missing", "rank", "funded_amount_eur", "funded", "fully_funded",
-    "reason",
+    "unemployment_rate", "unemployment_rate_missing", "unemployment_rate_approximate", "unemployment_rate_remark",
+    "rank", "funded_amount_eur", "funded", "fully_funded", "reason_code", "reason",
 )
+RATE_NAME = "werkzoekendengraad"  # the one name of the ranking rate, as the source (VDAB) calls it
 
 
 def budget_for_year(year: int) -> int:
@@ -169,6 +172,7 @@ def subsidy_input_table(
 
 
 def _reason(row: Mapping[str, Any], partial: bool) -> str:
+    """The full Dutch explanation of one regisseur's amount."""
     if not row["eligible"]:
         if pd.isna(row["population"]):
             return "Niet subsidieerbaar: inwonertal onbekend"
@@ -181,8 +185,12 @@ def _reason(row: Mapping[str, Any], partial: bool) -> str:
             parts.append("bedrag begrensd op 50.000 euro (geen centrumstad)")
     if row.get("cap_unknown"):
         parts.append("plafond onbekend: inwonertal centrumstad ontbreekt")
-    if row["unemployment_rate_missing"] and row["priority_group"] == 2:
-        parts.append("werkloosheidsgraad ontbreekt: achteraan gerangschikt")
+    if row["unemployment_rate_missing"]:
+        parts.append(f"{RATE_NAME} ontbreekt: achteraan in de groep gerangschikt")
+    elif row.get("unemployment_rate_remark"):
+        parts.append(f"{RATE_NAME} {row['unemployment_rate_remark']}")
+    elif row.get("unemployment_rate_approximate"):
+        parts.append(f"{RATE_NAME} is een benadering")
     if row["fully_funded"]:
         head = "Volledig gesubsidieerd"
     elif row["funded"]:
@@ -192,6 +200,24 @@ def _reason(row: Mapping[str, Any], partial: bool) -> str:
     if row["priority_group"] == 1:
         head += " (voorrang: centrumstad betrokken)"
     return head + ("; " + "; ".join(parts) if parts else "")
+
+
+def _reason_code(row: Mapping[str, Any]) -> str:
+    """A short version of :func:`_reason` for a table cell: "volledig · voorrang · graad benaderd"."""
+    if not row["eligible"]:
+        return "niet subsidieerbaar"
+    codes = ["volledig" if row["fully_funded"] else "gedeeltelijk" if row["funded"] else "niet: budget op"]
+    if row["priority_group"] == 1:
+        codes.append("voorrang")
+    if row["cap_applied"]:
+        codes.append("begrensd")
+    if row.get("cap_unknown"):
+        codes.append("plafond onbekend")
+    if row["unemployment_rate_missing"]:
+        codes.append("graad onbekend")
+    elif row.get("unemployment_rate_approximate"):
+        codes.append("graad benaderd")
+    return " · ".join(codes)
 
 
 def allocate_subsidies(
@@ -206,7 +232,9 @@ def allocate_subsidies(
     ``inputs`` has one row per partnership: ``partnership_id``, ``name`` (optional), ``population``
     (inhabitants), ``has_centre_city`` (bool), ``standalone`` (bool) and ``centre_city_population``
     (inhabitants of the centre city alone, NaN when none); :func:`subsidy_input_table` builds it.
-    ``unemployment_rate`` maps partnership_id -> average unemployment rate in percent (e.g. 7.4); a missing
+    ``unemployment_rate`` maps partnership_id -> werkzoekendengraad in percent (e.g. 7.4): a Series or mapping,
+    or the table of :func:`analysis.indicators.unemployment_rate_by_partnership` (index partnership_id, columns
+    ``rate``, ``approximate`` and ``remark``), whose approximation and remark go into the explanation. A missing
     rate ranks the partnership last within its priority group and sets ``unemployment_rate_missing``.
 
     Ranking: priority group 1 = a centre city is involved (also stand-alone), group 2 = the others; within a
@@ -216,7 +244,8 @@ def allocate_subsidies(
     the priority order is respected).
 
     Returns one row per partnership (:data:`ALLOCATION_COLUMNS`), in rank order, ineligible ones last with
-    ``rank`` missing. Use :func:`subsidy_totals` for the totals.
+    ``rank`` missing; ``reason`` is the full explanation, ``reason_code`` a short one for a table cell. Use
+    :func:`subsidy_totals` for the totals.
     """
     table = inputs.copy()
     if "name" not in table.columns:
@@ -233,10 +262,19 @@ def allocate_subsidies(
     amounts_frame = pd.DataFrame.from_records(amounts, index=table.index)
     table = pd.concat([table, amounts_frame], axis=1)
 
-    rates = pd.Series(dict(unemployment_rate or {}), dtype=float) if not isinstance(unemployment_rate, pd.Series) \
-        else unemployment_rate.astype(float)
+    if isinstance(unemployment_rate, pd.DataFrame):
+        rates = unemployment_rate["rate"].astype(float)
+        approximate = unemployment_rate["approximate"].astype(bool)
+        remarks = unemployment_rate["remark"].fillna("").astype(str)
+    else:
+        rates = unemployment_rate.astype(float) if isinstance(unemployment_rate, pd.Series) \
+            else pd.Series(dict(unemployment_rate or {}), dtype=float)
+        approximate, remarks = pd.Series(False, index=rates.index), pd.Series("", index=rates.index)
     table["unemployment_rate"] = table["partnership_id"].map(rates).astype(float)
     table["unemployment_rate_missing"] = table["unemployment_rate"].isna()
+    table["unemployment_rate_approximate"] = table["partnership_id"].isin(approximate.index[approximate]) \
+        & ~table["unemployment_rate_missing"]
+    table["unemployment_rate_remark"] = [remarks.get(pid, "") for pid in table["partnership_id"]]
     table["priority_group"] = np.where(table["has_centre_city"], 1, 2)
 
     eligible = table[table["eligible"]].copy()
@@ -268,7 +306,9 @@ def allocate_subsidies(
     result["fully_funded"] = result["eligible"] & (result["funded_amount_eur"] >= result["requested_amount_eur"]) & (
         result["requested_amount_eur"] > 0
     )
-    result["reason"] = [_reason(row, partial_funding) for row in result.to_dict("records")]
+    records = result.to_dict("records")
+    result["reason"] = [_reason(row, partial_funding) for row in records]
+    result["reason_code"] = [_reason_code(row) for row in records]
     result["cap_eur"] = result["cap_eur"].astype("Float64")
     return result.loc[:, list(ALLOCATION_COLUMNS)].reset_index(drop=True)
 
@@ -278,7 +318,8 @@ def subsidy_totals(allocation: pd.DataFrame, budget_eur: float = DEFAULT_BUDGET_
 
     Keys: ``budget_eur``, ``n_partnerships``, ``n_eligible``, ``n_funded`` (any amount), ``n_fully_funded``,
     ``n_eligible_unfunded``, ``requested_eur``, ``funded_eur``, ``shortfall_eur`` (requested - funded),
-    ``remaining_budget_eur`` (budget - funded) and ``n_missing_unemployment_rate`` (eligible, group 2).
+    ``remaining_budget_eur`` (budget - funded), ``n_missing_unemployment_rate`` (eligible, group 2: ranked
+    last for lack of a werkzoekendengraad) and ``n_approximate_unemployment_rate`` (eligible, rate approximate).
     """
     eligible = allocation["eligible"]
     requested = float(allocation.loc[eligible, "requested_amount_eur"].sum())
@@ -297,4 +338,5 @@ def subsidy_totals(allocation: pd.DataFrame, budget_eur: float = DEFAULT_BUDGET_
         "n_missing_unemployment_rate": int(
             (eligible & allocation["unemployment_rate_missing"] & allocation["priority_group"].eq(2)).sum()
         ),
+        "n_approximate_unemployment_rate": int((eligible & allocation["unemployment_rate_approximate"]).sum()),
     }

@@ -30,7 +30,8 @@ What it understands
   takes a value when the file has exactly that municipality; when the file has all its parts (2019 codes on the
   2025 map, or the former municipalities of a 2019 merger) a *count* is summed and a rate stays missing (it cannot
   be recomputed without numerator and denominator); when the file only has a larger merged municipality (2025 name
-  on the 2019 map) the parts stay missing with flag ``merged``.
+  on the 2019 map) the merger rule of :mod:`geodata.indicators` applies: its largest part carries the value (flag
+  ``approximate``), the other parts have none (flag ``merged``).
 
 The result has the columns of :data:`geodata.indicators.LONG_COLUMNS` plus ``label`` (the indicator as named in the
 file) and ``kind`` (``count`` when the unit says so or every value is a whole number, else ``rate``; the page lets
@@ -52,7 +53,7 @@ import pandas as pd
 
 from geodata.dutch_numbers import INVALID, ParsedCell, parse_cell
 from geodata.indicators import (
-    COUNT, FLAG_MERGED, FLAG_MISSING, FLAG_OK, FLAG_SUPPRESSED, LONG_COLUMNS, RATE,
+    COUNT, FLAG_APPROXIMATE, FLAG_MERGED, FLAG_MISSING, FLAG_OK, FLAG_SUPPRESSED, LONG_COLUMNS, RATE, aggregation_units,
 )
 from geodata.uploads import (
     ERROR, WARNING, Problem, RawSheet, cell_text, column_letter, has_errors,
@@ -800,8 +801,9 @@ def _combine(records: list[_Record], target: str, ref: _Reference, filename: str
         problems.append(Problem(WARNING, filename, None, None,
                                 f"{len(names)} fusiegemeente(n) van 2025 ({', '.join(names[:6])}"
                                 f"{' …' if len(names) > 6 else ''}) staan alleen als geheel in het bestand; op de "
-                                "kaart 2019-2024 blijven hun deelgemeenten leeg (een waarde verdelen zou cijfers "
-                                "verzinnen).", "Bekijk deze gemeenten op de kaart vanaf 2025."))
+                                "kaart 2019-2024 draagt het grootste deel hun cijfer, als benadering, en hebben de "
+                                "andere delen geen eigen cijfer (een waarde verdelen zou cijfers verzinnen).",
+                                "Bekijk deze gemeenten op de kaart vanaf 2025 voor de cijfers zonder benadering."))
     frame = pd.DataFrame(rows, columns=RESULT_COLUMNS)
     frame["value"] = frame["value"].astype(float)
     frame["year"] = frame["year"].astype(int)
@@ -848,7 +850,7 @@ def _place(records, ref, target, target_parts, unit_of, kind, scale, label, note
             notes.add("former", ref.names["2019"].get(code, code), group[0], label)
     exact: dict[str, list[_Record]] = {}
     partial: dict[str, list] = defaultdict(list)
-    larger: set[str] = set()
+    larger: dict[str, list[_Record]] = {}
     for atoms, group in pieces:
         for unit in {unit_of(atom) for atom in atoms}:
             unit_atoms = target_parts[unit]
@@ -858,10 +860,10 @@ def _place(records, ref, target, target_parts, unit_of, kind, scale, label, note
             elif atoms < unit_atoms:
                 partial[unit].append((atoms, group))
             else:
-                larger.add(unit)
+                larger[unit] = group
                 merged[group[0].key.text].add(unit)
     placed = []
-    for unit in sorted(set(exact) | set(partial) | larger):
+    for unit in sorted(set(exact) | set(partial) | set(larger)):
         name = ref.names[target].get(unit, unit)
         if unit in exact:
             cells = [r.cell for r in exact[unit]]
@@ -879,9 +881,19 @@ def _place(records, ref, target, target_parts, unit_of, kind, scale, label, note
             else:
                 notes.add("rate_parts", name, first, label)
                 placed.append((unit, math.nan, FLAG_MISSING))
+        elif unit == _largest_part(unit):  # the merger rule of geodata.indicators
+            cells = [r.cell for r in larger[unit]]
+            value, flag = _sum_cells(cells, scale) if len(cells) > 1 else _one(cells[0], scale)
+            placed.append((unit, value, FLAG_APPROXIMATE if flag == FLAG_OK else flag))
         else:
             placed.append((unit, math.nan, FLAG_MERGED))
     return placed
+
+
+def _largest_part(code_2019: str) -> str:
+    """The 2019 municipality that carries its 2025 merged municipality's figure on the 2019-2024 map."""
+    units = aggregation_units("2019")
+    return dict(zip(units["nis"], units["holder"])).get(code_2019, code_2019)
 
 
 def _one(cell: ParsedCell, scale: float):

@@ -11,11 +11,13 @@ Every indicator value is one row of a *long* table with the columns of :data:`LO
 ``unit``           the unit as shown to the user ("personen", "%", "km²", "inwoners per km²");
 ``source``         the attribution line of the source ("Bron: VDAB, Provincies in Cijfers");
 ``flag``           why a value is or is not there: :data:`FLAG_OK`, :data:`FLAG_MISSING` (the source has no value,
-                   ``-``/``n.b.``/empty), :data:`FLAG_SUPPRESSED` (the source hides it, ``x``: small numbers), or
-                   :data:`FLAG_MERGED` (on the 2019-2024 map: the source only has the value for the 2025 merged
-                   municipality this one became part of).
+                   ``-``/``n.b.``/empty), :data:`FLAG_SUPPRESSED` (the source hides it, ``x``: small numbers),
+                   :data:`FLAG_APPROXIMATE` (on the 2019-2024 map: the figure of the 2025 merged municipality,
+                   standing for its largest 2019 part) or :data:`FLAG_MERGED` (on the 2019-2024 map: a smaller part
+                   of a 2025 merged municipality, whose figure sits in the largest part).
 
-A missing or suppressed value is a row with ``value`` NaN and its flag, never a 0 and never an estimate.
+A missing or suppressed value is a row with ``value`` NaN and its flag, never a 0 and never an estimate. The only
+approximation is the merger rule below, and it is always flagged.
 
 The catalogue
 -------------
@@ -53,8 +55,8 @@ Sources and what was done with them
   codes, 2025 on the 2025 codes and 2009-2018 on the codes before the 2019 mergers. On the 2019 map: 2019-2024
   directly; 2009-2018 directly for the 293 municipalities that did not merge in 2019, and summed over the former
   municipalities (by name, ``geodata/data/former_municipalities_2019.csv``) for the 7 formed on 1 January 2019;
-  2025 directly for the 272 municipalities that did not merge in 2025, while the 28 that merged stay
-  :data:`FLAG_MERGED`. On the 2025 map: 2025 directly; earlier years summed over the 2019 parts (population is a
+  2025 directly for the 272 municipalities that did not merge in 2025, and for the 28 that merged by the merger
+  rule (see "Boundary versions"). On the 2025 map: 2025 directly; earlier years summed over the 2019 parts (population is a
   count, so summing parts is exact).
 
 * **Area** (the municipality layers of :mod:`geodata.municipalities`, EPSG:31370): the area of each municipality
@@ -65,10 +67,20 @@ Boundary versions
 -----------------
 ``keyed_on`` in the catalogue says on which map the source gives values. :func:`indicator_values` gives every
 indicator on the requested map: on the 2025 map the jobseekers' values directly; on the 2019-2024 map the 272
-municipalities that did not merge in 2025 take their values directly and the 28 that merged stay missing with
-:data:`FLAG_MERGED` (the source only has their 13 successors; dividing a successor's value over its parts would
-invent numbers). Aggregates on the 2019 map can still use a successor's value when all its parts are in the same
-group: :func:`aggregation_units` gives the table that makes that possible.
+municipalities that did not merge in 2025 take their values directly. For the 28 that merged the source only has
+their 13 successors, and one rule (:func:`on_2019_map`, :func:`aggregation_units`) is used by every page, table,
+export and the command line:
+
+* the merged municipality's figure is attributed to its **largest** 2019 part (inhabitants on 1 January 2020),
+  flagged :data:`FLAG_APPROXIMATE` (e.g. Antwerpen 11002 carries the figure of Antwerpen + Borsbeek);
+* the other parts have no figure of their own (:data:`FLAG_MERGED`, "cijfer zit in Antwerpen (fusie 2025)");
+  dividing a successor's value over its parts would invent numbers;
+* a group of municipalities gets the whole figure - a count, or a rate's numerator *and* denominator - when it
+  contains the largest part. When all parts are in the group that is exact; when they are not, the group value is
+  an approximation and :func:`analysis.indicators.aggregate` says so. Groups that partition the map therefore add
+  up to the total, over exactly the same municipalities.
+
+:func:`merger_notes` gives the Dutch explanation per municipality.
 """
 
 from __future__ import annotations
@@ -88,12 +100,17 @@ FLAG_OK = "ok"
 FLAG_MISSING = "missing"
 FLAG_SUPPRESSED = "suppressed"
 FLAG_MERGED = "merged"
-FLAGS = (FLAG_OK, FLAG_MISSING, FLAG_SUPPRESSED, FLAG_MERGED)
+FLAG_APPROXIMATE = "approximate"
+FLAGS = (FLAG_OK, FLAG_MISSING, FLAG_SUPPRESSED, FLAG_MERGED, FLAG_APPROXIMATE)
+# The flags whose row carries a number: an exact value, or a 2025 merged municipality's figure standing for its
+# largest 2019 part (see "Boundary versions" in the module docstring).
+VALUE_FLAGS = (FLAG_OK, FLAG_APPROXIMATE)
 FLAG_LABELS_NL = {
     FLAG_OK: "",
     FLAG_MISSING: "onbekend",
     FLAG_SUPPRESSED: "geheim (kleine aantallen)",
-    FLAG_MERGED: "alleen gekend voor de fusiegemeente (2025)",
+    FLAG_MERGED: "cijfer zit in het grootste deel (fusie 2025)",
+    FLAG_APPROXIMATE: "benadering: cijfer van de fusiegemeente (2025)",
 }
 
 COUNT = "count"
@@ -285,7 +302,6 @@ def _population(version: str) -> pd.DataFrame:
     codes_2025 = set(load_municipalities("2025")["nis"])
     mergers = load_merger_table()
     to_2025 = dict(zip(mergers["nis_2019"], mergers["nis_2025"]))
-    n_parts = mergers.groupby("nis_2025")["nis_2019"].size()
     former = dict(zip(former_municipalities_2019()["former_name"], former_municipalities_2019()["nis_2019"]))
 
     before_2019 = source[source["year"] < 2019].copy()
@@ -301,11 +317,8 @@ def _population(version: str) -> pd.DataFrame:
     latest = source[source["year"] >= 2025]
 
     if version == "2019":
-        kept = [code for code in codes_2019 if n_parts[to_2025[code]] == 1]
-        direct = latest[latest["nis"].isin(kept)].assign(flag=FLAG_OK)
-        merged = [(code, year) for year in sorted(latest["year"].unique()) for code in codes_2019 - set(kept)]
-        merged = pd.DataFrame(merged, columns=["nis", "year"]).assign(value=np.nan, flag=FLAG_MERGED)
-        result = pd.concat([on_2019, direct[["nis", "year", "value", "flag"]], merged], ignore_index=True)
+        latest = on_2019_map(latest.assign(flag=FLAG_OK)[["nis", "year", "value", "flag"]])
+        result = pd.concat([on_2019, latest[["nis", "year", "value", "flag"]]], ignore_index=True)
     elif version == "2025":
         summed = on_2019.assign(nis=on_2019["nis"].map(to_2025)).groupby(["nis", "year"], as_index=False)["value"].sum()
         summed["flag"] = FLAG_OK
@@ -335,14 +348,33 @@ def load_area(version: str, years) -> pd.DataFrame:
     return _long(nis, "oppervlakte", year, area, FLAG_OK, source=source)
 
 
-def density(population: pd.DataFrame, area: pd.DataFrame) -> pd.DataFrame:
-    """bevolkingsdichtheid = bevolking / oppervlakte per municipality and year (NaN when either is missing)."""
+def density(population: pd.DataFrame, area: pd.DataFrame, units: pd.DataFrame | None = None) -> pd.DataFrame:
+    """bevolkingsdichtheid = bevolking / oppervlakte per municipality and year (NaN when either is missing).
+
+    A population that is a 2025 merged municipality's figure standing for its largest 2019 part
+    (:data:`FLAG_APPROXIMATE`) is divided by the area of all the parts (``units``, see :func:`aggregation_units`):
+    numerator and denominator go with the largest part together, so its density is the merged municipality's.
+    """
     keys = ["nis", "year"]
+    area = area.copy()
+    if units is not None:
+        unit_of, holder_of = dict(zip(units["nis"], units["unit_nis"])), dict(zip(units["nis"], units["holder"]))
+        unit_area = area.assign(unit_nis=area["nis"].map(unit_of)).groupby(["unit_nis", "year"])["value"].sum()
+        whole = pd.Series(unit_area.reindex(list(zip(area["nis"].map(unit_of), area["year"]))).to_numpy(),
+                          index=area.index)
+        area["unit_value"] = whole.where(area["nis"].map(holder_of) == area["nis"])
+    else:
+        area["unit_value"] = np.nan
     joined = population.set_index(keys)[["value", "flag"]].merge(
-        area.set_index(keys)[["value", "flag"]], how="inner", left_index=True, right_index=True, suffixes=("_p", "_a"))
-    usable = (joined["flag_p"] == FLAG_OK) & (joined["flag_a"] == FLAG_OK) & (joined["value_a"] > 0)
-    value = np.where(usable, joined["value_p"] / joined["value_a"], np.nan)
-    flag = np.where(usable, FLAG_OK, np.where(joined["flag_p"] != FLAG_OK, joined["flag_p"], joined["flag_a"]))
+        area.set_index(keys)[["value", "flag", "unit_value"]], how="inner", left_index=True, right_index=True,
+        suffixes=("_p", "_a"))
+    approximate = (joined["flag_p"] == FLAG_APPROXIMATE) & joined["unit_value"].notna()
+    divisor = joined["value_a"].where(~approximate, joined["unit_value"])
+    usable = ((joined["flag_p"] == FLAG_OK) | approximate) & (joined["flag_a"] == FLAG_OK) & (divisor > 0)
+    value = np.where(usable, joined["value_p"] / divisor, np.nan)
+    flag = np.where(usable, joined["flag_p"],
+                    np.where(~joined["flag_p"].isin(VALUE_FLAGS), joined["flag_p"],
+                             np.where(joined["flag_a"] != FLAG_OK, joined["flag_a"], FLAG_MISSING)))
     joined = joined.reset_index()
     source = "Bron: Statbel (bevolking); Provincies in Cijfers, Statbel (grenzen)"
     return _long(joined["nis"], "bevolkingsdichtheid", joined["year"], value, flag, source=source)
@@ -357,25 +389,15 @@ def jobseekers_on(version: str) -> pd.DataFrame:
         return values
     if version != "2019":
         raise ValueError(f"Onbekende grensversie {version!r}")
-    from geodata.municipalities import load_merger_table
-
-    mergers = load_merger_table()
-    n_parts = mergers.groupby("nis_2025")["nis_2019"].transform("size")
-    kept = mergers[n_parts == 1]
-    merged = mergers[n_parts > 1]
-    direct = values[values["nis"].isin(set(kept["nis_2025"]))]
-    direct = direct.assign(nis=direct["nis"].map(dict(zip(kept["nis_2025"], kept["nis_2019"]))))
-    combos = values[["indicator_id", "year", "unit", "source"]].drop_duplicates()
-    parts = merged[["nis_2019"]].rename(columns={"nis_2019": "nis"}).merge(combos, how="cross")
-    parts = parts.assign(value=np.nan, flag=FLAG_MERGED)[LONG_COLUMNS]
-    return pd.concat([direct, parts], ignore_index=True)
+    return on_2019_map(values)[LONG_COLUMNS]
 
 
 @lru_cache(maxsize=2)
 def _indicator_values(version: str) -> pd.DataFrame:
     population = load_population(version)
     area = load_area(version, population["year"].unique())
-    frame = pd.concat([jobseekers_on(version), population, area, density(population, area)], ignore_index=True)
+    frame = pd.concat([jobseekers_on(version), population, area,
+                       density(population, area, aggregation_units(version))], ignore_index=True)
     return frame.sort_values(["indicator_id", "year", "nis"]).reset_index(drop=True)
 
 
@@ -384,30 +406,92 @@ def indicator_values(version: str) -> pd.DataFrame:
     return _indicator_values(version).copy()
 
 
-def aggregation_units(version: str, keyed_on: str) -> pd.DataFrame:
-    """Which municipalities of the map `version` each value of a source keyed on `keyed_on` covers.
+# --- the 2025 mergers on the 2019-2024 map: one rule --------------------------------------------------------
 
-    Columns ``unit`` (a code of the source) and ``nis`` (a code of the map). For a 2025-keyed source on the
-    2019 map that is the merger table (a successor's value covers all its parts); otherwise every code covers
-    itself. Used by :func:`analysis.indicators.aggregate` to credit a group with a successor's value when all its
-    parts are members.
-    """
+@lru_cache(maxsize=2)
+def _aggregation_units(version: str) -> pd.DataFrame:
     from geodata.municipalities import load_merger_table, load_municipalities
 
-    if version == "2019" and keyed_on == "2025":
-        mergers = load_merger_table()
-        return pd.DataFrame({"unit": mergers["nis_2025"].to_numpy(), "nis": mergers["nis_2019"].to_numpy()})
-    codes = load_municipalities(version)["nis"].to_numpy()
-    return pd.DataFrame({"unit": codes, "nis": codes})
+    layer = load_municipalities(version)
+    if version == "2025":
+        codes = layer["nis"].to_numpy()
+        return pd.DataFrame({"nis": codes, "unit_nis": codes, "holder": codes})
+    if version != "2019":
+        raise ValueError(f"Onbekende grensversie {version!r}")
+    table = load_merger_table().rename(columns={"nis_2019": "nis", "nis_2025": "unit_nis"})
+    table["population"] = table["nis"].map(dict(zip(layer["nis"], layer["population_2020"])))
+    # The largest part by inhabitants on 1 January 2020; equal populations by the lowest code.
+    largest = table.sort_values(["unit_nis", "population", "nis"], ascending=[True, False, True])
+    table["holder"] = table["unit_nis"].map(largest.groupby("unit_nis")["nis"].first())
+    return table[["nis", "unit_nis", "holder"]].sort_values("nis").reset_index(drop=True)
 
 
-def source_values(indicator_id: str, version: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The values of a catalogue indicator (and of its numerator and denominator) as the source keys them,
-    with the :func:`aggregation_units` to put them on the map of `version`."""
-    entry = CATALOGUE[indicator_id]
-    ids = {indicator_id, entry.numerator, entry.denominator} - {None}
-    if entry.keyed_on == "2025" and version == "2019":
-        values = load_jobseekers()
-        return values[values["indicator_id"].isin(ids)].reset_index(drop=True), aggregation_units("2019", "2025")
-    values = indicator_values(version)
-    return values[values["indicator_id"].isin(ids)].reset_index(drop=True), aggregation_units(version, version)
+def aggregation_units(version: str) -> pd.DataFrame:
+    """Which municipality of the map `version` holds the figure of each municipality: columns ``nis``,
+    ``unit_nis`` (the 2025 municipality it is part of) and ``holder`` (the map code that carries the unit's figure).
+
+    On the 2025 map every code is its own unit and holder. On the 2019-2024 map a 2025 merged municipality is the
+    unit of its parts and its **largest** part (inhabitants on 1 January 2020) holds the figure that the source
+    gives only for the merged municipality; see "Boundary versions" in the module docstring. Used by
+    :func:`on_2019_map` (per municipality) and :func:`analysis.indicators.aggregate` (per group), so both follow the
+    same rule.
+    """
+    return _aggregation_units(version).copy()
+
+
+def on_2019_map(values: pd.DataFrame) -> pd.DataFrame:
+    """Values keyed on the 2025 codes (columns ``nis``, ``value``, ``flag`` and any others) on the 2019-2024 map.
+
+    A municipality that did not merge in 2025 takes its own value. Of a 2025 merged municipality the largest
+    2019 part holds the merged municipality's figure, flagged :data:`FLAG_APPROXIMATE` (a missing or suppressed
+    figure keeps its flag); the other parts get no figure (NaN, :data:`FLAG_MERGED`: "cijfer zit in <grootste
+    deel>"). Nothing is divided over the parts: that would invent numbers.
+    """
+    units = aggregation_units("2019")
+    n_parts = units["unit_nis"].map(units["unit_nis"].value_counts())
+    units = units.assign(merged=n_parts.to_numpy() > 1)
+    frame = units.merge(values.rename(columns={"nis": "unit_nis"}), on="unit_nis", how="inner")
+    part, holder = frame["merged"] & (frame["nis"] != frame["holder"]), frame["merged"] & (frame["nis"] == frame["holder"])
+    frame.loc[part, "value"] = np.nan
+    frame.loc[part, "flag"] = FLAG_MERGED
+    frame.loc[holder & (frame["flag"] == FLAG_OK), "flag"] = FLAG_APPROXIMATE
+    return frame.drop(columns=["unit_nis", "holder", "merged"])[list(values.columns)].reset_index(drop=True)
+
+
+@lru_cache(maxsize=2)
+def merger_notes(version: str) -> dict[str, str]:
+    """Why a municipality of the map `version` shows a merged municipality's figure or none: nis -> Dutch text.
+
+    For the parts of a 2025 merged municipality on the 2019-2024 map: the largest part gets "benadering: cijfer
+    van fusiegemeente Antwerpen (2025) = Antwerpen + Borsbeek", the others "cijfer zit in Antwerpen (fusie 2025)".
+    Empty on the 2025 map.
+    """
+    from geodata.municipalities import load_municipalities
+
+    if version != "2019":
+        return {}
+    units = aggregation_units(version)
+    names = dict(zip(load_municipalities("2019")["nis"], load_municipalities("2019")["name"]))
+    names_2025 = dict(zip(load_municipalities("2025")["nis"], load_municipalities("2025")["name"]))
+    notes = {}
+    for unit, parts in units.groupby("unit_nis"):
+        if len(parts) < 2:
+            continue
+        holder = parts["holder"].iloc[0]
+        others = sorted((names.get(code, code) for code in parts["nis"] if code != holder), key=str.lower)
+        merged_name = names_2025.get(unit, unit)
+        holder_name = names.get(holder, holder)
+        notes[holder] = (f"benadering: cijfer van fusiegemeente {merged_name} (2025) = "
+                         + " + ".join([holder_name, *others]))
+        for code in parts["nis"]:
+            if code != holder:
+                notes[code] = f"cijfer zit in {holder_name} (fusie 2025)"
+    return notes
+
+
+def flag_text(flag: str, nis: str | None = None, notes: dict[str, str] | None = None) -> str:
+    """Why a value is what it is, in Dutch: the municipality's merger note (:func:`merger_notes`) for an
+    approximate or merged figure, else the label of the flag ("" for an exact value)."""
+    if flag in (FLAG_APPROXIMATE, FLAG_MERGED) and notes and nis in notes:
+        return notes[nis]
+    return FLAG_LABELS_NL.get(flag, flag)

@@ -7,7 +7,7 @@ import streamlit as st
 from analysis.coverage import confidence_nl
 from analysis.formatting import format_number
 from analysis.indicators import latest_values
-from geodata.indicators import CATALOGUE
+from geodata.indicators import CATALOGUE, merger_notes
 from pages import downloads, ui
 from pages.indicator_map import value_text
 from pages.webmap import coverage_map, municipality_table
@@ -66,8 +66,11 @@ with right:
                 st.caption(f"Bron: {row.source}")
         indicators = latest_values(ui.cached_indicator_values(filters.version), nis, DETAIL_INDICATORS)
         if len(indicators):
+            # A 2019 municipality that merged in 2025 shows its merged municipality's figure, labelled (or where
+            # its figure sits): the merger rule of geodata.indicators.
+            note = merger_notes(filters.version).get(nis)
             st.markdown("**Indicatoren** (laatste jaar)\n" + "\n".join(
-                f"- {CATALOGUE[i].label} {year}: {value_text(value, flag, CATALOGUE[i])}"
+                f"- {CATALOGUE[i].label} {year}: {value_text(value, flag, CATALOGUE[i], note)}"
                 for i, year, value, flag in indicators.itertuples(index=False)))
             st.caption("Meer op de pagina Indicatoren. Bronnen: VDAB via Provincies in Cijfers; Statbel.")
 

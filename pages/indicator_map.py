@@ -4,7 +4,9 @@ Classes come from :func:`analysis.indicators.class_breaks` computed on all of Fl
 the same colours. Colours are ColorBrewer sequential ramps (colour-blind safe): YlOrRd when a higher value means
 more need (reversed when a lower value does), YlGnBu for neutral indicators. Values that are not numbers are drawn
 differently from any class and from each other: zero (plain white), missing (white, grey hatching), suppressed
-(dark grey, white hatching) and "only known for the 2025 merged municipality" (white, purple hatching). The
+(dark grey, white hatching) and "the figure sits in the largest part of the 2025 merged municipality" (white,
+purple hatching). That largest part is coloured by the merged municipality's figure, and its tooltip says it is an
+approximation (the merger rule of :mod:`geodata.indicators`). The
 municipalities without a known partnership are outlined, on demand, in blue (vermillion on the blue ramp).
 """
 
@@ -19,7 +21,7 @@ from analysis.figures import (
     highlight_colour, indicator_heading, indicator_legend_rows,
 )
 from analysis.formatting import format_number
-from geodata.indicators import FLAG_LABELS_NL, FLAG_OK, Indicator
+from geodata.indicators import FLAG_APPROXIMATE, FLAG_MERGED, VALUE_FLAGS, Indicator, flag_text
 from pages.webmap import (
     LegendEntry, OUTLINE_COLOUR, add_area_layer, add_legend_and_source, add_outline_layer, base_map, bounds_of,
     dissolved_partnerships, finish,
@@ -29,19 +31,28 @@ from pages.webmap import (
 TOOLTIP = {"name": "Gemeente", "value_label": "Waarde", "status_label": "Status", "partnerships_label": "Verband(en)"}
 
 
-def value_text(value, flag: str, entry: Indicator) -> str:
-    """A value as shown in tooltips and tables: Belgian notation with unit, or why there is none."""
-    if flag != FLAG_OK or value is None or pd.isna(value):
-        return INDICATOR_NO_VALUE_LABELS.get(flag, FLAG_LABELS_NL.get(flag) or "onbekend")
+def value_text(value, flag: str, entry: Indicator, note: str | None = None) -> str:
+    """A value as shown in tooltips and tables: Belgian notation with unit, or why there is none.
+
+    ``note`` is the municipality's merger note (:func:`geodata.indicators.merger_notes`): an approximate figure gets
+    it in brackets ("14,0% (benadering: cijfer van fusiegemeente Antwerpen (2025) = Antwerpen + Borsbeek)"), a part
+    without a figure of its own shows it instead ("cijfer zit in Antwerpen (fusie 2025)").
+    """
+    if flag not in VALUE_FLAGS or value is None or pd.isna(value):
+        if flag == FLAG_MERGED and note:
+            return note
+        return INDICATOR_NO_VALUE_LABELS.get(flag) or flag_text(flag) or "onbekend"
     number = format_number(value, entry.decimals)
-    return f"{number}%" if entry.unit == "%" else f"{number} {entry.unit}".rstrip()
+    text = f"{number}%" if entry.unit == "%" else f"{number} {entry.unit}".rstrip()
+    return f"{text} ({note or flag_text(flag)})" if flag == FLAG_APPROXIMATE else text
 
 
 def drawing_table(view, web: gpd.GeoDataFrame, values: pd.DataFrame, breaks: list[float], entry: Indicator,
-                  mask=None) -> gpd.GeoDataFrame:
+                  mask=None, notes: dict[str, str] | None = None) -> gpd.GeoDataFrame:
     """One WGS84 row per municipality in view: value, flag, class (or zero / a no-value flag), fill and texts.
 
-    ``values``: ``nis``, ``value``, ``flag`` for every municipality of the map (absent codes are ``missing``).
+    ``values``: ``nis``, ``value``, ``flag`` for every municipality of the map (absent codes are ``missing``);
+    ``notes``: the merger notes of the map (:func:`geodata.indicators.merger_notes`) for the tooltips.
     """
     from pages.webmap import municipality_table
 
@@ -51,17 +62,21 @@ def drawing_table(view, web: gpd.GeoDataFrame, values: pd.DataFrame, breaks: lis
         table = table[table["nis"].isin(set(view.municipalities.loc[mask, "nis"]))]
     table = table.merge(values[["nis", "value", "flag"]], on="nis", how="left")
     table = classify_indicator(table, breaks, entry.higher_is_worse)
-    table["value_label"] = [value_text(v, f, entry) for v, f in zip(table["value"], table["flag"])]
+    notes = notes or {}
+    table["value_label"] = [value_text(v, f, entry, notes.get(nis))
+                            for nis, v, f in zip(table["nis"], table["value"], table["flag"])]
     table["status_label"] = table["status_label"].fillna("onbekend")
     return gpd.GeoDataFrame(table, geometry="geometry", crs=web.crs)
 
 
 def indicator_map(view, web: gpd.GeoDataFrame, values: pd.DataFrame, breaks: list[float], entry: Indicator,
                   year: int, mask=None, source: str = "", highlight_not_covered: bool = False,
-                  minimum: float | None = None, title: str | None = None) -> folium.Map:
+                  minimum: float | None = None, title: str | None = None,
+                  notes: dict[str, str] | None = None) -> folium.Map:
     """The choropleth: classes, zero and no-value categories, partnership outlines on top, optionally the
-    municipalities without a known partnership outlined, a legend with class bounds and counts, and the source."""
-    table = drawing_table(view, web, values, breaks, entry, mask)
+    municipalities without a known partnership outlined, a legend with class bounds and counts, and the source.
+    ``notes``: merger notes for the tooltips (see :func:`drawing_table`)."""
+    table = drawing_table(view, web, values, breaks, entry, mask, notes)
     fmap = base_map(bounds_of(table) if len(table) else None)
     plain = table[table["hatch"].isna()]
     add_area_layer(fmap, plain, name=f"{entry.label} {year}", tooltip=TOOLTIP)

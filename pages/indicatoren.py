@@ -8,17 +8,12 @@ from analysis import indicators as ind
 from analysis.figures import indicator_classes, indicator_print_map, indicator_source_note
 from analysis.coverage import STATUS_LABELS_NL
 from analysis.formatting import format_number
-from geodata.indicators import CATALOGUE, COUNT, FLAG_LABELS_NL, FLAG_OK
+from geodata.indicators import (
+    CATALOGUE, COUNT, FLAG_APPROXIMATE, FLAG_MERGED, VALUE_FLAGS, aggregation_units, flag_text, merger_notes,
+)
 from pages import downloads, ui
-from pages.indicator_map import indicator_map, value_text
+from pages.indicator_map import indicator_map
 from pages.indicator_upload import uploaded_catalogue, uploaded_values
-
-
-@st.cache_data(show_spinner=False)
-def aggregation_input(indicator_id: str, version: str):
-    from analysis.indicator_data import aggregation_input as load
-
-    return load(indicator_id, version)
 
 
 METHOD_NAMES = {ind.QUANTILES: "kwantielen", ind.FISHER_JENKS: "natuurlijke breuken",
@@ -35,6 +30,9 @@ web = ui.cached_web_layer(version)
 
 catalogue = {**CATALOGUE, **uploaded_catalogue()}
 values = ui.cached_indicator_values(version)
+units = aggregation_units(version)  # which part holds a 2025 merged municipality's figure (geodata.indicators)
+notes = merger_notes(version)
+names = view.municipalities.set_index("nis")["name"]
 uploads = uploaded_values(version)
 if uploads is not None:
     values = pd.concat([values, uploads[values.columns]], ignore_index=True)
@@ -69,16 +67,22 @@ source = ("" if attribution.startswith("Bron:") else "Bron: ") + f"{attribution}
     "Cijfers, Statbel"
 title = f"{entry.label} {year}"
 ui.show_map(indicator_map(view, web, flanders, breaks, entry, year, mask, source=source,
-                          highlight_not_covered=highlight, minimum=minimum),
+                          highlight_not_covered=highlight, minimum=minimum, notes=notes),
             key=f"ind-map-{filters.scheme}-{version}", height=620)
-notes = [f"{source}.", "Klassengrenzen berekend op heel Vlaanderen; ze blijven gelijk bij filteren."]
-if version == "2019" and (flanders["flag"] == "merged").any():
-    notes.append("Op de kaart 2019-2024 hebben de 28 gemeenten die op 1 januari 2025 fuseerden geen eigen cijfer: "
-                 "de bron geeft alleen hun 13 fusiegemeenten (kies de kaart vanaf 2025 om ze te zien). Een "
-                 "fusiegemeente telt wel mee in een verband of groep wanneer al haar delen erin zitten.")
+map_notes = [f"{source}.", "Klassengrenzen berekend op heel Vlaanderen; ze blijven gelijk bij filteren."]
+if (flanders["flag"] == FLAG_MERGED).any() or (flanders["flag"] == FLAG_APPROXIMATE).any():
+    holders = int((flanders["flag"] == FLAG_APPROXIMATE).sum())
+    parts = int((flanders["flag"] == FLAG_MERGED).sum())
+    map_notes.append(
+        f"Benadering: voor de {format_number(holders + parts)} gemeenten die op 1 januari 2025 fuseerden geeft de "
+        f"bron in {year} alleen het cijfer van de fusiegemeente. Op de kaart 2019-2024 draagt het grootste deel "
+        f"(inwoners 2020) dat cijfer ({format_number(holders)} gemeenten, gekleurd, 'benadering' in de tooltip); "
+        f"de andere {format_number(parts)} delen hebben geen eigen cijfer ('cijfer zit in ...', gearceerd). In "
+        "verbanden en groepen gaat het hele cijfer naar de groep met het grootste deel: exact als alle delen erin "
+        "zitten, anders een benadering (zo gemarkeerd). Kies de kaart vanaf 2025 voor de cijfers zonder benadering.")
 if not entry.aggregatable:
-    notes.append("Deze graad kan niet per groep herberekend worden (de bron geeft geen teller en noemer).")
-st.caption(" ".join(notes))
+    map_notes.append("Deze graad kan niet per groep herberekend worden (de bron geeft geen teller en noemer).")
+st.caption(" ".join(map_notes))
 described = ui.filter_text(view, filters)
 downloads.print_downloads(
     lambda orientation: indicator_print_map(view, mask, described, indicator_id, year, values, method, k, orientation,
@@ -90,7 +94,7 @@ with st.expander("Over deze indicator"):
 in_view = flanders[flanders["nis"].isin(set(view.municipalities.loc[mask, "nis"]))]
 
 # --- histogram -------------------------------------------------------------------------------------------------
-known = in_view[in_view["flag"] == FLAG_OK]
+known = in_view[in_view["flag"].isin(VALUE_FLAGS)]
 if len(known):
     chart = alt.Chart(known).mark_bar(color="#E6550D").encode(
         x=alt.X("value:Q", bin=alt.Bin(maxbins=30), title=f"{entry.label} ({entry.unit})",
@@ -105,7 +109,6 @@ if len(known):
 # --- table per municipality --------------------------------------------------------------------------------------
 status = view.status.set_index("nis")
 partnership_names = dict(zip(view.scheme.partnerships["partnership_id"], view.scheme.partnerships["name"]))
-names = view.municipalities.set_index("nis")["name"]
 table = pd.DataFrame({
     "NIS": in_view["nis"].to_numpy(),
     "Gemeente": in_view["nis"].map(names).to_numpy(),
@@ -115,67 +118,89 @@ table = pd.DataFrame({
         lambda ids: ", ".join(partnership_names.get(i, i) for i in ids) if isinstance(ids, tuple) and ids
         else "geen gekend verband").to_numpy(),
     f"{entry.label} {year}": in_view["value"].to_numpy(),
-    "Toelichting": in_view["flag"].map(lambda flag: FLAG_LABELS_NL.get(flag, flag)).to_numpy(),
+    "Toelichting": [flag_text(flag, nis, notes) for nis, flag in zip(in_view["nis"], in_view["flag"])],
 })
 table = table[["NIS", "Gemeente", f"{entry.label} {year}", "Toelichting", "Provincie", "Status", "Verband(en)"]]
 st.subheader("Per gemeente")
+# On screen the value column has a short header (the indicator is chosen right above; the downloads keep its full
+# name) and the explanation room to be read: "cijfer zit in Antwerpen (fusie 2025)".
+SHORT_VALUE = f"Waarde {year}" + (f" ({entry.unit})" if entry.unit else "")
 downloads.show_table(table, numbers={f"{entry.label} {year}": entry.decimals}, height=360,
-                     download=(downloads.file_stem("regiekaart", indicator_id, str(year)), "Indicator"), key="ind-table")
+                     download=(downloads.file_stem("regiekaart", indicator_id, str(year)), "Indicator"), key="ind-table",
+                     column_config={f"{entry.label} {year}": SHORT_VALUE,
+                                    "Toelichting": st.column_config.TextColumn("Toelichting", width="large")})
 
 # --- per partnership ---------------------------------------------------------------------------------------------
-if indicator_id in CATALOGUE:
-    source_values, units = aggregation_input(indicator_id, version)
-else:
-    source_values, units = values, None
 codes_in_view = set(view.municipalities.loc[mask, "nis"])
 st.subheader("Per samenwerkingsverband")
 if not entry.aggregatable:
     st.info(f"{entry.label} kan niet per verband berekend worden: er is geen teller en noemer, en een gemiddelde "
             "van gemeentelijke graden zou een ander cijfer geven dan het echte.")
 else:
-    per_partnership = ind.aggregate_by_partnership(source_values, view.scheme.memberships, view.scheme.partnerships,
+    per_partnership = ind.aggregate_by_partnership(values, view.scheme.memberships, view.scheme.partnerships,
                                                    entry, year, units, codes=view.municipalities["nis"],
                                                    catalogue=catalogue)
     members = view.scheme.memberships
     shown_ids = set(members.loc[members["nis"].isin(codes_in_view), "partnership_id"])
     per_partnership = per_partnership[per_partnership["partnership_id"].isin(shown_ids)]
     how = "som" if entry.kind == COUNT else "herberekend uit teller en noemer (geen gemiddelde)"
+    records = per_partnership.to_dict("records")
     part_table = pd.DataFrame({
         "Samenwerkingsverband": per_partnership["name"].to_numpy(),
         f"{entry.label} {year}": per_partnership["value"].to_numpy(),
+        "Benadering": per_partnership["approximate"].map({True: "ja", False: "nee"}).to_numpy(),
         "Gemeenten": per_partnership["n_municipalities"].to_numpy(),
         "Met cijfer": per_partnership["n_with_value"].to_numpy(),
         "Ook in ander verband": per_partnership["n_shared"].to_numpy(),
-        "Zonder cijfer": per_partnership["missing_nis"].map(
-            lambda codes: ", ".join(names.get(c, c) for c in codes)).to_numpy(),
+        "Zonder cijfer": [ind.left_out_text(row, names, notes) for row in records],
+        "Toelichting benadering": [ind.approximate_text(row, names, notes) for row in records],
     })
     downloads.show_table(part_table, numbers={f"{entry.label} {year}": entry.decimals, "Gemeenten": 0, "Met cijfer": 0,
                                        "Ook in ander verband": 0},
                          download=(downloads.file_stem("regiekaart", indicator_id, str(year), "verbanden"), "Verbanden"),
-                         key="ind-part")
+                         key="ind-part", column_config={f"{entry.label} {year}": SHORT_VALUE,
+                                                        "Toelichting benadering": None})
     st.caption(f"Waarde per verband: {how}. Een gemeente in meer dan één verband telt in elk verband mee, dus de "
-               "verbanden samen kunnen meer zijn dan Vlaanderen. 'Zonder cijfer': onbekend, geheim, of een "
-               "fusiegemeente waarvan niet alle delen in het verband zitten.")
+               "verbanden samen kunnen meer zijn dan Vlaanderen. 'Benadering': het verband bevat het grootste deel "
+               "van een fusiegemeente van 2025 maar niet al haar delen, en telt het hele cijfer van de fusiegemeente "
+               "mee. 'Zonder cijfer': onbekend, geheim, of een deel van een fusiegemeente waarvan het cijfer in het "
+               "grootste deel zit, buiten het verband.")
 
 # --- need versus coverage ----------------------------------------------------------------------------------------
 st.subheader("Nood en dekking")
 status_in_view = view.status[view.status["nis"].isin(codes_in_view)]
 if entry.aggregatable:
-    need = ind.need_versus_coverage(source_values, status_in_view, entry, year, units, catalogue)
-    st.markdown(ind.need_sentence(need, entry, year, catalogue))
+    need = ind.need_versus_coverage(values, status_in_view, entry, year, units, catalogue)
+    st.markdown(ind.need_sentence(need, entry, year, catalogue, names=names.to_dict(), notes=notes))
+    need_records = need.to_dict("records")
+    value_column = f"{entry.label} {year}"
     need_table = pd.DataFrame({
         "Groep": need["label"].to_numpy(),
-        "Gemeenten": need["n_municipalities"].to_numpy(),
-        f"{entry.label} {year}": need["value"].to_numpy(),
+        value_column: need["value"].to_numpy(),
         "Aandeel": need["share"].to_numpy(),
-        "Gemeenten zonder cijfer": (need["n_missing"] + need["n_suppressed"] + need["n_split"]).to_numpy(),
+        "Benadering": need["approximate"].map({True: "ja", False: "nee"}).to_numpy(),
+        "Gemeenten": need["n_municipalities"].to_numpy(),
+        "Met cijfer": need["n_with_value"].to_numpy(),
+        "Zonder cijfer": (need["n_missing"] + need["n_suppressed"]).to_numpy(),
+        "Cijfer in andere groep": need["n_elsewhere"].to_numpy(),
+        "Niet meegeteld": [ind.left_out_text(row, names, notes) for row in need_records],
+        "Toelichting benadering": [ind.approximate_text(row, names, notes) for row in need_records],
     })
     if entry.kind != COUNT:
         need_table = need_table.drop(columns="Aandeel")
-    downloads.show_table(need_table, numbers={f"{entry.label} {year}": entry.decimals, "Gemeenten": 0,
-                                       "Gemeenten zonder cijfer": 0}, percents={"Aandeel": 1},
+    downloads.show_table(need_table, numbers={value_column: entry.decimals, "Gemeenten": 0,
+                                              "Met cijfer": 0, "Zonder cijfer": 0, "Cijfer in andere groep": 0},
+                         percents={"Aandeel": 1},
                          download=(downloads.file_stem("regiekaart-nood-dekking", indicator_id, str(year)), "Nood en dekking"),
-                         key="ind-need")
+                         key="ind-need",
+                         # A short header on screen (the indicator is named above); the names left out are in the
+                         # sentence above and in the downloads, the toolbar can show them.
+                         column_config={value_column: SHORT_VALUE, "Niet meegeteld": None,
+                                        "Toelichting benadering": None})
+    st.caption("Gemeenten = met cijfer + zonder cijfer + cijfer in andere groep. De drie groepen (gekend verband, "
+               "neemt niet deel, onbekend) tellen op tot het totaal, over dezelfde gemeenten. 'Cijfer in andere "
+               "groep': een deel van een fusiegemeente van 2025 waarvan het cijfer bij het grootste deel zit, in een "
+               "andere groep; die groep is dan een benadering.")
 else:
     st.info("Kies een indicator die per groep berekend kan worden (bv. niet-werkende werkzoekenden of de totale "
             "werkzoekendengraad) om nood en dekking te vergelijken.")
@@ -193,16 +218,18 @@ else:
         "NIS": ranking["nis"].to_numpy(),
         "Status": ranking["status"].map(STATUS_LABELS_NL).to_numpy(),
         f"{entry.label} {year}": ranking["value"].to_numpy(),
-        "Toelichting": [value_text(v, f, entry) if f != FLAG_OK else "" for v, f in
-                        zip(ranking["value"], ranking["flag"])],
+        "Toelichting": [flag_text(flag, nis, notes) for nis, flag in zip(ranking["nis"], ranking["flag"])],
     })
     numbers = {"Rang": 0, f"{entry.label} {year}": entry.decimals}
+    headers = {f"{entry.label} {year}": SHORT_VALUE,
+               "Toelichting": st.column_config.TextColumn("Toelichting", width="large")}
     if context:
         label = catalogue[context].label
         ranking_table.insert(5, f"{label} {year}", ranking["context_value"].to_numpy())
         numbers[f"{label} {year}"] = 0
+        headers[f"{label} {year}"] = f"{label.split(' (')[0]} {year}"
     downloads.show_table(ranking_table, numbers=numbers, height=360,
                          download=(downloads.file_stem("regiekaart-nood-zonder-verband", indicator_id, str(year)),
-                            "Rangschikking"), key="ind-rank")
+                            "Rangschikking"), key="ind-rank", column_config=headers)
     st.caption(f"Gesorteerd op {entry.label.lower()}, {direction} eerst; gemeenten zonder cijfer onderaan. "
                "'Onbekend' betekent: geen bron gevonden, niet: neemt niet deel.")

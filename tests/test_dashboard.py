@@ -123,9 +123,59 @@ def test_subsidy_chart_follows_the_funding_order_with_belgian_axis_labels():
 def test_subsidy_recomputes_with_the_budget():
     at = app("pages/subsidie.py")
     funded_default = metric(at, "Toegekend")
-    at.number_input(key="subsidy-budget-2020-2022").set_value(100_000).run()
+    at.text_input(key="subsidy-budget-text").set_value("100.000").run()
     assert metric(at, "Toegekend") == "€ 100.000" and metric(at, "Budget") == "€ 100.000"
     assert metric(at, "Toegekend") != funded_default
+
+
+def budget_box(at: AppTest):
+    return at.text_input(key="subsidy-budget-text")
+
+
+@pytest.mark.parametrize("typed, shown, card", [
+    ("1.000.000", "1.000.000", "€ 1.000.000"),  # was read as 1 euro
+    ("1000000,50", "1.000.000,50", "€ 1.000.000,50"),  # was shown as 100000050 and computed with 1 euro
+    ("2.225.000,50", "2.225.000,50", "€ 2.225.000,50"),
+    ("3000000", "3.000.000", "€ 3.000.000"),
+])
+def test_subsidy_budget_is_typed_and_shown_the_belgian_way(typed, shown, card):
+    at = app("pages/subsidie.py")
+    assert budget_box(at).value == "2.225.000"  # the 2020-2022 preset
+    budget_box(at).set_value(typed).run()
+    assert not at.exception and not at.error
+    assert budget_box(at).value == shown and metric(at, "Budget") == card
+    funded, eligible = map(int, metric(at, "Gefinancierd").split(" / "))
+    assert funded > 1 and eligible == 25
+
+
+@pytest.mark.parametrize("typed", ["1,000,000", "1.00.000", "abc", "-500.000", "1.5"])
+def test_subsidy_budget_refuses_other_notations_in_dutch_and_keeps_the_last_budget(typed):
+    at = app("pages/subsidie.py")
+    budget_box(at).set_value("600.000").run()
+    budget_box(at).set_value(typed).run()
+    assert not at.exception
+    message = at.error[0].value
+    assert "Belgische notatie" in message or "negatief" in message
+    assert "laatste geldige budget: € 600\\.000" in message
+    assert metric(at, "Budget") == "€ 600.000" and metric(at, "Toegekend") == "€ 600.000"
+    at.radio(key="subsidy-period").set_value("vanaf 2023").run()  # a preset fills the box and clears the message
+    assert budget_box(at).value == "3.000.000" and metric(at, "Budget") == "€ 3.000.000" and not at.error
+
+
+def test_subsidy_table_uses_the_werkzoekendengraad_and_explains_each_award_below_it():
+    at = app("pages/subsidie.py")
+    budget_box(at).set_value("600.000").run()
+    table = next(df.value for df in at.dataframe if "Rang" in df.value.columns).set_index("Regisseur")
+    assert "Werkzoekendengraad 2019 (%)" in table.columns
+    assert not any("werkloosheid" in column.lower() for column in table.columns)
+    antwerpen = table.loc["Antwerpen"]
+    assert antwerpen["Rang"] == 1 and antwerpen["Toegekend"] == 200_000  # was last of the centre cities, 0
+    assert antwerpen["Waarom"] == "volledig · voorrang · graad benaderd"
+    assert "Antwerpen + Borsbeek" in antwerpen["Toelichting"]
+    assert table["Waarom"].str.len().max() <= 45  # short enough for a table cell
+    explained = next(e for e in at.expander if e.label == "Toelichting per regisseur")
+    text = " ".join(m.value for m in explained.markdown)
+    assert "Antwerpen \\+ Borsbeek" in text and text.count("\n- ") + 1 == len(table)
 
 
 def test_bad_membership_upload_lists_problems_without_a_traceback():
@@ -456,7 +506,7 @@ def test_kpi_table_csv_writes_counts_as_integers(deferred):
 def test_subsidy_csv_rounds_the_rate_as_on_screen_and_the_xlsx_keeps_it(deferred):
     at = app("pages/subsidie.py")
     table = next(df.value for df in at.dataframe if "Regisseur" in df.value.columns)
-    rate = next(column for column in table.columns if "graad (%)" in column)
+    rate = next(column for column in table.columns if column.startswith("Werkzoekendengraad") and column.endswith("(%)"))
     csv = pd.read_csv(io.BytesIO(deferred["regiekaart-subsidie.csv"]()), sep=";", encoding="utf-8-sig", dtype=str)
     known = csv[rate].dropna()
     assert len(known) and known.str.fullmatch(r"\d+,\d").all()  # e.g. "6,2", not "6,2328803099273395"
@@ -484,3 +534,17 @@ def test_partnership_print_labels_an_overlap_member_as_such(printed_specs):
     assert list(spec.outlines["name"]) == ["Midwest"]
     midwest = next(item for item in spec.legend if item.label.startswith("Midwest"))
     assert midwest.count == len(spec.areas)  # all its members, Wielsbeke included
+
+
+def test_antwerpen_details_show_its_labour_figures_labelled_as_an_approximation():
+    at = app("pages/dekking.py")
+    chooser = next(s for s in at.selectbox if s.label.startswith("Gemeente (of klik"))
+    chooser.set_value("11002").run()
+    text = next(m.value for m in at.markdown if m.value.startswith("**Indicatoren**"))
+    assert "Werkzoekendengraad (jaargemiddelde) 2024: 14,1% (benadering: cijfer van fusiegemeente Antwerpen (2025) " \
+           "= Antwerpen + Borsbeek)" in text
+    assert "Niet-werkende werkzoekenden (jaargemiddelde) 2024: " in text and "onbekend" not in text
+    chooser = next(s for s in at.selectbox if s.label.startswith("Gemeente (of klik"))
+    chooser.set_value("11007").run()
+    text = next(m.value for m in at.markdown if m.value.startswith("**Indicatoren**"))
+    assert "Werkzoekendengraad (jaargemiddelde) 2024: cijfer zit in Antwerpen (fusie 2025)" in text

@@ -262,7 +262,7 @@ def indicator_values():
 
 
 INDICATOR_LEGEND = ["1,0 – 3,8 (3)", "3,8 – 6,5 (3)", "6,5 – 9,3 (3)", "9,3 – 12,0 (3)", "0 (nul) (1)",
-                    "onbekend (1)", "geheim (kleine aantallen) (1)", "alleen gekend voor de fusiegemeente (2025) (1)",
+                    "onbekend (1)", "geheim (kleine aantallen) (1)", "cijfer zit in het grootste deel (fusie 2025) (1)",
                     "Grens van een samenwerkingsverband"]
 
 

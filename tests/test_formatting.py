@@ -6,12 +6,15 @@ import pytest
 
 from analysis.formatting import (
     MISSING_TEXT,
+    AmountError,
+    format_amount,
     format_eur,
     format_number,
     format_percent,
     format_population,
     format_signed_number,
     is_missing,
+    parse_amount,
 )
 
 
@@ -87,3 +90,42 @@ def test_infinity_and_bad_types():
         format_number(True)
     with pytest.raises(ValueError):
         format_number(1, decimals=-1)
+
+
+# --- amounts typed by a user -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("3.000.000", 3_000_000), ("2.225.000,50", 2_225_000.5), ("3000000", 3_000_000), ("1000000,50", 1_000_000.5),
+    ("1.000.000", 1_000_000), (" € 600.000 ", 600_000), ("3 000 000", 3_000_000), ("0", 0), ("1,5", 1.5),
+    ("1.000", 1000),
+])
+def test_parse_amount_reads_belgian_notation(text, expected):
+    assert parse_amount(text) == expected
+
+
+@pytest.mark.parametrize("text, fragment", [
+    ("1,000,000", "een komma staat voor de cent"), ("2,225,000.50", "een komma staat voor de cent"),
+    ("1.00.000", "geen bedrag in Belgische notatie"), ("abc", "geen bedrag in Belgische notatie"),
+    ("1.5", "geen bedrag in Belgische notatie"), ("1000000.50", "geen bedrag in Belgische notatie"),
+    ("1e6", "geen bedrag in Belgische notatie"), ("5%", "geen bedrag in Belgische notatie"),
+    ("x", "geen bedrag in Belgische notatie"), ("-5", "niet negatief"), ("-1.000", "niet negatief"),
+    ("1,000", "meer dan twee cijfers na de komma"), ("", "Typ een bedrag"),
+])
+def test_parse_amount_refuses_everything_else_in_dutch(text, fragment):
+    with pytest.raises(AmountError, match=fragment) as raised:
+        parse_amount(text)
+    assert "3.000.000" in str(raised.value) or "negatief" in str(raised.value)  # says how to write it
+
+
+def test_parse_amount_has_a_maximum():
+    assert parse_amount("50.000.000", maximum=50_000_000) == 50_000_000
+    with pytest.raises(AmountError, match="€ 50.000.000"):
+        parse_amount("50.000.001", maximum=50_000_000)
+
+
+def test_format_amount_writes_what_parse_amount_reads():
+    assert format_amount(2_225_000) == "2.225.000"
+    assert format_amount(2_225_000.5) == "2.225.000,50"
+    assert format_amount(0) == "0"
+    for value in (3_000_000, 1_000_000.5, 0.01, 999):
+        assert parse_amount(format_amount(value)) == value

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geodata.indicators import CATALOGUE, FLAG_MERGED, FLAG_MISSING, FLAG_OK, FLAG_SUPPRESSED
+from geodata.indicators import CATALOGUE, FLAG_APPROXIMATE, FLAG_MERGED, FLAG_MISSING, FLAG_OK, FLAG_SUPPRESSED
 from analysis.figures import INDICATOR_NO_VALUE_STYLE as NO_VALUE_STYLE
 from analysis.figures import INDICATOR_ZERO as ZERO
 from analysis.figures import INDICATOR_ZERO_FILL as ZERO_FILL
@@ -31,7 +31,7 @@ def test_palette_is_sequential_and_follows_the_direction():
     (8.1, FLAG_OK, "8,1%"),
     (np.nan, FLAG_MISSING, "onbekend"),
     (np.nan, FLAG_SUPPRESSED, "geheim (kleine aantallen)"),
-    (np.nan, FLAG_MERGED, "alleen gekend voor de fusiegemeente (2025)"),
+    (np.nan, FLAG_MERGED, "cijfer zit in het grootste deel (fusie 2025)"),
 ])
 def test_value_text(value, flag, expected):
     assert value_text(value, flag, CATALOGUE["werkzoekendengraad"]) == expected
@@ -39,6 +39,15 @@ def test_value_text(value, flag, expected):
 
 def test_value_text_of_a_count_has_its_unit():
     assert value_text(3267.0, FLAG_OK, CATALOGUE["nwwz"]) == "3.267 personen"
+
+
+def test_value_text_labels_a_merged_figure_and_says_where_a_part_s_figure_sits():
+    entry = CATALOGUE["werkzoekendengraad"]
+    note = "benadering: cijfer van fusiegemeente Antwerpen (2025) = Antwerpen + Borsbeek"
+    assert value_text(14.04, FLAG_APPROXIMATE, entry, note) == f"14,0% ({note})"
+    assert value_text(14.04, FLAG_APPROXIMATE, entry) == "14,0% (benadering: cijfer van de fusiegemeente (2025))"
+    assert value_text(np.nan, FLAG_MERGED, entry, "cijfer zit in Antwerpen (fusie 2025)") == \
+        "cijfer zit in Antwerpen (fusie 2025)"
 
 
 @pytest.fixture(scope="module")
@@ -74,6 +83,20 @@ def test_drawing_table_keeps_zero_missing_suppressed_and_merged_apart(referentie
 
 
 @pytest.mark.slow
+def test_a_largest_part_is_coloured_by_the_merged_figure_with_the_approximation_in_its_tooltip(referentieregio_2019):
+    view, web = referentieregio_2019
+    values = hand_values(view)
+    values.loc[values["nis"] == "11002", ["value", "flag"]] = [9.0, FLAG_APPROXIMATE]
+    notes = {"11002": "benadering: cijfer van fusiegemeente Antwerpen (2025) = Antwerpen + Borsbeek",
+             "11007": "cijfer zit in Antwerpen (fusie 2025)"}
+    table = drawing_table(view, web, values, [4, 7, 10], CATALOGUE["werkzoekendengraad"], notes=notes).set_index("nis")
+    assert table.loc["11002", "category"] == "2" and table.loc["11002", "hatch"] is None
+    assert table.loc["11002", "value_label"] == f"9,0% ({notes['11002']})"
+    assert table.loc["11007", "category"] == FLAG_MERGED
+    assert table.loc["11007", "value_label"] == "cijfer zit in Antwerpen (fusie 2025)"
+
+
+@pytest.mark.slow
 def test_legend_has_class_bounds_and_counts_and_no_value_categories(referentieregio_2019):
     view, web = referentieregio_2019
     entry = CATALOGUE["werkzoekendengraad"]
@@ -83,7 +106,7 @@ def test_legend_has_class_bounds_and_counts_and_no_value_categories(referentiere
     assert [label for label, _ in labels[:3]] == ["1,0 – 4,0", "4,0 – 7,0", "7,0 – 10,0"]
     assert sum(count for _, count in labels[:3]) == 296
     assert labels[3:] == [("0 (nul)", 1), ("onbekend", 1), ("geheim (kleine aantallen)", 1),
-                          ("alleen gekend voor de fusiegemeente (2025)", 1)]
+                          ("cijfer zit in het grootste deel (fusie 2025)", 1)]
 
 
 @pytest.mark.slow
@@ -142,6 +165,26 @@ def test_indicator_page_renders_with_the_default_scheme():
 
 
 @pytest.mark.slow
+def test_need_versus_coverage_on_the_page_adds_up_and_names_what_it_leaves_out():
+    at = run_page(ind_indicator="nwwz")
+    need = next(df.value for df in at.dataframe if "Groep" in df.value.columns).set_index("Groep")
+    assert not any("toe te wijzen" in group.lower() for group in need.index)
+    value = next(column for column in need.columns if column.startswith("Niet-werkende werkzoekenden"))
+    groups = ["In een gekend samenwerkingsverband", "Neemt niet deel (volgens bron)", "Onbekend (geen bron gevonden)"]
+    assert need.loc[groups, value].sum() == need.loc["Totaal", value]
+    assert need.loc[groups, "Aandeel"].sum() == pytest.approx(1.0)
+    assert (need["Gemeenten"] == need["Met cijfer"] + need["Zonder cijfer"] + need["Cijfer in andere groep"]).all()
+    sentence = next(m.value for m in at.markdown if "woont in gemeenten zonder gekend" in m.value)
+    assert f"Zonder cijfer, telt niet mee: {need.loc['Totaal', 'Zonder cijfer']} gemeente" in sentence
+    moved = int(need.loc[groups, "Cijfer in andere groep"].sum())
+    assert f"{moved} gemeenten in een andere groep" in sentence and "Borsbeek: cijfer zit in Antwerpen" in sentence
+    municipalities = at.dataframe[0].value.set_index("Gemeente")
+    antwerpen = municipalities.loc["Antwerpen"]
+    assert antwerpen[value] > 30_000 and antwerpen["Toelichting"].startswith("benadering: cijfer van fusiegemeente")
+    assert municipalities.loc["Borsbeek", "Toelichting"] == "cijfer zit in Antwerpen (fusie 2025)"
+
+
+@pytest.mark.slow
 def test_indicator_page_on_the_2025_map_with_the_referentieregios():
     # Widget state of the (absent) sidebar lasts one run in AppTest, so everything is chosen up front.
     at = run_page(f_scheme="referentieregio", f_version="2025", ind_indicator="bevolking", ind_year=2025)
@@ -185,7 +228,8 @@ def test_indicator_page_prints_the_current_indicator_year_classification_and_fil
     assert spec.title == "Werkzoekendengraad (jaargemiddelde) 2024 (%)"
     assert "provincie Limburg" in spec.subtitle and "selectie: 42 van 300 gemeenten getoond" in spec.subtitle
     assert "Werkzoekendengraad (jaargemiddelde) 2024 · klassen: gelijke intervallen, 4 klassen, berekend op heel " \
-           "Vlaanderen · gemeenten zonder gekend verband omlijnd" in spec.subtitle
+           "Vlaanderen · benadering: 4 gemeenten met het cijfer van hun fusiegemeente (2025) · gemeenten zonder " \
+           "gekend verband omlijnd" in spec.subtitle
     assert spec.source.endswith("Werkzoekendengraad (jaargemiddelde) 2024: VDAB, Provincies in Cijfers.")
     # The legend counts the municipalities of the page's own table: classes, and the 2025 merged ones apart.
     table = at.dataframe[0].value
@@ -193,6 +237,9 @@ def test_indicator_page_prints_the_current_indicator_year_classification_and_fil
     texts = [item.text for item in spec.legend]
     class_counts = [item.count for item in spec.legend[:4]]
     assert sum(class_counts) == int(table["Werkzoekendengraad (jaargemiddelde) 2024"].gt(0).sum())
-    merged = int((table["Toelichting"] == "alleen gekend voor de fusiegemeente (2025)").sum())
-    assert f"alleen gekend voor de fusiegemeente (2025) ({merged})" in texts and merged == 8
+    # Limburg has 8 municipalities that merged in 2025: the 4 largest parts carry their merged municipality's
+    # figure (classified, labelled), the 4 others are drawn apart and say where their figure sits.
+    merged = int(table["Toelichting"].str.startswith("cijfer zit in ").sum())
+    approximate = int(table["Toelichting"].str.startswith("benadering: cijfer van fusiegemeente").sum())
+    assert f"cijfer zit in het grootste deel (fusie 2025) ({merged})" in texts and (merged, approximate) == (4, 4)
     assert any(text.startswith("Zonder gekend verband: onbekend (") for text in texts)

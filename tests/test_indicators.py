@@ -12,7 +12,7 @@ import pytest
 
 from analysis import indicators as ind
 from geodata import indicators as gi
-from geodata.indicators import CATALOGUE, FLAG_MERGED, FLAG_MISSING, FLAG_OK, FLAG_SUPPRESSED
+from geodata.indicators import CATALOGUE, FLAG_APPROXIMATE, FLAG_MERGED, FLAG_MISSING, FLAG_OK, FLAG_SUPPRESSED
 
 
 def long(rows) -> pd.DataFrame:
@@ -79,17 +79,88 @@ def test_density_is_recomputed_from_population_and_area():
     assert result.iloc[0]["value"] == pytest.approx(1100 / 100)  # not (100 + 1,11) / 2
 
 
-# A 2025 merged municipality S covers the 2019 parts s1 and s2 (the jobseekers' file on the 2019 map).
-UNIT_VALUES = long(labour("S", 60, 1000) + labour("A", 100, 2000))
-UNITS = pd.DataFrame({"unit": ["S", "S", "A"], "nis": ["s1", "s2", "A"]})
+# The merger rule on the 2019-2024 map: the 2025 merged municipality M (parts m1, m2, m3; m1 the largest) has
+# figures only as a whole, carried by m1 (flag approximate); m2 and m3 have none of their own (flag merged).
+MERGER = long(labour("m1", 60, 1000, nwwz_flag=FLAG_APPROXIMATE, lf_flag=FLAG_APPROXIMATE)
+              + labour("m2", np.nan, np.nan, nwwz_flag=FLAG_MERGED, lf_flag=FLAG_MERGED)
+              + labour("m3", np.nan, np.nan, nwwz_flag=FLAG_MERGED, lf_flag=FLAG_MERGED)
+              + labour("A", 100, 2000) + labour("B", 10, 100))
+MERGER_UNITS = pd.DataFrame({"nis": ["m1", "m2", "m3", "A", "B"], "unit_nis": ["M", "M", "M", "A", "B"],
+                             "holder": ["m1", "m1", "m1", "A", "B"]})
 
 
-def test_a_merged_value_counts_when_all_its_parts_are_members():
-    groups = pd.DataFrame({"group": ["both", "both", "both", "half", "half"], "nis": ["s1", "s2", "A", "s1", "A"]})
-    result = ind.aggregate(UNIT_VALUES, groups, "nwwz", 2019, UNITS).set_index("group")
-    assert result.loc["both", "value"] == 160 and bool(result.loc["both", "complete"])
-    assert result.loc["half", "value"] == 100  # S is not split over groups: s1's share is unknown
-    assert result.loc["half", "n_split"] == 1 and result.loc["half", "missing_nis"] == ("s1",)
+def test_a_merger_with_all_its_parts_in_one_group_is_exact():
+    groups = pd.DataFrame({"group": "g", "nis": ["m1", "m2", "m3", "A"]})
+    row = ind.aggregate(MERGER, groups, "nwwz", 2019, MERGER_UNITS).iloc[0]
+    assert row["value"] == 160 and row["n_with_value"] == 4 and row["n_elsewhere"] == 0
+    assert bool(row["complete"]) and not row["approximate"] and row["approximate_nis"] == ()
+    rate = ind.aggregate(MERGER, groups, "werkzoekendengraad", 2019, MERGER_UNITS).iloc[0]
+    assert rate["value"] == pytest.approx(100 * 160 / 3000) and not rate["approximate"]
+
+
+def test_a_merger_split_over_two_groups_goes_whole_to_the_group_of_its_largest_part():
+    groups = pd.DataFrame({"group": ["g1", "g1", "g2", "g2", "g2", "all", "all", "all", "all", "all"],
+                           "nis": ["m1", "A", "m2", "m3", "B", "m1", "m2", "m3", "A", "B"]})
+    counts = ind.aggregate(MERGER, groups, "nwwz", 2019, MERGER_UNITS).set_index("group")
+    assert counts.loc["g1", "value"] == 160  # M's 60 with m1, not divided over m1, m2, m3
+    assert bool(counts.loc["g1", "approximate"]) and counts.loc["g1", "approximate_nis"] == ("m1",)
+    assert counts.loc["g2", "value"] == 10 and counts.loc["g2", "n_elsewhere"] == 2
+    assert counts.loc["g2", "elsewhere_nis"] == ("m2", "m3") and counts.loc["g2", "missing_nis"] == ("m2", "m3")
+    assert not counts.loc["g2", "approximate"]
+    assert counts.loc["g1", "value"] + counts.loc["g2", "value"] == counts.loc["all", "value"] == 170
+    assert not counts.loc["all", "approximate"] and bool(counts.loc["all", "complete"])
+    for group in ("g1", "g2", "all"):  # every member is counted once: with a figure, without, or elsewhere
+        row = counts.loc[group]
+        assert row["n_municipalities"] == row["n_with_value"] + row["n_missing"] + row["n_suppressed"] + \
+            row["n_elsewhere"]
+    rates = ind.aggregate(MERGER, groups, "werkzoekendengraad", 2019, MERGER_UNITS).set_index("group")
+    assert rates.loc["g1", ["numerator", "denominator"]].tolist() == [160, 3000]  # M's labour force goes along
+    assert rates.loc["g2", ["numerator", "denominator"]].tolist() == [10, 100]
+    assert rates.loc["all", "value"] == pytest.approx(100 * 170 / 3100)
+    low, high = sorted([rates.loc["g1", "value"], rates.loc["g2", "value"]])
+    assert low <= rates.loc["all", "value"] <= high  # a total never lies outside its parts
+
+
+def test_a_part_whose_figure_sits_in_another_group_is_named_with_the_reason():
+    groups = pd.DataFrame({"group": "g", "nis": ["m2", "B"]})
+    row = ind.aggregate(MERGER, groups, "nwwz", 2019, MERGER_UNITS).iloc[0]
+    assert row["value"] == 10 and row["missing_nis"] == ("m2",)
+    notes = {"m1": "benadering: cijfer van fusiegemeente M (2025) = Een + Twee + Drie",
+             "m2": "cijfer zit in Een (fusie 2025)"}
+    assert ind.left_out_text(row, {"m2": "Twee"}, notes) == "Twee: cijfer zit in Een (fusie 2025)"
+    approximate = ind.aggregate(MERGER, pd.DataFrame({"group": "g", "nis": ["m1"]}), "nwwz", 2019,
+                                MERGER_UNITS).iloc[0]
+    assert ind.approximate_text(approximate, {}, notes) == "cijfer van fusiegemeente M (2025) = Een + Twee + Drie"
+
+
+def test_without_units_a_merged_figure_still_makes_the_group_approximate():
+    row = ind.aggregate(MERGER, pd.DataFrame({"group": "g", "nis": ["m1", "A"]}), "nwwz", 2019).iloc[0]
+    assert row["value"] == 160 and bool(row["approximate"])
+
+
+def test_parts_with_figures_of_their_own_stay_apart():
+    values = long([("m1", "nwwz", 2019, 30, FLAG_OK), ("m2", "nwwz", 2019, 20, FLAG_OK),
+                   ("m3", "nwwz", 2019, 10, FLAG_OK)])
+    row = ind.aggregate(values, pd.DataFrame({"group": "g", "nis": ["m2"]}), "nwwz", 2019, MERGER_UNITS).iloc[0]
+    assert row["value"] == 20 and not row["approximate"] and row["n_elsewhere"] == 0
+
+
+def test_a_density_of_a_largest_part_takes_the_area_of_all_parts():
+    values = long([("m1", "bevolking", 2025, 900, FLAG_APPROXIMATE), ("m2", "bevolking", 2025, np.nan, FLAG_MERGED),
+                   ("m3", "bevolking", 2025, np.nan, FLAG_MERGED)]
+                  + [(nis, "oppervlakte", 2025, area, FLAG_OK) for nis, area in (("m1", 5), ("m2", 3), ("m3", 1))])
+    row = ind.aggregate(values, pd.DataFrame({"group": "g", "nis": ["m1"]}), "bevolkingsdichtheid", 2025,
+                        MERGER_UNITS).iloc[0]
+    assert row["value"] == pytest.approx(900 / 9) and bool(row["approximate"])
+
+
+def test_a_suppressed_merged_figure_stays_suppressed():
+    values = long([("m1", "nwwz", 2019, np.nan, FLAG_SUPPRESSED), ("m2", "nwwz", 2019, np.nan, FLAG_MERGED),
+                   ("m3", "nwwz", 2019, np.nan, FLAG_MERGED), ("A", "nwwz", 2019, 100, FLAG_OK)])
+    groups = pd.DataFrame({"group": ["g", "g", "g", "h"], "nis": ["m1", "m2", "A", "m3"]})
+    rows = ind.aggregate(values, groups, "nwwz", 2019, MERGER_UNITS).set_index("group")
+    assert rows.loc["g", "value"] == 100 and rows.loc["g", "n_suppressed"] == 2
+    assert rows.loc["h", "n_elsewhere"] == 1 and math.isnan(rows.loc["h", "value"])
 
 
 STATUS = pd.DataFrame({
@@ -108,7 +179,7 @@ def test_need_versus_coverage_shares():
     assert table.loc[ind.GROUP_NOT_COVERED, "value"] == 90
     assert table.loc[ind.GROUP_TOTAL, "value"] == 300
     assert table.loc[ind.GROUP_NOT_COVERED, "share"] == pytest.approx(0.3)
-    assert ind.GROUP_UNASSIGNED not in table.index
+    assert "niet toe te wijzen" not in table.index
     sentence = ind.need_sentence(table.reset_index(), "nwwz", 2019)
     assert sentence.startswith("30,0% van de niet-werkende werkzoekenden in 2019 (90 van 300) woont in gemeenten "
                                "zonder gekend samenwerkingsverband")
@@ -121,17 +192,45 @@ def test_need_versus_coverage_rates_are_recomputed():
     assert math.isnan(table.loc[ind.GROUP_TOTAL, "share"])
 
 
-def test_a_merged_value_split_over_groups_is_not_assigned():
-    values = long(labour("A", 100, 2000) + labour("S", 60, 1000))
-    status = pd.DataFrame({"nis": ["A", "s1", "s2"], "status": ["member_confirmed", "unknown", "member_confirmed"]})
-    table = ind.need_versus_coverage(values, status, "nwwz", 2019, UNITS).set_index("group")
-    assert table.loc[ind.GROUP_COVERED, "value"] == 100
-    assert table.loc[ind.GROUP_UNKNOWN, "value"] == 0 or math.isnan(table.loc[ind.GROUP_UNKNOWN, "value"])
-    assert table.loc[ind.GROUP_UNASSIGNED, "value"] == 60
-    assert table.loc[ind.GROUP_TOTAL, "value"] == 160
-    shares = table.loc[[ind.GROUP_COVERED, ind.GROUP_NON_PARTICIPANT, ind.GROUP_UNKNOWN, ind.GROUP_UNASSIGNED],
-                       "share"].fillna(0)
-    assert shares.sum() == pytest.approx(1.0)
+def test_need_versus_coverage_with_a_merger_split_over_the_groups_adds_up():
+    status = pd.DataFrame({"nis": ["m1", "m2", "m3", "A", "B"],
+                           "status": ["member_confirmed", "unknown", "non_participant", "member_confirmed", "unknown"]})
+    table = ind.need_versus_coverage(MERGER, status, "nwwz", 2019, MERGER_UNITS).set_index("group")
+    assert "niet toe te wijzen" not in table.index and len(table) == 5
+    base = table.loc[list(ind.BASE_GROUPS)]
+    assert base["value"].sum() == table.loc[ind.GROUP_TOTAL, "value"] == 170
+    assert base["share"].sum() == pytest.approx(1.0)
+    assert base["n_municipalities"].sum() == table.loc[ind.GROUP_TOTAL, "n_municipalities"]
+    assert table.loc[ind.GROUP_COVERED, "value"] == 160 and bool(table.loc[ind.GROUP_COVERED, "approximate"])
+    assert table.loc[ind.GROUP_UNKNOWN, "elsewhere_nis"] == ("m2",)
+    assert table.loc[ind.GROUP_NON_PARTICIPANT, "elsewhere_nis"] == ("m3",)
+    rates = ind.need_versus_coverage(MERGER, status, "werkzoekendengraad", 2019, MERGER_UNITS).set_index("group")
+    base = rates.loc[list(ind.BASE_GROUPS)]
+    assert base["numerator"].sum() == rates.loc[ind.GROUP_TOTAL, "numerator"]
+    assert base["denominator"].sum() == rates.loc[ind.GROUP_TOTAL, "denominator"]
+    known = base["value"].dropna()
+    assert known.min() <= rates.loc[ind.GROUP_TOTAL, "value"] <= known.max()
+    names = {"m1": "Een", "m2": "Twee", "m3": "Drie", "A": "Aa", "B": "Bee"}
+    notes = {"m2": "cijfer zit in Een (fusie 2025)", "m3": "cijfer zit in Een (fusie 2025)"}
+    sentence = ind.need_sentence(table.reset_index(), "nwwz", 2019, names=names, notes=notes)
+    assert "Benadering" in sentence and "2 gemeenten in een andere groep dan het grootste deel" in sentence
+    assert "Twee: cijfer zit in Een (fusie 2025)" in sentence and "Drie: cijfer zit in Een" in sentence
+    assert "zonder cijfer" not in sentence.lower()  # none is without a figure
+
+
+def test_need_sentence_and_table_count_the_same_municipalities():
+    values = pd.concat([MERGER, long(labour("C", np.nan, np.nan, nwwz_flag=FLAG_SUPPRESSED, lf_flag=FLAG_SUPPRESSED))])
+    status = pd.DataFrame({"nis": ["m1", "m2", "m3", "A", "B", "C"],
+                           "status": ["unknown", "member_confirmed", "member_confirmed", "member_confirmed", "unknown",
+                                      "unknown"]})
+    table = ind.need_versus_coverage(values, status, "nwwz", 2019, MERGER_UNITS)
+    total = table.set_index("group").loc[ind.GROUP_TOTAL]
+    sentence = ind.need_sentence(table, "nwwz", 2019, names={"C": "Cee", "m2": "Twee", "m3": "Drie"},
+                                 notes={"m2": "cijfer zit in Een (fusie 2025)", "m3": "cijfer zit in Een (fusie 2025)"})
+    assert total["n_missing"] + total["n_suppressed"] == 1
+    assert "Zonder cijfer, telt niet mee: 1 gemeente (Cee: geheim (kleine aantallen))" in sentence
+    elsewhere = int(table.set_index("group").loc[list(ind.BASE_GROUPS), "n_elsewhere"].sum())
+    assert elsewhere == 2 and f"{elsewhere} gemeenten in een andere groep dan het grootste deel" in sentence
 
 
 def test_ranking_of_not_covered_municipalities_by_need():
@@ -170,10 +269,24 @@ def fake_view(memberships: dict[str, list[str]], codes: list[str]):
 def test_unemployment_rate_by_partnership_for_the_subsidy_ranking():
     view = fake_view({"p1": ["A", "B"], "p2": ["B", "C"], "p3": ["C"]}, ["A", "B", "C"])
     rates, note = ind.unemployment_rate_by_partnership(view, VALUES)
-    assert rates.to_dict() == pytest.approx({"p1": 100 * 110 / 2100, "p2": 10.0})
+    assert rates["rate"].to_dict() == pytest.approx({"p1": 100 * 110 / 2100, "p2": 10.0})
+    assert not rates["approximate"].any()
     assert "2019" in note and "oproep 2020-2025" in note
-    assert "Verband p2 (zonder Gemeente C)" in note
+    assert "Verband p2 (zonder Gemeente C: geheim (kleine aantallen))" in note
+    assert rates.loc["p2", "remark"] == "berekend zonder Gemeente C: geheim (kleine aantallen)"
     assert "Geen graad voor 1 verband(en): Verband p3" in note
+
+
+def test_the_largest_part_of_a_merger_gets_the_merged_rate_labelled_as_an_approximation():
+    view = fake_view({"city": ["m1"], "rest": ["m2", "m3", "B"]}, ["m1", "m2", "m3", "A", "B"])
+    notes = {"m1": "benadering: cijfer van fusiegemeente M (2025) = Gemeente m1 + Gemeente m2 + Gemeente m3",
+             "m2": "cijfer zit in Gemeente m1 (fusie 2025)", "m3": "cijfer zit in Gemeente m1 (fusie 2025)"}
+    rates, note = ind.unemployment_rate_by_partnership(view, MERGER, MERGER_UNITS, notes=notes)
+    assert rates.loc["city", "rate"] == pytest.approx(6.0) and rates.loc["city", "approximate"]
+    assert rates.loc["city", "remark"].startswith("is een benadering: cijfer van fusiegemeente M (2025)")
+    assert rates.loc["rest", "rate"] == pytest.approx(10.0) and not rates.loc["rest", "approximate"]
+    assert "Gemeente m2: cijfer zit in Gemeente m1 (fusie 2025)" in rates.loc["rest", "remark"]
+    assert "Benadering" in note and "Verband city" in note
 
 
 def test_unemployment_rate_without_data_for_the_year_is_none():
@@ -279,12 +392,14 @@ def test_real_values_on_the_2019_map(values_2019):
     nwwz_2023 = values_2019[(values_2019["indicator_id"] == "nwwz") & (values_2019["year"] == 2023)]
     assert len(nwwz_2023) == 300
     flags = nwwz_2023["flag"].value_counts()
-    assert flags[FLAG_MERGED] == 28
+    # 28 municipalities merged into 13: the 13 largest parts carry the merged figure, the 15 others none.
+    assert (flags[FLAG_APPROXIMATE], flags[FLAG_MERGED]) == (13, 15)
     assert flags[FLAG_OK] + flags.get(FLAG_SUPPRESSED, 0) + flags.get(FLAG_MISSING, 0) == 272
     borsbeek = nwwz_2023.set_index("nis").loc["11007"]
     assert borsbeek["flag"] == FLAG_MERGED and math.isnan(borsbeek["value"])
     population_2025 = values_2019[(values_2019["indicator_id"] == "bevolking") & (values_2019["year"] == 2025)]
-    assert (population_2025["flag"] == FLAG_MERGED).sum() == 28
+    assert (population_2025["flag"] == FLAG_MERGED).sum() == 15
+    assert population_2025.loc[population_2025["flag"].isin(gi.VALUE_FLAGS), "value"].sum() == 6_864_766
     aalst = values_2019[(values_2019["nis"] == "41002") & (values_2019["year"] == 2020)].set_index("indicator_id")
     assert aalst.loc["nwwz", "value"] == 3267
     assert aalst.loc["werkzoekendengraad", "value"] == pytest.approx(8.1)
@@ -321,11 +436,12 @@ def test_real_subsidy_rates_for_the_referentieregios():
     for version in ("2019", "2025"):
         rates, note = unemployment_rate_by_partnership(bundled_view("referentieregio", version))
         assert len(rates) == 15
-        assert rates.between(3, 15).all()
+        assert rates["rate"].between(3, 15).all()
+        assert not rates["approximate"].any()  # every part of a 2025 merger is in the same referentieregio
         assert "2019" in note and "Herstappe" in note  # Herstappe has no NWWZ figure for 2019
     # Every municipality of a referentieregio is in it on both maps, so 2025 mergers never split: same rates.
-    old = unemployment_rate_by_partnership(bundled_view("referentieregio", "2019"))[0]
-    new = unemployment_rate_by_partnership(bundled_view("referentieregio", "2025"))[0]
+    old = unemployment_rate_by_partnership(bundled_view("referentieregio", "2019"))[0]["rate"]
+    new = unemployment_rate_by_partnership(bundled_view("referentieregio", "2025"))[0]["rate"]
     assert np.allclose(old.sort_index(), new.sort_index())
 
 
@@ -352,3 +468,67 @@ def test_latest_values_keep_a_suppressed_latest_figure_visible():
     assert math.isnan(latest.loc["nwwz", "value"])  # not 90 from 2022
     assert (latest.loc["bevolking", "year"], latest.loc["bevolking", "value"]) == (2023, 5000.0)
     assert ind.latest_values(values, "C", ["nwwz"]).iloc[0]["flag"] == FLAG_MISSING
+
+
+# --- the merger rule on the real data (2019-2024 map) ------------------------------------------------------------
+
+@pytest.mark.slow
+def test_real_largest_parts_carry_the_merged_figures(values_2019, values_2025):
+    units = gi.aggregation_units("2019").set_index("nis")
+    assert units.loc["11007", "holder"] == "11002"  # Borsbeek's figure sits in Antwerpen
+    assert units.loc[["23023", "23024", "23032"], "holder"].tolist() == ["23024"] * 3  # Pajottegem: Gooik
+    assert units["holder"].nunique() == 300 - 15
+    year = 2019
+    antwerpen = values_2019[(values_2019["nis"] == "11002") & (values_2019["year"] == year)].set_index("indicator_id")
+    merged = values_2025[(values_2025["nis"] == "11002") & (values_2025["year"] == year)].set_index("indicator_id")
+    for indicator_id in ("nwwz", "werkzoekendengraad", "beroepsbevolking"):
+        assert antwerpen.loc[indicator_id, "flag"] == FLAG_APPROXIMATE
+        assert antwerpen.loc[indicator_id, "value"] == merged.loc[indicator_id, "value"]
+    notes = gi.merger_notes("2019")
+    assert notes["11002"] == "benadering: cijfer van fusiegemeente Antwerpen (2025) = Antwerpen + Borsbeek"
+    assert notes["11007"] == "cijfer zit in Antwerpen (fusie 2025)"
+    assert gi.merger_notes("2025") == {}
+    density = values_2019[(values_2019["nis"] == "11002") & (values_2019["year"] == 2025)
+                          & (values_2019["indicator_id"] == "bevolkingsdichtheid")].iloc[0]
+    expected = values_2025[(values_2025["nis"] == "11002") & (values_2025["year"] == 2025)
+                           & (values_2025["indicator_id"] == "bevolkingsdichtheid")].iloc[0]["value"]
+    assert density["flag"] == FLAG_APPROXIMATE and density["value"] == pytest.approx(expected, rel=1e-3)
+
+
+@pytest.fixture(scope="module")
+def regie_2019():
+    from analysis.datasets import bundled_view
+
+    return bundled_view("regie-2020-2025", "2019")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("indicator_id", ["nwwz", "werkzoekendengraad"])
+def test_real_need_versus_coverage_on_the_default_map_adds_up(regie_2019, indicator_id):
+    from analysis.indicator_data import aggregation_input
+
+    values, units = aggregation_input(indicator_id, "2019")
+    year = ind.available_years(values, "nwwz")[-1]
+    table = ind.need_versus_coverage(values, regie_2019.status, indicator_id, year, units).set_index("group")
+    assert "niet toe te wijzen" not in table.index
+    base, total = table.loc[list(ind.BASE_GROUPS)], table.loc[ind.GROUP_TOTAL]
+    assert base["numerator"].sum() == pytest.approx(total["numerator"])  # covered + not participating + unknown
+    assert base["n_municipalities"].sum() == total["n_municipalities"] == 300
+    counted = table["n_with_value"] + table["n_missing"] + table["n_suppressed"] + table["n_elsewhere"]
+    assert (counted == table["n_municipalities"]).all()
+    assert total["missing_nis"] == ("73028",) and total["n_elsewhere"] == 0  # only Herstappe (suppressed)
+    if indicator_id == "werkzoekendengraad":
+        assert base["denominator"].sum() == pytest.approx(total["denominator"])
+        known = base["value"].dropna()
+        assert known.min() <= total["value"] <= known.max()
+    else:
+        assert base["value"].sum() == total["value"]
+    covered = table.loc[ind.GROUP_COVERED]
+    assert "11002" in covered["approximate_nis"]  # Antwerpen carries Antwerpen + Borsbeek, labelled
+    assert "11007" in table.loc[ind.GROUP_UNKNOWN, "elsewhere_nis"]  # Borsbeek (unknown) is named, not dropped
+    names = dict(zip(regie_2019.municipalities["nis"], regie_2019.municipalities["name"]))
+    sentence = ind.need_sentence(table.reset_index(), indicator_id, year, names=names, notes=gi.merger_notes("2019"))
+    elsewhere = int(base["n_elsewhere"].sum())
+    assert f"{elsewhere} gemeenten in een andere groep dan het grootste deel" in sentence
+    assert "Borsbeek: cijfer zit in Antwerpen (fusie 2025)" in sentence
+    assert "Zonder cijfer, telt niet mee: 1 gemeente (Herstappe" in sentence

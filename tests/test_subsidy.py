@@ -109,7 +109,8 @@ def test_allocation_with_enough_budget():
     assert by_id.loc["small", "reason"].startswith("Niet subsidieerbaar: minder dan 60.000 inwoners")
     assert by_id.loc["with_centre", "cap_applied"] and by_id.loc["with_centre", "cap_eur"] == 100_000
     assert by_id.loc["norate", "unemployment_rate_missing"]
-    assert "werkloosheidsgraad ontbreekt" in by_id.loc["norate", "reason"]
+    assert "werkzoekendengraad ontbreekt" in by_id.loc["norate", "reason"]
+    assert "werkloosheidsgraad" not in " ".join(table["reason"])  # one name for the rate: the source's
     assert by_id.loc["city", "reason"].startswith("Volledig gesubsidieerd (voorrang: centrumstad betrokken)")
     totals = subsidy_totals(table, budget_eur=1_000_000)
     assert totals["requested_eur"] == 325_000 and totals["funded_eur"] == 325_000
@@ -181,3 +182,43 @@ def test_input_table_from_data_model():
     assert table.loc["p", "requested_amount_eur"] == 25_000
     assert not table.loc["q", "eligible"]
     assert table.loc["city", "requested_amount_eur"] == 25_000
+
+
+def test_an_approximate_rate_ranks_and_is_explained():
+    rates = pd.DataFrame({"rate": [9.0, 5.0], "approximate": [True, False],
+                          "remark": ["is een benadering: cijfer van fusiegemeente H (2025) = H + K", ""]},
+                         index=pd.Index(["high", "low"], name="partnership_id"))
+    table = allocate_subsidies(_inputs(), budget_eur=260_000, unemployment_rate=rates).set_index("partnership_id")
+    assert table.loc["high", "rank"] < table.loc["low", "rank"]  # ranked on the approximate rate
+    assert table.loc["high", "unemployment_rate"] == 9.0 and table.loc["high", "unemployment_rate_approximate"]
+    assert not table.loc["low", "unemployment_rate_approximate"]
+    assert "werkzoekendengraad is een benadering: cijfer van fusiegemeente H (2025) = H + K" in \
+        table.loc["high", "reason"]
+    assert table.loc["high", "reason_code"] == "volledig · begrensd · graad benaderd"
+    assert table.loc["low", "reason_code"] == "gedeeltelijk"
+    assert table.loc["norate", "reason_code"] == "niet: budget op · graad onbekend"
+    assert table.loc["small", "reason_code"] == "niet subsidieerbaar"
+    assert table.loc["with_centre", "reason_code"] == "volledig · voorrang · begrensd · graad onbekend"
+    assert subsidy_totals(table.reset_index(), 260_000)["n_approximate_unemployment_rate"] == 1
+
+
+@pytest.mark.slow
+def test_real_antwerpen_ranks_on_the_merged_rate_and_is_funded():
+    # Antwerpen has no 2019 rate of its own in the source (only Antwerpen + Borsbeek, 2025): the merged rate stands
+    # for it, labelled, instead of ranking it last of the centre cities with nothing at a budget of 600.000.
+    from analysis.datasets import bundled_view
+    from analysis.indicator_data import unemployment_rate_by_partnership
+
+    view = bundled_view("regie-2020-2025", "2019")
+    rates, note = unemployment_rate_by_partnership(view)
+    inputs = subsidy_input_table(view.municipalities, view.scheme.partnerships, view.scheme.memberships)
+    table = allocate_subsidies(inputs, budget_eur=600_000, unemployment_rate=rates).set_index("partnership_id")
+    antwerpen = table.loc["antwerpen"]
+    assert antwerpen["requested_amount_eur"] == 200_000
+    assert not antwerpen["unemployment_rate_missing"] and antwerpen["unemployment_rate_approximate"]
+    assert antwerpen["unemployment_rate"] == pytest.approx(14.0, abs=0.05)
+    assert antwerpen["rank"] == 1 and antwerpen["funded_amount_eur"] == 200_000
+    assert "Antwerpen + Borsbeek" in antwerpen["reason"] and "benadering" in antwerpen["reason"]
+    assert "graad benaderd" in antwerpen["reason_code"]
+    assert "Geen graad" not in note and "Antwerpen (cijfer van fusiegemeente Antwerpen (2025)" in note
+    assert not table["reason"].str.contains("werkloosheidsgraad").any()
