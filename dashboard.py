@@ -8,7 +8,7 @@ from pages import downloads, ui
 from pages.webmap import install_leaflet_assets
 
 st.set_page_config(page_title="Regiekaart – regierol sociale economie", page_icon=":material/map:", layout="wide")
-install_leaflet_assets(Path(__file__).parent / "static")
+install_leaflet_assets(Path(__file__).parent / "static", st.get_option("server.baseUrlPath"))
 
 
 def home() -> None:

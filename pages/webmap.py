@@ -43,12 +43,18 @@ OUTLINE_COLOUR = "#4d4d4d"
 # loads from its CDN (1.9.3 for folium 0.20). The version is part of the path, so a browser never mixes versions.
 LEAFLET_VERSION = xstatic_leaflet.VERSION
 LEAFLET_DIR = f"leaflet-{LEAFLET_VERSION}"
-LEAFLET_JS = f"/app/static/{LEAFLET_DIR}/leaflet.js"
-LEAFLET_CSS = f"/app/static/{LEAFLET_DIR}/leaflet.css"
 
 
-def install_leaflet_assets(static_dir: Path) -> Path:
-    """Copy Leaflet's JS, CSS and marker images from XStatic-Leaflet into `static_dir` (idempotent)."""
+def leaflet_urls(base_url_path: str = "") -> tuple[str, str]:
+    """Where the browser finds Leaflet's JS and CSS: under Streamlit's static route, below `server.baseUrlPath`
+    when the dashboard is served behind a reverse proxy at a sub-path (e.g. ``/regiekaart/app/static/...``)."""
+    root = "/" + base_url_path.strip("/") if base_url_path.strip("/") else ""
+    return f"{root}/app/static/{LEAFLET_DIR}/leaflet.js", f"{root}/app/static/{LEAFLET_DIR}/leaflet.css"
+
+
+def install_leaflet_assets(static_dir: Path, base_url_path: str = "") -> Path:
+    """Copy Leaflet's JS, CSS and marker images from XStatic-Leaflet into `static_dir` (idempotent), and make every
+    map load them from there, below `base_url_path` (Streamlit's ``server.baseUrlPath``)."""
     source = Path(xstatic_leaflet.BASE_DIR)
     target = Path(static_dir) / LEAFLET_DIR
     if not (target / "leaflet.js").is_file():
@@ -56,6 +62,9 @@ def install_leaflet_assets(static_dir: Path) -> Path:
         for name in ("leaflet.js", "leaflet.css"):
             shutil.copyfile(source / name, target / name)
         shutil.copytree(source / "images", target / "images", dirs_exist_ok=True)
+    script, stylesheet = leaflet_urls(base_url_path)
+    RegieMap.default_js = [("leaflet", script)]
+    RegieMap.default_css = [("leaflet_css", stylesheet)]
     return target
 
 
@@ -92,9 +101,10 @@ class RegieMap(folium.Map):
     rendered, so a page may still add a layer to a finished map.
     """
 
-    # Only Leaflet itself, served by the dashboard: no jQuery, Bootstrap or icon fonts from CDNs.
-    default_js = [("leaflet", LEAFLET_JS)]
-    default_css = [("leaflet_css", LEAFLET_CSS)]
+    # Only Leaflet itself, served by the dashboard: no jQuery, Bootstrap or icon fonts from CDNs
+    # (`install_leaflet_assets` sets the path below the server's base URL path).
+    default_js = [("leaflet", leaflet_urls()[0])]
+    default_css = [("leaflet_css", leaflet_urls()[1])]
 
     def __init__(self, bounds=None):
         super().__init__(tiles=None, prefer_canvas=False, control_scale=False, zoom_snap=0.25)

@@ -53,10 +53,13 @@ def start_streamlit(extra_env: dict | None = None) -> tuple[subprocess.Popen, st
             cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         )
     base_url = f"http://127.0.0.1:{port}"
+    # Behind a reverse proxy at a sub-path, Streamlit answers its health check below that path too.
+    base_path = env.get("STREAMLIT_SERVER_BASE_URL_PATH", "").strip("/")
+    health_path = (f"/{base_path}" if base_path else "") + "/_stcore/health"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=2) as response:
+            with urllib.request.urlopen(f"{base_url}{health_path}", timeout=2) as response:
                 if response.status == 200:
                     return process, base_url
         except OSError:
