@@ -29,9 +29,8 @@ from analysis.indicators import (
 from analysis.mapstyle import NON_PARTICIPANT_FILL, UNKNOWN_FILL, UNKNOWN_HATCH, WARNING, Category
 from analysis.printmap import LegendItem, PrintMap
 from analysis.scenario import CoverageView, partnership_areas
-from geodata.indicators import (
-    CATALOGUE, FLAG_APPROXIMATE, FLAG_MERGED, FLAG_MISSING, FLAG_SUPPRESSED, VALUE_FLAGS, Indicator,
-)
+from geodata.indicator_model import FLAG_APPROXIMATE, FLAG_MERGED, FLAG_MISSING, FLAG_SUPPRESSED, VALUE_FLAGS, Indicator
+from geodata.indicators import CATALOGUE
 
 PRINT_CRS = "EPSG:31370"  # Belgian Lambert 72, metres: the scale bar needs a projected CRS
 COVERED_NEUTRAL = "#F2F2F2"  # covered municipalities on the gaps map (as pages.webmap.gaps_map)

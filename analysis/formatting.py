@@ -122,7 +122,7 @@ def parse_amount(text: str, maximum: float | None = None) -> float:
     :class:`AmountError` with a Dutch message.
     """
     from geodata.dutch_numbers import parse_cell
-    from geodata.indicators import FLAG_OK
+    from geodata.indicator_model import FLAG_OK
 
     typed = str(text).strip()
     if not typed:

@@ -9,7 +9,8 @@ import pandas as pd
 
 from analysis import indicators as pure
 from geodata.fetch import SourceUnavailable
-from geodata.indicators import CATALOGUE, aggregation_units, indicator_values, merger_notes
+from geodata.crosswalk import aggregation_units, merger_notes
+from geodata.indicators import CATALOGUE, indicator_values
 
 
 def values_on(version: str) -> pd.DataFrame:

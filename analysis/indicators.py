@@ -17,7 +17,7 @@ Rules
 * **2025 mergers on the 2019-2024 map** (the rule of :mod:`geodata.indicators`, "Boundary versions"). The source
   gives some figures only for a 2025 merged municipality; on the 2019 map its largest part carries that figure
   (flag ``approximate``) and the other parts have none (flag ``merged``). ``units`` (columns ``nis``,
-  ``unit_nis``, ``holder``; :func:`geodata.indicators.aggregation_units`) says which parts belong together. Such a block of parts
+  ``unit_nis``, ``holder``; :func:`geodata.crosswalk.aggregation_units`) says which parts belong together. Such a block of parts
   goes *as a whole* - a count, or a rate's numerator and denominator - to every group that contains its largest
   part: exact when all its parts are members, an approximation (``approximate``, ``approximate_nis``) when some
   are not. A member whose figure sits in a largest part outside the group is left out and named
@@ -34,10 +34,10 @@ import numpy as np
 import pandas as pd
 
 from analysis.coverage import MEMBER_CONFIRMED, MEMBER_SUGGESTIVE, NON_PARTICIPANT, UNKNOWN
-from geodata.indicators import (
-    CATALOGUE, COUNT, FLAG_APPROXIMATE, FLAG_MERGED, FLAG_MISSING, FLAG_SUPPRESSED, FLAG_LABELS_NL, VALUE_FLAGS,
-    Indicator,
+from geodata.indicator_model import (
+    COUNT, FLAG_APPROXIMATE, FLAG_MERGED, FLAG_MISSING, FLAG_SUPPRESSED, FLAG_LABELS_NL, VALUE_FLAGS, Indicator,
 )
+from geodata.indicators import CATALOGUE
 
 SUBSIDY_YEAR = 2019  # the last full year before the 2020-2025 call; see unemployment_rate_by_partnership
 SUBSIDY_INDICATOR = "werkzoekendengraad"
@@ -171,7 +171,7 @@ def aggregate(values: pd.DataFrame, groups: pd.DataFrame, indicator: str | Indic
 
     ``values``: long format on the map of the groups. ``groups``: columns ``group`` and ``nis`` (map codes; a
     municipality may be in several groups). ``units``: columns ``nis``, ``unit_nis`` and ``holder``
-    (:func:`geodata.indicators.aggregation_units`); without it every code is on its own, and a member carrying a
+    (:func:`geodata.crosswalk.aggregation_units`); without it every code is on its own, and a member carrying a
     merged municipality's figure still makes the group ``approximate``.
     Returns one row per group (:data:`AGGREGATE_COLUMNS`): ``value`` (NaN when nothing is known or the
     indicator cannot be aggregated), ``numerator``/``denominator`` (rates and densities; for a count the sum is
@@ -245,7 +245,7 @@ def aggregate(values: pd.DataFrame, groups: pd.DataFrame, indicator: str | Indic
 def left_out_text(row: Mapping, names: Mapping[str, str] | None = None,
                   notes: Mapping[str, str] | None = None) -> str:
     """The members an :func:`aggregate` row leaves out, each named with its reason: "Herstappe: geheim (kleine
-    aantallen); Borsbeek: cijfer zit in Antwerpen (fusie 2025)". ``notes``: :func:`geodata.indicators.merger_notes`.
+    aantallen); Borsbeek: cijfer zit in Antwerpen (fusie 2025)". ``notes``: :func:`geodata.crosswalk.merger_notes`.
     Empty when no member is left out."""
     names, notes = {} if names is None else names, {} if notes is None else notes
     texts = []
@@ -350,7 +350,7 @@ def need_sentence(table: pd.DataFrame, indicator: str | Indicator, year: int,
     """The Dutch headline of :func:`need_versus_coverage`, with the municipalities left out (counted and named,
     the same counts as the table) and, when a group holds a merged municipality's figure of which a part is in
     another group, that the group figures are an approximation and why. ``names``: nis -> name; ``notes``:
-    :func:`geodata.indicators.merger_notes`."""
+    :func:`geodata.crosswalk.merger_notes`."""
     from analysis.formatting import format_number, format_percent
 
     entry = entry_for(indicator, catalogue)
@@ -437,7 +437,7 @@ def unemployment_rate_by_partnership(view, values: pd.DataFrame, units: pd.DataF
     """The werkzoekendengraad (%) of each partnership of `view` in `year`, recomputed, with a Dutch note.
 
     ``values`` (long format on the map of `view`) must hold ``nwwz`` and ``beroepsbevolking``; ``units`` and
-    ``notes`` are :func:`geodata.indicators.aggregation_units` and :func:`geodata.indicators.merger_notes` of that
+    ``notes`` are :func:`geodata.crosswalk.aggregation_units` and :func:`geodata.crosswalk.merger_notes` of that
     map. Returns ``(table, note)``: the table is indexed by partnership_id with ``rate`` (percent),
     ``approximate`` (the rate includes a 2025 merged municipality's figure of which a part is not a member) and
     ``remark`` (Dutch, to follow the word "werkzoekendengraad": "is een benadering: cijfer van fusiegemeente ...;

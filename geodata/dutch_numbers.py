@@ -13,7 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from geodata.indicators import FLAG_MISSING, FLAG_OK, FLAG_SUPPRESSED
+from geodata.indicator_model import FLAG_MISSING, FLAG_OK, FLAG_SUPPRESSED
 
 INVALID = "invalid"
 

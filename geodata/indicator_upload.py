@@ -52,8 +52,9 @@ from pathlib import PurePath
 import pandas as pd
 
 from geodata.dutch_numbers import INVALID, ParsedCell, parse_cell
-from geodata.indicators import (
-    COUNT, FLAG_APPROXIMATE, FLAG_MERGED, FLAG_MISSING, FLAG_OK, FLAG_SUPPRESSED, LONG_COLUMNS, RATE, aggregation_units,
+from geodata.crosswalk import aggregation_units
+from geodata.indicator_model import (
+    COUNT, FLAG_APPROXIMATE, FLAG_MERGED, FLAG_MISSING, FLAG_OK, FLAG_SUPPRESSED, LONG_COLUMNS, RATE,
 )
 from geodata.uploads import (
     ERROR, WARNING, Problem, RawSheet, cell_text, column_letter, has_errors,
@@ -977,7 +978,7 @@ def upload_catalogue(frame: pd.DataFrame, filename: str, kinds: dict[str, str] |
     ``kinds`` and ``higher_is_worse`` override, per indicator id, what was detected. An uploaded rate has no
     numerator and denominator, so it is mapped per municipality but not aggregated; a count is summed.
     """
-    from geodata.indicators import Indicator
+    from geodata.indicator_model import Indicator
 
     entries = {}
     for indicator_id, group in frame.groupby("indicator_id", sort=False):

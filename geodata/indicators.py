@@ -68,7 +68,8 @@ Boundary versions
 ``keyed_on`` in the catalogue says on which map the source gives values. :func:`indicator_values` gives every
 indicator on the requested map: on the 2025 map the jobseekers' values directly; on the 2019-2024 map the 272
 municipalities that did not merge in 2025 take their values directly. For the 28 that merged the source only has
-their 13 successors, and one rule (:func:`on_2019_map`, :func:`aggregation_units`) is used by every page, table,
+their 13 successors, and one rule (:mod:`geodata.crosswalk`: :func:`~geodata.crosswalk.on_2019_map`,
+:func:`~geodata.crosswalk.aggregation_units`) is used by every page, table,
 export and the command line:
 
 * the merged municipality's figure is attributed to its **largest** 2019 part (inhabitants on 1 January 2020),
@@ -80,79 +81,24 @@ export and the command line:
   an approximation and :func:`analysis.indicators.aggregate` says so. Groups that partition the map therefore add
   up to the total, over exactly the same municipalities.
 
-:func:`merger_notes` gives the Dutch explanation per municipality.
+:func:`geodata.crosswalk.merger_notes` gives the Dutch explanation per municipality.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
+from geodata.crosswalk import aggregation_units, on_2019_map
 from geodata.fetch import fetch_path
+from geodata.indicator_upload import read_indicator_upload
+from geodata.indicator_model import (
+    COUNT, DENSITY, FLAG_APPROXIMATE, FLAG_MISSING, FLAG_OK, LONG_COLUMNS, RATE, VALUE_FLAGS, Indicator,
+)
 from geodata.sources import SOURCES
-
-LONG_COLUMNS = ["nis", "indicator_id", "year", "value", "unit", "source", "flag"]
-
-FLAG_OK = "ok"
-FLAG_MISSING = "missing"
-FLAG_SUPPRESSED = "suppressed"
-FLAG_MERGED = "merged"
-FLAG_APPROXIMATE = "approximate"
-FLAGS = (FLAG_OK, FLAG_MISSING, FLAG_SUPPRESSED, FLAG_MERGED, FLAG_APPROXIMATE)
-# The flags whose row carries a number: an exact value, or a 2025 merged municipality's figure standing for its
-# largest 2019 part (see "Boundary versions" in the module docstring).
-VALUE_FLAGS = (FLAG_OK, FLAG_APPROXIMATE)
-FLAG_LABELS_NL = {
-    FLAG_OK: "",
-    FLAG_MISSING: "onbekend",
-    FLAG_SUPPRESSED: "geheim (kleine aantallen)",
-    FLAG_MERGED: "cijfer zit in het grootste deel (fusie 2025)",
-    FLAG_APPROXIMATE: "benadering: cijfer van de fusiegemeente (2025)",
-}
-
-COUNT = "count"
-RATE = "rate"
-DENSITY = "density"
-KINDS = (COUNT, RATE, DENSITY)
-
-
-@dataclass(frozen=True)
-class Indicator:
-    """One entry of the catalogue: what an indicator is and how groups of municipalities are computed."""
-
-    id: str
-    label: str  # Dutch, for the UI
-    unit: str
-    kind: str  # count | rate | density
-    description: str
-    source_key: str | None  # a key of geodata.sources.SOURCES; None for an upload or a derived layer value
-    keyed_on: str  # "2025", "2019", "2019+2025" (the source has both) or "kaart" (computed per map)
-    numerator: str | None = None
-    denominator: str | None = None
-    scale: float = 1.0  # rate = scale * numerator / denominator (100 for a percentage)
-    higher_is_worse: bool | None = None  # None: neither (population, area)
-    derived: bool = False  # computed by Regiekaart from other values, not published as such
-    decimals: int = 0
-    source_text: str | None = None  # attribution for uploads (no registered source)
-    years: tuple[int, ...] = field(default=())
-
-    @property
-    def aggregatable(self) -> bool:
-        """Can a group value be computed? Counts sum; rates and densities need numerator and denominator."""
-        return self.kind == COUNT or (self.numerator is not None and self.denominator is not None)
-
-    @property
-    def source(self) -> str:
-        """The attribution line ("Bron: ...")."""
-        if self.source_text:
-            return self.source_text
-        if self.source_key and self.source_key in SOURCES:
-            return SOURCES[self.source_key].attribution
-        return ""
-
+from geodata.uploads import has_errors
 
 JOBSEEKERS = "jobseekers_xlsx"
 POPULATION = "population_parquet"
@@ -238,9 +184,6 @@ class SourceFormatError(ValueError):
 
 @lru_cache(maxsize=1)
 def _jobseekers_2025() -> pd.DataFrame:
-    from geodata.indicator_upload import read_indicator_upload
-    from geodata.uploads import has_errors
-
     path = fetch_path(JOBSEEKERS)
     parsed, problems = read_indicator_upload(path.read_bytes(), path.name, "2025")
     if parsed is None or has_errors(problems):
@@ -404,94 +347,3 @@ def _indicator_values(version: str) -> pd.DataFrame:
 def indicator_values(version: str) -> pd.DataFrame:
     """Every catalogue indicator on the map of `version` ("2019" or "2025"), in long format."""
     return _indicator_values(version).copy()
-
-
-# --- the 2025 mergers on the 2019-2024 map: one rule --------------------------------------------------------
-
-@lru_cache(maxsize=2)
-def _aggregation_units(version: str) -> pd.DataFrame:
-    from geodata.municipalities import load_merger_table, load_municipalities
-
-    layer = load_municipalities(version)
-    if version == "2025":
-        codes = layer["nis"].to_numpy()
-        return pd.DataFrame({"nis": codes, "unit_nis": codes, "holder": codes})
-    if version != "2019":
-        raise ValueError(f"Onbekende grensversie {version!r}")
-    table = load_merger_table().rename(columns={"nis_2019": "nis", "nis_2025": "unit_nis"})
-    table["population"] = table["nis"].map(dict(zip(layer["nis"], layer["population_2020"])))
-    # The largest part by inhabitants on 1 January 2020; equal populations by the lowest code.
-    largest = table.sort_values(["unit_nis", "population", "nis"], ascending=[True, False, True])
-    table["holder"] = table["unit_nis"].map(largest.groupby("unit_nis")["nis"].first())
-    return table[["nis", "unit_nis", "holder"]].sort_values("nis").reset_index(drop=True)
-
-
-def aggregation_units(version: str) -> pd.DataFrame:
-    """Which municipality of the map `version` holds the figure of each municipality: columns ``nis``,
-    ``unit_nis`` (the 2025 municipality it is part of) and ``holder`` (the map code that carries the unit's figure).
-
-    On the 2025 map every code is its own unit and holder. On the 2019-2024 map a 2025 merged municipality is the
-    unit of its parts and its **largest** part (inhabitants on 1 January 2020) holds the figure that the source
-    gives only for the merged municipality; see "Boundary versions" in the module docstring. Used by
-    :func:`on_2019_map` (per municipality) and :func:`analysis.indicators.aggregate` (per group), so both follow the
-    same rule.
-    """
-    return _aggregation_units(version).copy()
-
-
-def on_2019_map(values: pd.DataFrame) -> pd.DataFrame:
-    """Values keyed on the 2025 codes (columns ``nis``, ``value``, ``flag`` and any others) on the 2019-2024 map.
-
-    A municipality that did not merge in 2025 takes its own value. Of a 2025 merged municipality the largest
-    2019 part holds the merged municipality's figure, flagged :data:`FLAG_APPROXIMATE` (a missing or suppressed
-    figure keeps its flag); the other parts get no figure (NaN, :data:`FLAG_MERGED`: "cijfer zit in <grootste
-    deel>"). Nothing is divided over the parts: that would invent numbers.
-    """
-    units = aggregation_units("2019")
-    n_parts = units["unit_nis"].map(units["unit_nis"].value_counts())
-    units = units.assign(merged=n_parts.to_numpy() > 1)
-    frame = units.merge(values.rename(columns={"nis": "unit_nis"}), on="unit_nis", how="inner")
-    part, holder = frame["merged"] & (frame["nis"] != frame["holder"]), frame["merged"] & (frame["nis"] == frame["holder"])
-    frame.loc[part, "value"] = np.nan
-    frame.loc[part, "flag"] = FLAG_MERGED
-    frame.loc[holder & (frame["flag"] == FLAG_OK), "flag"] = FLAG_APPROXIMATE
-    return frame.drop(columns=["unit_nis", "holder", "merged"])[list(values.columns)].reset_index(drop=True)
-
-
-@lru_cache(maxsize=2)
-def merger_notes(version: str) -> dict[str, str]:
-    """Why a municipality of the map `version` shows a merged municipality's figure or none: nis -> Dutch text.
-
-    For the parts of a 2025 merged municipality on the 2019-2024 map: the largest part gets "benadering: cijfer
-    van fusiegemeente Antwerpen (2025) = Antwerpen + Borsbeek", the others "cijfer zit in Antwerpen (fusie 2025)".
-    Empty on the 2025 map.
-    """
-    from geodata.municipalities import load_municipalities
-
-    if version != "2019":
-        return {}
-    units = aggregation_units(version)
-    names = dict(zip(load_municipalities("2019")["nis"], load_municipalities("2019")["name"]))
-    names_2025 = dict(zip(load_municipalities("2025")["nis"], load_municipalities("2025")["name"]))
-    notes = {}
-    for unit, parts in units.groupby("unit_nis"):
-        if len(parts) < 2:
-            continue
-        holder = parts["holder"].iloc[0]
-        others = sorted((names.get(code, code) for code in parts["nis"] if code != holder), key=str.lower)
-        merged_name = names_2025.get(unit, unit)
-        holder_name = names.get(holder, holder)
-        notes[holder] = (f"benadering: cijfer van fusiegemeente {merged_name} (2025) = "
-                         + " + ".join([holder_name, *others]))
-        for code in parts["nis"]:
-            if code != holder:
-                notes[code] = f"cijfer zit in {holder_name} (fusie 2025)"
-    return notes
-
-
-def flag_text(flag: str, nis: str | None = None, notes: dict[str, str] | None = None) -> str:
-    """Why a value is what it is, in Dutch: the municipality's merger note (:func:`merger_notes`) for an
-    approximate or merged figure, else the label of the flag ("" for an exact value)."""
-    if flag in (FLAG_APPROXIMATE, FLAG_MERGED) and notes and nis in notes:
-        return notes[nis]
-    return FLAG_LABELS_NL.get(flag, flag)

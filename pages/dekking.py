@@ -7,7 +7,8 @@ import streamlit as st
 from analysis.coverage import confidence_nl
 from analysis.formatting import format_number
 from analysis.indicators import latest_values
-from geodata.indicators import CATALOGUE, merger_notes
+from geodata.crosswalk import merger_notes
+from geodata.indicators import CATALOGUE
 from pages import downloads, ui
 from pages.indicator_map import value_text
 from pages.webmap import coverage_map, municipality_table

@@ -21,7 +21,7 @@ from analysis.figures import (
     highlight_colour, indicator_heading, indicator_legend_rows,
 )
 from analysis.formatting import format_number
-from geodata.indicators import FLAG_APPROXIMATE, FLAG_MERGED, VALUE_FLAGS, Indicator, flag_text
+from geodata.indicator_model import FLAG_APPROXIMATE, FLAG_MERGED, VALUE_FLAGS, Indicator, flag_text
 from pages.webmap import (
     LegendEntry, OUTLINE_COLOUR, add_area_layer, add_legend_and_source, add_outline_layer, base_map, bounds_of,
     dissolved_partnerships, finish,
@@ -34,7 +34,7 @@ TOOLTIP = {"name": "Gemeente", "value_label": "Waarde", "status_label": "Status"
 def value_text(value, flag: str, entry: Indicator, note: str | None = None) -> str:
     """A value as shown in tooltips and tables: Belgian notation with unit, or why there is none.
 
-    ``note`` is the municipality's merger note (:func:`geodata.indicators.merger_notes`): an approximate figure gets
+    ``note`` is the municipality's merger note (:func:`geodata.crosswalk.merger_notes`): an approximate figure gets
     it in brackets ("14,0% (benadering: cijfer van fusiegemeente Antwerpen (2025) = Antwerpen + Borsbeek)"), a part
     without a figure of its own shows it instead ("cijfer zit in Antwerpen (fusie 2025)").
     """
@@ -52,7 +52,7 @@ def drawing_table(view, web: gpd.GeoDataFrame, values: pd.DataFrame, breaks: lis
     """One WGS84 row per municipality in view: value, flag, class (or zero / a no-value flag), fill and texts.
 
     ``values``: ``nis``, ``value``, ``flag`` for every municipality of the map (absent codes are ``missing``);
-    ``notes``: the merger notes of the map (:func:`geodata.indicators.merger_notes`) for the tooltips.
+    ``notes``: the merger notes of the map (:func:`geodata.crosswalk.merger_notes`) for the tooltips.
     """
     from pages.webmap import municipality_table
 

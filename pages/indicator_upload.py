@@ -12,7 +12,7 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from geodata.indicators import COUNT, RATE
+from geodata.indicator_model import COUNT, RATE
 
 STATE_KEY = "indicator_uploads"  # indicator id -> {"entry": Indicator, "values": {version: frame}, "file": name}
 _PARSED_KEY = "indicator_upload_parsed"  # (file hash) -> parsed result, so a rerun does not parse again

@@ -8,9 +8,9 @@ from analysis import indicators as ind
 from analysis.figures import indicator_classes, indicator_print_map, indicator_source_note
 from analysis.coverage import STATUS_LABELS_NL
 from analysis.formatting import format_number
-from geodata.indicators import (
-    CATALOGUE, COUNT, FLAG_APPROXIMATE, FLAG_MERGED, VALUE_FLAGS, aggregation_units, flag_text, merger_notes,
-)
+from geodata.crosswalk import aggregation_units, merger_notes
+from geodata.indicator_model import COUNT, FLAG_APPROXIMATE, FLAG_MERGED, VALUE_FLAGS, flag_text
+from geodata.indicators import CATALOGUE
 from pages import downloads, ui
 from pages.indicator_map import indicator_map
 from pages.indicator_upload import uploaded_catalogue, uploaded_values

@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geodata.indicators import CATALOGUE, FLAG_APPROXIMATE, FLAG_MERGED, FLAG_MISSING, FLAG_OK, FLAG_SUPPRESSED
+from geodata.indicator_model import FLAG_APPROXIMATE, FLAG_MERGED, FLAG_MISSING, FLAG_OK, FLAG_SUPPRESSED
+from geodata.indicators import CATALOGUE
 from analysis.figures import INDICATOR_NO_VALUE_STYLE as NO_VALUE_STYLE
 from analysis.figures import INDICATOR_ZERO as ZERO
 from analysis.figures import INDICATOR_ZERO_FILL as ZERO_FILL

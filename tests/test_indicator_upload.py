@@ -12,7 +12,7 @@ from openpyxl import Workbook
 from geodata.fetch import fetch_path
 from geodata.dutch_numbers import INVALID, ParsedCell, parse_cell
 from geodata.indicator_upload import read_indicator_upload, upload_catalogue
-from geodata.indicators import COUNT, FLAG_APPROXIMATE, FLAG_MERGED, FLAG_MISSING, FLAG_OK, FLAG_SUPPRESSED, RATE
+from geodata.indicator_model import COUNT, FLAG_APPROXIMATE, FLAG_MERGED, FLAG_MISSING, FLAG_OK, FLAG_SUPPRESSED, RATE
 
 AALST, GENT, HERSTAPPE, PELT = "41002", "44021", "73028", "72043"
 GALMAARDEN, GOOIK, HERNE, PAJOTTEGEM = "23023", "23024", "23032", "23106"

@@ -11,8 +11,10 @@ import pandas as pd
 import pytest
 
 from analysis import indicators as ind
+from geodata import crosswalk, indicator_model
 from geodata import indicators as gi
-from geodata.indicators import CATALOGUE, FLAG_APPROXIMATE, FLAG_MERGED, FLAG_MISSING, FLAG_OK, FLAG_SUPPRESSED
+from geodata.indicator_model import FLAG_APPROXIMATE, FLAG_MERGED, FLAG_MISSING, FLAG_OK, FLAG_SUPPRESSED
+from geodata.indicators import CATALOGUE
 
 
 def long(rows) -> pd.DataFrame:
@@ -248,7 +250,7 @@ def test_ranking_of_not_covered_municipalities_by_need():
 
 
 def test_ranking_follows_the_direction_of_the_indicator():
-    entry = gi.Indicator("upload:werkzaamheid", "Werkzaamheidsgraad", "%", "rate", "", None, "upload",
+    entry = indicator_model.Indicator("upload:werkzaamheid", "Werkzaamheidsgraad", "%", "rate", "", None, "upload",
                          higher_is_worse=False)
     values = long([("C", entry.id, 2023, 70.0, FLAG_OK), ("D", entry.id, 2023, 60.0, FLAG_OK)])
     ranking = ind.rank_not_covered(values, STATUS, entry, 2023)
@@ -399,7 +401,7 @@ def test_real_values_on_the_2019_map(values_2019):
     assert borsbeek["flag"] == FLAG_MERGED and math.isnan(borsbeek["value"])
     population_2025 = values_2019[(values_2019["indicator_id"] == "bevolking") & (values_2019["year"] == 2025)]
     assert (population_2025["flag"] == FLAG_MERGED).sum() == 15
-    assert population_2025.loc[population_2025["flag"].isin(gi.VALUE_FLAGS), "value"].sum() == 6_864_766
+    assert population_2025.loc[population_2025["flag"].isin(indicator_model.VALUE_FLAGS), "value"].sum() == 6_864_766
     aalst = values_2019[(values_2019["nis"] == "41002") & (values_2019["year"] == 2020)].set_index("indicator_id")
     assert aalst.loc["nwwz", "value"] == 3267
     assert aalst.loc["werkzoekendengraad", "value"] == pytest.approx(8.1)
@@ -474,7 +476,7 @@ def test_latest_values_keep_a_suppressed_latest_figure_visible():
 
 @pytest.mark.slow
 def test_real_largest_parts_carry_the_merged_figures(values_2019, values_2025):
-    units = gi.aggregation_units("2019").set_index("nis")
+    units = crosswalk.aggregation_units("2019").set_index("nis")
     assert units.loc["11007", "holder"] == "11002"  # Borsbeek's figure sits in Antwerpen
     assert units.loc[["23023", "23024", "23032"], "holder"].tolist() == ["23024"] * 3  # Pajottegem: Gooik
     assert units["holder"].nunique() == 300 - 15
@@ -484,10 +486,10 @@ def test_real_largest_parts_carry_the_merged_figures(values_2019, values_2025):
     for indicator_id in ("nwwz", "werkzoekendengraad", "beroepsbevolking"):
         assert antwerpen.loc[indicator_id, "flag"] == FLAG_APPROXIMATE
         assert antwerpen.loc[indicator_id, "value"] == merged.loc[indicator_id, "value"]
-    notes = gi.merger_notes("2019")
+    notes = crosswalk.merger_notes("2019")
     assert notes["11002"] == "benadering: cijfer van fusiegemeente Antwerpen (2025) = Antwerpen + Borsbeek"
     assert notes["11007"] == "cijfer zit in Antwerpen (fusie 2025)"
-    assert gi.merger_notes("2025") == {}
+    assert crosswalk.merger_notes("2025") == {}
     density = values_2019[(values_2019["nis"] == "11002") & (values_2019["year"] == 2025)
                           & (values_2019["indicator_id"] == "bevolkingsdichtheid")].iloc[0]
     expected = values_2025[(values_2025["nis"] == "11002") & (values_2025["year"] == 2025)
@@ -527,7 +529,7 @@ def test_real_need_versus_coverage_on_the_default_map_adds_up(regie_2019, indica
     assert "11002" in covered["approximate_nis"]  # Antwerpen carries Antwerpen + Borsbeek, labelled
     assert "11007" in table.loc[ind.GROUP_UNKNOWN, "elsewhere_nis"]  # Borsbeek (unknown) is named, not dropped
     names = dict(zip(regie_2019.municipalities["nis"], regie_2019.municipalities["name"]))
-    sentence = ind.need_sentence(table.reset_index(), indicator_id, year, names=names, notes=gi.merger_notes("2019"))
+    sentence = ind.need_sentence(table.reset_index(), indicator_id, year, names=names, notes=crosswalk.merger_notes("2019"))
     elsewhere = int(base["n_elsewhere"].sum())
     assert f"{elsewhere} gemeenten in een andere groep dan het grootste deel" in sentence
     assert "Borsbeek: cijfer zit in Antwerpen (fusie 2025)" in sentence
