@@ -67,9 +67,10 @@ class Filters:
     region: str = ALL
 
     def describe(self, partnership_names: dict[str, str], centre_names: dict[str, str],
-                 region_names: dict[str, str] | None = None) -> str:
-        """The filters in words, for subtitles and exports."""
-        parts = [SCHEME_LABELS.get(self.scheme, self.scheme), VERSION_LABELS.get(self.version, self.version)]
+                 region_names: dict[str, str] | None = None, scheme_label: str | None = None) -> str:
+        """The filters in words, for subtitles and exports (`scheme_label`: the name of an uploaded list)."""
+        parts = [scheme_label or SCHEME_LABELS.get(self.scheme, self.scheme),
+                 VERSION_LABELS.get(self.version, self.version)]
         if self.province != ALL:
             parts.append(f"provincie {self.province}")
         if self.centre in CENTRE_LABELS and self.centre != CENTRE_ANY:
@@ -89,7 +90,34 @@ def _load_url_state_once() -> None:
     params = st.query_params
     for name, (key, default) in URL_FILTERS.items():
         st.session_state.setdefault(key, params.get(name, default))
+    if st.session_state.get("f_scheme") == SCHEME_UPLOAD and uploaded_scheme() is None:
+        # A shared link to someone's upload: the upload lives in the browser session that made it, not here.
+        st.session_state[UPLOAD_LINK_MISSING] = True
     st.session_state["_url_loaded"] = True
+
+
+UPLOAD_LINK_MISSING = "_upload_link_missing"
+
+
+def missing_upload_notice() -> None:
+    """Say, in Dutch, that a link asked for an upload this session does not have (instead of silently showing the
+    bundled data); shown until the user uploads a list or chooses another scheme."""
+    if not st.session_state.get(UPLOAD_LINK_MISSING):
+        return
+    if uploaded_scheme() is not None or st.session_state.get("f_scheme") not in (SCHEME_REGIE, SCHEME_UPLOAD):
+        st.session_state.pop(UPLOAD_LINK_MISSING, None)
+        return
+    st.warning("Deze link vraagt een eigen lijst (schema=upload), maar die zit niet in deze browsersessie: een "
+               "opgeladen lijst blijft alleen in de sessie waarin ze is opgeladen en wordt nergens bewaard. U ziet nu "
+               "de gereconstrueerde gegevens. Laad de lijst opnieuw op via de pagina **Gegevens** om ze te bekijken.",
+               icon=":material/link_off:")
+
+
+def scheme_label(scheme_id: str) -> str:
+    """The name of a scheme in the sidebar, subtitles and exports; an upload is named by its file."""
+    if scheme_id == SCHEME_UPLOAD and uploaded_scheme() is not None:
+        return f"{uploaded_scheme().label} (deze sessie)"
+    return SCHEME_LABELS.get(scheme_id, scheme_id)
 
 
 def write_url_state() -> None:
@@ -161,7 +189,7 @@ def sidebar() -> Filters:
     _valid_choice("f_version", list(VERSION_LABELS), "2019")
     with st.sidebar:
         st.header("Filters")
-        st.selectbox("Indeling", schemes, format_func=SCHEME_LABELS.get, key="f_scheme")
+        st.selectbox("Indeling", schemes, format_func=scheme_label, key="f_scheme")
         st.radio("Gemeentegrenzen", list(VERSION_LABELS), format_func=VERSION_LABELS.get, key="f_version")
         view = current_view(_filters_now())
         from geodata.municipalities import PROVINCES
@@ -181,6 +209,7 @@ def sidebar() -> Filters:
         st.selectbox("Samenwerkingsverband", list(partnerships), format_func=partnerships.get, key="f_partnership")
         st.caption("De filters staan in de adresbalk: kopieer de link om dit beeld te delen.")
     write_url_state()
+    missing_upload_notice()
     return _filters_now()
 
 
@@ -232,7 +261,8 @@ def filter_text(view, filters: Filters) -> str:
     names = dict(zip(view.scheme.partnerships["partnership_id"], view.scheme.partnerships["name"]))
     from analysis.filters import centre_cities
 
-    return filters.describe(names, centre_cities(view.scheme.partnerships), region_options(view))
+    return filters.describe(names, centre_cities(view.scheme.partnerships), region_options(view),
+                            scheme_label(filters.scheme))
 
 
 # --- shared page parts -------------------------------------------------------------------------------------
@@ -241,7 +271,8 @@ def data_banner(view) -> None:
     """Say which data is shown; reconstructed data is labelled as such, with a link to the data page."""
     scheme = view.scheme
     if scheme.scheme_id == SCHEME_UPLOAD:
-        st.info(f"U bekijkt uw eigen upload ({scheme.label}); die blijft alleen in deze sessie.", icon=":material/description:")
+        st.info(f"U bekijkt uw eigen upload ({scheme.label}); die blijft alleen in deze sessie.",
+                icon=":material/description:")
     elif scheme.reconstructed:
         kpis = dict(zip(view.kpis["kpi"], view.kpis["value"]))
         from analysis.formatting import format_number
@@ -275,7 +306,7 @@ def source_line(view) -> str:
     if view.scheme.reconstructed:
         parts.append("lidmaatschap: gereconstrueerd door Regiekaart uit openbare bronnen")
     elif view.scheme.scheme_id == SCHEME_UPLOAD:
-        parts.append("lidmaatschap: eigen upload")
+        parts.append(f"lidmaatschap: {view.scheme.label}")
     else:
         parts.append("referentieregio's: Vlaamse Regering (2022)")
     return "Bron: " + "; ".join(parts)
