@@ -189,7 +189,8 @@ def sidebar() -> Filters:
     _valid_choice("f_version", list(VERSION_LABELS), "2019")
     with st.sidebar:
         st.header("Filters")
-        st.selectbox("Indeling", schemes, format_func=scheme_label, key="f_scheme")
+        labels = {scheme: scheme_label(scheme) for scheme in schemes}
+        st.selectbox("Indeling", schemes, format_func=labels.get, key="f_scheme")
         st.radio("Gemeentegrenzen", list(VERSION_LABELS), format_func=VERSION_LABELS.get, key="f_version")
         view = current_view(_filters_now())
         from geodata.municipalities import PROVINCES
