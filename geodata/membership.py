@@ -402,8 +402,12 @@ class MembershipReader:
             found = self.codes_from_name(row, part, label)
             if found is None:
                 failed = True
-            else:
-                codes += [code for code in found if code not in codes]
+                continue
+            repeated = [code for code in found if code in codes]
+            if repeated:
+                self.problem(WARNING, row, label, f"{', '.join(self.names[c] for c in repeated)} staat twee keer in "
+                                                  "deze cel; één keer gelezen.", "")
+            codes += [code for code in found if code not in codes]
         if failed:
             return None
         if not codes:
@@ -420,6 +424,13 @@ class MembershipReader:
         if match.kind == name_matching.OUTSIDE_FLANDERS:
             self.problem(ERROR, row, label,
                          f"'{text}' is een gemeente in {match.region}, buiten Vlaanderen.",
+                         "Regiekaart kent alleen de 300 Vlaamse gemeenten (2019-2024); laat deze gemeente weg of "
+                         "verbeter de naam.")
+            return None
+        if not match.found and match.region:
+            self.problem(ERROR, row, label,
+                         f"'{text}' is geen gekende Vlaamse gemeente; het lijkt op {match.name}, een gemeente in "
+                         f"{match.region}, buiten Vlaanderen.",
                          "Regiekaart kent alleen de 300 Vlaamse gemeenten (2019-2024); laat deze gemeente weg of "
                          "verbeter de naam.")
             return None
@@ -516,8 +527,9 @@ class MembershipReader:
                 "confidence": "confirmed" if group["confidence"].eq("confirmed").all() else "suggestive",
                 "notes": f"upload {self.file}",
             })
-        return (unique[MEMBERSHIP_COLUMNS].reset_index(drop=True),
-                pd.DataFrame(partnerships, columns=PARTNERSHIP_COLUMNS))
+        frame = pd.DataFrame(partnerships, columns=PARTNERSHIP_COLUMNS).astype(object)
+        # Missing stays None, as in the bundled scheme (not NaN, which a column of text would otherwise get).
+        return unique[MEMBERSHIP_COLUMNS].reset_index(drop=True), frame.where(frame.notna(), None)
 
     def single_value(self, name: str, group: pd.DataFrame, column: str, label: str) -> str | None:
         """One value of an attribute of a partnership (legal form, period); a second, different one is reported."""

@@ -55,7 +55,9 @@ class NameMatch:
     name: str | None  # the official name on the map (joined with " + " for several codes)
     kind: str
     suggestions: tuple[str, ...] = ()
-    region: str = ""  # for OUTSIDE_FLANDERS: "het Brussels Hoofdstedelijk Gewest" or "het Waals Gewest"
+    # OUTSIDE_FLANDERS: its region ("het Brussels Hoofdstedelijk Gewest", "het Waals Gewest"). UNKNOWN with a region:
+    # the name looks most like `name`, a municipality of that region (a misspelt "Brussel").
+    region: str = ""
 
     @property
     def found(self) -> bool:
@@ -131,7 +133,25 @@ class MunicipalityMatcher:
         if key in self._outside:
             nis, name, region = self._outside[key]
             return NameMatch(query, (nis,), name, OUTSIDE_FLANDERS, region=region)
-        return NameMatch(query, (), None, UNKNOWN, self.suggest(query))
+        suggestions = self.suggest(query)
+        outside_score, outside = self._closest_outside(key)
+        if outside is not None and outside_score > self.closest(query)[0]:
+            # "Brusel": it looks most like a municipality outside Flanders, not like any Flemish one.
+            nis, name, region = outside
+            return NameMatch(query, (), name, UNKNOWN, (), region=region)
+        return NameMatch(query, (), None, UNKNOWN, suggestions)
+
+    def _closest_outside(self, key: str) -> tuple[float, tuple[str, str, str] | None]:
+        best, found = SUGGESTION_CUTOFF, None
+        matcher = difflib.SequenceMatcher(b=key, autojunk=False)
+        for candidate, entry in self._outside.items():
+            matcher.set_seq1(candidate)
+            if matcher.real_quick_ratio() < best or matcher.quick_ratio() < best:
+                continue
+            score = matcher.ratio()
+            if score >= best and (found is None or score > best):
+                best, found = score, entry
+        return (best, found) if found is not None else (0.0, None)
 
     def knows(self, text) -> bool:
         """Whether `text` is a name this matcher recognises (official, alias or outside Flanders); no suggestions,

@@ -339,7 +339,8 @@ def _name_list(sheet: RawSheet, reader: MembershipReader) -> _NameList | None:
             continue
         filled[row] = [position for position, text in enumerate(values) if text]
         known[row] = [position for position in filled[row] if reader.knows(values[position])]
-    data_rows = [row for row in known if known[row] and len(known[row]) / len(filled[row]) >= 0.5]
+    # A row of names: more than half of its cells are municipalities ("Gent | X" is not).
+    data_rows = [row for row in known if known[row] and len(known[row]) / len(filled[row]) > 0.5]
     if not data_rows:
         return None
     first, last = data_rows[0], data_rows[-1]
@@ -348,10 +349,20 @@ def _name_list(sheet: RawSheet, reader: MembershipReader) -> _NameList | None:
     if share < NAME_SHARE:
         return None
     name_columns = sorted({position for row in region for position in known[row]})
-    header_row = next((row for row in reversed(list(known)) if row < first and filled[row]), None)
+    several = len(name_columns) > 1
+
+    def header_like(row: int) -> bool:  # a title above a table fills one cell, a header one per column
+        return len([p for p in filled[row] if p in name_columns]) >= (2 if several else 1)
+
+    header_row = next((row for row in reversed(list(known)) if row < first and header_like(row)), None)
     header = list(texts.loc[header_row]) if header_row is not None else []
-    member_header = bool(header) and any(
-        find_column([header[p]], NAME_HEADERS + NIS_HEADERS) for p in name_columns if p < len(header) and header[p])
+    member_header = bool(header) and any(find_column([header[p]], NAME_HEADERS + NIS_HEADERS)
+                                         for p in name_columns if p < len(header) and header[p])
+    if several and not member_header and header_row is None and len(region) > 1:
+        # Regisseurs named after their city ("Stad Gent | Stad Leuven | Interwaas") make the header look like a
+        # row of names; several columns of names without a header can only be one column per regisseur.
+        header_row, first = first, next(row for row in region if row > first)
+        header = list(texts.loc[header_row])
     regisseur_headers = [p for p in name_columns if p < len(header) and header[p] and not member_header]
     kind = "columns" if regisseur_headers else "members"
     return _NameList(kind, header_row, first, last, name_columns, attributes, member_header)
