@@ -48,8 +48,10 @@ def read_list_file(path: str | Path):
     try:
         data = path.read_bytes()
     except OSError as error:
-        return None, [Problem(ERROR, path.name, None, None,
-                              f"Het bestand kan niet geopend worden ({error.strerror or type(error).__name__}).",
+        reason = ("het bestaat niet" if isinstance(error, FileNotFoundError) else
+                  "het is een map" if isinstance(error, IsADirectoryError) else
+                  "geen toegang" if isinstance(error, PermissionError) else "leesfout")
+        return None, [Problem(ERROR, path.name, None, None, f"Het bestand kan niet geopend worden ({reason}).",
                               "Controleer de naam en de map van het bestand.")]
     return read_list(data, path.name)
 
