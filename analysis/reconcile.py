@@ -97,14 +97,14 @@ def match_partnerships(listed, ours) -> pd.DataFrame:
         theirs = our_members.get(oid, set()) if oid is not None else set()
         union = members | theirs
         rows.append({"list_id": lid, "list_name": list_names.get(lid), "our_id": oid, "our_name": our_names.get(oid),
-                     "jaccard": len(members & theirs) / len(union) if oid is not None and union else np.nan,
+                     "jaccard": len(members & theirs) / len(union) if union else 0.0,
                      "shared": len(members & theirs), "only_list": len(members - theirs),
                      "only_ours": len(theirs - members), "n_list": len(members), "n_ours": len(theirs)})
     for oid in ours.partnerships["partnership_id"]:
         if oid not in taken:
             theirs = our_members.get(oid, set())
             rows.append({"list_id": None, "list_name": None, "our_id": oid, "our_name": our_names.get(oid),
-                         "jaccard": np.nan, "shared": 0, "only_list": 0, "only_ours": len(theirs), "n_list": 0,
+                         "jaccard": 0.0, "shared": 0, "only_list": 0, "only_ours": len(theirs), "n_list": 0,
                          "n_ours": len(theirs)})
     return pd.DataFrame(rows, columns=PARTNERSHIP_COLUMNS)
 

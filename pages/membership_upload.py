@@ -13,6 +13,7 @@ import streamlit as st
 from pages import ui
 
 RESULT_KEY = "list_result"  # the list read last: {"token", "name", "scheme", "problems", "analysis"}
+SOURCE_KEY = "list_source"  # "file" or "paste": what the user gave last is what the page shows
 PASTE_KEY = "list-paste"
 PASTE_EXAMPLE = ("Interwaas: Beveren, Kruibeke, Sint-Gillis-Waas, Sint-Niklaas, Stekene, Temse en Zwijndrecht\n"
                  "Gent: Gent\n"
@@ -106,17 +107,19 @@ def render() -> None:
     with file_tab:
         upload = st.file_uploader(
             upload_label("Lijst of lidmaatschapsbestand"), type=["csv", "xlsx", "txt"], key="membership-upload",
-            help="Een groter bestand weigert de browser meteen, nog voor Regiekaart het leest.")
+            help="Een groter bestand weigert de browser meteen, nog voor Regiekaart het leest.",
+            on_change=lambda: st.session_state.__setitem__(SOURCE_KEY, "file"))
     with paste_tab:
         st.text_area("Plak hier de lijst (tekst uit een pdf, webpagina of Excel)", key=PASTE_KEY, height=180,
                      placeholder=PASTE_EXAMPLE)
         st.button("Geplakte tekst lezen", key="list-paste-read", on_click=_read_pasted)
 
     result = None
-    if upload is not None:
+    pasted = st.session_state.get(RESULT_KEY) if st.session_state.get(SOURCE_KEY) == "paste" else None
+    if pasted is not None and pasted.get("pasted"):
+        result = pasted
+    elif upload is not None:
         result = _read(upload.getvalue(), upload.name)
-    elif st.session_state.get(RESULT_KEY) and st.session_state[RESULT_KEY].get("pasted"):
-        result = st.session_state[RESULT_KEY]
     else:
         st.session_state.pop(RESULT_KEY, None)  # the file was removed
     if result is not None:
@@ -137,6 +140,7 @@ def _read_pasted() -> None:
     scheme, problems = read_membership_upload(text, PASTED_TEXT)
     st.session_state[RESULT_KEY] = {"token": token, "name": PASTED_TEXT, "scheme": scheme, "problems": problems,
                                     "analysis": None, "pasted": True}
+    st.session_state[SOURCE_KEY] = "paste"
 
 
 def _show_result(result: dict) -> None:
@@ -200,7 +204,8 @@ def _show_reconciliation(result: dict) -> None:
     agreeing = int(totals["agrees"].sum())
     st.markdown(f"{agreeing} van de {len(totals)} officiële cijfers kloppen met de lijst.")
     for row in totals.itertuples():
-        st.markdown(f"- {'✅' if row.agrees else '⚠️'} {_markdown_text(row.sentence)}")
+        icon = ":green[:material/check_circle:]" if row.agrees else ":orange[:material/error:]"
+        st.markdown(f"{icon} {_markdown_text(row.sentence)}")
     downloads.show_table(totals_nl, numbers={"In de lijst": None, "Officieel": None, "Verschil": None},
                          download=(f"{stem}-totalen", "Totalen"), key="list-totals")
     st.caption("Officiële cijfers: socialeeconomie.be (8 april 2020); het aandeel van de bevolking in %, "

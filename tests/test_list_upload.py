@@ -200,6 +200,19 @@ def test_gegevens_page_reconciles_a_pasted_list_with_tables_and_a_diff_map(defer
     assert csv.splitlines()[0] == "NIS;Gemeente;Uitkomst;Verband in de lijst;Verband bij ons;Toelichting"
 
 
+def test_the_page_shows_what_was_given_last_a_file_or_pasted_text():
+    at = gegevens()
+    at.file_uploader(key="membership-upload").set_value(
+        ("een.csv", b"Regisseur;Gemeenten\nMidwest;Ardooie, Izegem\n", "text/csv")).run()
+    assert at.success[0].value.startswith("een.csv: 1 regisseur")
+    at.text_area(key="list-paste").input("Gent: Gent\nLeuven: Leuven\n")
+    next(b for b in at.button if b.label == "Geplakte tekst lezen").click().run()
+    assert at.success[0].value.startswith("geplakte tekst: 2 regisseurs")
+    at.file_uploader(key="membership-upload").set_value(
+        ("twee.csv", b"Regisseur;Gemeenten\nMidwest;Ardooie\nW13;Menen\nGent;Gent\n", "text/csv")).run()
+    assert at.success[0].value.startswith("twee.csv: 3 regisseurs")
+
+
 # --- issue 12, point 7 ------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("errors, warnings, expected", [
