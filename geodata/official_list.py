@@ -270,7 +270,7 @@ def _entries_from_long_sheet(sheet: RawSheet, header_row: int, columns: _LongCol
             partnership = previous_partnership
             filled_down.setdefault(partnership, []).append(row)
 
-        def cell(key: str) -> Cell | None:
+        def cell(key: str, values=values) -> Cell | None:
             position = columns.optional.get(key)
             return Cell(values.iloc[position], label[position]) if position is not None else None
 
@@ -557,7 +557,7 @@ def _entries_from_lines(lines: list[str], reader: MembershipReader
         attributes = {} if regisseur.first_entry is not None else regisseur.attributes
         if regisseur.first_entry is None:
             regisseur.first_entry = len(entries)
-        entries.append(MemberEntry(line.number, regisseur.cell, names=Cell(text, str(column)), **attributes))
+        entries.append(MemberEntry(line.number, regisseur.cell, names=Cell(text, f"teken {column}"), **attributes))
         regisseur.continues = bool(_CONTINUES.search(text))
 
     for index, line in enumerate(parsed):
@@ -574,14 +574,14 @@ def _entries_from_lines(lines: list[str], reader: MembershipReader
                 if current is None or not value:
                     skipped.append(line)
                     continue
-                cell = Cell(value, str(value_column), line.number)
+                cell = Cell(value, f"teken {value_column}", line.number)
                 if current.first_entry is None:
                     current.attributes[kind] = cell
                 else:  # the attribute comes after the members: give it to the regisseur's first entry
                     first = entries[current.first_entry]
                     entries[current.first_entry] = MemberEntry(**{**first.__dict__, kind: cell})
                 continue
-            current = _Regisseur(Cell(colon.group("key").strip(), str(line.column)), line.indent,
+            current = _Regisseur(Cell(colon.group("key").strip(), f"teken {line.column}"), line.indent,
                                  open_list=not value)
             if value:
                 add_members(current, line, value, value_column)
@@ -595,12 +595,12 @@ def _entries_from_lines(lines: list[str], reader: MembershipReader
             continue
         if following is not None and not _COLON.match(following.content) and (
                 following.indent > line.indent or (not following.blank_before and looks_like_members(following))):
-            current = _Regisseur(Cell(line.content, str(line.column)), line.indent, open_list=True)
+            current = _Regisseur(Cell(line.content, f"teken {line.column}"), line.indent, open_list=True)
             continue
         if reader.knows(line.content) and _alone_centre_city(reader, line.content):
-            current = _Regisseur(Cell(line.content, str(line.column)), line.indent, open_list=False)
+            current = _Regisseur(Cell(line.content, f"teken {line.column}"), line.indent, open_list=False)
             add_members(current, line, line.content, line.column)
-            problems.append(Problem(WARNING, file, line.number, str(line.column),
+            problems.append(Problem(WARNING, file, line.number, f"teken {line.column}",
                                     f"'{line.content}' staat alleen op een regel; gelezen als centrumstad die de "
                                     "regierol alleen opneemt.", f"Schrijf '{line.content}: {line.content}' om zeker "
                                                                 "te zijn."))
@@ -610,7 +610,7 @@ def _entries_from_lines(lines: list[str], reader: MembershipReader
             continue
         skipped.append(line)
     for line in skipped:
-        problems.append(Problem(WARNING, file, line.number, str(line.column),
+        problems.append(Problem(WARNING, file, line.number, f"teken {line.column}",
                                 f"Regel {line.number} ('{line.content[:80]}') is overgeslagen: geen regisseur met "
                                 "gemeenten.", "Schrijf een regisseur als 'Naam: gemeente, gemeente, ...'."))
     if not entries:

@@ -169,7 +169,7 @@ def _show_result(result: dict) -> None:
 
 def _show_reconciliation(result: dict) -> None:
     from analysis.reconcile import (
-        CATEGORIES, municipalities_table_nl, partnerships_table_nl, totals_table_nl,
+        CATEGORIES, CATEGORY_LABELS, CATEGORY_WORDS, municipalities_table_nl, partnerships_table_nl, totals_table_nl,
     )
     from analysis.tables import to_xlsx_bytes
     from pages import downloads
@@ -216,11 +216,8 @@ def _show_reconciliation(result: dict) -> None:
                          key="list-partnerships")
     st.subheader("Gemeenten")
     shown = st.multiselect("Toon", [key for key, _, _ in CATEGORIES],
-                           default=[key for key, _, _ in CATEGORIES[:4]],
-                           format_func=lambda key: dict((k, label) for k, label, _ in CATEGORIES)[key],
+                           default=[key for key, _, _ in CATEGORIES[:4]], format_func=CATEGORY_LABELS.get,
                            key="list-categories")
-    from analysis.reconcile import CATEGORY_WORDS
-
     words = {CATEGORY_WORDS[key] for key in shown}
     downloads.show_table(municipalities[municipalities["Uitkomst"].isin(words)],
                          download=(f"{stem}-gemeenten", "Gemeenten"), key="list-municipalities")

@@ -209,7 +209,8 @@ def test_pasted_regisseur_lines_with_indented_or_bulleted_members():
                             "Regio Aalst\n• Aalst\n• Lede\n\n"
                             "Bron: socialeeconomie.be\n")
     assert members(scheme) == {"Midwest": {"Ardooie", "Izegem"}, "Regio Aalst": {"Aalst", "Lede"}}
-    assert [(p.file, p.row, p.column) for p in problems] == [(PASTED_TEXT, 1, "1"), (PASTED_TEXT, 10, "1")]
+    assert [(p.file, p.row, p.column) for p in problems] == \
+        [(PASTED_TEXT, 1, "teken 1"), (PASTED_TEXT, 10, "teken 1")]
     assert all(p.severity == WARNING and "overgeslagen" in p.message for p in problems)
 
 
@@ -217,7 +218,7 @@ def test_pasted_blocks_without_indentation_as_copied_from_a_pdf():
     scheme, problems = read("Interwaas\nBeveren\nKruibeke\n\nMidwest\nArdooie\nIzegemm\n\nLeuven\n")
     assert scheme is None  # the typo stays a member of Midwest, with a suggestion, not a new regisseur
     [error] = errors(problems)
-    assert (error.file, error.row, error.column) == (PASTED_TEXT, 7, "1")
+    assert (error.file, error.row, error.column) == (PASTED_TEXT, 7, "teken 1")
     assert error.suggestion == "Bedoelt u: Izegem?"
     scheme, problems = read("Interwaas\nBeveren\nKruibeke\n\nMidwest\nArdooie\nIzegem\n\nLeuven\n")
     assert members(scheme) == {"Interwaas": {"Beveren", "Kruibeke"}, "Midwest": {"Ardooie", "Izegem"},
