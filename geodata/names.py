@@ -135,7 +135,7 @@ class MunicipalityMatcher:
             return NameMatch(query, (nis,), name, OUTSIDE_FLANDERS, region=region)
         suggestions = self.suggest(query)
         outside_score, outside = self._closest_outside(key)
-        if outside is not None and outside_score > self.closest(query)[0]:
+        if outside is not None and outside_score > self.closest(query, SUGGESTION_CUTOFF)[0]:
             # "Brusel": it looks most like a municipality outside Flanders, not like any Flemish one.
             nis, name, region = outside
             return NameMatch(query, (), name, UNKNOWN, (), region=region)
@@ -169,19 +169,20 @@ class MunicipalityMatcher:
             return name, region
         return None
 
-    def closest(self, text) -> tuple[float, str | None]:
-        """The similarity (0-1) of `text` to the closest known name, and the name a suggestion would show."""
+    def closest(self, text, cutoff: float = 0.0) -> tuple[float, str | None]:
+        """The similarity (0-1) of `text` to the closest known name, and the name a suggestion would show;
+        (0, None) when no name reaches `cutoff` (a higher cutoff is faster: most names are ruled out by length)."""
         key = name_key(text)
-        best, best_candidate = 0.0, None
+        best, best_candidate = cutoff, None
         matcher = difflib.SequenceMatcher(b=key, autojunk=False)
         for candidate in self._candidates:
             matcher.set_seq1(candidate)
-            if matcher.real_quick_ratio() <= best or matcher.quick_ratio() <= best:
+            if matcher.real_quick_ratio() < best or matcher.quick_ratio() < best:
                 continue
             score = matcher.ratio()
-            if score > best:
+            if score > best or (score == best and best_candidate is None):
                 best, best_candidate = score, candidate
-        return best, self._candidates.get(best_candidate) if best_candidate else None
+        return (best, self._candidates[best_candidate]) if best_candidate else (0.0, None)
 
     def suggest(self, text: str, limit: int = 3) -> tuple[str, ...]:
         """Up to `limit` municipalities whose names look most like `text`, best first.

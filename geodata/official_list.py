@@ -54,6 +54,10 @@ DEFAULT_SHEET_NAME = re.compile(r"^(blad|sheet|feuil|tabelle|hoja|foglio)\s*\d+$
 TYPO_SIMILARITY = 0.85
 # A sheet is a list of names when most of its cells (between the first and the last row with names) are names.
 NAME_SHARE = 0.7
+# A list of regisseurs names each of the 300 municipalities a few times at most: a sheet or a pasted text far longer
+# than this is something else (and testing every cell or line as a name would take long).
+MAX_LIST_ROWS = 2_000
+MAX_PASTED_LINES = 1_000
 
 
 def read_membership_list(data: bytes | str, filename: str | None = None, municipalities: pd.DataFrame | None = None,
@@ -328,6 +332,8 @@ def _attribute(values: list[str]) -> tuple[str, int, str] | None:
 
 def _name_list(sheet: RawSheet, reader: MembershipReader) -> _NameList | None:
     """The sheet as a list of municipality names (one column per regisseur, or one regisseur's list), or None."""
+    if len(sheet.cells) > MAX_LIST_ROWS:
+        return None
     texts = sheet.cells.map(cell_text)
     rows = [int(row) for row in texts.index]
     attributes, known, filled = [], {}, {}
@@ -508,6 +514,11 @@ def _entries_from_text(text: str, reader: MembershipReader) -> tuple[list[Member
                               "Plak de lijst van regisseurs met hun gemeenten.")]
     if _text_is_table(lines):
         return _entries_from_file(text.encode("utf-8"), reader)
+    if sum(1 for line in lines if line.strip()) > MAX_PASTED_LINES:
+        return None, [Problem(ERROR, file, MAX_PASTED_LINES + 1, None,
+                              f"De geplakte tekst heeft meer dan {MAX_PASTED_LINES:,} regels; dat is geen lijst van "
+                              "regisseurs.".replace(",", "."),
+                              "Plak alleen de lijst, of laad het bestand op.")]
     return _entries_from_lines(lines, reader)
 
 
@@ -550,8 +561,13 @@ def _entries_from_lines(lines: list[str], reader: MembershipReader
     skipped: list[_Line] = []
     current: _Regisseur | None = None
 
+    looks: dict[str, bool] = {}
+
     def looks_like_members(line: _Line) -> bool:
-        return reader.knows(line.content) or reader.matcher.closest(line.content)[0] >= TYPO_SIMILARITY
+        if line.content not in looks:
+            looks[line.content] = reader.knows(line.content) or \
+                reader.matcher.closest(line.content, TYPO_SIMILARITY)[0] >= TYPO_SIMILARITY
+        return looks[line.content]
 
     def add_members(regisseur: _Regisseur, line: _Line, text: str, column: int) -> None:
         attributes = {} if regisseur.first_entry is not None else regisseur.attributes
