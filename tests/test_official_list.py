@@ -140,6 +140,20 @@ def test_merged_regisseur_cells_carry_down_with_a_warning():
     assert all("samengevoegde cellen" in p.message for p in problems)
 
 
+def test_a_table_per_province_in_one_workbook_is_read_whole():
+    data = xlsx_bytes({"Oost-Vlaanderen": [["Regisseur", "Gemeenten"], ["Interwaas", "Beveren, Temse"]],
+                       "West-Vlaanderen": [["Regisseur", "Gemeenten"], ["Midwest", "Ardooie, Izegemm"]]})
+    scheme, problems = read(data, "provincies.xlsx")
+    assert scheme is None
+    [error] = errors(problems)
+    assert (error.row, error.column) == (2, "B (Gemeenten, blad West-Vlaanderen)")
+    data = xlsx_bytes({"Oost-Vlaanderen": [["Regisseur", "Gemeenten"], ["Interwaas", "Beveren, Temse"]],
+                       "West-Vlaanderen": [["Regisseur", "Gemeenten"], ["Midwest", "Ardooie, Izegem"]]})
+    scheme, problems = read(data, "provincies.xlsx")
+    assert problems == []
+    assert members(scheme) == {"Interwaas": {"Beveren", "Temse"}, "Midwest": {"Ardooie", "Izegem"}}
+
+
 # --- one column per regisseur ---------------------------------------------------------------------------------
 
 def test_one_column_per_regisseur_with_a_title_and_a_note():
@@ -249,11 +263,11 @@ def test_names_from_before_2019_from_2025_french_and_written_differently():
                             "Pajottenland;Pajottegem\n"
                             "W13;Courtrai, Menen\n"
                             "Waasland;ST.-NIKLAAS, sint gillis waas\n"
-                            "Kempen;Herk de Stad, kapelle op den bos\n", "namen.csv")
+                            "Kempen;Herk de Stad, kapelle op den bos, Heist-op-dèn-Berg\n", "namen.csv")
     assert members(scheme) == {
         "Meetjesland": {"Aalter", "Eeklo"}, "Pajottenland": {"Galmaarden", "Gooik", "Herne"},
         "W13": {"Kortrijk", "Menen"}, "Waasland": {"Sint-Niklaas", "Sint-Gillis-Waas"},
-        "Kempen": {"Herk-de-Stad", "Kapelle-op-den-Bos"}}
+        "Kempen": {"Herk-de-Stad", "Kapelle-op-den-Bos", "Heist-op-den-Berg"}}
     said = {p.row: p.message for p in problems}
     assert set(said) == {2, 3, 4}
     assert "Aalter" in said[2] and "fusiegemeente van 2025" in said[3] and "Frans" in said[4]
@@ -287,3 +301,12 @@ def test_a_table_that_is_no_list_keeps_the_missing_columns_message():
 def test_a_plain_list_of_names_in_a_csv_has_no_regisseur():
     scheme, problems = read("Gemeente\nGent\nLede\n", "namen.csv")
     assert scheme is None and "Verplichte kolommen ontbreken" in problems[0].message
+
+
+def test_a_pasted_text_far_longer_than_a_list_is_refused_quickly():
+    from geodata.official_list import MAX_PASTED_LINES
+
+    scheme, problems = read("\n".join(f"Regel {number}" for number in range(MAX_PASTED_LINES + 1)))
+    assert scheme is None
+    assert (problems[0].row, problems[0].file) == (MAX_PASTED_LINES + 1, PASTED_TEXT)
+    assert "geen lijst van regisseurs" in problems[0].message
