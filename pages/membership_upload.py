@@ -126,7 +126,8 @@ def render() -> None:
         _show_result(result)
 
     if ui.uploaded_scheme() is not None:
-        st.info(f"Actieve lijst op alle pagina's: {ui.uploaded_scheme().label}. Kies ze bij Indeling in de "
+        st.info(f"Actieve lijst op alle pagina's: {ui.plain_markdown(ui.uploaded_scheme().label)}. Kies ze bij "
+                "Indeling in de "
                 "zijbalk.", icon=":material/description:")
         st.button("Lijst vergeten", key="list-forget", on_click=_forget_list)
 
@@ -150,7 +151,7 @@ def _show_result(result: dict) -> None:
     name, scheme, problems = result["name"], result["scheme"], result["problems"]
     errors = [p for p in problems if p.is_error]
     if problems:
-        (st.error if errors else st.warning)(problems_summary(problems, name))
+        (st.error if errors else st.warning)(problems_summary(problems, ui.plain_markdown(name)))
         downloads.show_table(problems_table(problems),
                              download=(downloads.file_stem("regiekaart-problemen", name), "Problemen"),
                              key="membership-problems")
@@ -158,7 +159,7 @@ def _show_result(result: dict) -> None:
         return
     partnerships = scheme.partnerships
     standalone = int(partnerships["standalone"].fillna(False).astype(bool).sum())
-    st.success(f"{name}: {count_text(len(partnerships), 'regisseur', 'regisseurs')} "
+    st.success(f"{ui.plain_markdown(name)}: {count_text(len(partnerships), 'regisseur', 'regisseurs')} "
                f"({count_text(len(partnerships) - standalone, 'samenwerkingsverband', 'samenwerkingsverbanden')} en "
                f"{count_text(standalone, 'centrumstad', 'centrumsteden')} alleen), "
                f"{count_text(scheme.memberships['nis'].nunique(), 'gemeente', 'gemeenten')} gelezen.")
@@ -205,7 +206,7 @@ def _show_reconciliation(result: dict) -> None:
     st.markdown(f"{agreeing} van de {len(totals)} officiële cijfers kloppen met de lijst.")
     for row in totals.itertuples():
         icon = ":green[:material/check_circle:]" if row.agrees else ":orange[:material/error:]"
-        st.markdown(f"{icon} {_markdown_text(row.sentence)}")
+        st.markdown(f"{icon} {ui.plain_markdown(row.sentence)}")
     downloads.show_table(totals_nl, numbers={"In de lijst": None, "Officieel": None, "Verschil": None},
                          download=(f"{stem}-totalen", "Totalen"), key="list-totals")
     st.caption("Officiële cijfers: socialeeconomie.be (8 april 2020); het aandeel van de bevolking in %, "
@@ -221,10 +222,3 @@ def _show_reconciliation(result: dict) -> None:
     words = {CATEGORY_WORDS[key] for key in shown}
     downloads.show_table(municipalities[municipalities["Uitkomst"].isin(words)],
                          download=(f"{stem}-gemeenten", "Gemeenten"), key="list-municipalities")
-
-
-def _markdown_text(text: str) -> str:
-    """User text (partnership names from the list) shown as plain text in Markdown."""
-    import re
-
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!<>|~$])", r"\\\1", str(text))

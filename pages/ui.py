@@ -113,6 +113,13 @@ def missing_upload_notice() -> None:
                icon=":material/link_off:")
 
 
+def plain_markdown(text) -> str:
+    """User text (a file or partnership name) for a Markdown element, shown as typed: no emphasis, links or code."""
+    import re
+
+    return re.sub(r"([\\`*_{}\[\]<>#|~$:])", r"\\\1", str(text))
+
+
 def scheme_label(scheme_id: str) -> str:
     """The name of a scheme in the sidebar, subtitles and exports; an upload is named by its file."""
     if scheme_id == SCHEME_UPLOAD and uploaded_scheme() is not None:
@@ -272,7 +279,7 @@ def data_banner(view) -> None:
     """Say which data is shown; reconstructed data is labelled as such, with a link to the data page."""
     scheme = view.scheme
     if scheme.scheme_id == SCHEME_UPLOAD:
-        st.info(f"U bekijkt uw eigen upload ({scheme.label}); die blijft alleen in deze sessie.",
+        st.info(f"U bekijkt uw eigen upload ({plain_markdown(scheme.label)}); die blijft alleen in deze sessie.",
                 icon=":material/description:")
     elif scheme.reconstructed:
         kpis = dict(zip(view.kpis["kpi"], view.kpis["value"]))

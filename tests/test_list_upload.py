@@ -260,3 +260,10 @@ def test_the_dashboard_and_the_command_line_name_an_uploaded_list_the_same_way()
     from pages.ui import SCHEME_UPLOAD
 
     assert SCHEME_UPLOAD == UPLOAD_SCHEME_ID
+
+
+def test_a_file_name_is_shown_as_typed_not_as_markdown():
+    at = gegevens()
+    at.file_uploader(key="membership-upload").set_value(
+        ("**vet** [link](https://x.be).csv", b"Regisseur;Gemeenten\nMidwest;Ardooie\n", "text/csv")).run()
+    assert at.success[0].value.startswith(r"\*\*vet\*\* \[link\](https\://x.be).csv: 1 regisseur")
