@@ -125,7 +125,7 @@ def test_gegevens_page_uploads_a_list_and_shows_the_diff_map(chromium, streamlit
     try:
         page.goto(streamlit_url + "/gegevens")
         page.wait_for_selector("h1:has-text('Gegevens en bronnen')", timeout=90_000)
-        page.set_input_files("[data-testid='stFileUploaderDropzoneInput'] >> nth=0", str(path))
+        choose_file(page, path)
         page.wait_for_selector("text=Vergelijking met de reconstructie", timeout=120_000)
         frame = leaflet_frame(page)
         assert settled_path_count(frame) == 300
@@ -137,3 +137,20 @@ def test_gegevens_page_uploads_a_list_and_shows_the_diff_map(chromium, streamlit
         page.screenshot(path=str(artifacts_dir / "gegevens-lijst-vergelijking.png"), full_page=True)
     finally:
         context.close()
+
+
+def choose_file(page, path) -> None:
+    """Give the page's first file uploader a file, again if a rerun of the page replaced the uploader first (on a
+    fresh server the page is still being drawn when its uploader appears)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    uploader = page.locator("[data-testid='stFileUploaderDropzoneInput']").first
+    for _ in range(3):
+        uploader.wait_for(state="attached", timeout=90_000)
+        uploader.set_input_files(str(path))
+        try:
+            page.locator("[data-testid='stFileUploader']").first.get_by_text(path.name).wait_for(timeout=20_000)
+            return
+        except PlaywrightTimeout:
+            continue
+    raise AssertionError(f"{path.name} never reached the file uploader")
