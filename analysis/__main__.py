@@ -1,4 +1,9 @@
-"""Command line: ``python -m analysis summary`` and ``python -m analysis export``."""
+"""Command line: ``python -m analysis summary``, ``export`` and ``reconcile``.
+
+``--membership FILE`` reads a list of regisseurs in any shape the dashboard reads (CSV, XLSX; see
+`geodata.official_list`) with the same readers and messages: problems go to stderr naming file, row and column, and
+the exit code is 2 when the file cannot be used.
+"""
 
 from __future__ import annotations
 
@@ -43,15 +48,25 @@ def _kpi_records(kpis: pd.DataFrame) -> list[dict]:
     return records
 
 
-def summary(scheme_id: str, version: str) -> dict:
-    """KPIs beside the official totals, overlaps, gap clusters, merger conflicts and partnership profiles."""
-    from analysis.datasets import BUNDLED_SCHEMES, REGIE, bundled_view, merger_conflicts_for, regie_scheme
+def summary(scheme_id: str, version: str, listed=None) -> dict:
+    """KPIs beside the official totals, overlaps, gap clusters, merger conflicts and partnership profiles.
 
-    view = bundled_view(scheme_id, version)
-    conflicts = merger_conflicts_for(regie_scheme()) if scheme_id == REGIE else pd.DataFrame()
+    With `listed` (a SchemeData read from a membership list, see `geodata.membership.read_membership_upload`) the report is about that list instead of a
+    bundled scheme.
+    """
+    from analysis.datasets import BUNDLED_SCHEMES, REGIE, build_view, bundled_view, merger_conflicts_for, regie_scheme
+
+    if listed is not None:
+        view = build_view(listed, version)
+        conflicts = merger_conflicts_for(listed)
+        scheme_id, label = listed.scheme_id, listed.label
+    else:
+        view = bundled_view(scheme_id, version)
+        conflicts = merger_conflicts_for(regie_scheme()) if scheme_id == REGIE else pd.DataFrame()
+        label = BUNDLED_SCHEMES[scheme_id]
     return {
         "scheme": scheme_id,
-        "scheme_label": BUNDLED_SCHEMES[scheme_id],
+        "scheme_label": label,
         "reconstructed": view.scheme.reconstructed,
         "version": version,
         "kpis": _kpi_records(view.kpis),
@@ -106,20 +121,22 @@ def indicator_values(version: str) -> tuple[pd.DataFrame | None, str]:
 
 
 def export(scheme_id: str, version: str, out_dir: str, map_formats: tuple[str, ...] = ("png", "pdf"),
-           orientation: str = "landscape", progress=None):
-    """Write the report set of a bundled scheme to `out_dir` (see `analysis.export.export_report`).
+           orientation: str = "landscape", progress=None, listed=None):
+    """Write the report set of a bundled scheme (or of the list `listed`) to `out_dir` (see
+    `analysis.export.export_report`).
 
     The data are loaded here: the view, the werkzoekendengraad per partnership for the subsidy ranking and the
     indicator values for the indicator maps (left out, with the reason in index.md, when their source is missing).
     """
-    from analysis.datasets import BUNDLED_SCHEMES, bundled_view
+    from analysis.datasets import BUNDLED_SCHEMES, build_view, bundled_view
     from analysis.export import export_report
     from analysis.figures import version_text
 
-    view = bundled_view(scheme_id, version)
+    view = build_view(listed, version) if listed is not None else bundled_view(scheme_id, version)
     rates, note = unemployment_rates(view)
     values, values_note = indicator_values(version)
-    filter_text = f"{BUNDLED_SCHEMES[scheme_id]} · {version_text(view)}"
+    label = listed.label if listed is not None else BUNDLED_SCHEMES[scheme_id]
+    filter_text = f"{label} · {version_text(view)}"
     return export_report(view, out_dir, map_formats=map_formats, filter_text=filter_text, orientation=orientation,
                          unemployment_rate=rates, unemployment_note=note, indicator_values=values,
                          indicator_note=values_note, progress=progress)
@@ -138,9 +155,74 @@ def _print_progress(number: int, total: int, filename: str) -> None:
     print(f"[{number}/{total}] {filename}", file=sys.stderr, flush=True)
 
 
+def problem_line(problem) -> str:
+    """One problem as a line for stderr: file, row, column, severity, message and suggestion (in Dutch)."""
+    where = ", ".join(part for part in (problem.file, f"rij {problem.row}" if problem.row is not None else "",
+                                        f"kolom {problem.column}" if problem.column else "") if part)
+    line = f"{where}: {problem.severity}: {problem.message}"
+    return line + (f" {problem.suggestion}" if problem.suggestion else "")
+
+
+def _read_membership(path: str | None):
+    """(SchemeData or None, usable): a --membership list read as the dashboard reads it, problems to stderr."""
+    if path is None:
+        return None, True
+    from analysis.membership_list import read_list_file
+
+    listed, problems = read_list_file(path)
+    for problem in problems:
+        print(problem_line(problem), file=sys.stderr)
+    if listed is None:
+        errors = sum(1 for problem in problems if problem.is_error)
+        print(f"Fout: {path} kan niet gebruikt worden ({errors} {'fout' if errors == 1 else 'fouten'}).",
+              file=sys.stderr)
+        return None, False
+    return listed, True
+
+
+def reconcile_report(listed, version: str = "2019") -> dict:
+    """The list compared with the reconstruction (per municipality and partnership) and its totals check."""
+    from analysis.datasets import build_view
+    from analysis.membership_list import check_totals, reconcile_with_reconstruction
+
+    result = reconcile_with_reconstruction(listed)
+    totals = check_totals(build_view(listed, version))
+    return {
+        "file": listed.source_note,
+        "scheme_label": listed.label,
+        "counts": result.counts,
+        "municipalities": _records(result.municipalities),
+        "partnerships": _records(result.partnerships),
+        "totals": _records(totals),
+    }
+
+
+def _print_reconcile(report: dict) -> None:
+    from analysis.reconcile import CATEGORY_WORDS
+
+    print(f"Vergelijking van {report['file']} met de reconstructie van Regiekaart")
+    print("  " + ", ".join(f"{CATEGORY_WORDS[key]}: {count}" for key, count in report["counts"].items()))
+    print("Totalen tegenover de officiële cijfers:")
+    for row in report["totals"]:
+        print(f"  [{'klopt' if row['agrees'] else 'wijkt af'}] {row['sentence']}")
+    print("Verbanden (lijst -> reconstructie, overlap):")
+    for row in report["partnerships"]:
+        overlap = "" if row["jaccard"] is None else f" ({round(100 * row['jaccard'])} %)"
+        print(f"  {row['list_name'] or '(niet in de lijst)'} -> {row['our_name'] or '(geen overeenkomst)'}{overlap}")
+    for row in report["municipalities"]:
+        if row["category"] in ("tegengesproken", "nieuw", "ontbreekt"):
+            listed = "; ".join(row["list_partnerships"]) or "geen"
+            ours = "; ".join(row["our_partnerships"]) or "onbekend"
+            print(f"  {row['category']}: {row['nis']} {row['name']} (lijst: {listed}; bij ons: {ours})")
+
+
 def _run_export(args) -> int:
+    listed, usable = _read_membership(args.membership)
+    if not usable:
+        return 2
     try:
-        written = export(args.scheme, args.version, args.out, args.format, args.orientation, _print_progress)
+        written = export(args.scheme, args.version, args.out, args.format, args.orientation, _print_progress,
+                         listed=listed)
     except SourceUnavailable as error:
         print(f"Fout: gegevens niet beschikbaar. {error}", file=sys.stderr)
         return 2
@@ -158,6 +240,8 @@ def main(argv: list[str] | None = None) -> int:
     summary_parser.add_argument("--scheme", default="regie-2020-2025", choices=["regie-2020-2025", "referentieregio"])
     summary_parser.add_argument("--version", default="2019", choices=["2019", "2025"])
     summary_parser.add_argument("--json", action="store_true", help="uitvoer als JSON")
+    summary_parser.add_argument("--membership", metavar="BESTAND",
+                                help="eigen lijst van regisseurs (CSV of XLSX) in plaats van --scheme")
     export_parser = commands.add_parser(
         "export", help="kaarten (PNG/PDF), tabellen (XLSX/CSV) en index.md voor een rapport")
     export_parser.add_argument("--out", required=True, help="map waarin de bestanden komen (wordt aangemaakt)")
@@ -167,17 +251,30 @@ def main(argv: list[str] | None = None) -> int:
                                help="kaartformaten, komma-gescheiden: png,pdf (standaard); tabellen altijd xlsx en csv")
     export_parser.add_argument("--orientation", default="landscape", choices=["landscape", "portrait"],
                                help="A4 liggend (standaard) of staand")
+    export_parser.add_argument("--membership", metavar="BESTAND",
+                               help="eigen lijst van regisseurs (CSV of XLSX) in plaats van --scheme")
+    reconcile_parser = commands.add_parser(
+        "reconcile", help="een lijst van regisseurs vergelijken met de reconstructie en de officiële totalen")
+    reconcile_parser.add_argument("--membership", metavar="BESTAND", required=True,
+                                  help="lijst van regisseurs (CSV of XLSX)")
+    reconcile_parser.add_argument("--json", action="store_true", help="uitvoer als JSON")
     args = parser.parse_args(argv)
     if args.command == "export":
         return _run_export(args)
+    listed, usable = _read_membership(args.membership)
+    if not usable:
+        return 2
     try:
-        report = summary(args.scheme, args.version)
+        report = reconcile_report(listed) if args.command == "reconcile" else \
+            summary(args.scheme, args.version, listed=listed)
     except SourceUnavailable as error:
         print(f"Fout: gegevens niet beschikbaar. {error}", file=sys.stderr)
         return 2
     if args.json:
-        json.dump(report, sys.stdout, ensure_ascii=False, indent=2)
+        json.dump(_plain(report), sys.stdout, ensure_ascii=False, indent=2)
         print()
+    elif args.command == "reconcile":
+        _print_reconcile(report)
     else:
         _print_summary(report)
     return 0

@@ -22,9 +22,7 @@ import pandas as pd
 
 from geodata import names as name_matching
 from geodata.municipalities import is_flemish
-from geodata.uploads import (
-    ERROR, WARNING, Problem, UploadTable, cell_text, column_letter, find_column, has_errors, read_upload_table,
-)
+from geodata.uploads import ERROR, WARNING, Problem, has_errors
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 SCHEMES = {"regie-2020-2025": DATA_DIR / "regie-2020-2025"}
@@ -152,15 +150,24 @@ def official_totals() -> dict[str, dict]:
 # -------------------------------------------------------------------------------------------------------------
 
 PARTNERSHIP_HEADERS = ("samenwerkingsverband", "verband", "regieverband", "partnership", "partnership_name",
-                       "partnership_id", "naam verband", "regisseur", "samenwerking")
+                       "partnership_id", "naam verband", "regisseur", "samenwerking", "lokale regisseur",
+                       "naam regisseur", "regisseurs", "samenwerkingsverbanden", "regierol", "naam samenwerkingsverband")
 NIS_HEADERS = ("nis", "niscode", "nis-code", "nis code", "refnis", "code ins", "ins", "nis_2019", "gemeentecode")
-NAME_HEADERS = ("gemeente", "gemeentenaam", "naam gemeente", "municipality", "naam", "lokaal bestuur", "bestuur")
+# Headers of a column with one municipality per row, or several in one cell ("Beveren, Kruibeke en Temse").
+NAME_HEADERS = ("gemeente", "gemeentenaam", "naam gemeente", "municipality", "naam", "lokaal bestuur", "bestuur",
+                "gemeenten", "deelnemende gemeente", "deelnemende gemeenten", "leden", "lid", "lidgemeenten",
+                "lidgemeente", "deelnemers", "deelnemende besturen", "lokale besturen", "municipalities", "members")
+# Headers that name the members only: beside one of them, a 'naam' or 'lokaal bestuur' column is the regisseur.
+LIST_HEADERS = NAME_HEADERS[7:]
+REGISSEUR_FALLBACK_HEADERS = ("naam", "lokaal bestuur", "bestuur")
 OPTIONAL_HEADERS = {
     "role": ("rol", "role", "functie"),
     "source": ("bron", "source", "bronnen", "url"),
-    "evidence": ("toelichting", "evidence", "opmerking", "uitleg", "motivering"),
+    "evidence": ("toelichting", "evidence", "opmerking", "uitleg", "motivering", "opmerkingen"),
     "confidence": ("betrouwbaarheid", "confidence", "zekerheid", "status"),
-    "legal_form": ("rechtsvorm", "legal_form", "vorm"),
+    "legal_form": ("rechtsvorm", "legal_form", "vorm", "juridische vorm", "samenwerkingsvorm"),
+    "centre": ("centrumstad", "centre_city", "centre city", "centrum stad", "met centrumstad"),
+    "period": ("periode", "period", "looptijd", "beleidsperiode"),
 }
 CONFIDENCE_WORDS = {
     "confirmed": "confirmed", "bevestigd": "confirmed", "zeker": "confirmed", "ja": "confirmed",
@@ -169,6 +176,49 @@ CONFIDENCE_WORDS = {
 }
 # A partnership cell with one of these words marks a municipality that (per the uploader) does not take part.
 NOT_TAKING_PART = {"geen", "neemtnietdeel", "nietdeelnemend", "geendeelname", "nvt", "-"}
+# A centre-city cell may say yes or no instead of naming the city.
+YES_WORDS = {"ja", "j", "x", "yes", "waar", "true", "1"}
+NO_WORDS = {"nee", "neen", "n", "no", "geen", "onwaar", "false", "0", "nvt", "-", "/"}
+# The four legal forms of the published totals (key in official_totals.csv after "legal_form_").
+LEGAL_FORMS = {
+    "interlokale_vereniging": "interlokale vereniging",
+    "projectvereniging": "projectvereniging",
+    "dienstverlenende_vereniging": "dienstverlenende vereniging",
+    "welzijnsvereniging": "welzijnsvereniging",
+}
+_LEGAL_FORM_WORDS = (("interlokal", "interlokale_vereniging"), ("ilv", "interlokale_vereniging"),
+                     ("project", "projectvereniging"), ("dienstverlen", "dienstverlenende_vereniging"),
+                     ("welzijn", "welzijnsvereniging"))
+
+# Several municipalities in one cell or line: "Beveren, Kruibeke; Temse / Stekene | Zwijndrecht en Lokeren & X".
+_MEMBER_SEPARATOR = re.compile(r"\s*(?:[,;/|\n\r•]|\s&\s|&|\s+en\s+|\s+and\s+)\s*", re.IGNORECASE)
+_CODE_IN_BRACKETS = re.compile(r"\(\s*(\d[\d .]{3,7})\s*\)")
+
+
+def legal_form_key(text) -> str | None:
+    """The published legal form a text stands for ("Interlokale Vereniging", "ILV" -> interlokale_vereniging)."""
+    key = name_matching.name_key(text or "")
+    for word, form in _LEGAL_FORM_WORDS:
+        if key == word or (len(word) > 3 and word in key):
+            return form
+    return None
+
+
+def split_members(text: str) -> list[tuple[str, int]]:
+    """The municipality names in one cell or line, each with its 0-based position in `text`.
+
+    Separators: , ; / | line breaks, bullets, "en", "and" and "&". A trailing full stop is dropped.
+    """
+    parts, start = [], 0
+    for match in list(_MEMBER_SEPARATOR.finditer(text)) + [None]:
+        end = match.start() if match else len(text)
+        piece = text[start:end]
+        stripped = piece.strip().rstrip(".").strip()
+        if stripped:
+            parts.append((stripped, start + (len(piece) - len(piece.lstrip()))))
+        if match:
+            start = match.end()
+    return parts
 
 
 def _slug(text: str) -> str:
@@ -183,13 +233,46 @@ def _normalised_code(text: str) -> str | None:
     return digits.zfill(5) if digits.isdigit() and len(digits) <= 5 else None
 
 
-class _MembershipReader:
-    """Turns one upload table into a Scheme, collecting problems instead of raising."""
+@dataclass(frozen=True)
+class Cell:
+    """A text from an upload and where it stands, as a problem names it (the row is the entry's)."""
 
-    def __init__(self, table: UploadTable, municipalities: pd.DataFrame, merger_table: pd.DataFrame,
+    text: str
+    column: str | None = None
+    row: int | None = None  # when it stands on another row than its entry (a "Centrumstad: ..." line)
+
+
+@dataclass(frozen=True)
+class MemberEntry:
+    """One row of a membership list in any shape: a partnership and the municipalities that row names.
+
+    `names` may hold several municipalities ("Beveren, Kruibeke en Temse", "Aalst (41002)"); `codes` is a NIS
+    code column. The other cells are optional and may be None.
+    """
+
+    row: int | None
+    partnership: Cell
+    names: Cell | None = None
+    codes: Cell | None = None
+    confidence: Cell | None = None
+    source: Cell | None = None
+    evidence: Cell | None = None
+    role: Cell | None = None
+    legal_form: Cell | None = None
+    centre: Cell | None = None
+    period: Cell | None = None
+
+
+def _text(cell: Cell | None) -> str:
+    return cell.text if cell is not None else ""
+
+
+class MembershipReader:
+    """Turns the entries of one upload (any shape) into a Scheme, collecting problems instead of raising."""
+
+    def __init__(self, file: str, municipalities: pd.DataFrame, merger_table: pd.DataFrame,
                  matcher: name_matching.MunicipalityMatcher):
-        self.table = table
-        self.file = table.file
+        self.file = file
         self.problems: list[Problem] = []
         self.names = dict(zip(municipalities["nis"], municipalities["name"]))
         self.matcher = matcher
@@ -198,88 +281,99 @@ class _MembershipReader:
     def problem(self, severity, row, column, message, suggestion=""):
         self.problems.append(Problem(severity, self.file, row, column, message, suggestion))
 
-    def column_label(self, column: str) -> str:
-        position = list(self.table.frame.columns).index(column)
-        return f"{column_letter(position)} ({column})"
+    def knows(self, text: str) -> bool:
+        """Whether a cell names municipalities only (every part a known name or code): cheap, no suggestions."""
+        parts = split_members(text)
+        return bool(parts) and all(self._known_part(part) for part, _ in parts)
 
-    def read(self) -> Scheme | None:
-        frame = self.table.frame
-        columns = list(frame.columns)
-        partnership_column = find_column(columns, PARTNERSHIP_HEADERS)
-        nis_column = find_column(columns, NIS_HEADERS)
-        name_column = find_column(columns, NAME_HEADERS)
-        if partnership_column is None or (nis_column is None and name_column is None):
-            missing = []
-            if partnership_column is None:
-                missing.append("een kolom met het samenwerkingsverband (bv. 'samenwerkingsverband')")
-            if nis_column is None and name_column is None:
-                missing.append("een kolom met de gemeente ('gemeente' of 'nis')")
-            self.problem(ERROR, int(frame.index[0]) - 1 if len(frame) else 1, None,
-                         f"Verplichte kolommen ontbreken: {' en '.join(missing)}. Gevonden kolommen: "
-                         f"{', '.join(columns) or 'geen'}.",
-                         "Gebruik het sjabloon, of twee kolommen 'gemeente;samenwerkingsverband'.")
-            return None
-        if frame.empty:
-            self.problem(ERROR, None, None, "Het bestand heeft een kopregel maar geen gegevens.",
-                         "Vul minstens één rij in.")
-            return None
-        optional = {key: find_column(columns, headers) for key, headers in OPTIONAL_HEADERS.items()}
+    def _known_part(self, text: str) -> bool:
+        code = _normalised_code(text)
+        if code is not None:
+            return code in self.names or code in self.parts_of_2025
+        return self.matcher.knows(text)
+
+    def read_entries(self, entries: list[MemberEntry]) -> Scheme | None:
         records, non_participants = [], []
-        for index, values in frame.iterrows():
-            row = int(index)
-            partnership = cell_text(values[partnership_column])
-            codes = self.municipality_codes(row, values, nis_column, name_column)
+        for entry in entries:
+            row = entry.row
+            partnership = entry.partnership.text
+            if not _text(entry.names) and not _text(entry.codes) and _text(entry.centre) and partnership:
+                codes = self.centre_city_alone(entry)
+            else:
+                codes = self.municipality_codes(entry)
             if not partnership:
-                self.problem(ERROR, row, self.column_label(partnership_column), "Samenwerkingsverband is leeg.",
+                self.problem(ERROR, row, entry.partnership.column, "Samenwerkingsverband is leeg.",
                              "Vul de naam van het verband in, of 'geen' als de gemeente niet deelneemt.")
                 continue
             if codes is None:
                 continue
-            confidence = self.confidence(row, values, optional["confidence"])
-            source = cell_text(values[optional["source"]]) if optional["source"] else ""
-            evidence = cell_text(values[optional["evidence"]]) if optional["evidence"] else ""
-            source = source or f"upload {self.file}, rij {row}"
+            confidence = self.confidence(row, entry.confidence)
+            source = _text(entry.source) or f"upload {self.file}" + (f", rij {row}" if row else "")
+            evidence = _text(entry.evidence)
             if name_matching.name_key(partnership) in NOT_TAKING_PART:
                 non_participants += [{"nis": code, "municipality": self.names[code], "source": source,
                                       "evidence": evidence or None, "row": row} for code in codes]
                 continue
-            role = cell_text(values[optional["role"]]) if optional["role"] else ""
-            legal_form = cell_text(values[optional["legal_form"]]) if optional["legal_form"] else ""
             for code in codes:
                 records.append({"partnership_name": partnership, "nis": code, "municipality": self.names[code],
-                                "role": role or "lid", "source": source, "evidence": evidence or None,
-                                "confidence": confidence, "legal_form": legal_form or None, "row": row})
+                                "role": _text(entry.role) or "lid", "source": source, "evidence": evidence or None,
+                                "confidence": confidence, "legal_form": _text(entry.legal_form) or None,
+                                "legal_form_column": entry.legal_form.column if entry.legal_form else None,
+                                "centre": _text(entry.centre) or None,
+                                "centre_column": entry.centre.column if entry.centre else None,
+                                "centre_row": (entry.centre.row or row) if entry.centre else row,
+                                "row_codes": codes, "period": _text(entry.period) or None, "row": row})
         if has_errors(self.problems):
             return None
         if not records and not non_participants:
             self.problem(ERROR, None, None, "Geen enkele bruikbare rij gevonden.", "Vul minstens één lid in.")
             return None
-        return self.build_scheme(pd.DataFrame(records), pd.DataFrame(non_participants))
+        scheme = self.build_scheme(pd.DataFrame(records), pd.DataFrame(non_participants))
+        return None if has_errors(self.problems) else scheme
 
-    def municipality_codes(self, row, values, nis_column, name_column) -> tuple[str, ...] | None:
-        nis_text = cell_text(values[nis_column]) if nis_column else ""
-        name_text = cell_text(values[name_column]) if name_column else ""
-        from_code = self.codes_from_nis(row, nis_text, nis_column) if nis_text else None
+    def centre_city_alone(self, entry: MemberEntry) -> tuple[str, ...] | None:
+        """A regisseur row without members whose centre-city cell names a city: that city alone."""
+        match = self.matcher.match(entry.centre.text)
+        if match.found and len(match.codes) == 1:
+            self.problem(WARNING, entry.row, entry.centre.column,
+                         f"'{entry.partnership.text}' heeft geen gemeenten in de lijst; de centrumstad {match.name} "
+                         "is gelezen als enige lid (een centrumstad die de regierol alleen opneemt).", "")
+            return match.codes
+        return self.municipality_codes(entry)
+
+    def municipality_codes(self, entry: MemberEntry) -> tuple[str, ...] | None:
+        row = entry.row
+        nis_text, name_text = _text(entry.codes), _text(entry.names)
+        from_code = self.codes_from_nis(row, nis_text, entry.codes.column) if nis_text else None
         if nis_text and from_code is None:
             return None
-        from_name = self.codes_from_name(row, name_text, name_column) if name_text else None
+        from_name = self.codes_from_names(row, name_text, entry.names.column) if name_text else None
         if name_text and from_name is None:
             return None
         if from_code is None and from_name is None:
-            column = self.column_label(nis_column or name_column)
+            column = (entry.codes or entry.names).column if (entry.codes or entry.names) else None
             self.problem(ERROR, row, column, "Gemeente is leeg.", "Vul een NIS-code of gemeentenaam in.")
             return None
         if from_code is not None and from_name is not None and set(from_code) != set(from_name):
-            self.problem(ERROR, row, self.column_label(name_column),
+            self.problem(ERROR, row, entry.names.column,
                          f"NIS-code {nis_text} ({' + '.join(self.names[c] for c in from_code)}) en gemeentenaam "
                          f"'{name_text}' wijzen niet naar dezelfde gemeente.",
                          "Verbeter de code of de naam.")
             return None
         return from_code if from_code is not None else from_name
 
-    def codes_from_nis(self, row, text, column) -> tuple[str, ...] | None:
+    def codes_from_nis(self, row, text, label) -> tuple[str, ...] | None:
+        parts = [part for part, _ in split_members(text)] or [text]
+        codes: list[str] = []
+        for part in parts:
+            found = self.codes_from_one_nis(row, part, label)
+            if found is None:
+                return None
+            codes += [code for code in found if code not in codes]
+        return tuple(codes)
+
+    def codes_from_one_nis(self, row, text, label) -> tuple[str, ...] | None:
         code = _normalised_code(text)
-        label = self.column_label(column)
         if code is None:
             self.problem(ERROR, row, label, f"'{text}' is geen NIS-code (vijf cijfers verwacht).",
                          "Gebruik de NIS-code (bv. 11002 voor Antwerpen) of een kolom 'gemeente'.")
@@ -300,33 +394,79 @@ class _MembershipReader:
                      "Controleer de code; de lijst staat in het sjabloon (tabblad Gemeenten).")
         return None
 
-    def codes_from_name(self, row, text, column) -> tuple[str, ...] | None:
-        match = self.matcher.match(text)
-        label = self.column_label(column)
+    def codes_from_names(self, row, text, label) -> tuple[str, ...] | None:
+        """The codes of every municipality named in a cell; None (with an error per bad name) if any is wrong."""
+        codes: list[str] = []
+        failed = False
+        for part, _ in split_members(text):
+            found = self.codes_from_name(row, part, label)
+            if found is None:
+                failed = True
+                continue
+            repeated = [code for code in found if code in codes]
+            if repeated:
+                self.problem(WARNING, row, label, f"{', '.join(self.names[c] for c in repeated)} staat twee keer in "
+                                                  "deze cel; één keer gelezen.", "")
+            codes += [code for code in found if code not in codes]
+        if failed:
+            return None
+        if not codes:
+            self.problem(ERROR, row, label, "Gemeente is leeg.", "Vul een NIS-code of gemeentenaam in.")
+            return None
+        return tuple(codes)
+
+    def codes_from_name(self, row, text, label) -> tuple[str, ...] | None:
+        code_match = _CODE_IN_BRACKETS.search(text)
+        name_text = _CODE_IN_BRACKETS.sub(" ", text).strip() if code_match else text
+        if code_match and not name_matching.name_key(name_text):  # "(41002)" alone
+            return self.codes_from_one_nis(row, code_match.group(1), label)
+        match = self.matcher.match(name_text)
+        if match.kind == name_matching.OUTSIDE_FLANDERS:
+            self.problem(ERROR, row, label,
+                         f"'{text}' is een gemeente in {match.region}, buiten Vlaanderen.",
+                         "Regiekaart kent alleen de 300 Vlaamse gemeenten (2019-2024); laat deze gemeente weg of "
+                         "verbeter de naam.")
+            return None
+        if not match.found and match.region:
+            self.problem(ERROR, row, label,
+                         f"'{text}' is geen gekende Vlaamse gemeente; het lijkt op {match.name}, een gemeente in "
+                         f"{match.region}, buiten Vlaanderen.",
+                         "Regiekaart kent alleen de 300 Vlaamse gemeenten (2019-2024); laat deze gemeente weg of "
+                         "verbeter de naam.")
+            return None
         if not match.found:
             hint = f"Bedoelt u: {', '.join(match.suggestions)}?" if match.suggestions else \
                 "Controleer de spelling of gebruik de NIS-code."
             what = "is niet eenduidig" if match.kind == name_matching.AMBIGUOUS else "is geen gekende Vlaamse gemeente"
             self.problem(ERROR, row, label, f"'{text}' {what}.", hint)
             return None
+        if code_match:
+            code = _normalised_code(code_match.group(1))
+            from_code = (code,) if code in self.names else self.parts_of_2025.get(code)
+            if from_code is None or set(from_code) != set(match.codes):
+                where = f" ({' + '.join(self.names[c] for c in from_code)})" if from_code else ""
+                self.problem(ERROR, row, label,
+                             f"In '{text}' wijzen de NIS-code {code}{where} en de naam {name_text} niet naar "
+                             "dezelfde gemeente.", "Verbeter de code of de naam.")
+                return None
         if match.kind == name_matching.FORMER:
             self.problem(WARNING, row, label, f"'{text}' is sinds 2019 deel van {match.name}; zo gelezen.", "")
         elif match.kind == name_matching.FRENCH:
-            self.problem(WARNING, row, label, f"'{text}' gelezen als {match.name}.", "")
+            namesake = self.matcher.outside_namesake(name_text)
+            also = f" (er is ook een gemeente {namesake[0]} in {namesake[1]})" if namesake else ""
+            self.problem(WARNING, row, label, f"'{text}' is Frans; gelezen als {match.name}{also}.", "")
         elif match.kind == name_matching.MERGED_2025:
             self.problem(WARNING, row, label, f"'{text}' is een fusiegemeente van 2025; toegekend aan haar vroegere "
                                               f"gemeenten {match.name}.", "")
         return match.codes
 
-    def confidence(self, row, values, column) -> str:
-        if column is None:
-            return "confirmed"
-        text = cell_text(values[column])
+    def confidence(self, row, cell: Cell | None) -> str:
+        text = _text(cell)
         if not text:
             return "confirmed"
         value = CONFIDENCE_WORDS.get(name_matching.name_key(text))
         if value is None:
-            self.problem(ERROR, row, self.column_label(column), f"Onbekende betrouwbaarheid '{text}'.",
+            self.problem(ERROR, row, cell.column, f"Onbekende betrouwbaarheid '{text}'.",
                          "Gebruik 'bevestigd' of 'vermoedelijk' (leeg = bevestigd).")
             return "confirmed"
         return value
@@ -363,65 +503,139 @@ class _MembershipReader:
         duplicated = records.duplicated(["partnership_id", "nis"])
         for item in records[duplicated].itertuples():
             first = records[(records["partnership_id"] == item.partnership_id) & (records["nis"] == item.nis)].iloc[0]
+            same_row = first["row"] == item.row
             self.problem(WARNING, item.row, None,
-                         f"{item.municipality} staat twee keer in '{item.partnership_name}' (ook rij {first['row']}); "
-                         "de dubbele rij is genegeerd.", "")
-        records = records[~duplicated]
-        for nis, group in records.groupby("nis"):
+                         f"{item.municipality} staat twee keer in '{item.partnership_name}'"
+                         + ("" if same_row else f" (ook rij {first['row']})") + "; de dubbele vermelding is genegeerd.",
+                         "")
+        unique = records[~duplicated]
+        for nis, group in unique.groupby("nis"):
             if group["partnership_id"].nunique() > 1:
-                self.problem(WARNING, int(group["row"].iloc[-1]), None,
+                self.problem(WARNING, int(group["row"].iloc[-1]) if pd.notna(group["row"].iloc[-1]) else None, None,
                              f"{group['municipality'].iloc[0]} staat in {group['partnership_id'].nunique()} verbanden "
                              f"({', '.join(group['partnership_name'])}); dat wordt als overlapping getoond.", "")
         partnerships = []
         for pid, group in records.groupby("partnership_id", sort=False):
             members = set(group["nis"])
-            cities = [code for code in sorted(members) if code in CENTRE_CITIES]
-            if len(cities) > 1:
-                self.problem(WARNING, int(group["row"].iloc[0]), None,
-                             f"'{group['partnership_name'].iloc[0]}' bevat meer dan één centrumstad "
-                             f"({', '.join(CENTRE_CITIES[c] for c in cities)}); {CENTRE_CITIES[cities[0]]} telt als "
-                             "centrumstad van het verband.", "")
-            centre = cities[0] if cities else None
+            name = group["partnership_name"].iloc[0]
+            centre = self.centre_city(name, members, group)
             partnerships.append({
-                "partnership_id": pid, "name": group["partnership_name"].iloc[0],
-                "legal_form": group["legal_form"].dropna().iloc[0] if group["legal_form"].notna().any() else None,
+                "partnership_id": pid, "name": name,
+                "legal_form": self.single_value(name, group, "legal_form", "rechtsvorm"),
                 "centre_city_nis": centre, "centre_city": CENTRE_CITIES.get(centre),
-                "standalone": members == {centre}, "period": None,
+                "standalone": members == {centre}, "period": self.single_value(name, group, "period", "periode"),
                 "confidence": "confirmed" if group["confidence"].eq("confirmed").all() else "suggestive",
                 "notes": f"upload {self.file}",
             })
-        return (records[MEMBERSHIP_COLUMNS].reset_index(drop=True),
-                pd.DataFrame(partnerships, columns=PARTNERSHIP_COLUMNS))
+        frame = pd.DataFrame(partnerships, columns=PARTNERSHIP_COLUMNS).astype(object)
+        # Missing stays None, as in the bundled scheme (not NaN, which a column of text would otherwise get).
+        return unique[MEMBERSHIP_COLUMNS].reset_index(drop=True), frame.where(frame.notna(), None)
+
+    def single_value(self, name: str, group: pd.DataFrame, column: str, label: str) -> str | None:
+        """One value of an attribute of a partnership (legal form, period); a second, different one is reported."""
+        values = group[[column, "row"]].dropna(subset=[column]).drop_duplicates(column)
+        if values.empty:
+            return None
+        if column == "legal_form":
+            keys = {legal_form_key(value) or name_matching.name_key(value) for value in values[column]}
+            distinct = len(keys) > 1
+        else:
+            distinct = len(values) > 1
+        if distinct:
+            second = values.iloc[1]
+            self.problem(WARNING, second["row"], None,
+                         f"'{name}' heeft meer dan één {label} ({', '.join(map(str, values[column]))}); "
+                         f"'{values[column].iloc[0]}' is gebruikt.", "Laat één waarde staan.")
+        value = values[column].iloc[0]
+        if column == "legal_form" and legal_form_key(value):
+            return LEGAL_FORMS[legal_form_key(value)]
+        return value
+
+    def centre_city(self, name: str, members: set[str], group: pd.DataFrame) -> str | None:
+        """The partnership's centre city: the one of its members that is a centre city (one definition, as for
+        the bundled data). A centre-city column, when the list has one, is read and checked against it."""
+        cities = [code for code in sorted(members) if code in CENTRE_CITIES]
+        named: list[str] = []
+        for item in group.dropna(subset=["centre"]).drop_duplicates(["centre", "centre_row"]).itertuples():
+            item = item._replace(row=item.centre_row)
+            row_cities = [code for code in item.row_codes if code in CENTRE_CITIES]
+            key = name_matching.name_key(item.centre)
+            if key in YES_WORDS:
+                if not row_cities:
+                    self.problem(WARNING, item.row, item.centre_column,
+                                 f"'{name}': de lijst zegt 'centrumstad {item.centre}', maar "
+                                 f"{', '.join(self.names[c] for c in item.row_codes)} is geen centrumstad.",
+                                 f"De 13 centrumsteden: {', '.join(sorted(CENTRE_CITIES.values()))}.")
+                named += [code for code in row_cities if code not in named]
+                continue
+            if key in NO_WORDS or not key:
+                if row_cities and len(item.row_codes) == 1:
+                    self.problem(WARNING, item.row, item.centre_column,
+                                 f"'{name}': de lijst zegt '{item.centre}' bij centrumstad, maar "
+                                 f"{CENTRE_CITIES[row_cities[0]]} is een centrumstad; ze telt als centrumstad van het "
+                                 "verband.", "")
+                elif row_cities:
+                    self.problem(WARNING, item.row, item.centre_column,
+                                 f"'{name}' heeft volgens de lijst geen centrumstad, maar "
+                                 f"{', '.join(CENTRE_CITIES[c] for c in row_cities)} is lid; het verband telt als "
+                                 "verband met een centrumstad.", "")
+                continue
+            match = self.matcher.match(item.centre)
+            if not match.found or len(match.codes) != 1:
+                self.problem(WARNING, item.row, item.centre_column,
+                             f"Centrumstad '{item.centre}' van '{name}' is niet herkend; de centrumstad volgt uit de "
+                             "leden.", "Vul de naam van de centrumstad in, of ja/nee.")
+                continue
+            code = match.codes[0]
+            if code not in CENTRE_CITIES:
+                self.problem(WARNING, item.row, item.centre_column,
+                             f"{match.name} (centrumstad van '{name}' volgens de lijst) is geen van de 13 "
+                             "centrumsteden; niet als centrumstad geteld.",
+                             f"De 13 centrumsteden: {', '.join(sorted(CENTRE_CITIES.values()))}.")
+            elif code not in members:
+                self.problem(WARNING, item.row, item.centre_column,
+                             f"Centrumstad {match.name} staat niet bij de gemeenten van '{name}'.",
+                             f"Voeg {match.name} toe aan de gemeenten, of verbeter de centrumstad.")
+            elif code not in named:
+                named.append(code)
+        chosen = [code for code in named if code in cities]
+        centre = chosen[0] if chosen else (cities[0] if cities else None)
+        if len(cities) > 1:
+            self.problem(WARNING, int(group["row"].iloc[0]) if pd.notna(group["row"].iloc[0]) else None, None,
+                         f"'{name}' bevat meer dan één centrumstad "
+                         f"({', '.join(CENTRE_CITIES[c] for c in cities)}); {CENTRE_CITIES[centre]} telt als "
+                         "centrumstad van het verband.", "")
+        return centre
 
 
-def read_membership_upload(data: bytes, filename: str, municipalities: pd.DataFrame | None = None,
-                           merger_table: pd.DataFrame | None = None) -> tuple[Scheme | None, list[Problem]]:
-    """Read an uploaded membership table (CSV or XLSX) into a Scheme on 2019-2024 codes.
+def read_membership_upload(data: bytes | str, filename: str | None = None,
+                           municipalities: pd.DataFrame | None = None, merger_table: pd.DataFrame | None = None
+                           ) -> tuple[Scheme | None, list[Problem]]:
+    """Read a membership list in any shape (CSV, XLSX or pasted text) into a Scheme on 2019-2024 codes.
 
-    Accepted columns (names compared without case, accents or punctuation): a partnership column
-    ('samenwerkingsverband', 'verband', ...), and a NIS-code column ('nis', ...) and/or a municipality name
-    column ('gemeente', ...); optional 'rol', 'bron', 'toelichting', 'betrouwbaarheid' (bevestigd/vermoedelijk,
-    empty = bevestigd), 'rechtsvorm'. A partnership cell 'geen' marks a known non-participant. Centre cities and
-    standalone cities are recognised from the members. Returns (None, problems) when any problem is an error.
+    `data` is the file's bytes, or a str for text pasted on the Gegevens page (problems then name
+    "geplakte tekst" unless `filename` says otherwise). The shapes are described in
+    :mod:`geodata.official_list`; the long table (one row per membership) accepts: a partnership column
+    ('samenwerkingsverband', 'regisseur', ...), and a NIS-code column ('nis', ...) and/or a municipality column
+    ('gemeente', 'gemeenten', 'leden', ...: several names in one cell are split); optional 'rol', 'bron',
+    'toelichting', 'betrouwbaarheid' (bevestigd/vermoedelijk, empty = bevestigd), 'rechtsvorm', 'centrumstad',
+    'periode'. A partnership cell 'geen' marks a known non-participant. Centre cities and standalone cities are
+    recognised from the members. Never raises; returns (None, problems) when any problem is an error.
     """
-    filename = str(filename or "upload")
-    try:
-        table, problems = read_upload_table(data, filename, preferred_sheet=TEMPLATE_SHEET)
-        if table is None:
-            return None, problems
-        if municipalities is None or merger_table is None:
-            from geodata.municipalities import load_merger_table, load_municipalities
+    from geodata.official_list import read_membership_list
 
-            municipalities = load_municipalities("2019") if municipalities is None else municipalities
-            merger_table = load_merger_table() if merger_table is None else merger_table
-        reader = _MembershipReader(table, municipalities, merger_table, name_matching.matcher_for_version("2019"))
-        scheme = reader.read()
-        problems = problems + reader.problems
-        return (None if has_errors(problems) else scheme), problems
-    except Exception as error:  # a bug must still reach the user as a message, never as a traceback
-        return None, [Problem(ERROR, filename, None, None,
-                              f"Het bestand kon niet verwerkt worden ({type(error).__name__}).",
-                              "Controleer het formaat of gebruik het sjabloon.")]
+    return read_membership_list(data, filename, municipalities, merger_table)
+
+
+def membership_reader(filename: str, municipalities: pd.DataFrame | None = None,
+                      merger_table: pd.DataFrame | None = None) -> MembershipReader:
+    """A reader for one upload, on the 2019-2024 municipalities and the 2025 merger table."""
+    if municipalities is None or merger_table is None:
+        from geodata.municipalities import load_merger_table, load_municipalities
+
+        municipalities = load_municipalities("2019") if municipalities is None else municipalities
+        merger_table = load_merger_table() if merger_table is None else merger_table
+    return MembershipReader(filename, municipalities, merger_table, name_matching.matcher_for_version("2019"))
 
 
 # -------------------------------------------------------------------------------------------------------------

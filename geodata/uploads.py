@@ -13,6 +13,7 @@ import codecs
 import csv
 import datetime as dt
 import io
+import math
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
@@ -22,7 +23,10 @@ import pandas as pd
 ERROR = "fout"
 WARNING = "waarschuwing"
 
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+# The one upload limit: stated in the upload labels (upload_label), enforced here with a Dutch message, and equal to
+# Streamlit's own server.maxUploadSize in .streamlit/config.toml (a test checks that they agree).
+MAX_UPLOAD_MB = 5
+MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024
 MAX_ROWS = 50_000
 MAX_COLUMNS = 300
 MAX_CELL_CHARACTERS = 2_000
@@ -50,13 +54,43 @@ class Problem:
         return self.severity == ERROR
 
     def as_row(self) -> dict:
-        """The problem as a table row with Dutch headers, as the upload pages list them."""
-        return {"Ernst": self.severity, "Bestand": self.file, "Rij": self.row, "Kolom": self.column,
+        """The problem as a table row with Dutch headers, as the upload pages list them.
+
+        A problem of the whole file has no row or column: it says so ("hele bestand") instead of "onbekend".
+        Rows are text, so that a table of problems has one type per column.
+        """
+        return {"Ernst": self.severity, "Bestand": self.file,
+                "Rij": WHOLE_FILE if self.row is None else str(self.row),
+                "Kolom": self.column or ("" if self.row is not None else WHOLE_FILE),
                 "Probleem": self.message, "Suggestie": self.suggestion or ""}
+
+
+WHOLE_FILE = "hele bestand"
 
 
 def has_errors(problems) -> bool:
     return any(problem.is_error for problem in problems)
+
+
+def problems_table(problems) -> pd.DataFrame:
+    """The problems as a table with Dutch headers (see :meth:`Problem.as_row`)."""
+    return pd.DataFrame([problem.as_row() for problem in problems],
+                        columns=["Ernst", "Bestand", "Rij", "Kolom", "Probleem", "Suggestie"])
+
+
+def count_text(count: int, singular: str, plural: str) -> str:
+    """ "1 fout", "2 fouten", "0 fouten"."""
+    return f"{count} {singular if count == 1 else plural}"
+
+
+def problems_summary(problems, name: str) -> str:
+    """One Dutch sentence counting the errors and warnings of an upload: "1 fout en 2 waarschuwingen in x.csv"."""
+    errors = sum(1 for problem in problems if problem.is_error)
+    warnings = len(problems) - errors
+    parts = [count_text(errors, "fout", "fouten")] if errors or not warnings else []
+    if warnings:
+        parts.append(count_text(warnings, "waarschuwing", "waarschuwingen"))
+    return f"{' en '.join(parts)} in {name}."
 
 
 @dataclass
@@ -274,6 +308,19 @@ def _frame_from_rows(rows: dict[int, list]) -> pd.DataFrame:
     return frame
 
 
+def upload_label(what: str) -> str:
+    """The label of an upload widget, stating the one size limit: "Lidmaatschapsbestand (CSV of XLSX, max. 5 MB)"."""
+    return f"{what} (CSV of XLSX, max. {MAX_UPLOAD_MB} MB)"
+
+
+def size_problem(size: int, filename: str) -> Problem:
+    """The problem for a file (or pasted text) of `size` bytes over :data:`MAX_UPLOAD_BYTES`."""
+    # Rounded up: a file just over the limit must not read as "5,0 MB; de grens is 5 MB".
+    size_mb = f"{math.ceil(size / 1024 / 1024 * 10) / 10:.1f}".replace(".", ",")
+    return Problem(ERROR, filename, None, None, f"Het bestand is {size_mb} MB; de grens is {MAX_UPLOAD_MB} MB.",
+                   "Laad een kleiner bestand op (enkel de nodige kolommen en rijen).")
+
+
 def _too_many_rows(filename: str, sheet: str | None = None) -> Problem:
     where = f" (blad '{sheet}')" if sheet else ""
     return Problem(ERROR, filename, MAX_ROWS + 1, None,
@@ -302,11 +349,7 @@ def read_raw_sheets(data: bytes, filename: str) -> tuple[list[RawSheet], list[Pr
     if data is None or len(data) == 0:
         return [], [Problem(ERROR, filename, None, None, "Het bestand is leeg.", "Kies een bestand met gegevens.")]
     if len(data) > MAX_UPLOAD_BYTES:
-        size_mb = len(data) / 1024 / 1024
-        return [], [Problem(ERROR, filename, None, None,
-                            f"Het bestand is {size_mb:.1f} MB; de grens is {MAX_UPLOAD_BYTES // 1024 // 1024} MB."
-                            .replace(".", ","),
-                            "Laad een kleiner bestand op (enkel de nodige kolommen en rijen).")]
+        return [], [size_problem(len(data), filename)]
     if data.startswith(_OLE_MAGIC):
         return [], [Problem(ERROR, filename, None, None,
                             "Dit is een oud Excelbestand (.xls), dat Regiekaart niet leest.",
@@ -357,10 +400,25 @@ def read_upload_table(data: bytes, filename: str, preferred_sheet: str | None = 
                                 f"Het bestand heeft {len(sheets)} bladen met gegevens; alleen blad '{sheet.name}' "
                                 f"is gelezen ({', '.join(repr(s.name) for s in sheets[1:])} niet).",
                                 "Zet alle gegevens op één blad, of laad elk blad apart op."))
+    table, header_problems = table_from_sheet(sheet, filename)
+    return table, problems + header_problems
+
+
+def table_from_sheet(sheet: RawSheet, filename: str, header_row: int | None = None
+                     ) -> tuple[UploadTable | None, list[Problem]]:
+    """The sheet as a table whose header is row `header_row` (a file row number; default: its first non-empty
+    row); the rows above it are left out.
+
+    Header cells that are empty get a name like ``kolom C``; duplicated header names are an error (the
+    values could go to either).
+    """
     cells = sheet.cells
+    if header_row is not None:
+        cells = cells.loc[cells.index >= header_row]
     header_row = int(cells.index[0])
     header = [cell_text(value) for value in cells.iloc[0]]
     names = [text or f"kolom {column_letter(position)}" for position, text in enumerate(header)]
+    problems: list[Problem] = []
     seen: dict[str, int] = {}
     for position, name in enumerate(names):
         key = header_key(name)

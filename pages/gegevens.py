@@ -1,10 +1,11 @@
-"""Gegevens: upload a membership scenario, download templates, and see every source with its licence."""
+"""Gegevens: upload a list of regisseurs (any shape) and compare it with the reconstruction, upload an indicator,
+download templates, and see every source with its licence."""
 
 import pandas as pd
 import streamlit as st
 
 from analysis.coverage import confidence_nl
-from pages import downloads, indicator_upload, membership_upload, provenance, ui
+from pages import downloads, indicator_upload, membership_upload, provenance, ui  # noqa: F401 (ui: see ui.compat.leave_legacy_pages_mode)
 
 
 def partnerships_table_nl(scheme) -> pd.DataFrame:
@@ -39,49 +40,9 @@ def memberships_table_nl(scheme) -> pd.DataFrame:
     })
 
 
-def _use_upload(scheme) -> None:
-    st.session_state["upload_scheme"] = scheme
-    st.session_state.pop("upload_views", None)
-    st.session_state["f_scheme"] = ui.SCHEME_UPLOAD
-
-
 st.title("Gegevens en bronnen")
 
-st.header("Eigen lidmaatschap opladen")
-st.markdown(
-    "Laad een CSV- of Excelbestand op met wie in welk samenwerkingsverband zit: het formaat van Regiekaart, "
-    "of gewoon twee kolommen `gemeente;samenwerkingsverband` (of `nis;samenwerkingsverband`). Gemeentenamen "
-    "mogen in hoofd- of kleine letters, met of zonder accenten, ook namen van vóór de fusies van 2025. "
-    "De upload blijft alleen in deze browsersessie; de gebundelde gegevens worden nooit gewijzigd.")
-template_csv, template_xlsx = membership_upload.membership_templates()
-col_a, col_b = st.columns(2)
-col_a.download_button("⬇ Sjabloon (CSV)", template_csv, file_name="regiekaart-sjabloon-lidmaatschap.csv",
-                      mime="text/csv", on_click="ignore")
-col_b.download_button("⬇ Sjabloon (Excel)", template_xlsx, file_name="regiekaart-sjabloon-lidmaatschap.xlsx",
-                      mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore")
-upload = st.file_uploader("Lidmaatschapsbestand (CSV of XLSX, max. 5 MB)", type=["csv", "xlsx", "txt"],
-                          key="membership-upload")
-if upload is not None:
-    scheme, problems = membership_upload.read_membership_upload(upload.getvalue(), upload.name)
-    errors = [p for p in problems if p.is_error]
-    if problems:
-        (st.error if errors else st.warning)(
-            f"{len(errors)} fouten en {len(problems) - len(errors)} waarschuwingen in {upload.name}.")
-        downloads.show_table(pd.DataFrame([p.as_row() for p in problems]), numbers={"Rij": 0},
-                             download=(downloads.file_stem("regiekaart-problemen", upload.name), "Problemen"),
-                             key="membership-problems")
-    if scheme is not None and not errors:
-        st.success(f"{upload.name}: {len(scheme.partnerships)} verbanden, {len(scheme.memberships)} lidmaatschappen "
-                   "gelezen.")
-        # A callback runs before the next run: only then may the sidebar's scheme (a widget) be changed.
-        st.button("Gebruik deze upload op alle pagina's", type="primary", on_click=_use_upload, args=(scheme,))
-if ui.uploaded_scheme() is not None:
-    st.info(f"Actieve upload: {ui.uploaded_scheme().label}. Kies 'Eigen upload' bij Indeling om ze te bekijken.")
-    if st.button("Upload vergeten"):
-        st.session_state.pop("upload_scheme", None)
-        st.session_state.pop("upload_views", None)
-        st.rerun()
-
+membership_upload.render()
 indicator_upload.render()
 
 st.header("Gereconstrueerd lidmaatschap 2020-2025")

@@ -59,7 +59,9 @@ def render() -> None:
         "met kolommen `gemeente;jaar;indicator;waarde`. Getallen in Belgische notatie (`1.234,5`, `12,3 %`); "
         "`-` of `n.b.` is onbekend, `x` is geheim. Titels boven en voetnoten onder de tabel mogen blijven staan. "
         "De indicator blijft alleen in deze sessie en verschijnt op de pagina **Indicatoren**.")
-    upload = st.file_uploader("Indicatorbestand (CSV of XLSX, max. 5 MB)", type=["csv", "xlsx", "txt"],
+    from geodata.uploads import problems_summary, problems_table, upload_label
+
+    upload = st.file_uploader(upload_label("Indicatorbestand"), type=["csv", "xlsx", "txt"],
                               key="indicator-upload")
     if upload is not None:
         results = _parse(upload.getvalue(), upload.name)
@@ -68,8 +70,8 @@ def render() -> None:
         errors = [p for p in problems if p.is_error]
         if problems:
             (st.error if errors else st.warning)(
-                f"{len(errors)} fouten en {len(problems) - len(errors)} waarschuwingen in {upload.name}.")
-            downloads.show_table(pd.DataFrame([p.as_row() for p in problems]),
+                problems_summary(problems, upload.name))
+            downloads.show_table(problems_table(problems),
                                  download=("regiekaart-problemen-indicatorbestand", "Problemen"), key="indicator-problems")
         usable = frames["2019"] if frames["2019"] is not None else frames["2025"]
         if usable is not None and not errors:

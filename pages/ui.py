@@ -53,9 +53,10 @@ class Filters:
     region: str = ALL
 
     def describe(self, partnership_names: dict[str, str], centre_names: dict[str, str],
-                 region_names: dict[str, str] | None = None) -> str:
-        """The filters in words, for subtitles and exports."""
-        parts = [SCHEME_LABELS.get(self.scheme, self.scheme), VERSION_LABELS.get(self.version, self.version)]
+                 region_names: dict[str, str] | None = None, scheme_label: str | None = None) -> str:
+        """The filters in words, for subtitles and exports (`scheme_label`: the name of an uploaded list)."""
+        parts = [scheme_label or SCHEME_LABELS.get(self.scheme, self.scheme),
+                 VERSION_LABELS.get(self.version, self.version)]
         if self.province != ALL:
             parts.append(f"provincie {self.province}")
         if self.centre in CENTRE_LABELS and self.centre != CENTRE_ANY:
@@ -75,7 +76,41 @@ def _load_url_state_once() -> None:
     params = st.query_params
     for name, (key, default) in URL_FILTERS.items():
         st.session_state.setdefault(key, params.get(name, default))
+    if st.session_state.get("f_scheme") == SCHEME_UPLOAD and uploaded_scheme() is None:
+        # A shared link to someone's upload: the upload lives in the browser session that made it, not here.
+        st.session_state[UPLOAD_LINK_MISSING] = True
     st.session_state["_url_loaded"] = True
+
+
+UPLOAD_LINK_MISSING = "_upload_link_missing"
+
+
+def missing_upload_notice() -> None:
+    """Say, in Dutch, that a link asked for an upload this session does not have (instead of silently showing the
+    bundled data); shown until the user uploads a list or chooses another scheme."""
+    if not st.session_state.get(UPLOAD_LINK_MISSING):
+        return
+    if uploaded_scheme() is not None or st.session_state.get("f_scheme") not in (SCHEME_REGIE, SCHEME_UPLOAD):
+        st.session_state.pop(UPLOAD_LINK_MISSING, None)
+        return
+    st.warning("Deze link vraagt een eigen lijst (schema=upload), maar die zit niet in deze browsersessie: een "
+               "opgeladen lijst blijft alleen in de sessie waarin ze is opgeladen en wordt nergens bewaard. U ziet nu "
+               "de gereconstrueerde gegevens. Laad de lijst opnieuw op via de pagina **Gegevens** om ze te bekijken.",
+               icon=":material/link_off:")
+
+
+def plain_markdown(text) -> str:
+    """User text (a file or partnership name) for a Markdown element, shown as typed: no emphasis, links or code."""
+    import re
+
+    return re.sub(r"([\\`*_{}\[\]<>#|~$:])", r"\\\1", str(text))
+
+
+def scheme_label(scheme_id: str) -> str:
+    """The name of a scheme in the sidebar, subtitles and exports; an upload is named by its file."""
+    if scheme_id == SCHEME_UPLOAD and uploaded_scheme() is not None:
+        return f"{uploaded_scheme().label} (deze sessie)"
+    return SCHEME_LABELS.get(scheme_id, scheme_id)
 
 
 def write_url_state() -> None:
@@ -153,7 +188,8 @@ def sidebar() -> Filters:
     notes = []
     with st.sidebar:
         st.header("Filters")
-        st.selectbox("Indeling", schemes, format_func=SCHEME_LABELS.get, key="f_scheme")
+        labels = {scheme: scheme_label(scheme) for scheme in schemes}
+        st.selectbox("Indeling", schemes, format_func=labels.get, key="f_scheme")
         st.radio("Gemeentegrenzen", list(VERSION_LABELS), format_func=VERSION_LABELS.get, key="f_version")
         view = current_view(_filters_now())
         from geodata.municipalities import PROVINCES
@@ -175,6 +211,7 @@ def sidebar() -> Filters:
         if notes:  # shown on the page itself by `data_banner` (on a phone the sidebar is folded away)
             st.session_state["_filter_notes"] = (_filters_now(), notes)
     write_url_state()
+    missing_upload_notice()
     return _filters_now()
 
 
@@ -341,7 +378,8 @@ def filter_text(view, filters: Filters) -> str:
     names = dict(zip(view.scheme.partnerships["partnership_id"], view.scheme.partnerships["name"]))
     from analysis.filters import centre_cities
 
-    return filters.describe(names, centre_cities(view.scheme.partnerships), region_options(view))
+    return filters.describe(names, centre_cities(view.scheme.partnerships), region_options(view),
+                            scheme_label(filters.scheme))
 
 
 # --- shared page parts -------------------------------------------------------------------------------------
@@ -353,7 +391,8 @@ def data_banner(view) -> None:
         st.info(note, icon=":material/filter_alt:")
     scheme = view.scheme
     if scheme.scheme_id == SCHEME_UPLOAD:
-        st.info(f"U bekijkt uw eigen upload ({scheme.label}); die blijft alleen in deze sessie.", icon=":material/description:")
+        st.info(f"U bekijkt uw eigen upload ({plain_markdown(scheme.label)}); die blijft alleen in deze sessie.",
+                icon=":material/description:")
     elif scheme.reconstructed:
         kpis = dict(zip(view.kpis["kpi"], view.kpis["value"]))
         from analysis.formatting import format_number
@@ -387,7 +426,7 @@ def source_line(view) -> str:
     if view.scheme.reconstructed:
         parts.append("lidmaatschap: gereconstrueerd door Regiekaart uit openbare bronnen")
     elif view.scheme.scheme_id == SCHEME_UPLOAD:
-        parts.append("lidmaatschap: eigen upload")
+        parts.append(f"lidmaatschap: {view.scheme.label}")
     else:
         parts.append("referentieregio's: Vlaamse Regering (2022)")
     return "Bron: " + "; ".join(parts)

@@ -733,3 +733,34 @@ def gaps_map(view, web: gpd.GeoDataFrame, mask=None, source: str = "", highlight
         entries.append(LegendEntry("Geselecteerd", "#FFFFFF", len(set(highlight_nis)), outline="#0072B2"))
     add_legend_and_source(fmap, "Overlappingen en hiaten", [e for e in entries if e.count], source)
     return finish(fmap)
+
+
+RECONCILIATION_TOOLTIP = {"name": "Gemeente", "category_label": "Uitkomst", "list_label": "Verband in de lijst",
+                          "ours_label": "Verband bij ons", "note": "Toelichting"}
+
+
+def reconciliation_map(municipalities: pd.DataFrame, web: gpd.GeoDataFrame, source: str,
+                       title: str = "Lijst tegenover de reconstructie") -> folium.Map:
+    """The diff map of a list against the reconstruction: every municipality in its reconciliation category
+    (`analysis.reconcile`: four Okabe-Ito colours and a neutral grey), with the partnership in the list and in the
+    reconstruction in its tooltip; legend with counts and the source line."""
+    from analysis.reconcile import CATEGORIES, CATEGORY_LABELS, NEITHER
+
+    table = web[["nis", "name", "geometry"]].merge(
+        municipalities[["nis", "category", "list_partnerships", "our_partnerships", "note"]], on="nis", how="left")
+    table["category"] = table["category"].fillna(NEITHER)
+    table["category_label"] = table["category"].map(CATEGORY_LABELS)
+    table["list_label"] = table["list_partnerships"].map(
+        lambda names: "; ".join(names) if isinstance(names, list) and names else "geen")
+    table["ours_label"] = table["our_partnerships"].map(
+        lambda names: "; ".join(names) if isinstance(names, list) and names else "onbekend")
+    table["note"] = table["note"].fillna("")
+    fmap = base_map()
+    entries = []
+    for key, label, colour in CATEGORIES:
+        part = table[table["category"] == key].assign(fill=colour, fill_opacity=0.6 if key == NEITHER else 0.85)
+        add_area_layer(fmap, part, name=label, tooltip=RECONCILIATION_TOOLTIP, weight=0.5)
+        if len(part):
+            entries.append(LegendEntry(label, colour, len(part), opacity=0.6 if key == NEITHER else 0.85))
+    add_legend_and_source(fmap, title, entries, source)
+    return finish(fmap)

@@ -103,3 +103,54 @@ def test_narrow_map_keeps_flanders_above_its_legend(page, streamlit_url):
     page.wait_for_timeout(800)
     assert frame.evaluate("() => document.querySelector('.rk-legend').open") is False
     assert zoom() == fitted + 1
+
+
+def test_gegevens_page_uploads_a_list_and_shows_the_diff_map(chromium, streamlit_url, artifacts_dir, tmp_path):
+    """A list uploaded on the Gegevens page is compared with the reconstruction on a map with its legend."""
+    import re
+
+    from analysis.membership_list import read_list, reconcile_with_reconstruction
+    from analysis.reconcile import CATEGORIES
+    from tests.conftest import is_local_url
+
+    text = "Regisseur;Gemeenten\nInterwaas;Beveren, Kruibeke en Sint-Niklaas\nNieuw verband;Herstappe, Voeren\nGent;Gent\n"
+    path = tmp_path / "regisseurs.csv"
+    path.write_text(text, encoding="utf-8")
+    expected = reconcile_with_reconstruction(read_list(text.encode(), "regisseurs.csv")[0]).counts
+    # Chromium under Playwright sends an intercepted multipart upload without its body (microsoft/playwright#14624):
+    # only requests that leave this machine are routed (and refused); the upload to the dashboard is left alone.
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000}, locale="nl-BE")
+    context.route(lambda url: not is_local_url(url), lambda route: route.abort())
+    page = context.new_page()
+    try:
+        page.goto(streamlit_url + "/gegevens")
+        page.wait_for_selector("h1:has-text('Gegevens en bronnen')", timeout=90_000)
+        choose_file(page, path)
+        page.wait_for_selector("text=Vergelijking met de reconstructie", timeout=120_000)
+        frame = leaflet_frame(page)
+        assert settled_path_count(frame) == 300
+        legend = frame.inner_text(".rk-legend")
+        shown = {label: int(count) for label, count in re.findall(r"([^\n]+?)\s*\((\d+)\)", legend)}
+        assert shown == {label: expected[key] for key, label, _ in CATEGORIES if expected[key]}
+        assert expected["bevestigd"] and expected["nieuw"]  # the hand-made list has both
+        assert "vergelijking: regisseurs.csv" in frame.inner_text(".rk-source")
+        page.screenshot(path=str(artifacts_dir / "gegevens-lijst-vergelijking.png"), full_page=True)
+    finally:
+        context.close()
+
+
+def choose_file(page, path) -> None:
+    """Give the page's first file uploader a file, again if a rerun of the page replaced the uploader first (on a
+    fresh server the page is still being drawn when its uploader appears)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    uploader = page.locator("[data-testid='stFileUploaderDropzoneInput']").first
+    for _ in range(3):
+        uploader.wait_for(state="attached", timeout=90_000)
+        uploader.set_input_files(str(path))
+        try:
+            page.locator("[data-testid='stFileUploader']").first.get_by_text(path.name).wait_for(timeout=20_000)
+            return
+        except PlaywrightTimeout:
+            continue
+    raise AssertionError(f"{path.name} never reached the file uploader")

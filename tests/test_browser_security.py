@@ -21,7 +21,7 @@ TEMPLATE = "{{ 7*7 }} ${alert(3)}"
 UPLOAD_NAME = "xss.csv"
 UPLOAD = (f"gemeente;samenwerkingsverband\nGenk;{IMG}\nAs;{IMG}\nHasselt;{SCRIPT}\nDiepenbeek;{SCRIPT}\n"
           f"Gent;{TEMPLATE}\n").encode()
-UPLOAD_LABEL = "Eigen upload (deze sessie)"
+UPLOAD_LABEL = "eigen lijst xss.csv (deze sessie)"  # an uploaded list is named by its file
 WAIT_MS = 120_000
 
 
@@ -108,7 +108,7 @@ def upload_membership(page, base_url: str) -> None:
     uploader = page.locator('[data-testid="stFileUploader"] input[type=file]').first
     uploader.wait_for(state="attached", timeout=WAIT_MS)
     uploader.set_input_files(files=[{"name": UPLOAD_NAME, "mimeType": "text/csv", "buffer": UPLOAD}])
-    page.get_by_text(f"{UPLOAD_NAME}: 3 verbanden").wait_for(timeout=WAIT_MS)
+    page.get_by_text(f"{UPLOAD_NAME}: 3 regisseurs").wait_for(timeout=WAIT_MS)
     page.get_by_role("button", name="Gebruik deze upload op alle pagina's").click()
     time.sleep(3)
 

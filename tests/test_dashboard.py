@@ -185,7 +185,7 @@ def test_bad_membership_upload_lists_problems_without_a_traceback():
     assert not at.exception
     assert "2 fouten" in at.error[0].value
     problems = at.dataframe[0].value
-    assert list(problems["Rij"]) == [2, 3]
+    assert list(problems["Rij"]) == ["2", "3"]
     assert "Gent" in problems["Suggestie"].iloc[0]
 
 
@@ -202,7 +202,7 @@ def test_good_upload_becomes_a_scheme_for_all_pages_in_this_session():
     at.file_uploader(key="membership-upload").set_value(
         ("scenario.csv", "gemeente;verband\nGenk;Genk e.o.\nAs;Genk e.o.\nZutendaal;Genk e.o.\n".encode(), "text/csv")
     ).run()
-    assert at.success and "1 verbanden" in at.success[0].value
+    assert at.success and "1 regisseur (1 samenwerkingsverband en 0 centrumsteden alleen)" in at.success[0].value
     next(b for b in at.button if b.label.startswith("Gebruik deze upload")).click().run()
     assert at.session_state["f_scheme"] == "upload"
     at.switch_page("dashboard.py")

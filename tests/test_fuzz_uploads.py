@@ -370,14 +370,16 @@ def test_a_file_just_over_the_limit_gets_a_clear_message():
     assert read_membership_upload(data[:MAX_UPLOAD_BYTES], "net.csv")[1][0].message != problem.message
 
 
-def test_streamlit_upload_limit_lets_the_app_explain_an_oversized_file():
-    """Streamlit refuses files over server.maxUploadSize (MB) itself, with an English message. It must sit above
-    the app's own limit, so that a file just over MAX_UPLOAD_BYTES reaches the reader and gets the Dutch message,
-    and not far above it (the server would accept large uploads only to reject them)."""
+def test_streamlit_upload_limit_is_the_apps_one_limit():
+    """One limit: Streamlit's server.maxUploadSize (MB, what the browser enforces before a file reaches the app) is
+    the app's own MAX_UPLOAD_MB, which the labels state and the readers enforce with a Dutch message. (Before, the
+    label said 5 MB while the browser let files through up to 10 MB and then refused larger ones in English.)"""
+    from geodata.uploads import MAX_UPLOAD_MB, upload_label
+
     config = tomllib.loads((PROJECT_ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
-    streamlit_limit_bytes = config["server"]["maxUploadSize"] * 1024 * 1024
-    assert streamlit_limit_bytes > MAX_UPLOAD_BYTES
-    assert streamlit_limit_bytes <= 4 * MAX_UPLOAD_BYTES
+    assert config["server"]["maxUploadSize"] == MAX_UPLOAD_MB
+    assert MAX_UPLOAD_BYTES == MAX_UPLOAD_MB * 1024 * 1024
+    assert upload_label("Lijst") == f"Lijst (CSV of XLSX, max. {MAX_UPLOAD_MB} MB)"
 
 
 @pytest.mark.slow

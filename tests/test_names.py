@@ -3,8 +3,8 @@
 import pytest
 
 from geodata.names import (
-    EXACT, FORMER, FRENCH, MERGED_2025, MERGED_INTO, NORMALISED, UNKNOWN, MunicipalityMatcher, matcher_for_version,
-    name_key,
+    EXACT, FORMER, FRENCH, MERGED_2025, MERGED_INTO, NORMALISED, OUTSIDE_FLANDERS, UNKNOWN, MunicipalityMatcher,
+    matcher_for_version, name_key,
 )
 
 
@@ -58,3 +58,54 @@ def test_real_2025_map_aliases():
     assert matcher.match("Anvers").codes == ("11002",)  # French name of a city that kept its name
     assert matcher.match("Looz").kind == MERGED_INTO  # Borgloon, now Tongeren-Borgloon
     assert matcher.match("Hasselt").kind == EXACT
+
+
+# --- suggestions and names outside Flanders (issue 12, point 7) --------------------------------------------------
+
+@pytest.mark.parametrize("name, region", [("Brussel", "het Brussels Hoofdstedelijk Gewest"),
+                                          ("Bruxelles", "het Brussels Hoofdstedelijk Gewest"),
+                                          ("Ukkel", "het Brussels Hoofdstedelijk Gewest"),
+                                          ("Moeskroen", "het Waals Gewest"), ("Liège", "het Waals Gewest")])
+def test_brussels_and_walloon_municipalities_are_recognised_as_outside_flanders(name, region):
+    match = matcher_for_version("2019").match(name)
+    assert (match.kind, match.region, match.found) == (OUTSIDE_FLANDERS, region, False)
+    assert match.suggestions == ()  # "Brussel" used to get Beersel, Ruiselede and Dessel
+
+
+def test_a_misspelt_brussels_name_is_said_to_look_like_it_not_like_a_flemish_one():
+    match = matcher_for_version("2019").match("Brusel")
+    assert (match.kind, match.name, match.region) == (UNKNOWN, "Brussel", "het Brussels Hoofdstedelijk Gewest")
+    assert match.suggestions == ()
+
+
+@pytest.mark.parametrize("typo, expected", [
+    ("Sint-Niklas", ("Sint-Niklaas",)), ("Sint Niklaass", ("Sint-Niklaas",)), ("St-Niklas", ("Sint-Niklaas",)),
+    ("Knesselaere", ("Aalter (vroeger Knesselare)",)), ("Kneselare", ("Aalter (vroeger Knesselare)",)),
+    ("Kortrik", ("Kortrijk",)), ("Gendt", ("Gent",)), ("Ninov", ("Ninove",)),
+])
+def test_suggestions_are_the_real_look_alikes_only(typo, expected):
+    assert matcher_for_version("2019").match(typo).suggestions == expected
+
+
+@pytest.mark.parametrize("typo, dutch", [("Courtray", "Kortrijk"), ("Saint-Nicolaas", "Sint-Niklaas"),
+                                         ("Maline", "Mechelen")])
+def test_a_french_name_is_never_offered_as_the_fix_its_dutch_name_is(typo, dutch):
+    from geodata.municipalities import french_names_2019
+
+    suggestions = matcher_for_version("2019").match(typo).suggestions
+    assert dutch in suggestions
+    assert not set(suggestions) & set(french_names_2019().values())
+
+
+def test_a_french_name_still_reads_as_the_dutch_municipality():
+    match = matcher_for_version("2019").match("Malines")
+    assert (match.codes, match.name, match.kind) == (("12025",), "Mechelen", FRENCH)
+
+
+def test_suggestions_rank_by_similarity_on_hand_made_names():
+    matcher = MunicipalityMatcher({"1": "Abcdefgh", "2": "Abcdefxy", "3": "Zzzzzzzz"},
+                                  [("Franse Naam", ("3",), FRENCH), ("Oudenaam", ("2",), FORMER)])
+    assert matcher.match("Abcdefgx").suggestions == ("Abcdefgh", "Abcdefxy")  # best first, both close
+    assert matcher.match("Franse Naan").suggestions == ("Zzzzzzzz",)  # the Dutch name of the French alias
+    assert matcher.match("Oudenaan").suggestions == ("Abcdefxy (vroeger Oudenaam)",)
+    assert matcher.match("Qqqq").suggestions == ()
