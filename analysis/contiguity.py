@@ -17,9 +17,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.coverage import _nis_list, _records_frame
+from analysis.codes import nis_list
 from analysis.formatting import is_missing
-from analysis.gaps import _ensure_adjacency, connected_components, neighbour_sets
+from analysis.gaps import connected_components, ensure_adjacency, neighbour_sets
 
 PARTS_COLUMNS = (
     "partnership_id", "n_members", "n_members_on_map", "members_off_map", "n_parts", "contiguous", "main_part",
@@ -32,7 +32,7 @@ class _Populations:
     as 0, numpy's pairwise order), so the sums stay bit-identical to the Series code this replaces."""
 
     def __init__(self, municipalities: Any):
-        self.codes = _nis_list(municipalities["nis"])
+        self.codes = nis_list(municipalities["nis"])
         if "population_2020" in municipalities.columns:
             values = municipalities["population_2020"].to_numpy(dtype=float)
         else:
@@ -61,7 +61,7 @@ def _parts_by_partnership(
     # Distinct (partnership, member) pairs in row order, grouped per partnership in id order; rows without
     # a partnership id are left out, as groupby did.
     members_of: dict[str, list[str]] = {}
-    for pid, code in dict.fromkeys(zip(memberships["partnership_id"].tolist(), _nis_list(memberships["nis"]))):
+    for pid, code in dict.fromkeys(zip(memberships["partnership_id"].tolist(), nis_list(memberships["nis"]))):
         if not is_missing(pid):
             members_of.setdefault(pid, []).append(code)
     parts: dict[str, list[tuple[str, ...]]] = {}
@@ -88,7 +88,7 @@ def partnership_parts(
     ``exclave_members`` (all exclave nis codes, flat) and ``exclave_population`` (inhabitants).
     Pass ``adjacency`` from :func:`analysis.gaps.adjacency_pairs` to avoid recomputing it.
     """
-    adjacency = _ensure_adjacency(municipalities, adjacency)
+    adjacency = ensure_adjacency(municipalities, adjacency)
     parts, off_map, n_members, population = _parts_by_partnership(municipalities, memberships, adjacency)
     records = []
     for pid, ordered in parts.items():
@@ -110,7 +110,7 @@ def partnership_parts(
                 "exclave_population": population.total(exclave_members),
             }
         )
-    return _records_frame(records, list(PARTS_COLUMNS))
+    return pd.DataFrame.from_records(records, columns=list(PARTS_COLUMNS))
 
 
 def partnership_part_labels(
@@ -121,7 +121,7 @@ def partnership_part_labels(
     Columns ``partnership_id``, ``nis``, ``part`` (1 = main part, 2.. = exclaves, largest first) and
     ``is_exclave`` (bool).
     """
-    adjacency = _ensure_adjacency(municipalities, adjacency)
+    adjacency = ensure_adjacency(municipalities, adjacency)
     parts, _, _, _ = _parts_by_partnership(municipalities, memberships, adjacency)
     records = [
         (pid, nis, number, number > 1)

@@ -24,14 +24,12 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from analysis.codes import nis_list, nis_series
 from analysis.coverage import (
     COVERED_STATES,
     NON_PARTICIPANT,
     NOT_COVERED_STATES,
     UNKNOWN,
-    _nis_list,
-    _nis_series,
-    _records_frame,
     status_series,
 )
 from analysis.formatting import is_missing
@@ -88,7 +86,7 @@ def adjacency_pairs(
             "(which measures up to 2 * sliver_tolerance_m) would count as a shared border"
         )
     _check_projected(municipalities)
-    codes = _nis_series(municipalities["nis"]).to_numpy(dtype=object)
+    codes = nis_series(municipalities["nis"]).to_numpy(dtype=object)
     geoms = np.asarray(municipalities.geometry.to_numpy(), dtype=object)
     empty = pd.DataFrame({c: pd.Series(dtype=float if c == "shared_border_m" else object) for c in ADJACENCY_COLUMNS})
     if len(geoms) < 2:
@@ -221,7 +219,7 @@ class _MapTable:
 
 
 def _map_table(municipalities: Any) -> _MapTable:
-    codes = _nis_list(municipalities["nis"])
+    codes = nis_list(municipalities["nis"])
     names = municipalities["name"].tolist() if "name" in municipalities.columns else codes
     if "population_2020" in municipalities.columns:
         population = municipalities["population_2020"].to_numpy(dtype=float, na_value=np.nan).tolist()
@@ -284,14 +282,15 @@ def _gap_inputs(municipalities: Any, status: pd.DataFrame | pd.Series | Mapping[
     return _GapInputs(table, state_of, status_of, nis_a, nis_b, lengths, _border_lengths(nis_a, nis_b, lengths))
 
 
-def _ensure_adjacency(municipalities: Any, adjacency: pd.DataFrame | None) -> pd.DataFrame:
+def ensure_adjacency(municipalities: Any, adjacency: pd.DataFrame | None) -> pd.DataFrame:
+    """``adjacency`` when given, else :func:`adjacency_pairs` of ``municipalities`` (costly: pass it when known)."""
     return adjacency_pairs(municipalities) if adjacency is None else adjacency
 
 
 def _partnerships_by_nis(memberships: pd.DataFrame) -> dict[str, list[Any]]:
     """nis -> its distinct partnership ids in the order of the membership rows (missing ids included)."""
     result: dict[str, list[Any]] = {}
-    for code, pid in dict.fromkeys(zip(_nis_list(memberships["nis"]), memberships["partnership_id"].tolist())):
+    for code, pid in dict.fromkeys(zip(nis_list(memberships["nis"]), memberships["partnership_id"].tolist())):
         result.setdefault(code, []).append(pid)
     return result
 
@@ -312,7 +311,7 @@ def gap_analysis(
     """``(uncovered_clusters(...), enclaves(...), candidate_partnerships(...))`` with their default options,
     computed together: the lookups all three need are built once (what :func:`analysis.scenario.
     build_coverage_view` uses). Same tables as the three calls."""
-    adjacency = _ensure_adjacency(municipalities, adjacency)
+    adjacency = ensure_adjacency(municipalities, adjacency)
     inputs = _gap_inputs(municipalities, status, adjacency)
     cluster_records = _cluster_records(inputs, CLUSTER_KINDS)
     partnerships_of = _partnerships_by_nis(memberships)
@@ -355,12 +354,12 @@ def uncovered_clusters(
     unknown_kinds = set(kinds) - set(CLUSTER_KINDS)
     if unknown_kinds:
         raise ValueError(f"unknown cluster kind(s) {sorted(unknown_kinds)}; choose from {CLUSTER_KINDS}")
-    adjacency = _ensure_adjacency(municipalities, adjacency)
+    adjacency = ensure_adjacency(municipalities, adjacency)
     return _cluster_frame(_cluster_records(_gap_inputs(municipalities, status, adjacency), kinds))
 
 
 def _cluster_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
-    return _records_frame(records, list(CLUSTER_COLUMNS))
+    return pd.DataFrame.from_records(records, columns=list(CLUSTER_COLUMNS))
 
 
 def _cluster_records(inputs: _GapInputs, kinds: tuple[str, ...]) -> list[dict[str, Any]]:
@@ -476,7 +475,7 @@ def enclaves(
     ``area_km2``, ``enclosing_partnership_ids``, ``enclosing_partnership_names``, ``neighbours`` (nis tuple),
     ``n_neighbours``, ``perimeter_m``, ``open_border_m``, ``fully_enclosed``.
     """
-    adjacency = _ensure_adjacency(municipalities, adjacency)
+    adjacency = ensure_adjacency(municipalities, adjacency)
     inputs = _gap_inputs(municipalities, status, adjacency)
     if clusters is None:
         rows = _cluster_records(inputs, (kind,))
@@ -535,7 +534,7 @@ def _enclaves(inputs: _GapInputs, clusters: list[dict[str, Any]], partnerships_o
                 "fully_enclosed": bool(fully),
             }
         )
-    return _records_frame(records, list(ENCLAVE_COLUMNS))
+    return pd.DataFrame.from_records(records, columns=list(ENCLAVE_COLUMNS))
 
 
 CANDIDATE_COLUMNS = (
@@ -571,7 +570,7 @@ def candidate_partnerships(
     """
     if level not in ("municipality", "cluster"):
         raise ValueError('level must be "municipality" or "cluster"')
-    adjacency = _ensure_adjacency(municipalities, adjacency)
+    adjacency = ensure_adjacency(municipalities, adjacency)
     inputs = _gap_inputs(municipalities, status, adjacency)
     if level == "cluster":
         clusters = _cluster_records(inputs, (kind,)) if clusters is None else _clusters_of_kind(clusters, kind)
