@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
+import networkx as nx
 import numpy as np
 import pandas as pd
 import shapely
@@ -32,7 +32,6 @@ from analysis.coverage import (
     UNKNOWN,
     status_series,
 )
-from analysis.formatting import is_missing
 
 DEFAULT_MIN_SHARED_BORDER_M = 1.0
 DEFAULT_SLIVER_TOLERANCE_M = 0.1
@@ -141,164 +140,111 @@ def adjacency_pairs(
     return result.sort_values(["nis_a", "nis_b"], kind="stable").reset_index(drop=True)
 
 
-def _border_lengths(nis_a: list[str], nis_b: list[str], lengths: list[float]) -> dict[str, dict[str, float]]:
-    """Mapping nis -> {adjacent nis: shared border in metres}, both directions (the graph as plain dicts)."""
-    borders: dict[str, dict[str, float]] = {}
-    for a, b, length in zip(nis_a, nis_b, lengths):
-        borders.setdefault(a, {})[b] = length
-        borders.setdefault(b, {})[a] = length
-    return borders
-
-
-def neighbour_sets(adjacency: pd.DataFrame) -> dict[str, set[str]]:
-    """Mapping nis -> set of adjacent nis codes (municipalities without neighbours are absent)."""
-    neighbours: dict[str, set[str]] = {}
-    for a, b in zip(adjacency["nis_a"].tolist(), adjacency["nis_b"].tolist()):
-        neighbours.setdefault(a, set()).add(b)
-        neighbours.setdefault(b, set()).add(a)
-    return neighbours
-
-
-def connected_components(
-    nodes: Iterable[str], adjacency: pd.DataFrame | None = None, neighbours: Mapping[str, set[str]] | None = None
-) -> list[tuple[str, ...]]:
-    """Connected components of the graph induced on ``nodes`` by the adjacency.
-
-    Give either ``adjacency`` (pairs table) or ``neighbours`` (from :func:`neighbour_sets`; faster when
-    called many times on one map). Only edges with both ends in ``nodes`` are used. Each component is a
-    sorted tuple of nis codes; components are sorted by size (largest first), then by their first code.
-    Isolated nodes are components of one.
-    """
-    if neighbours is None:
-        if adjacency is None:
-            raise ValueError("give adjacency or neighbours")
-        neighbours = neighbour_sets(adjacency)
-    node_set = set(nodes)
-    seen: set[str] = set()
-    components = []
-    for start in sorted(node_set):
-        if start in seen:
-            continue
-        seen.add(start)
-        stack, component = [start], []
-        while stack:
-            node = stack.pop()
-            component.append(node)
-            for other in neighbours.get(node, ()):
-                if other in node_set and other not in seen:
-                    seen.add(other)
-                    stack.append(other)
-        components.append(tuple(sorted(component)))
-    return sorted(components, key=lambda c: (-len(c), c[0]))
-
-
-
-
-
-
-# --------------------------------------------------------------------------------------------------------------
-# Shared helpers
-# --------------------------------------------------------------------------------------------------------------
-#
-# The gap analyses work on plain lists and dicts built once per call (or once for all three in
-# :func:`gap_analysis`): per-unit pandas lookups on the Arrow-backed columns cost far more than the analysis.
-
-
-@dataclass(frozen=True)
-class _MapTable:
-    """Per-municipality values keyed by nis, in map order (``codes``).
-
-    ``population`` is inhabitants 2020 as float (NaN when unknown), ``area_km2`` km², ``perimeter_m`` metres.
-    """
-
-    codes: list[str]
-    name: dict[str, Any]
-    population: dict[str, float]
-    area_km2: dict[str, float]
-    perimeter_m: dict[str, float]
-
-
-def _map_table(municipalities: Any) -> _MapTable:
-    codes = nis_list(municipalities["nis"])
-    names = municipalities["name"].tolist() if "name" in municipalities.columns else codes
-    if "population_2020" in municipalities.columns:
-        population = municipalities["population_2020"].to_numpy(dtype=float, na_value=np.nan).tolist()
-    else:
-        population = [np.nan] * len(codes)
-    geometry = getattr(municipalities, "geometry", None)
-    if "area_km2" in municipalities.columns:
-        area = municipalities["area_km2"].to_numpy(dtype=float).tolist()
-    elif geometry is not None:
-        area = (geometry.area.to_numpy() / 1e6).tolist()
-    else:
-        area = [np.nan] * len(codes)
-    perimeter = geometry.length.to_numpy().tolist() if geometry is not None else [np.nan] * len(codes)
-    return _MapTable(codes, dict(zip(codes, names)), dict(zip(codes, population)), dict(zip(codes, area)),
-                     dict(zip(codes, perimeter)))
-
-
-def _status_dict(status: pd.DataFrame | pd.Series | Mapping[str, str]) -> tuple[dict[Any, Any], bool]:
-    """The input of :func:`analysis.coverage.status_series` as a dict nis -> status, and whether every nis
-    occurs once (with repeats, the dict keeps the last, like ``Series.to_dict``)."""
-    if isinstance(status, pd.DataFrame) and "nis" in status.columns:
-        keys, values = status["nis"].tolist(), status["status"].tolist()
-    else:
-        series = status_series(status)
-        keys, values = series.index.tolist(), series.tolist()
-    states = dict(zip(keys, values))
-    return states, len(states) == len(keys)
-
-
-@dataclass(frozen=True)
-class _GapInputs:
-    """What the gap analyses of one map and status share.
-
-    ``state_of``: the status of every code on the map (None where the status has none), as
-    ``status_series(status).reindex(codes)``; ``status_of``: the status input as a dict (codes off the map
-    included); ``nis_a``, ``nis_b``, ``lengths``: the adjacency rows; ``borders``: the same as a graph.
-    """
-
-    table: _MapTable
-    state_of: dict[str, Any]
-    status_of: dict[Any, Any]
-    nis_a: list[str]
-    nis_b: list[str]
-    lengths: list[float]
-    borders: dict[str, dict[str, float]]
-
-
-def _gap_inputs(municipalities: Any, status: pd.DataFrame | pd.Series | Mapping[str, str],
-                adjacency: pd.DataFrame) -> _GapInputs:
-    table = _map_table(municipalities)
-    status_of, unique = _status_dict(status)
-    if not unique:  # as reindexing a status with repeated codes did
-        raise ValueError("cannot reindex on an axis with duplicate labels")
-    state_of = {}
-    for code in table.codes:
-        state = status_of.get(code)
-        state_of[code] = None if is_missing(state) else state
-    nis_a, nis_b = adjacency["nis_a"].tolist(), adjacency["nis_b"].tolist()
-    lengths = adjacency["shared_border_m"].tolist()
-    return _GapInputs(table, state_of, status_of, nis_a, nis_b, lengths, _border_lengths(nis_a, nis_b, lengths))
-
-
 def ensure_adjacency(municipalities: Any, adjacency: pd.DataFrame | None) -> pd.DataFrame:
     """``adjacency`` when given, else :func:`adjacency_pairs` of ``municipalities`` (costly: pass it when known)."""
     return adjacency_pairs(municipalities) if adjacency is None else adjacency
 
 
-def _partnerships_by_nis(memberships: pd.DataFrame) -> dict[str, list[Any]]:
-    """nis -> its distinct partnership ids in the order of the membership rows (missing ids included)."""
-    result: dict[str, list[Any]] = {}
-    for code, pid in dict.fromkeys(zip(nis_list(memberships["nis"]), memberships["partnership_id"].tolist())):
-        result.setdefault(code, []).append(pid)
-    return result
+def adjacency_graph(adjacency: pd.DataFrame) -> nx.Graph:
+    """The adjacency as an undirected graph: nodes are nis codes, each edge carries ``shared_border_m``."""
+    graph = nx.Graph()
+    # Plain lists: networkx reads the columns element by element, which is slow on pandas' Arrow strings.
+    graph.add_weighted_edges_from(
+        zip(adjacency["nis_a"].tolist(), adjacency["nis_b"].tolist(), adjacency["shared_border_m"].tolist()),
+        weight="shared_border_m")
+    return graph
+
+
+def neighbour_sets(adjacency: pd.DataFrame) -> dict[str, set[str]]:
+    """Mapping nis -> set of adjacent nis codes (municipalities without neighbours are absent)."""
+    graph = adjacency_graph(adjacency)
+    return {code: set(graph[code]) for code in graph}
+
+
+def connected_components(
+    nodes: Iterable[str],
+    adjacency: pd.DataFrame | None = None,
+    neighbours: nx.Graph | Mapping[str, Iterable[str]] | None = None,
+) -> list[tuple[str, ...]]:
+    """Connected components of the graph induced on ``nodes`` by the adjacency.
+
+    Give either ``adjacency`` (pairs table) or ``neighbours`` (a graph from :func:`adjacency_graph`, or a
+    mapping from :func:`neighbour_sets`; cheaper when called many times on one map). Only edges with both
+    ends in ``nodes`` are used. Each component is a sorted tuple of nis codes; components are sorted by size
+    (largest first), then by their first code. Isolated nodes are components of one.
+    """
+    if neighbours is None:
+        if adjacency is None:
+            raise ValueError("give adjacency or neighbours")
+        neighbours = adjacency_graph(adjacency)
+    graph = neighbours if isinstance(neighbours, nx.Graph) else nx.Graph(neighbours)
+    induced = nx.Graph()
+    induced.add_nodes_from(nodes)  # nodes without any edge stay, as components of one
+    induced.add_edges_from(graph.subgraph(induced.nodes).edges)
+    components = [tuple(sorted(component)) for component in nx.connected_components(induced)]
+    return sorted(components, key=lambda component: (-len(component), component[0]))
+
+
+def border_length(edges: Iterable[tuple[str, str, float]]) -> float:
+    """Total length (m) of borders given as graph edges ``(nis, nis, shared_border_m)``.
+
+    ``math.fsum`` rounds the exact sum once, so the total does not depend on the order in which networkx
+    yields the edges (which follows set order for small subgraphs).
+    """
+    return math.fsum(length for _, _, length in edges)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# What the gap analyses of one map share
+# --------------------------------------------------------------------------------------------------------------
+
+
+def _municipality_table(municipalities: Any, status: pd.DataFrame | pd.Series | Mapping[str, str]) -> pd.DataFrame:
+    """One row per municipality on the map (index ``nis``, map order): ``name``, ``status`` (missing where the
+    status input has none), ``population`` (inhabitants 2020, NaN when unknown), ``area_km2`` and
+    ``perimeter_m``."""
+    codes = pd.Index(nis_list(municipalities["nis"]), name="nis")
+    columns = municipalities.columns
+    geometry = getattr(municipalities, "geometry", None)
+    if "area_km2" in columns:
+        area = municipalities["area_km2"].to_numpy(dtype=float)
+    else:
+        area = geometry.area.to_numpy() / 1e6 if geometry is not None else np.nan
+    return pd.DataFrame(
+        {
+            "name": municipalities["name"].to_numpy() if "name" in columns else codes,
+            # reindex raises on a status that lists a code twice
+            "status": status_series(status).reindex(codes).to_numpy(),
+            "population": municipalities["population_2020"].to_numpy(dtype=float, na_value=np.nan)
+            if "population_2020" in columns else np.nan,
+            "area_km2": area,
+            "perimeter_m": geometry.length.to_numpy() if geometry is not None else np.nan,
+        },
+        index=codes,
+    )
+
+
+def _partnership_members(memberships: pd.DataFrame) -> pd.DataFrame:
+    """Distinct (``nis``, ``partnership_id``) pairs of the membership rows; rows without a partnership are left
+    out (they cannot enclose a gap or be proposed)."""
+    pairs = pd.DataFrame({"nis": nis_list(memberships["nis"]), "partnership_id": memberships["partnership_id"]})
+    return pairs.dropna().drop_duplicates(ignore_index=True)
+
+
+def _covered_partnerships(table: pd.DataFrame, members: pd.DataFrame) -> dict[str, set[str]]:
+    """nis -> the partnerships it is a member of, for municipalities on the map with a covered status (a
+    municipality listed in a partnership but known not to take part encloses nothing and is not proposed)."""
+    covered = members[members["nis"].map(table["status"]).isin(sorted(COVERED_STATES))]
+    partnerships_of: dict[str, set[str]] = {}
+    for code, pid in zip(covered["nis"].tolist(), covered["partnership_id"].tolist()):
+        partnerships_of.setdefault(code, set()).add(pid)
+    return partnerships_of
 
 
 def _partnership_names(partnerships: pd.DataFrame | None) -> dict[str, str]:
     if partnerships is None or "name" not in partnerships.columns:
         return {}
-    return dict(zip(partnerships["partnership_id"].tolist(), partnerships["name"].tolist()))
+    return dict(zip(partnerships["partnership_id"], partnerships["name"]))
 
 
 def gap_analysis(
@@ -309,17 +255,18 @@ def gap_analysis(
     partnerships: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """``(uncovered_clusters(...), enclaves(...), candidate_partnerships(...))`` with their default options,
-    computed together: the lookups all three need are built once (what :func:`analysis.scenario.
-    build_coverage_view` uses). Same tables as the three calls."""
+    computed together: the municipality table, the adjacency graph and the clusters are built once (what
+    :func:`analysis.scenario.build_coverage_view` uses). Same tables as the three calls."""
     adjacency = ensure_adjacency(municipalities, adjacency)
-    inputs = _gap_inputs(municipalities, status, adjacency)
-    cluster_records = _cluster_records(inputs, CLUSTER_KINDS)
-    partnerships_of = _partnerships_by_nis(memberships)
+    table = _municipality_table(municipalities, status)
+    graph = adjacency_graph(adjacency)
+    clusters = _clusters(table, graph, CLUSTER_KINDS)
+    members = _partnership_members(memberships)
+    partnerships_of = _covered_partnerships(table, members)
     names = _partnership_names(partnerships)
-    enclave_table = _enclaves(inputs, [row for row in cluster_records if row["kind"] == COMBINED], partnerships_of,
-                              names, 0.01, False)
-    candidates = _candidates(inputs, partnerships_of, names, "municipality", None)
-    return _cluster_frame(cluster_records), enclave_table, candidates
+    enclave_table = _enclaves(graph, _clusters_of_kind(clusters, COMBINED), partnerships_of, names, 0.01, False)
+    candidates = _candidates(table, graph, members, partnerships_of, names, "municipality", None)
+    return clusters, enclave_table, candidates
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -344,96 +291,68 @@ def uncovered_clusters(
     ``status`` is the output of :func:`analysis.coverage.coverage_status` (or a Series nis -> status).
     ``kinds`` chooses the views: "non_participant" (only non-participants), "unknown" (only unknown) and
     "combined" (both together). Returns one row per cluster with ``cluster_id`` ("<kind>-<n>", numbered by
-    population, largest first), ``kind``, ``members`` (sorted tuple of nis), ``member_names``,
-    ``n_municipalities``, ``n_non_participant``, ``n_unknown``, ``population`` (inhabitants 2020),
-    ``area_km2`` (km²) and ``perimeter_m`` (outer perimeter in metres; borders inside the cluster excluded).
-    The clusters of one kind do not depend on the other kinds asked for, so this table can be passed on to
-    :func:`enclaves` and :func:`candidate_partnerships` (their ``clusters`` argument).
+    population, largest first; unknown populations last; ties by lowest member code), ``kind``, ``members``
+    (sorted tuple of nis), ``member_names``, ``n_municipalities``, ``n_non_participant``, ``n_unknown``,
+    ``population`` (inhabitants 2020; NaN when no member's is known), ``area_km2`` (km²) and ``perimeter_m``
+    (outer perimeter in metres; borders inside the cluster excluded). Rows come per kind, in the order of
+    ``kinds``. The clusters of one kind do not depend on the other kinds asked for, so this table can be
+    passed on to :func:`enclaves` and :func:`candidate_partnerships` (their ``clusters`` argument).
     """
     kinds = tuple(kinds)
     unknown_kinds = set(kinds) - set(CLUSTER_KINDS)
     if unknown_kinds:
         raise ValueError(f"unknown cluster kind(s) {sorted(unknown_kinds)}; choose from {CLUSTER_KINDS}")
     adjacency = ensure_adjacency(municipalities, adjacency)
-    return _cluster_frame(_cluster_records(_gap_inputs(municipalities, status, adjacency), kinds))
+    return _clusters(_municipality_table(municipalities, status), adjacency_graph(adjacency), kinds)
 
 
-def _cluster_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
-    return pd.DataFrame.from_records(records, columns=list(CLUSTER_COLUMNS))
-
-
-def _cluster_records(inputs: _GapInputs, kinds: tuple[str, ...]) -> list[dict[str, Any]]:
-    """The rows of :func:`uncovered_clusters` as dicts."""
-    table, state_of = inputs.table, inputs.state_of
-    missing = [code for code in table.codes if state_of[code] is None]
-    if missing:
-        raise ValueError(f"status is missing for municipalities on the map, e.g. {missing[:5]}")
-    records = []
+def _clusters(table: pd.DataFrame, graph: nx.Graph, kinds: tuple[str, ...]) -> pd.DataFrame:
+    """The table of :func:`uncovered_clusters` for a municipality table (:func:`_municipality_table`)."""
+    missing = table.index[table["status"].isna()]
+    if len(missing):
+        raise ValueError(f"status is missing for municipalities on the map, e.g. {list(missing[:5])}")
+    rows = []
     for kind in kinds:
-        wanted = NOT_COVERED_STATES if kind == COMBINED else {kind}
-        nodes = [code for code in table.codes if state_of[code] in wanted]
-        rows = []
-        for members in connected_components(nodes, neighbours=inputs.borders):
-            populations = [table.population[m] for m in members]
-            known = [p for p in populations if not math.isnan(p)]
-            member_states = [state_of[m] for m in members]
-            rows.append(
-                {
-                    "kind": kind,
-                    "members": members,
-                    "member_names": tuple(table.name[m] for m in members),
-                    "n_municipalities": len(members),
-                    "n_non_participant": member_states.count(NON_PARTICIPANT),
-                    "n_unknown": member_states.count(UNKNOWN),
-                    "population": float(sum(known)) if known else np.nan,
-                    "area_km2": float(sum(table.area_km2[m] for m in members)),
-                    "perimeter_m": float(sum(table.perimeter_m[m] for m in members))
-                    - 2.0 * _internal_border(members, inputs.borders),
-                }
-            )
-        rows.sort(key=lambda r: (-(r["population"] if not math.isnan(r["population"]) else -1), r["members"][0]))
-        for number, row in enumerate(rows, start=1):
-            row["cluster_id"] = f"{kind}-{number}"
-        records.extend(rows)
-    return records
+        wanted = sorted(NOT_COVERED_STATES) if kind == COMBINED else [kind]
+        nodes = table.index[table["status"].isin(wanted)].tolist()
+        for members in connected_components(nodes, neighbours=graph):
+            rows.append((kind, members, border_length(graph.subgraph(members).edges(data="shared_border_m"))))
+    if not rows:
+        return pd.DataFrame(columns=list(CLUSTER_COLUMNS))
+    clusters = pd.DataFrame(rows, columns=["kind", "members", "internal_border_m"])
+
+    # The members' values added up per cluster (one row per cluster and member, indexed by the cluster's row).
+    members = clusters["members"].explode()
+    values = table.loc[members.to_numpy()].set_axis(members.index)
+    values = values.assign(n_non_participant=values["status"].eq(NON_PARTICIPANT),
+                           n_unknown=values["status"].eq(UNKNOWN))
+    totals = values.groupby(level=0)[["n_non_participant", "n_unknown", "population", "area_km2",
+                                      "perimeter_m"]].sum(min_count=1)
+    name_of = dict(zip(table.index.tolist(), table["name"].tolist()))
+    clusters = clusters.assign(
+        member_names=[tuple(name_of[code] for code in codes) for codes in clusters["members"]],
+        n_municipalities=clusters["members"].map(len),
+        n_non_participant=totals["n_non_participant"].astype(int),
+        n_unknown=totals["n_unknown"].astype(int),
+        population=totals["population"],
+        area_km2=totals["area_km2"],
+        # a border between two members is inside the cluster, counted once in each member's perimeter
+        perimeter_m=totals["perimeter_m"] - 2.0 * clusters["internal_border_m"],
+    )
+
+    # Per kind: largest population first (unknown population last), then lowest member code.
+    clusters = clusters.assign(
+        kind_order=clusters["kind"].map({kind: i for i, kind in enumerate(kinds)}),
+        population_order=clusters["population"].fillna(-1.0),
+        first_member=clusters["members"].str[0],
+    ).sort_values(["kind_order", "population_order", "first_member"], ascending=[True, False, True],
+                  ignore_index=True)
+    clusters["cluster_id"] = clusters["kind"] + "-" + (clusters.groupby("kind").cumcount() + 1).astype(str)
+    return clusters[list(CLUSTER_COLUMNS)]
 
 
-def _internal_border(members: tuple[str, ...], borders: Mapping[str, Mapping[str, float]]) -> float:
-    """Total length (m) of the borders between the members (each shared border once).
-
-    Members are visited in their (sorted) order, so the floating-point sum is the same on every run.
-    """
-    member_set = set(members)
-    total = 0.0
-    for m in members:
-        for other, length in borders.get(m, {}).items():
-            if other in member_set and m < other:
-                total += length
-    return total
-
-
-def _compensated_sum(values: Iterable[float]) -> float:
-    """Sum skipping NaN, with the Kahan compensation pandas' ``groupby(...).sum()`` uses, so border lengths
-    come out bit-identical to the grouped tables this replaces."""
-    total = compensation = 0.0
-    for value in values:
-        if value != value:
-            continue
-        y = value - compensation
-        t = total + y
-        compensation = t - total - y
-        if compensation != compensation:  # an infinite length: keep the infinity, not NaN
-            compensation = 0.0
-        total = t
-    return total
-
-
-def _clusters_of_kind(clusters: pd.DataFrame, kind: str) -> list[dict[str, Any]]:
-    """The rows of one kind of an :func:`uncovered_clusters` table as dicts (from column lists: row access on
-    the frame is slow)."""
-    columns = {column: clusters[column].tolist() for column in clusters.columns}
-    rows = [dict(zip(columns, values)) for values in zip(*columns.values())]
-    return [row for row in rows if row["kind"] == kind]
+def _clusters_of_kind(clusters: pd.DataFrame, kind: str) -> pd.DataFrame:
+    return clusters[clusters["kind"] == kind]
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -463,9 +382,9 @@ def enclaves(
     Clusters come from :func:`uncovered_clusters` with the given ``kind`` (a single non-covered municipality
     is a cluster of one); pass ``clusters`` (its output for the same status and adjacency, with at least the
     kind ``kind``) to reuse them instead of recomputing. A cluster is an enclave of partnership P when every
-    municipality bordering it is a member of P (any confidence; a neighbour listed in several partnerships
-    may make several P qualify, all are listed). A cluster with a neighbour that is not a member of any
-    partnership is not an enclave.
+    municipality bordering it is a member of P with a covered status (any confidence; a neighbour listed in
+    several partnerships may make several P qualify, all are listed). A cluster with a neighbour that is not
+    a member of any partnership is not an enclave.
 
     ``fully_enclosed`` tells whether the cluster is surrounded on all sides: its outer border not shared with
     a neighbour on the map (``open_border_m``, metres, e.g. a regional or national border) is at most
@@ -473,68 +392,46 @@ def enclaves(
 
     Columns: ``cluster_id``, ``kind``, ``members``, ``member_names``, ``population`` (inhabitants 2020),
     ``area_km2``, ``enclosing_partnership_ids``, ``enclosing_partnership_names``, ``neighbours`` (nis tuple),
-    ``n_neighbours``, ``perimeter_m``, ``open_border_m``, ``fully_enclosed``.
+    ``n_neighbours``, ``perimeter_m``, ``open_border_m``, ``fully_enclosed``. Rows in the order of the
+    clusters.
     """
     adjacency = ensure_adjacency(municipalities, adjacency)
-    inputs = _gap_inputs(municipalities, status, adjacency)
+    table = _municipality_table(municipalities, status)
+    graph = adjacency_graph(adjacency)
     if clusters is None:
-        rows = _cluster_records(inputs, (kind,))
-    else:
-        rows = _clusters_of_kind(clusters, kind)
-    return _enclaves(inputs, rows, _partnerships_by_nis(memberships), _partnership_names(partnerships),
+        clusters = _clusters(table, graph, (kind,))
+    partnerships_of = _covered_partnerships(table, _partnership_members(memberships))
+    return _enclaves(graph, _clusters_of_kind(clusters, kind), partnerships_of, _partnership_names(partnerships),
                      max_open_border_share, only_fully_enclosed)
 
 
-def _enclaves(inputs: _GapInputs, clusters: list[dict[str, Any]], partnerships_of: Mapping[str, list[Any]],
+def _enclaves(graph: nx.Graph, clusters: pd.DataFrame, partnerships_of: Mapping[str, set[str]],
               names: Mapping[str, str], max_open_border_share: float, only_fully_enclosed: bool) -> pd.DataFrame:
     """Enclaves among ``clusters`` (rows of one kind of :func:`uncovered_clusters`)."""
-    borders, status_of = inputs.borders, inputs.status_of
-    records = []
-    for cluster in clusters:
-        members = cluster["members"]
-        member_set = set(members)
-        outside = sorted({n for m in members for n in borders.get(m, ())} - member_set)
-        if not outside:
-            continue
-        common: set[str] | None = None
-        for n in outside:
-            # A neighbour whose own status is not covered (e.g. non-participant despite a suggestive row)
-            # does not enclose anything.
-            ids = set(partnerships_of.get(n, ())) if status_of.get(n) in COVERED_STATES else set()
-            common = ids if common is None else common & ids
-            if not common:
-                break
-        if not common:
-            continue
-        # Per member, its outside neighbours in code order: the same terms in the same order as summing over
-        # every (member, outside municipality) pair, without the pairs that share no border.
-        border_with_neighbours = sum(
-            borders[m][n] for m in members for n in sorted(set(borders.get(m, ())) - member_set)
-        )
-        perimeter = cluster["perimeter_m"]
-        open_border = max(0.0, perimeter - border_with_neighbours)
-        fully = open_border <= max_open_border_share * perimeter
-        if only_fully_enclosed and not fully:
-            continue
-        ids = tuple(sorted(common))
-        records.append(
-            {
-                "cluster_id": cluster["cluster_id"],
-                "kind": cluster["kind"],
-                "members": members,
-                "member_names": cluster["member_names"],
-                "population": cluster["population"],
-                "area_km2": cluster["area_km2"],
+    found = []
+    for cluster_id, members in zip(clusters["cluster_id"].tolist(), clusters["members"].tolist()):
+        neighbours = nx.node_boundary(graph, members)
+        enclosing = set.intersection(*(partnerships_of.get(code, set()) for code in neighbours)) if neighbours \
+            else set()
+        if enclosing:
+            ids = tuple(sorted(enclosing))
+            found.append({
+                "cluster_id": cluster_id,
                 "enclosing_partnership_ids": ids,
-                "enclosing_partnership_names": tuple(names.get(i, i) for i in ids),
-                "neighbours": tuple(outside),
-                "n_neighbours": len(outside),
-                "perimeter_m": perimeter,
-                "open_border_m": open_border,
-                "fully_enclosed": bool(fully),
-            }
-        )
-    return pd.DataFrame.from_records(records, columns=list(ENCLAVE_COLUMNS))
+                "enclosing_partnership_names": tuple(names.get(pid, pid) for pid in ids),
+                "neighbours": tuple(sorted(neighbours)),
+                "n_neighbours": len(neighbours),
+                "border_with_neighbours_m": border_length(
+                    nx.edge_boundary(graph, members, data="shared_border_m")),
+            })
+    if not found:
+        return pd.DataFrame(columns=list(ENCLAVE_COLUMNS))
+    result = clusters.merge(pd.DataFrame(found), on="cluster_id")
+    result["open_border_m"] = (result["perimeter_m"] - result["border_with_neighbours_m"]).clip(lower=0.0)
+    result["fully_enclosed"] = result["open_border_m"] <= max_open_border_share * result["perimeter_m"]
+    if only_fully_enclosed:
+        result = result[result["fully_enclosed"]]
+    return result[list(ENCLAVE_COLUMNS)].reset_index(drop=True)
 
 
 CANDIDATE_COLUMNS = (
@@ -563,98 +460,76 @@ def candidate_partnerships(
     ``unit_population`` (inhabitants), ``partnership_id``, ``partnership_name``, ``shared_border_m``
     (metres), ``share_of_unit_border`` (shared border / the unit's outer perimeter, 0-1),
     ``n_bordering_members``, ``bordering_members`` (nis tuple), ``partnership_population`` (inhabitants of its
-    members on the map), ``population_if_joined`` and ``rank`` (1 = longest shared border). A unit without
-    any bordering partnership keeps one row with ``partnership_id`` missing and ``shared_border_m`` 0, so it
-    stays visible. With ``level="cluster"``, ``clusters`` (output of :func:`uncovered_clusters` for the same
-    status and adjacency, with at least the kind ``kind``) is reused instead of recomputed.
+    members on the map), ``population_if_joined`` and ``rank`` (1 = longest shared border; ties by lowest
+    partnership id). A unit without any bordering partnership keeps one row with ``partnership_id`` missing,
+    ``shared_border_m`` 0 and no rank, so it stays visible. Units come in map order (municipalities) or in the
+    order of the clusters. With ``level="cluster"``, ``clusters`` (output of :func:`uncovered_clusters` for
+    the same status and adjacency, with at least the kind ``kind``) is reused instead of recomputed.
     """
     if level not in ("municipality", "cluster"):
         raise ValueError('level must be "municipality" or "cluster"')
     adjacency = ensure_adjacency(municipalities, adjacency)
-    inputs = _gap_inputs(municipalities, status, adjacency)
+    table = _municipality_table(municipalities, status)
+    graph = adjacency_graph(adjacency)
     if level == "cluster":
-        clusters = _cluster_records(inputs, (kind,)) if clusters is None else _clusters_of_kind(clusters, kind)
-    return _candidates(inputs, _partnerships_by_nis(memberships), _partnership_names(partnerships), level,
-                       clusters)
+        clusters = _clusters_of_kind(_clusters(table, graph, (kind,)) if clusters is None else clusters, kind)
+    members = _partnership_members(memberships)
+    return _candidates(table, graph, members, _covered_partnerships(table, members),
+                       _partnership_names(partnerships), level, clusters)
 
 
-def _candidates(inputs: _GapInputs, partnerships_of: Mapping[str, list[Any]], names: Mapping[str, str],
-                level: str, clusters: list[dict[str, Any]] | None) -> pd.DataFrame:
-    table, state_of = inputs.table, inputs.state_of
+def _candidates(table: pd.DataFrame, graph: nx.Graph, members: pd.DataFrame,
+                partnerships_of: Mapping[str, set[str]], names: Mapping[str, str], level: str,
+                clusters: pd.DataFrame | None) -> pd.DataFrame:
     if level == "municipality":
-        units = [
-            {"unit_id": c, "kind": state_of[c], "members": (c,), "member_names": (table.name[c],),
-             "unit_population": table.population[c], "perimeter_m": table.perimeter_m[c]}
-            for c in table.codes if state_of[c] in NOT_COVERED_STATES
-        ]
+        not_covered = table[table["status"].isin(sorted(NOT_COVERED_STATES))]
+        units = pd.DataFrame({
+            "unit_id": not_covered.index,
+            "kind": not_covered["status"].to_numpy(),
+            "members": [(code,) for code in not_covered.index.tolist()],
+            "member_names": [(name,) for name in not_covered["name"].tolist()],
+            "unit_population": not_covered["population"].to_numpy(),
+            "perimeter_m": not_covered["perimeter_m"].to_numpy(),
+        })
     else:
-        units = [
-            {"unit_id": row["cluster_id"], "kind": row["kind"], "members": row["members"],
-             "member_names": row["member_names"], "unit_population": row["population"],
-             "perimeter_m": row["perimeter_m"]}
-            for row in clusters
-        ]
-    if not units:  # everything covered: nothing to propose
+        units = clusters.rename(columns={"cluster_id": "unit_id", "population": "unit_population"})[
+            ["unit_id", "kind", "members", "member_names", "unit_population", "perimeter_m"]]
+    if units.empty:  # everything covered: nothing to propose
         return pd.DataFrame(columns=list(CANDIDATE_COLUMNS))
 
-    unit_of = {m: unit["unit_id"] for unit in units for m in unit["members"]}
-    covered = {c for c in table.codes if state_of[c] in COVERED_STATES}
-    # Every border from a unit's municipality to a covered member, per (unit, partnership). The adjacency is
-    # walked forward (nis_a -> nis_b), then backward, so the lengths are added in one fixed order.
-    lengths: dict[tuple[str, str], list[float]] = {}
-    targets: dict[tuple[str, str], set[str]] = {}
-    for sources, ends in ((inputs.nis_a, inputs.nis_b), (inputs.nis_b, inputs.nis_a)):
-        for source, target, length in zip(sources, ends, inputs.lengths):
-            unit = unit_of.get(source)
-            if unit is None or target not in covered:
-                continue
-            for pid in partnerships_of.get(target, ()):
-                if is_missing(pid):
-                    continue  # a row without partnership cannot be proposed
-                key = (unit, pid)
-                lengths.setdefault(key, []).append(length)
-                targets.setdefault(key, set()).add(target)
-    by_unit: dict[str, list[tuple[str, float, tuple[str, ...]]]] = {}
-    for (unit, pid), values in lengths.items():
-        by_unit.setdefault(unit, []).append((pid, _compensated_sum(values), tuple(sorted(targets[(unit, pid)]))))
+    # Per unit, the borders with its neighbours grouped by the neighbour's partnerships.
+    rows = []
+    for unit_id, unit_members in zip(units["unit_id"].tolist(), units["members"].tolist()):
+        borders_by_partnership: dict[str, list[tuple[str, str, float]]] = {}
+        for border in nx.edge_boundary(graph, unit_members, data="shared_border_m"):
+            for pid in partnerships_of.get(border[1], ()):
+                borders_by_partnership.setdefault(pid, []).append(border)
+        for pid, borders in borders_by_partnership.items():
+            bordering = tuple(sorted({neighbour for _, neighbour, _ in borders}))
+            rows.append((unit_id, pid, border_length(borders), len(bordering), bordering))
+    candidates = pd.DataFrame(rows, columns=["unit_id", "partnership_id", "shared_border_m", "n_bordering_members",
+                                             "bordering_members"])
 
     # Inhabitants of each partnership's distinct members on the map (unknown populations count as 0).
-    partnership_population: dict[str, float] = {}
-    for code, pids in partnerships_of.items():
-        if code not in table.population:
-            continue
-        inhabitants = table.population[code]
-        for pid in pids:
-            if is_missing(pid):
-                continue
-            partnership_population[pid] = partnership_population.get(pid, 0.0) + (
-                0.0 if math.isnan(inhabitants) else inhabitants)
+    on_map = members[members["nis"].isin(table.index)]
+    partnership_population = on_map["nis"].map(table["population"]).fillna(0.0).groupby(
+        on_map["partnership_id"]).sum()
 
-    columns: dict[str, list[Any]] = {column: [] for column in CANDIDATE_COLUMNS}
-    for unit in units:
-        rows = sorted(by_unit.get(unit["unit_id"], ()), key=lambda row: (-row[1], row[0])) or [(None, 0.0, ())]
-        perimeter = unit["perimeter_m"]
-        for rank, (pid, shared, bordering) in enumerate(rows, start=1):
-            population = partnership_population.get(pid, np.nan) if pid is not None else np.nan
-            columns["level"].append(level)
-            columns["unit_id"].append(unit["unit_id"])
-            columns["kind"].append(unit["kind"])
-            columns["members"].append(unit["members"])
-            columns["member_names"].append(unit["member_names"])
-            columns["unit_population"].append(unit["unit_population"])
-            columns["partnership_id"].append(pid)
-            columns["partnership_name"].append(names.get(pid, pid) if isinstance(pid, str) else None)
-            columns["shared_border_m"].append(shared)
-            columns["share_of_unit_border"].append(shared / perimeter if perimeter > 0 else np.nan)
-            columns["n_bordering_members"].append(len(bordering))
-            columns["bordering_members"].append(bordering)
-            columns["partnership_population"].append(population)
-            columns["population_if_joined"].append(population + unit["unit_population"])
-            columns["rank"].append(rank if pid is not None else 0)
-    numeric = {"unit_population": float, "shared_border_m": float, "share_of_unit_border": float,
-               "n_bordering_members": int, "partnership_population": float, "population_if_joined": float}
-    for column, dtype in numeric.items():
-        columns[column] = np.asarray(columns[column], dtype=dtype)
-    ranks = np.asarray(columns["rank"], dtype="int64")
-    columns["rank"] = pd.arrays.IntegerArray(ranks, ranks == 0)  # no rank (0) where no partnership borders
-    return pd.DataFrame(columns)
+    # Units in their order, each unit's partnerships by shared border (longest first, then partnership id);
+    # a unit without a bordering partnership keeps one row without partnership or rank.
+    result = units.assign(unit_order=range(len(units))).merge(candidates, on="unit_id", how="left")
+    result = result.sort_values(["unit_order", "shared_border_m", "partnership_id"], ascending=[True, False, True],
+                                ignore_index=True)
+    has_partnership = result["partnership_id"].notna()
+    result["shared_border_m"] = result["shared_border_m"].fillna(0.0)
+    result["n_bordering_members"] = result["n_bordering_members"].fillna(0).astype(int)
+    result["bordering_members"] = [codes if has else () for codes, has in zip(result["bordering_members"],
+                                                                              has_partnership)]
+    result["rank"] = (result.groupby("unit_id").cumcount() + 1).astype("Int64").where(has_partnership)
+    result["level"] = level
+    result["partnership_name"] = result["partnership_id"].map(lambda pid: names.get(pid, pid), na_action="ignore")
+    result["share_of_unit_border"] = (result["shared_border_m"] / result["perimeter_m"]).where(
+        result["perimeter_m"] > 0)
+    result["partnership_population"] = result["partnership_id"].map(partnership_population)
+    result["population_if_joined"] = result["partnership_population"] + result["unit_population"]
+    return result[list(CANDIDATE_COLUMNS)]
