@@ -178,10 +178,10 @@ def connected_components(
             raise ValueError("give adjacency or neighbours")
         neighbours = adjacency_graph(adjacency)
     graph = neighbours if isinstance(neighbours, nx.Graph) else nx.Graph(neighbours)
-    induced = nx.Graph()
-    induced.add_nodes_from(nodes)  # nodes without any edge stay, as components of one
-    induced.add_edges_from(graph.subgraph(induced.nodes).edges)
+    nodes = set(nodes)
+    induced = graph.subgraph(nodes)
     components = [tuple(sorted(component)) for component in nx.connected_components(induced)]
+    components += [(node,) for node in nodes - induced.nodes]  # nodes without any neighbour on the map
     return sorted(components, key=lambda component: (-len(component), component[0]))
 
 
@@ -224,6 +224,11 @@ def _municipality_table(municipalities: Any, status: pd.DataFrame | pd.Series | 
     )
 
 
+def _lookup(table: pd.DataFrame, column: str) -> dict[str, Any]:
+    """nis -> the column's value (plain lists first: reading pandas' Arrow strings one by one is slow)."""
+    return dict(zip(table.index.tolist(), table[column].tolist()))
+
+
 def _partnership_members(memberships: pd.DataFrame) -> pd.DataFrame:
     """Distinct (``nis``, ``partnership_id``) pairs of the membership rows; rows without a partnership are left
     out (they cannot enclose a gap or be proposed)."""
@@ -234,10 +239,11 @@ def _partnership_members(memberships: pd.DataFrame) -> pd.DataFrame:
 def _covered_partnerships(table: pd.DataFrame, members: pd.DataFrame) -> dict[str, set[str]]:
     """nis -> the partnerships it is a member of, for municipalities on the map with a covered status (a
     municipality listed in a partnership but known not to take part encloses nothing and is not proposed)."""
-    covered = members[members["nis"].map(table["status"]).isin(sorted(COVERED_STATES))]
+    status_of = _lookup(table, "status")
     partnerships_of: dict[str, set[str]] = {}
-    for code, pid in zip(covered["nis"].tolist(), covered["partnership_id"].tolist()):
-        partnerships_of.setdefault(code, set()).add(pid)
+    for code, pid in zip(members["nis"].tolist(), members["partnership_id"].tolist()):
+        if status_of.get(code) in COVERED_STATES:
+            partnerships_of.setdefault(code, set()).add(pid)
     return partnerships_of
 
 
@@ -311,44 +317,39 @@ def _clusters(table: pd.DataFrame, graph: nx.Graph, kinds: tuple[str, ...]) -> p
     missing = table.index[table["status"].isna()]
     if len(missing):
         raise ValueError(f"status is missing for municipalities on the map, e.g. {list(missing[:5])}")
+    value_of = {column: _lookup(table, column) for column in table.columns}
+
+    def cluster(kind: str, members: tuple[str, ...]) -> dict[str, Any]:
+        states = [value_of["status"][code] for code in members]
+        populations = [value_of["population"][code] for code in members]
+        known = [population for population in populations if not math.isnan(population)]
+        # a border between two members is inside the cluster, and part of both members' perimeters
+        internal_border = border_length(graph.subgraph(members).edges(data="shared_border_m"))
+        return {
+            "kind": kind,
+            "members": members,
+            "member_names": tuple(value_of["name"][code] for code in members),
+            "n_municipalities": len(members),
+            "n_non_participant": states.count(NON_PARTICIPANT),
+            "n_unknown": states.count(UNKNOWN),
+            "population": math.fsum(known) if known else math.nan,
+            "area_km2": math.fsum(value_of["area_km2"][code] for code in members),
+            "perimeter_m": math.fsum(value_of["perimeter_m"][code] for code in members) - 2.0 * internal_border,
+        }
+
+    def order(row: dict[str, Any]) -> tuple[float, str]:
+        """Largest population first (unknown population last), then lowest member code."""
+        population = -1.0 if math.isnan(row["population"]) else row["population"]
+        return -population, row["members"][0]
+
     rows = []
     for kind in kinds:
         wanted = sorted(NOT_COVERED_STATES) if kind == COMBINED else [kind]
         nodes = table.index[table["status"].isin(wanted)].tolist()
-        for members in connected_components(nodes, neighbours=graph):
-            rows.append((kind, members, border_length(graph.subgraph(members).edges(data="shared_border_m"))))
-    if not rows:
-        return pd.DataFrame(columns=list(CLUSTER_COLUMNS))
-    clusters = pd.DataFrame(rows, columns=["kind", "members", "internal_border_m"])
-
-    # The members' values added up per cluster (one row per cluster and member, indexed by the cluster's row).
-    members = clusters["members"].explode()
-    values = table.loc[members.to_numpy()].set_axis(members.index)
-    values = values.assign(n_non_participant=values["status"].eq(NON_PARTICIPANT),
-                           n_unknown=values["status"].eq(UNKNOWN))
-    totals = values.groupby(level=0)[["n_non_participant", "n_unknown", "population", "area_km2",
-                                      "perimeter_m"]].sum(min_count=1)
-    name_of = dict(zip(table.index.tolist(), table["name"].tolist()))
-    clusters = clusters.assign(
-        member_names=[tuple(name_of[code] for code in codes) for codes in clusters["members"]],
-        n_municipalities=clusters["members"].map(len),
-        n_non_participant=totals["n_non_participant"].astype(int),
-        n_unknown=totals["n_unknown"].astype(int),
-        population=totals["population"],
-        area_km2=totals["area_km2"],
-        # a border between two members is inside the cluster, counted once in each member's perimeter
-        perimeter_m=totals["perimeter_m"] - 2.0 * clusters["internal_border_m"],
-    )
-
-    # Per kind: largest population first (unknown population last), then lowest member code.
-    clusters = clusters.assign(
-        kind_order=clusters["kind"].map({kind: i for i, kind in enumerate(kinds)}),
-        population_order=clusters["population"].fillna(-1.0),
-        first_member=clusters["members"].str[0],
-    ).sort_values(["kind_order", "population_order", "first_member"], ascending=[True, False, True],
-                  ignore_index=True)
-    clusters["cluster_id"] = clusters["kind"] + "-" + (clusters.groupby("kind").cumcount() + 1).astype(str)
-    return clusters[list(CLUSTER_COLUMNS)]
+        clusters = sorted((cluster(kind, members) for members in connected_components(nodes, neighbours=graph)),
+                          key=order)
+        rows.extend({"cluster_id": f"{kind}-{number}", **row} for number, row in enumerate(clusters, start=1))
+    return pd.DataFrame.from_records(rows, columns=list(CLUSTER_COLUMNS))
 
 
 def _clusters_of_kind(clusters: pd.DataFrame, kind: str) -> pd.DataFrame:
@@ -431,6 +432,8 @@ def _enclaves(graph: nx.Graph, clusters: pd.DataFrame, partnerships_of: Mapping[
     result["fully_enclosed"] = result["open_border_m"] <= max_open_border_share * result["perimeter_m"]
     if only_fully_enclosed:
         result = result[result["fully_enclosed"]]
+    if result.empty:
+        return pd.DataFrame(columns=list(ENCLAVE_COLUMNS))
     return result[list(ENCLAVE_COLUMNS)].reset_index(drop=True)
 
 
@@ -478,58 +481,52 @@ def candidate_partnerships(
                        _partnership_names(partnerships), level, clusters)
 
 
+def _bordering_partnerships(graph: nx.Graph, members: tuple[str, ...], partnerships_of: Mapping[str, set[str]]
+                            ) -> list[tuple[str, float, tuple[str, ...]]]:
+    """``(partnership_id, shared border in metres, its bordering members)`` for every partnership with a member
+    along the border of ``members``, longest shared border first (ties: lowest partnership id)."""
+    borders_with: dict[str, list[tuple[str, str, float]]] = {}
+    for border in nx.edge_boundary(graph, members, data="shared_border_m"):
+        for pid in partnerships_of.get(border[1], ()):
+            borders_with.setdefault(pid, []).append(border)
+    bordering = [(pid, border_length(borders), tuple(sorted({neighbour for _, neighbour, _ in borders})))
+                 for pid, borders in borders_with.items()]
+    return sorted(bordering, key=lambda candidate: (-candidate[1], candidate[0]))
+
+
 def _candidates(table: pd.DataFrame, graph: nx.Graph, members: pd.DataFrame,
                 partnerships_of: Mapping[str, set[str]], names: Mapping[str, str], level: str,
                 clusters: pd.DataFrame | None) -> pd.DataFrame:
+    unit_columns = ["unit_id", "kind", "members", "member_names", "unit_population", "perimeter_m"]
+    value_of = {column: _lookup(table, column) for column in table.columns}
     if level == "municipality":
-        not_covered = table[table["status"].isin(sorted(NOT_COVERED_STATES))]
-        units = pd.DataFrame({
-            "unit_id": not_covered.index,
-            "kind": not_covered["status"].to_numpy(),
-            "members": [(code,) for code in not_covered.index.tolist()],
-            "member_names": [(name,) for name in not_covered["name"].tolist()],
-            "unit_population": not_covered["population"].to_numpy(),
-            "perimeter_m": not_covered["perimeter_m"].to_numpy(),
-        })
+        units = [(code, state, (code,), (value_of["name"][code],), value_of["population"][code],
+                  value_of["perimeter_m"][code])
+                 for code, state in value_of["status"].items() if state in NOT_COVERED_STATES]
     else:
-        units = clusters.rename(columns={"cluster_id": "unit_id", "population": "unit_population"})[
-            ["unit_id", "kind", "members", "member_names", "unit_population", "perimeter_m"]]
-    if units.empty:  # everything covered: nothing to propose
-        return pd.DataFrame(columns=list(CANDIDATE_COLUMNS))
-
-    # Per unit, the borders with its neighbours grouped by the neighbour's partnerships.
-    rows = []
-    for unit_id, unit_members in zip(units["unit_id"].tolist(), units["members"].tolist()):
-        borders_by_partnership: dict[str, list[tuple[str, str, float]]] = {}
-        for border in nx.edge_boundary(graph, unit_members, data="shared_border_m"):
-            for pid in partnerships_of.get(border[1], ()):
-                borders_by_partnership.setdefault(pid, []).append(border)
-        for pid, borders in borders_by_partnership.items():
-            bordering = tuple(sorted({neighbour for _, neighbour, _ in borders}))
-            rows.append((unit_id, pid, border_length(borders), len(bordering), bordering))
-    candidates = pd.DataFrame(rows, columns=["unit_id", "partnership_id", "shared_border_m", "n_bordering_members",
-                                             "bordering_members"])
-
+        units = zip(*(clusters[column].tolist() for column in
+                      ["cluster_id", "kind", "members", "member_names", "population", "perimeter_m"]))
     # Inhabitants of each partnership's distinct members on the map (unknown populations count as 0).
-    on_map = members[members["nis"].isin(table.index)]
-    partnership_population = on_map["nis"].map(table["population"]).fillna(0.0).groupby(
-        on_map["partnership_id"]).sum()
+    on_map = members[members["nis"].isin(list(value_of["population"]))]
+    partnership_population = on_map["nis"].map(value_of["population"]).fillna(0.0).groupby(
+        on_map["partnership_id"]).sum().to_dict()
 
-    # Units in their order, each unit's partnerships by shared border (longest first, then partnership id);
-    # a unit without a bordering partnership keeps one row without partnership or rank.
-    result = units.assign(unit_order=range(len(units))).merge(candidates, on="unit_id", how="left")
-    result = result.sort_values(["unit_order", "shared_border_m", "partnership_id"], ascending=[True, False, True],
-                                ignore_index=True)
-    has_partnership = result["partnership_id"].notna()
-    result["shared_border_m"] = result["shared_border_m"].fillna(0.0)
-    result["n_bordering_members"] = result["n_bordering_members"].fillna(0).astype(int)
-    result["bordering_members"] = [codes if has else () for codes, has in zip(result["bordering_members"],
-                                                                              has_partnership)]
-    result["rank"] = (result.groupby("unit_id").cumcount() + 1).astype("Int64").where(has_partnership)
+    rows = []
+    for unit in units:
+        bordering = _bordering_partnerships(graph, unit[2], partnerships_of)
+        rows.extend((*unit, pid, names.get(pid, pid), shared, len(codes), codes, partnership_population.get(pid),
+                     rank) for rank, (pid, shared, codes) in enumerate(bordering, start=1))
+        if not bordering:  # the unit stays visible: one row without partnership or rank
+            rows.append((*unit, None, None, 0.0, 0, (), None, None))
+    if not rows:  # everything covered: nothing to propose
+        return pd.DataFrame(columns=list(CANDIDATE_COLUMNS))
+    result = pd.DataFrame.from_records(rows, columns=[
+        *unit_columns, "partnership_id", "partnership_name", "shared_border_m", "n_bordering_members",
+        "bordering_members", "partnership_population", "rank"])
     result["level"] = level
-    result["partnership_name"] = result["partnership_id"].map(lambda pid: names.get(pid, pid), na_action="ignore")
     result["share_of_unit_border"] = (result["shared_border_m"] / result["perimeter_m"]).where(
         result["perimeter_m"] > 0)
-    result["partnership_population"] = result["partnership_id"].map(partnership_population)
+    result["partnership_population"] = result["partnership_population"].astype(float)
     result["population_if_joined"] = result["partnership_population"] + result["unit_population"]
+    result["rank"] = result["rank"].astype("Int64")
     return result[list(CANDIDATE_COLUMNS)]

@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.contiguity import partnership_parts
 from analysis.codes import nis_code, nis_list
+from analysis.contiguity import partnership_parts
 from analysis.coverage import CONFIRMED
 from analysis.formatting import is_missing
 from analysis.gaps import ensure_adjacency
