@@ -38,21 +38,22 @@ def _parts_by_partnership(
     """Per partnership id (in id order): its distinct member codes, and its parts on the map ordered main part
     first (most inhabitants, then most members, then lowest code). Also the inhabitants per code on the map.
 
-    Rows without a partnership id are left out.
+    Rows without a partnership id are left out; a member listed twice counts once.
     """
     inhabitants = _inhabitants(municipalities)
     graph = adjacency_graph(adjacency)
-    members = pd.DataFrame({"partnership_id": memberships["partnership_id"], "nis": nis_list(memberships["nis"])})
-    members = members.dropna(subset=["partnership_id"]).drop_duplicates()
+    members_of: dict[str, list[str]] = {}
+    for pid, code in dict.fromkeys(zip(memberships["partnership_id"].tolist(), nis_list(memberships["nis"]))):
+        if not pd.isna(pid):
+            members_of.setdefault(pid, []).append(code)
 
     def size(part: tuple[str, ...]) -> tuple[float, int, str]:
         return -sum(inhabitants[code] for code in part), -len(part), part[0]
 
     parts = {}
-    for pid, codes in members.groupby("partnership_id")["nis"]:
-        codes = codes.tolist()
-        on_map = [code for code in codes if code in inhabitants]
-        parts[pid] = (codes, sorted(connected_components(on_map, neighbours=graph), key=size))
+    for pid in sorted(members_of):
+        on_map = [code for code in members_of[pid] if code in inhabitants]
+        parts[pid] = (members_of[pid], sorted(connected_components(on_map, neighbours=graph), key=size))
     return parts, inhabitants
 
 

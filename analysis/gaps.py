@@ -199,34 +199,33 @@ def border_length(edges: Iterable[tuple[str, str, float]]) -> float:
 # --------------------------------------------------------------------------------------------------------------
 
 
-def _municipality_table(municipalities: Any, status: pd.DataFrame | pd.Series | Mapping[str, str]) -> pd.DataFrame:
-    """One row per municipality on the map (index ``nis``, map order): ``name``, ``status`` (missing where the
-    status input has none), ``population`` (inhabitants 2020, NaN when unknown), ``area_km2`` and
-    ``perimeter_m``."""
-    codes = pd.Index(nis_list(municipalities["nis"]), name="nis")
+def _municipality_values(municipalities: Any, status: pd.DataFrame | pd.Series | Mapping[str, str]
+                         ) -> dict[str, dict[str, Any]]:
+    """For each of ``name``, ``status`` (missing where the status input has none), ``population`` (inhabitants
+    2020, NaN when unknown), ``area_km2`` and ``perimeter_m``: a dict nis -> value over the municipalities on
+    the map, in map order.
+
+    The gap analyses look values up one municipality at a time (per cluster, per neighbour), which plain dicts
+    do far faster than pandas on its Arrow strings; the columns are read once, as whole lists.
+    """
+    codes = nis_list(municipalities["nis"])
     columns = municipalities.columns
     geometry = getattr(municipalities, "geometry", None)
+    unknown = [math.nan] * len(codes)
     if "area_km2" in columns:
-        area = municipalities["area_km2"].to_numpy(dtype=float)
+        area = municipalities["area_km2"].astype(float).tolist()
     else:
-        area = geometry.area.to_numpy() / 1e6 if geometry is not None else np.nan
-    return pd.DataFrame(
-        {
-            "name": municipalities["name"].to_numpy() if "name" in columns else codes,
-            # reindex raises on a status that lists a code twice
-            "status": status_series(status).reindex(codes).to_numpy(),
-            "population": municipalities["population_2020"].to_numpy(dtype=float, na_value=np.nan)
-            if "population_2020" in columns else np.nan,
-            "area_km2": area,
-            "perimeter_m": geometry.length.to_numpy() if geometry is not None else np.nan,
-        },
-        index=codes,
-    )
-
-
-def _lookup(table: pd.DataFrame, column: str) -> dict[str, Any]:
-    """nis -> the column's value (plain lists first: reading pandas' Arrow strings one by one is slow)."""
-    return dict(zip(table.index.tolist(), table[column].tolist()))
+        area = (geometry.area / 1e6).tolist() if geometry is not None else unknown
+    values = {
+        "name": municipalities["name"].tolist() if "name" in columns else codes,
+        # reindex raises on a status that lists a code twice
+        "status": status_series(status).reindex(codes).tolist(),
+        "population": municipalities["population_2020"].astype(float).tolist()
+        if "population_2020" in columns else unknown,
+        "area_km2": area,
+        "perimeter_m": geometry.length.tolist() if geometry is not None else unknown,
+    }
+    return {column: dict(zip(codes, column_values)) for column, column_values in values.items()}
 
 
 def _partnership_members(memberships: pd.DataFrame) -> pd.DataFrame:
@@ -236,10 +235,11 @@ def _partnership_members(memberships: pd.DataFrame) -> pd.DataFrame:
     return pairs.dropna().drop_duplicates(ignore_index=True)
 
 
-def _covered_partnerships(table: pd.DataFrame, members: pd.DataFrame) -> dict[str, set[str]]:
+def _covered_partnerships(municipality: Mapping[str, Mapping[str, Any]], members: pd.DataFrame
+                          ) -> dict[str, set[str]]:
     """nis -> the partnerships it is a member of, for municipalities on the map with a covered status (a
     municipality listed in a partnership but known not to take part encloses nothing and is not proposed)."""
-    status_of = _lookup(table, "status")
+    status_of = municipality["status"]
     partnerships_of: dict[str, set[str]] = {}
     for code, pid in zip(members["nis"].tolist(), members["partnership_id"].tolist()):
         if status_of.get(code) in COVERED_STATES:
@@ -261,17 +261,17 @@ def gap_analysis(
     partnerships: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """``(uncovered_clusters(...), enclaves(...), candidate_partnerships(...))`` with their default options,
-    computed together: the municipality table, the adjacency graph and the clusters are built once (what
+    computed together: the municipality values, the adjacency graph and the clusters are built once (what
     :func:`analysis.scenario.build_coverage_view` uses). Same tables as the three calls."""
     adjacency = ensure_adjacency(municipalities, adjacency)
-    table = _municipality_table(municipalities, status)
+    municipality = _municipality_values(municipalities, status)
     graph = adjacency_graph(adjacency)
-    clusters = _clusters(table, graph, CLUSTER_KINDS)
+    clusters = _clusters(municipality, graph, CLUSTER_KINDS)
     members = _partnership_members(memberships)
-    partnerships_of = _covered_partnerships(table, members)
+    partnerships_of = _covered_partnerships(municipality, members)
     names = _partnership_names(partnerships)
     enclave_table = _enclaves(graph, _clusters_of_kind(clusters, COMBINED), partnerships_of, names, 0.01, False)
-    candidates = _candidates(table, graph, members, partnerships_of, names, "municipality", None)
+    candidates = _candidates(municipality, graph, members, partnerships_of, names, "municipality", None)
     return clusters, enclave_table, candidates
 
 
@@ -309,32 +309,33 @@ def uncovered_clusters(
     if unknown_kinds:
         raise ValueError(f"unknown cluster kind(s) {sorted(unknown_kinds)}; choose from {CLUSTER_KINDS}")
     adjacency = ensure_adjacency(municipalities, adjacency)
-    return _clusters(_municipality_table(municipalities, status), adjacency_graph(adjacency), kinds)
+    return _clusters(_municipality_values(municipalities, status), adjacency_graph(adjacency), kinds)
 
 
-def _clusters(table: pd.DataFrame, graph: nx.Graph, kinds: tuple[str, ...]) -> pd.DataFrame:
-    """The table of :func:`uncovered_clusters` for a municipality table (:func:`_municipality_table`)."""
-    missing = table.index[table["status"].isna()]
-    if len(missing):
-        raise ValueError(f"status is missing for municipalities on the map, e.g. {list(missing[:5])}")
-    value_of = {column: _lookup(table, column) for column in table.columns}
+def _clusters(municipality: Mapping[str, Mapping[str, Any]], graph: nx.Graph, kinds: tuple[str, ...]
+              ) -> pd.DataFrame:
+    """The table of :func:`uncovered_clusters` (``municipality`` from :func:`_municipality_values`)."""
+    status_of = municipality["status"]
+    missing = [code for code, state in status_of.items() if pd.isna(state)]
+    if missing:
+        raise ValueError(f"status is missing for municipalities on the map, e.g. {missing[:5]}")
 
     def cluster(kind: str, members: tuple[str, ...]) -> dict[str, Any]:
-        states = [value_of["status"][code] for code in members]
-        populations = [value_of["population"][code] for code in members]
+        states = [status_of[code] for code in members]
+        populations = [municipality["population"][code] for code in members]
         known = [population for population in populations if not math.isnan(population)]
         # a border between two members is inside the cluster, and part of both members' perimeters
         internal_border = border_length(graph.subgraph(members).edges(data="shared_border_m"))
         return {
             "kind": kind,
             "members": members,
-            "member_names": tuple(value_of["name"][code] for code in members),
+            "member_names": tuple(municipality["name"][code] for code in members),
             "n_municipalities": len(members),
             "n_non_participant": states.count(NON_PARTICIPANT),
             "n_unknown": states.count(UNKNOWN),
             "population": math.fsum(known) if known else math.nan,
-            "area_km2": math.fsum(value_of["area_km2"][code] for code in members),
-            "perimeter_m": math.fsum(value_of["perimeter_m"][code] for code in members) - 2.0 * internal_border,
+            "area_km2": math.fsum(municipality["area_km2"][code] for code in members),
+            "perimeter_m": math.fsum(municipality["perimeter_m"][code] for code in members) - 2.0 * internal_border,
         }
 
     def order(row: dict[str, Any]) -> tuple[float, str]:
@@ -344,8 +345,8 @@ def _clusters(table: pd.DataFrame, graph: nx.Graph, kinds: tuple[str, ...]) -> p
 
     rows = []
     for kind in kinds:
-        wanted = sorted(NOT_COVERED_STATES) if kind == COMBINED else [kind]
-        nodes = table.index[table["status"].isin(wanted)].tolist()
+        wanted = NOT_COVERED_STATES if kind == COMBINED else {kind}
+        nodes = [code for code, state in status_of.items() if state in wanted]
         clusters = sorted((cluster(kind, members) for members in connected_components(nodes, neighbours=graph)),
                           key=order)
         rows.extend({"cluster_id": f"{kind}-{number}", **row} for number, row in enumerate(clusters, start=1))
@@ -397,11 +398,11 @@ def enclaves(
     clusters.
     """
     adjacency = ensure_adjacency(municipalities, adjacency)
-    table = _municipality_table(municipalities, status)
+    municipality = _municipality_values(municipalities, status)
     graph = adjacency_graph(adjacency)
     if clusters is None:
-        clusters = _clusters(table, graph, (kind,))
-    partnerships_of = _covered_partnerships(table, _partnership_members(memberships))
+        clusters = _clusters(municipality, graph, (kind,))
+    partnerships_of = _covered_partnerships(municipality, _partnership_members(memberships))
     return _enclaves(graph, _clusters_of_kind(clusters, kind), partnerships_of, _partnership_names(partnerships),
                      max_open_border_share, only_fully_enclosed)
 
@@ -409,32 +410,24 @@ def enclaves(
 def _enclaves(graph: nx.Graph, clusters: pd.DataFrame, partnerships_of: Mapping[str, set[str]],
               names: Mapping[str, str], max_open_border_share: float, only_fully_enclosed: bool) -> pd.DataFrame:
     """Enclaves among ``clusters`` (rows of one kind of :func:`uncovered_clusters`)."""
-    found = []
-    for cluster_id, members in zip(clusters["cluster_id"].tolist(), clusters["members"].tolist()):
+    rows = []
+    for cluster in clusters.to_dict("records"):
+        members = cluster["members"]
         neighbours = nx.node_boundary(graph, members)
         enclosing = set.intersection(*(partnerships_of.get(code, set()) for code in neighbours)) if neighbours \
             else set()
-        if enclosing:
-            ids = tuple(sorted(enclosing))
-            found.append({
-                "cluster_id": cluster_id,
-                "enclosing_partnership_ids": ids,
-                "enclosing_partnership_names": tuple(names.get(pid, pid) for pid in ids),
-                "neighbours": tuple(sorted(neighbours)),
-                "n_neighbours": len(neighbours),
-                "border_with_neighbours_m": border_length(
-                    nx.edge_boundary(graph, members, data="shared_border_m")),
-            })
-    if not found:
-        return pd.DataFrame(columns=list(ENCLAVE_COLUMNS))
-    result = clusters.merge(pd.DataFrame(found), on="cluster_id")
-    result["open_border_m"] = (result["perimeter_m"] - result["border_with_neighbours_m"]).clip(lower=0.0)
-    result["fully_enclosed"] = result["open_border_m"] <= max_open_border_share * result["perimeter_m"]
-    if only_fully_enclosed:
-        result = result[result["fully_enclosed"]]
-    if result.empty:
-        return pd.DataFrame(columns=list(ENCLAVE_COLUMNS))
-    return result[list(ENCLAVE_COLUMNS)].reset_index(drop=True)
+        if not enclosing:
+            continue
+        ids = tuple(sorted(enclosing))
+        perimeter = cluster["perimeter_m"]
+        open_border = max(0.0, perimeter - border_length(nx.edge_boundary(graph, members, data="shared_border_m")))
+        fully_enclosed = open_border <= max_open_border_share * perimeter
+        if fully_enclosed or not only_fully_enclosed:
+            rows.append({**cluster, "enclosing_partnership_ids": ids,
+                         "enclosing_partnership_names": tuple(names.get(pid, pid) for pid in ids),
+                         "neighbours": tuple(sorted(neighbours)), "n_neighbours": len(neighbours),
+                         "open_border_m": open_border, "fully_enclosed": fully_enclosed})
+    return pd.DataFrame.from_records(rows, columns=list(ENCLAVE_COLUMNS))
 
 
 CANDIDATE_COLUMNS = (
@@ -472,12 +465,12 @@ def candidate_partnerships(
     if level not in ("municipality", "cluster"):
         raise ValueError('level must be "municipality" or "cluster"')
     adjacency = ensure_adjacency(municipalities, adjacency)
-    table = _municipality_table(municipalities, status)
+    municipality = _municipality_values(municipalities, status)
     graph = adjacency_graph(adjacency)
     if level == "cluster":
-        clusters = _clusters_of_kind(_clusters(table, graph, (kind,)) if clusters is None else clusters, kind)
+        clusters = _clusters_of_kind(_clusters(municipality, graph, (kind,)) if clusters is None else clusters, kind)
     members = _partnership_members(memberships)
-    return _candidates(table, graph, members, _covered_partnerships(table, members),
+    return _candidates(municipality, graph, members, _covered_partnerships(municipality, members),
                        _partnership_names(partnerships), level, clusters)
 
 
@@ -494,39 +487,44 @@ def _bordering_partnerships(graph: nx.Graph, members: tuple[str, ...], partnersh
     return sorted(bordering, key=lambda candidate: (-candidate[1], candidate[0]))
 
 
-def _candidates(table: pd.DataFrame, graph: nx.Graph, members: pd.DataFrame,
+def _candidates(municipality: Mapping[str, Mapping[str, Any]], graph: nx.Graph, members: pd.DataFrame,
                 partnerships_of: Mapping[str, set[str]], names: Mapping[str, str], level: str,
                 clusters: pd.DataFrame | None) -> pd.DataFrame:
-    unit_columns = ["unit_id", "kind", "members", "member_names", "unit_population", "perimeter_m"]
-    value_of = {column: _lookup(table, column) for column in table.columns}
     if level == "municipality":
-        units = [(code, state, (code,), (value_of["name"][code],), value_of["population"][code],
-                  value_of["perimeter_m"][code])
-                 for code, state in value_of["status"].items() if state in NOT_COVERED_STATES]
+        units = [{"unit_id": code, "kind": state, "members": (code,), "member_names": (municipality["name"][code],),
+                  "unit_population": municipality["population"][code], "perimeter_m": municipality["perimeter_m"][code]}
+                 for code, state in municipality["status"].items() if state in NOT_COVERED_STATES]
     else:
-        units = zip(*(clusters[column].tolist() for column in
-                      ["cluster_id", "kind", "members", "member_names", "population", "perimeter_m"]))
+        units = clusters.rename(columns={"cluster_id": "unit_id", "population": "unit_population"})[
+            ["unit_id", "kind", "members", "member_names", "unit_population", "perimeter_m"]].to_dict("records")
+    if not units:  # everything covered: nothing to propose
+        return pd.DataFrame(columns=list(CANDIDATE_COLUMNS))
     # Inhabitants of each partnership's distinct members on the map (unknown populations count as 0).
-    on_map = members[members["nis"].isin(list(value_of["population"]))]
-    partnership_population = on_map["nis"].map(value_of["population"]).fillna(0.0).groupby(
-        on_map["partnership_id"]).sum().to_dict()
+    partnership_population: dict[str, float] = {}
+    for code, pid in zip(members["nis"].tolist(), members["partnership_id"].tolist()):
+        inhabitants = municipality["population"].get(code)
+        if inhabitants is not None:  # on the map
+            partnership_population[pid] = partnership_population.get(pid, 0.0) + (
+                0.0 if math.isnan(inhabitants) else inhabitants)
+
+    def row(unit: dict[str, Any], pid: str | None, shared: float, bordering: tuple[str, ...], rank: int | None
+            ) -> dict[str, Any]:
+        population = partnership_population.get(pid, math.nan)
+        return {
+            "level": level, **unit, "partnership_id": pid, "partnership_name": names.get(pid, pid),
+            "shared_border_m": shared,
+            "share_of_unit_border": shared / unit["perimeter_m"] if unit["perimeter_m"] > 0 else math.nan,
+            "n_bordering_members": len(bordering), "bordering_members": bordering,
+            "partnership_population": population, "population_if_joined": population + unit["unit_population"],
+            "rank": rank,
+        }
 
     rows = []
     for unit in units:
-        bordering = _bordering_partnerships(graph, unit[2], partnerships_of)
-        rows.extend((*unit, pid, names.get(pid, pid), shared, len(codes), codes, partnership_population.get(pid),
-                     rank) for rank, (pid, shared, codes) in enumerate(bordering, start=1))
+        bordering = _bordering_partnerships(graph, unit["members"], partnerships_of)
+        rows.extend(row(unit, pid, shared, codes, rank) for rank, (pid, shared, codes) in enumerate(bordering, 1))
         if not bordering:  # the unit stays visible: one row without partnership or rank
-            rows.append((*unit, None, None, 0.0, 0, (), None, None))
-    if not rows:  # everything covered: nothing to propose
-        return pd.DataFrame(columns=list(CANDIDATE_COLUMNS))
-    result = pd.DataFrame.from_records(rows, columns=[
-        *unit_columns, "partnership_id", "partnership_name", "shared_border_m", "n_bordering_members",
-        "bordering_members", "partnership_population", "rank"])
-    result["level"] = level
-    result["share_of_unit_border"] = (result["shared_border_m"] / result["perimeter_m"]).where(
-        result["perimeter_m"] > 0)
-    result["partnership_population"] = result["partnership_population"].astype(float)
-    result["population_if_joined"] = result["partnership_population"] + result["unit_population"]
+            rows.append(row(unit, None, 0.0, (), None))
+    result = pd.DataFrame.from_records(rows, columns=list(CANDIDATE_COLUMNS))
     result["rank"] = result["rank"].astype("Int64")
-    return result[list(CANDIDATE_COLUMNS)]
+    return result
