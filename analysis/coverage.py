@@ -25,6 +25,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
+from analysis.codes import nis_list, nis_series
 from analysis.formatting import is_missing
 
 MEMBER_CONFIRMED = "member_confirmed"
@@ -52,24 +53,6 @@ def confidence_nl(value: Any) -> str:
     return CONFIDENCE_LABELS_NL.get(value, str(value))
 
 
-def _nis_code(value: Any) -> str | None:
-    """One NIS code as a 5-character string (accepts ints such as 11002); None when missing."""
-    if isinstance(value, str):
-        return value
-    return None if value is None or pd.isna(value) else f"{int(value):05d}"
-
-
-def _nis_list(values: Any) -> list[str | None]:
-    """NIS codes as a plain list of 5-character strings (see :func:`_nis_code`)."""
-    items = values.tolist() if isinstance(values, (pd.Series, pd.Index, np.ndarray)) else list(values)
-    return [v if isinstance(v, str) else _nis_code(v) for v in items]
-
-
-def _nis_series(values: Any) -> pd.Series:
-    """NIS codes as 5-character strings (accepts ints such as 11002); a Series with a fresh RangeIndex."""
-    return pd.Series(_nis_list(values), dtype=object)
-
-
 def _records_frame(records: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame:
     """``DataFrame.from_records(records, columns=columns)`` for dict records that all have these keys, built
     from column lists: the same frame (dtypes included) for about two thirds of the cost."""
@@ -87,7 +70,7 @@ def status_for_codes(
     (distinct partnership ids), ``partnership_ids`` (sorted tuple), ``confirmed_partnership_ids`` (tuple)
     and ``evidence_conflict`` (bool: a membership row and a non-participation source both exist).
     """
-    code_list = _nis_list(nis_codes)
+    code_list = nis_list(nis_codes)
     codes = pd.Index(code_list, name="nis")
     if codes.has_duplicates:
         raise ValueError("duplicate NIS codes in the municipality list")
@@ -101,7 +84,7 @@ def _status_columns(
     # Plain lists and dicts: iterating pandas (Arrow-backed) columns element by element is slow, and
     # per-group lambdas are slower still for 20,000 municipalities.
     code_set = set(code_list)
-    row_nis = _nis_list(memberships["nis"])
+    row_nis = nis_list(memberships["nis"])
     row_ids = memberships["partnership_id"].tolist()
     ids_of: dict[str, set] = {}
     confirmed_of: dict[str, set] = {}
@@ -113,7 +96,7 @@ def _status_columns(
             confirmed_of.setdefault(nis, set()).add(pid)
 
     if non_participants is not None and len(non_participants):
-        non_participant_codes = {c for c in _nis_list(non_participants["nis"]) if c is not None}
+        non_participant_codes = {c for c in nis_list(non_participants["nis"]) if c is not None}
     else:
         non_participant_codes = set()
 
@@ -150,15 +133,7 @@ def coverage_status(
     ``confirmed_partnership_ids`` (tuple) and ``evidence_conflict`` (bool).
     Membership rows whose NIS code is not on the map are ignored here (see :func:`memberships_off_map`).
     """
-    return pd.DataFrame(_coverage_status_columns(municipalities, memberships, non_participants))
-
-
-def _coverage_status_columns(
-    municipalities: pd.DataFrame, memberships: pd.DataFrame, non_participants: pd.DataFrame | None
-) -> dict[str, Any]:
-    """The columns of :func:`coverage_status` in order, before they become a frame (a caller can add its own:
-    one frame built in its final shape costs less than one inserted into)."""
-    code_list = _nis_list(municipalities["nis"])
+    code_list = nis_list(municipalities["nis"])
     if len(set(code_list)) != len(code_list):  # missing codes are all None, so they count as repeats too
         raise ValueError("duplicate NIS codes in the municipality list")
     columns: dict[str, Any] = {"nis": code_list}
@@ -166,13 +141,13 @@ def _coverage_status_columns(
         if column in municipalities.columns:
             columns[column] = municipalities[column].to_numpy()
     columns.update(_status_columns(code_list, memberships, non_participants))
-    return columns
+    return pd.DataFrame(columns)
 
 
 def memberships_off_map(municipalities: pd.DataFrame, memberships: pd.DataFrame) -> pd.DataFrame:
     """Membership rows whose NIS code is not a municipality on this map (e.g. a 2019 code on the 2025 map)."""
-    codes = set(_nis_series(municipalities["nis"]))
-    return memberships[~_nis_series(memberships["nis"]).isin(codes).to_numpy()]
+    codes = set(nis_series(municipalities["nis"]))
+    return memberships[~nis_series(memberships["nis"]).isin(codes).to_numpy()]
 
 
 def status_series(status: pd.DataFrame | pd.Series | Mapping[str, str]) -> pd.Series:
@@ -257,9 +232,9 @@ def member_counts(memberships: pd.DataFrame, codes: Any) -> dict[str, int]:
     municipalities on the map. A municipality in several partnerships counts in each of them, so these counts do
     not add up to the number of covered municipalities.
     """
-    wanted = set(_nis_list(codes))
+    wanted = set(nis_list(codes))
     members: dict[str, set] = {}
-    for pid, nis in zip(memberships["partnership_id"].tolist(), _nis_list(memberships["nis"])):
+    for pid, nis in zip(memberships["partnership_id"].tolist(), nis_list(memberships["nis"])):
         if nis in wanted and not is_missing(pid):
             members.setdefault(pid, set()).add(nis)
     return {pid: len(found) for pid, found in members.items()}

@@ -17,24 +17,21 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
+import networkx as nx
 import numpy as np
 import pandas as pd
 import shapely
 
+from analysis.codes import nis_list, nis_series
 from analysis.coverage import (
     COVERED_STATES,
     NON_PARTICIPANT,
     NOT_COVERED_STATES,
     UNKNOWN,
-    _nis_list,
-    _nis_series,
-    _records_frame,
     status_series,
 )
-from analysis.formatting import is_missing
 
 DEFAULT_MIN_SHARED_BORDER_M = 1.0
 DEFAULT_SLIVER_TOLERANCE_M = 0.1
@@ -88,7 +85,7 @@ def adjacency_pairs(
             "(which measures up to 2 * sliver_tolerance_m) would count as a shared border"
         )
     _check_projected(municipalities)
-    codes = _nis_series(municipalities["nis"]).to_numpy(dtype=object)
+    codes = nis_series(municipalities["nis"]).to_numpy(dtype=object)
     geoms = np.asarray(municipalities.geometry.to_numpy(), dtype=object)
     empty = pd.DataFrame({c: pd.Series(dtype=float if c == "shared_border_m" else object) for c in ADJACENCY_COLUMNS})
     if len(geoms) < 2:
@@ -143,163 +140,117 @@ def adjacency_pairs(
     return result.sort_values(["nis_a", "nis_b"], kind="stable").reset_index(drop=True)
 
 
-def _border_lengths(nis_a: list[str], nis_b: list[str], lengths: list[float]) -> dict[str, dict[str, float]]:
-    """Mapping nis -> {adjacent nis: shared border in metres}, both directions (the graph as plain dicts)."""
-    borders: dict[str, dict[str, float]] = {}
-    for a, b, length in zip(nis_a, nis_b, lengths):
-        borders.setdefault(a, {})[b] = length
-        borders.setdefault(b, {})[a] = length
-    return borders
+def ensure_adjacency(municipalities: Any, adjacency: pd.DataFrame | None) -> pd.DataFrame:
+    """``adjacency`` when given, else :func:`adjacency_pairs` of ``municipalities`` (costly: pass it when known)."""
+    return adjacency_pairs(municipalities) if adjacency is None else adjacency
+
+
+def adjacency_graph(adjacency: pd.DataFrame) -> nx.Graph:
+    """The adjacency as an undirected graph: nodes are nis codes, each edge carries ``shared_border_m``."""
+    graph = nx.Graph()
+    # Plain lists: networkx reads the columns element by element, which is slow on pandas' Arrow strings.
+    graph.add_weighted_edges_from(
+        zip(adjacency["nis_a"].tolist(), adjacency["nis_b"].tolist(), adjacency["shared_border_m"].tolist()),
+        weight="shared_border_m")
+    return graph
 
 
 def neighbour_sets(adjacency: pd.DataFrame) -> dict[str, set[str]]:
     """Mapping nis -> set of adjacent nis codes (municipalities without neighbours are absent)."""
-    neighbours: dict[str, set[str]] = {}
-    for a, b in zip(adjacency["nis_a"].tolist(), adjacency["nis_b"].tolist()):
-        neighbours.setdefault(a, set()).add(b)
-        neighbours.setdefault(b, set()).add(a)
-    return neighbours
+    graph = adjacency_graph(adjacency)
+    return {code: set(graph[code]) for code in graph}
 
 
 def connected_components(
-    nodes: Iterable[str], adjacency: pd.DataFrame | None = None, neighbours: Mapping[str, set[str]] | None = None
+    nodes: Iterable[str],
+    adjacency: pd.DataFrame | None = None,
+    neighbours: nx.Graph | Mapping[str, Iterable[str]] | None = None,
 ) -> list[tuple[str, ...]]:
     """Connected components of the graph induced on ``nodes`` by the adjacency.
 
-    Give either ``adjacency`` (pairs table) or ``neighbours`` (from :func:`neighbour_sets`; faster when
-    called many times on one map). Only edges with both ends in ``nodes`` are used. Each component is a
-    sorted tuple of nis codes; components are sorted by size (largest first), then by their first code.
-    Isolated nodes are components of one.
+    Give either ``adjacency`` (pairs table) or ``neighbours`` (a graph from :func:`adjacency_graph`, or a
+    mapping from :func:`neighbour_sets`; cheaper when called many times on one map). Only edges with both
+    ends in ``nodes`` are used. Each component is a sorted tuple of nis codes; components are sorted by size
+    (largest first), then by their first code. Isolated nodes are components of one.
     """
     if neighbours is None:
         if adjacency is None:
             raise ValueError("give adjacency or neighbours")
-        neighbours = neighbour_sets(adjacency)
-    node_set = set(nodes)
-    seen: set[str] = set()
-    components = []
-    for start in sorted(node_set):
-        if start in seen:
-            continue
-        seen.add(start)
-        stack, component = [start], []
-        while stack:
-            node = stack.pop()
-            component.append(node)
-            for other in neighbours.get(node, ()):
-                if other in node_set and other not in seen:
-                    seen.add(other)
-                    stack.append(other)
-        components.append(tuple(sorted(component)))
-    return sorted(components, key=lambda c: (-len(c), c[0]))
+        neighbours = adjacency_graph(adjacency)
+    graph = neighbours if isinstance(neighbours, nx.Graph) else nx.Graph(neighbours)
+    nodes = set(nodes)
+    induced = graph.subgraph(nodes)
+    components = [tuple(sorted(component)) for component in nx.connected_components(induced)]
+    components += [(node,) for node in nodes - induced.nodes]  # nodes without any neighbour on the map
+    return sorted(components, key=lambda component: (-len(component), component[0]))
 
 
+def border_length(edges: Iterable[tuple[str, str, float]]) -> float:
+    """Total length (m) of borders given as graph edges ``(nis, nis, shared_border_m)``.
 
-
-
-
-# --------------------------------------------------------------------------------------------------------------
-# Shared helpers
-# --------------------------------------------------------------------------------------------------------------
-#
-# The gap analyses work on plain lists and dicts built once per call (or once for all three in
-# :func:`gap_analysis`): per-unit pandas lookups on the Arrow-backed columns cost far more than the analysis.
-
-
-@dataclass(frozen=True)
-class _MapTable:
-    """Per-municipality values keyed by nis, in map order (``codes``).
-
-    ``population`` is inhabitants 2020 as float (NaN when unknown), ``area_km2`` km², ``perimeter_m`` metres.
+    ``math.fsum`` rounds the exact sum once, so the total does not depend on the order in which networkx
+    yields the edges (which follows set order for small subgraphs).
     """
-
-    codes: list[str]
-    name: dict[str, Any]
-    population: dict[str, float]
-    area_km2: dict[str, float]
-    perimeter_m: dict[str, float]
+    return math.fsum(length for _, _, length in edges)
 
 
-def _map_table(municipalities: Any) -> _MapTable:
-    codes = _nis_list(municipalities["nis"])
-    names = municipalities["name"].tolist() if "name" in municipalities.columns else codes
-    if "population_2020" in municipalities.columns:
-        population = municipalities["population_2020"].to_numpy(dtype=float, na_value=np.nan).tolist()
-    else:
-        population = [np.nan] * len(codes)
+# --------------------------------------------------------------------------------------------------------------
+# What the gap analyses of one map share
+# --------------------------------------------------------------------------------------------------------------
+
+
+def _municipality_values(municipalities: Any, status: pd.DataFrame | pd.Series | Mapping[str, str]
+                         ) -> dict[str, dict[str, Any]]:
+    """For each of ``name``, ``status`` (missing where the status input has none), ``population`` (inhabitants
+    2020, NaN when unknown), ``area_km2`` and ``perimeter_m``: a dict nis -> value over the municipalities on
+    the map, in map order.
+
+    The gap analyses look values up one municipality at a time (per cluster, per neighbour), which plain dicts
+    do far faster than pandas on its Arrow strings; the columns are read once, as whole lists.
+    """
+    codes = nis_list(municipalities["nis"])
+    columns = municipalities.columns
     geometry = getattr(municipalities, "geometry", None)
-    if "area_km2" in municipalities.columns:
-        area = municipalities["area_km2"].to_numpy(dtype=float).tolist()
-    elif geometry is not None:
-        area = (geometry.area.to_numpy() / 1e6).tolist()
+    unknown = [math.nan] * len(codes)
+    if "area_km2" in columns:
+        area = municipalities["area_km2"].astype(float).tolist()
     else:
-        area = [np.nan] * len(codes)
-    perimeter = geometry.length.to_numpy().tolist() if geometry is not None else [np.nan] * len(codes)
-    return _MapTable(codes, dict(zip(codes, names)), dict(zip(codes, population)), dict(zip(codes, area)),
-                     dict(zip(codes, perimeter)))
+        area = (geometry.area / 1e6).tolist() if geometry is not None else unknown
+    values = {
+        "name": municipalities["name"].tolist() if "name" in columns else codes,
+        # reindex raises on a status that lists a code twice
+        "status": status_series(status).reindex(codes).tolist(),
+        "population": municipalities["population_2020"].astype(float).tolist()
+        if "population_2020" in columns else unknown,
+        "area_km2": area,
+        "perimeter_m": geometry.length.tolist() if geometry is not None else unknown,
+    }
+    return {column: dict(zip(codes, column_values)) for column, column_values in values.items()}
 
 
-def _status_dict(status: pd.DataFrame | pd.Series | Mapping[str, str]) -> tuple[dict[Any, Any], bool]:
-    """The input of :func:`analysis.coverage.status_series` as a dict nis -> status, and whether every nis
-    occurs once (with repeats, the dict keeps the last, like ``Series.to_dict``)."""
-    if isinstance(status, pd.DataFrame) and "nis" in status.columns:
-        keys, values = status["nis"].tolist(), status["status"].tolist()
-    else:
-        series = status_series(status)
-        keys, values = series.index.tolist(), series.tolist()
-    states = dict(zip(keys, values))
-    return states, len(states) == len(keys)
+def _partnership_members(memberships: pd.DataFrame) -> pd.DataFrame:
+    """Distinct (``nis``, ``partnership_id``) pairs of the membership rows; rows without a partnership are left
+    out (they cannot enclose a gap or be proposed)."""
+    pairs = pd.DataFrame({"nis": nis_list(memberships["nis"]), "partnership_id": memberships["partnership_id"]})
+    return pairs.dropna().drop_duplicates(ignore_index=True)
 
 
-@dataclass(frozen=True)
-class _GapInputs:
-    """What the gap analyses of one map and status share.
-
-    ``state_of``: the status of every code on the map (None where the status has none), as
-    ``status_series(status).reindex(codes)``; ``status_of``: the status input as a dict (codes off the map
-    included); ``nis_a``, ``nis_b``, ``lengths``: the adjacency rows; ``borders``: the same as a graph.
-    """
-
-    table: _MapTable
-    state_of: dict[str, Any]
-    status_of: dict[Any, Any]
-    nis_a: list[str]
-    nis_b: list[str]
-    lengths: list[float]
-    borders: dict[str, dict[str, float]]
-
-
-def _gap_inputs(municipalities: Any, status: pd.DataFrame | pd.Series | Mapping[str, str],
-                adjacency: pd.DataFrame) -> _GapInputs:
-    table = _map_table(municipalities)
-    status_of, unique = _status_dict(status)
-    if not unique:  # as reindexing a status with repeated codes did
-        raise ValueError("cannot reindex on an axis with duplicate labels")
-    state_of = {}
-    for code in table.codes:
-        state = status_of.get(code)
-        state_of[code] = None if is_missing(state) else state
-    nis_a, nis_b = adjacency["nis_a"].tolist(), adjacency["nis_b"].tolist()
-    lengths = adjacency["shared_border_m"].tolist()
-    return _GapInputs(table, state_of, status_of, nis_a, nis_b, lengths, _border_lengths(nis_a, nis_b, lengths))
-
-
-def _ensure_adjacency(municipalities: Any, adjacency: pd.DataFrame | None) -> pd.DataFrame:
-    return adjacency_pairs(municipalities) if adjacency is None else adjacency
-
-
-def _partnerships_by_nis(memberships: pd.DataFrame) -> dict[str, list[Any]]:
-    """nis -> its distinct partnership ids in the order of the membership rows (missing ids included)."""
-    result: dict[str, list[Any]] = {}
-    for code, pid in dict.fromkeys(zip(_nis_list(memberships["nis"]), memberships["partnership_id"].tolist())):
-        result.setdefault(code, []).append(pid)
-    return result
+def _covered_partnerships(municipality: Mapping[str, Mapping[str, Any]], members: pd.DataFrame
+                          ) -> dict[str, set[str]]:
+    """nis -> the partnerships it is a member of, for municipalities on the map with a covered status (a
+    municipality listed in a partnership but known not to take part encloses nothing and is not proposed)."""
+    status_of = municipality["status"]
+    partnerships_of: dict[str, set[str]] = {}
+    for code, pid in zip(members["nis"].tolist(), members["partnership_id"].tolist()):
+        if status_of.get(code) in COVERED_STATES:
+            partnerships_of.setdefault(code, set()).add(pid)
+    return partnerships_of
 
 
 def _partnership_names(partnerships: pd.DataFrame | None) -> dict[str, str]:
     if partnerships is None or "name" not in partnerships.columns:
         return {}
-    return dict(zip(partnerships["partnership_id"].tolist(), partnerships["name"].tolist()))
+    return dict(zip(partnerships["partnership_id"], partnerships["name"]))
 
 
 def gap_analysis(
@@ -310,17 +261,18 @@ def gap_analysis(
     partnerships: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """``(uncovered_clusters(...), enclaves(...), candidate_partnerships(...))`` with their default options,
-    computed together: the lookups all three need are built once (what :func:`analysis.scenario.
-    build_coverage_view` uses). Same tables as the three calls."""
-    adjacency = _ensure_adjacency(municipalities, adjacency)
-    inputs = _gap_inputs(municipalities, status, adjacency)
-    cluster_records = _cluster_records(inputs, CLUSTER_KINDS)
-    partnerships_of = _partnerships_by_nis(memberships)
+    computed together: the municipality values, the adjacency graph and the clusters are built once (what
+    :func:`analysis.scenario.build_coverage_view` uses). Same tables as the three calls."""
+    adjacency = ensure_adjacency(municipalities, adjacency)
+    municipality = _municipality_values(municipalities, status)
+    graph = adjacency_graph(adjacency)
+    clusters = _clusters(municipality, graph, CLUSTER_KINDS)
+    members = _partnership_members(memberships)
+    partnerships_of = _covered_partnerships(municipality, members)
     names = _partnership_names(partnerships)
-    enclave_table = _enclaves(inputs, [row for row in cluster_records if row["kind"] == COMBINED], partnerships_of,
-                              names, 0.01, False)
-    candidates = _candidates(inputs, partnerships_of, names, "municipality", None)
-    return _cluster_frame(cluster_records), enclave_table, candidates
+    enclave_table = _enclaves(graph, _clusters_of_kind(clusters, COMBINED), partnerships_of, names, 0.01, False)
+    candidates = _candidates(municipality, graph, members, partnerships_of, names, "municipality", None)
+    return clusters, enclave_table, candidates
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -345,96 +297,64 @@ def uncovered_clusters(
     ``status`` is the output of :func:`analysis.coverage.coverage_status` (or a Series nis -> status).
     ``kinds`` chooses the views: "non_participant" (only non-participants), "unknown" (only unknown) and
     "combined" (both together). Returns one row per cluster with ``cluster_id`` ("<kind>-<n>", numbered by
-    population, largest first), ``kind``, ``members`` (sorted tuple of nis), ``member_names``,
-    ``n_municipalities``, ``n_non_participant``, ``n_unknown``, ``population`` (inhabitants 2020),
-    ``area_km2`` (km²) and ``perimeter_m`` (outer perimeter in metres; borders inside the cluster excluded).
-    The clusters of one kind do not depend on the other kinds asked for, so this table can be passed on to
-    :func:`enclaves` and :func:`candidate_partnerships` (their ``clusters`` argument).
+    population, largest first; unknown populations last; ties by lowest member code), ``kind``, ``members``
+    (sorted tuple of nis), ``member_names``, ``n_municipalities``, ``n_non_participant``, ``n_unknown``,
+    ``population`` (inhabitants 2020; NaN when no member's is known), ``area_km2`` (km²) and ``perimeter_m``
+    (outer perimeter in metres; borders inside the cluster excluded). Rows come per kind, in the order of
+    ``kinds``. The clusters of one kind do not depend on the other kinds asked for, so this table can be
+    passed on to :func:`enclaves` and :func:`candidate_partnerships` (their ``clusters`` argument).
     """
     kinds = tuple(kinds)
     unknown_kinds = set(kinds) - set(CLUSTER_KINDS)
     if unknown_kinds:
         raise ValueError(f"unknown cluster kind(s) {sorted(unknown_kinds)}; choose from {CLUSTER_KINDS}")
-    adjacency = _ensure_adjacency(municipalities, adjacency)
-    return _cluster_frame(_cluster_records(_gap_inputs(municipalities, status, adjacency), kinds))
+    adjacency = ensure_adjacency(municipalities, adjacency)
+    return _clusters(_municipality_values(municipalities, status), adjacency_graph(adjacency), kinds)
 
 
-def _cluster_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
-    return _records_frame(records, list(CLUSTER_COLUMNS))
-
-
-def _cluster_records(inputs: _GapInputs, kinds: tuple[str, ...]) -> list[dict[str, Any]]:
-    """The rows of :func:`uncovered_clusters` as dicts."""
-    table, state_of = inputs.table, inputs.state_of
-    missing = [code for code in table.codes if state_of[code] is None]
+def _clusters(municipality: Mapping[str, Mapping[str, Any]], graph: nx.Graph, kinds: tuple[str, ...]
+              ) -> pd.DataFrame:
+    """The table of :func:`uncovered_clusters` (``municipality`` from :func:`_municipality_values`)."""
+    status_of = municipality["status"]
+    missing = [code for code, state in status_of.items() if pd.isna(state)]
     if missing:
         raise ValueError(f"status is missing for municipalities on the map, e.g. {missing[:5]}")
-    records = []
+
+    def cluster(kind: str, members: tuple[str, ...]) -> dict[str, Any]:
+        states = [status_of[code] for code in members]
+        populations = [municipality["population"][code] for code in members]
+        known = [population for population in populations if not math.isnan(population)]
+        # a border between two members is inside the cluster, and part of both members' perimeters
+        internal_border = border_length(graph.subgraph(members).edges(data="shared_border_m"))
+        return {
+            "kind": kind,
+            "members": members,
+            "member_names": tuple(municipality["name"][code] for code in members),
+            "n_municipalities": len(members),
+            "n_non_participant": states.count(NON_PARTICIPANT),
+            "n_unknown": states.count(UNKNOWN),
+            "population": math.fsum(known) if known else math.nan,
+            "area_km2": math.fsum(municipality["area_km2"][code] for code in members),
+            "perimeter_m": math.fsum(municipality["perimeter_m"][code] for code in members) - 2.0 * internal_border,
+        }
+
+    def order(row: dict[str, Any]) -> tuple[float, str]:
+        """Largest population first (unknown population last), then lowest member code."""
+        population = -1.0 if math.isnan(row["population"]) else row["population"]
+        return -population, row["members"][0]
+
+    rows = []
     for kind in kinds:
         wanted = NOT_COVERED_STATES if kind == COMBINED else {kind}
-        nodes = [code for code in table.codes if state_of[code] in wanted]
-        rows = []
-        for members in connected_components(nodes, neighbours=inputs.borders):
-            populations = [table.population[m] for m in members]
-            known = [p for p in populations if not math.isnan(p)]
-            member_states = [state_of[m] for m in members]
-            rows.append(
-                {
-                    "kind": kind,
-                    "members": members,
-                    "member_names": tuple(table.name[m] for m in members),
-                    "n_municipalities": len(members),
-                    "n_non_participant": member_states.count(NON_PARTICIPANT),
-                    "n_unknown": member_states.count(UNKNOWN),
-                    "population": float(sum(known)) if known else np.nan,
-                    "area_km2": float(sum(table.area_km2[m] for m in members)),
-                    "perimeter_m": float(sum(table.perimeter_m[m] for m in members))
-                    - 2.0 * _internal_border(members, inputs.borders),
-                }
-            )
-        rows.sort(key=lambda r: (-(r["population"] if not math.isnan(r["population"]) else -1), r["members"][0]))
-        for number, row in enumerate(rows, start=1):
-            row["cluster_id"] = f"{kind}-{number}"
-        records.extend(rows)
-    return records
+        nodes = [code for code, state in status_of.items() if state in wanted]
+        clusters = sorted((cluster(kind, members) for members in connected_components(nodes, neighbours=graph)),
+                          key=order)
+        rows.extend({"cluster_id": f"{kind}-{number}", **row} for number, row in enumerate(clusters, start=1))
+    return pd.DataFrame.from_records(rows, columns=list(CLUSTER_COLUMNS))
 
 
-def _internal_border(members: tuple[str, ...], borders: Mapping[str, Mapping[str, float]]) -> float:
-    """Total length (m) of the borders between the members (each shared border once).
-
-    Members are visited in their (sorted) order, so the floating-point sum is the same on every run.
-    """
-    member_set = set(members)
-    total = 0.0
-    for m in members:
-        for other, length in borders.get(m, {}).items():
-            if other in member_set and m < other:
-                total += length
-    return total
-
-
-def _compensated_sum(values: Iterable[float]) -> float:
-    """Sum skipping NaN, with the Kahan compensation pandas' ``groupby(...).sum()`` uses, so border lengths
-    come out bit-identical to the grouped tables this replaces."""
-    total = compensation = 0.0
-    for value in values:
-        if value != value:
-            continue
-        y = value - compensation
-        t = total + y
-        compensation = t - total - y
-        if compensation != compensation:  # an infinite length: keep the infinity, not NaN
-            compensation = 0.0
-        total = t
-    return total
-
-
-def _clusters_of_kind(clusters: pd.DataFrame, kind: str) -> list[dict[str, Any]]:
-    """The rows of one kind of an :func:`uncovered_clusters` table as dicts (from column lists: row access on
-    the frame is slow)."""
-    columns = {column: clusters[column].tolist() for column in clusters.columns}
-    rows = [dict(zip(columns, values)) for values in zip(*columns.values())]
-    return [row for row in rows if row["kind"] == kind]
+def _clusters_of_kind(clusters: pd.DataFrame, kind: str) -> pd.DataFrame:
+    return clusters[clusters["kind"] == kind]
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -464,9 +384,9 @@ def enclaves(
     Clusters come from :func:`uncovered_clusters` with the given ``kind`` (a single non-covered municipality
     is a cluster of one); pass ``clusters`` (its output for the same status and adjacency, with at least the
     kind ``kind``) to reuse them instead of recomputing. A cluster is an enclave of partnership P when every
-    municipality bordering it is a member of P (any confidence; a neighbour listed in several partnerships
-    may make several P qualify, all are listed). A cluster with a neighbour that is not a member of any
-    partnership is not an enclave.
+    municipality bordering it is a member of P with a covered status (any confidence; a neighbour listed in
+    several partnerships may make several P qualify, all are listed). A cluster with a neighbour that is not
+    a member of any partnership is not an enclave.
 
     ``fully_enclosed`` tells whether the cluster is surrounded on all sides: its outer border not shared with
     a neighbour on the map (``open_border_m``, metres, e.g. a regional or national border) is at most
@@ -474,68 +394,40 @@ def enclaves(
 
     Columns: ``cluster_id``, ``kind``, ``members``, ``member_names``, ``population`` (inhabitants 2020),
     ``area_km2``, ``enclosing_partnership_ids``, ``enclosing_partnership_names``, ``neighbours`` (nis tuple),
-    ``n_neighbours``, ``perimeter_m``, ``open_border_m``, ``fully_enclosed``.
+    ``n_neighbours``, ``perimeter_m``, ``open_border_m``, ``fully_enclosed``. Rows in the order of the
+    clusters.
     """
-    adjacency = _ensure_adjacency(municipalities, adjacency)
-    inputs = _gap_inputs(municipalities, status, adjacency)
+    adjacency = ensure_adjacency(municipalities, adjacency)
+    municipality = _municipality_values(municipalities, status)
+    graph = adjacency_graph(adjacency)
     if clusters is None:
-        rows = _cluster_records(inputs, (kind,))
-    else:
-        rows = _clusters_of_kind(clusters, kind)
-    return _enclaves(inputs, rows, _partnerships_by_nis(memberships), _partnership_names(partnerships),
+        clusters = _clusters(municipality, graph, (kind,))
+    partnerships_of = _covered_partnerships(municipality, _partnership_members(memberships))
+    return _enclaves(graph, _clusters_of_kind(clusters, kind), partnerships_of, _partnership_names(partnerships),
                      max_open_border_share, only_fully_enclosed)
 
 
-def _enclaves(inputs: _GapInputs, clusters: list[dict[str, Any]], partnerships_of: Mapping[str, list[Any]],
+def _enclaves(graph: nx.Graph, clusters: pd.DataFrame, partnerships_of: Mapping[str, set[str]],
               names: Mapping[str, str], max_open_border_share: float, only_fully_enclosed: bool) -> pd.DataFrame:
     """Enclaves among ``clusters`` (rows of one kind of :func:`uncovered_clusters`)."""
-    borders, status_of = inputs.borders, inputs.status_of
-    records = []
-    for cluster in clusters:
+    rows = []
+    for cluster in clusters.to_dict("records"):
         members = cluster["members"]
-        member_set = set(members)
-        outside = sorted({n for m in members for n in borders.get(m, ())} - member_set)
-        if not outside:
+        neighbours = nx.node_boundary(graph, members)
+        enclosing = set.intersection(*(partnerships_of.get(code, set()) for code in neighbours)) if neighbours \
+            else set()
+        if not enclosing:
             continue
-        common: set[str] | None = None
-        for n in outside:
-            # A neighbour whose own status is not covered (e.g. non-participant despite a suggestive row)
-            # does not enclose anything.
-            ids = set(partnerships_of.get(n, ())) if status_of.get(n) in COVERED_STATES else set()
-            common = ids if common is None else common & ids
-            if not common:
-                break
-        if not common:
-            continue
-        # Per member, its outside neighbours in code order: the same terms in the same order as summing over
-        # every (member, outside municipality) pair, without the pairs that share no border.
-        border_with_neighbours = sum(
-            borders[m][n] for m in members for n in sorted(set(borders.get(m, ())) - member_set)
-        )
+        ids = tuple(sorted(enclosing))
         perimeter = cluster["perimeter_m"]
-        open_border = max(0.0, perimeter - border_with_neighbours)
-        fully = open_border <= max_open_border_share * perimeter
-        if only_fully_enclosed and not fully:
-            continue
-        ids = tuple(sorted(common))
-        records.append(
-            {
-                "cluster_id": cluster["cluster_id"],
-                "kind": cluster["kind"],
-                "members": members,
-                "member_names": cluster["member_names"],
-                "population": cluster["population"],
-                "area_km2": cluster["area_km2"],
-                "enclosing_partnership_ids": ids,
-                "enclosing_partnership_names": tuple(names.get(i, i) for i in ids),
-                "neighbours": tuple(outside),
-                "n_neighbours": len(outside),
-                "perimeter_m": perimeter,
-                "open_border_m": open_border,
-                "fully_enclosed": bool(fully),
-            }
-        )
-    return _records_frame(records, list(ENCLAVE_COLUMNS))
+        open_border = max(0.0, perimeter - border_length(nx.edge_boundary(graph, members, data="shared_border_m")))
+        fully_enclosed = open_border <= max_open_border_share * perimeter
+        if fully_enclosed or not only_fully_enclosed:
+            rows.append({**cluster, "enclosing_partnership_ids": ids,
+                         "enclosing_partnership_names": tuple(names.get(pid, pid) for pid in ids),
+                         "neighbours": tuple(sorted(neighbours)), "n_neighbours": len(neighbours),
+                         "open_border_m": open_border, "fully_enclosed": fully_enclosed})
+    return pd.DataFrame.from_records(rows, columns=list(ENCLAVE_COLUMNS))
 
 
 CANDIDATE_COLUMNS = (
@@ -564,98 +456,75 @@ def candidate_partnerships(
     ``unit_population`` (inhabitants), ``partnership_id``, ``partnership_name``, ``shared_border_m``
     (metres), ``share_of_unit_border`` (shared border / the unit's outer perimeter, 0-1),
     ``n_bordering_members``, ``bordering_members`` (nis tuple), ``partnership_population`` (inhabitants of its
-    members on the map), ``population_if_joined`` and ``rank`` (1 = longest shared border). A unit without
-    any bordering partnership keeps one row with ``partnership_id`` missing and ``shared_border_m`` 0, so it
-    stays visible. With ``level="cluster"``, ``clusters`` (output of :func:`uncovered_clusters` for the same
-    status and adjacency, with at least the kind ``kind``) is reused instead of recomputed.
+    members on the map), ``population_if_joined`` and ``rank`` (1 = longest shared border; ties by lowest
+    partnership id). A unit without any bordering partnership keeps one row with ``partnership_id`` missing,
+    ``shared_border_m`` 0 and no rank, so it stays visible. Units come in map order (municipalities) or in the
+    order of the clusters. With ``level="cluster"``, ``clusters`` (output of :func:`uncovered_clusters` for
+    the same status and adjacency, with at least the kind ``kind``) is reused instead of recomputed.
     """
     if level not in ("municipality", "cluster"):
         raise ValueError('level must be "municipality" or "cluster"')
-    adjacency = _ensure_adjacency(municipalities, adjacency)
-    inputs = _gap_inputs(municipalities, status, adjacency)
+    adjacency = ensure_adjacency(municipalities, adjacency)
+    municipality = _municipality_values(municipalities, status)
+    graph = adjacency_graph(adjacency)
     if level == "cluster":
-        clusters = _cluster_records(inputs, (kind,)) if clusters is None else _clusters_of_kind(clusters, kind)
-    return _candidates(inputs, _partnerships_by_nis(memberships), _partnership_names(partnerships), level,
-                       clusters)
+        clusters = _clusters_of_kind(_clusters(municipality, graph, (kind,)) if clusters is None else clusters, kind)
+    members = _partnership_members(memberships)
+    return _candidates(municipality, graph, members, _covered_partnerships(municipality, members),
+                       _partnership_names(partnerships), level, clusters)
 
 
-def _candidates(inputs: _GapInputs, partnerships_of: Mapping[str, list[Any]], names: Mapping[str, str],
-                level: str, clusters: list[dict[str, Any]] | None) -> pd.DataFrame:
-    table, state_of = inputs.table, inputs.state_of
+def _bordering_partnerships(graph: nx.Graph, members: tuple[str, ...], partnerships_of: Mapping[str, set[str]]
+                            ) -> list[tuple[str, float, tuple[str, ...]]]:
+    """``(partnership_id, shared border in metres, its bordering members)`` for every partnership with a member
+    along the border of ``members``, longest shared border first (ties: lowest partnership id)."""
+    borders_with: dict[str, list[tuple[str, str, float]]] = {}
+    for border in nx.edge_boundary(graph, members, data="shared_border_m"):
+        for pid in partnerships_of.get(border[1], ()):
+            borders_with.setdefault(pid, []).append(border)
+    bordering = [(pid, border_length(borders), tuple(sorted({neighbour for _, neighbour, _ in borders})))
+                 for pid, borders in borders_with.items()]
+    return sorted(bordering, key=lambda candidate: (-candidate[1], candidate[0]))
+
+
+def _candidates(municipality: Mapping[str, Mapping[str, Any]], graph: nx.Graph, members: pd.DataFrame,
+                partnerships_of: Mapping[str, set[str]], names: Mapping[str, str], level: str,
+                clusters: pd.DataFrame | None) -> pd.DataFrame:
     if level == "municipality":
-        units = [
-            {"unit_id": c, "kind": state_of[c], "members": (c,), "member_names": (table.name[c],),
-             "unit_population": table.population[c], "perimeter_m": table.perimeter_m[c]}
-            for c in table.codes if state_of[c] in NOT_COVERED_STATES
-        ]
+        units = [{"unit_id": code, "kind": state, "members": (code,), "member_names": (municipality["name"][code],),
+                  "unit_population": municipality["population"][code], "perimeter_m": municipality["perimeter_m"][code]}
+                 for code, state in municipality["status"].items() if state in NOT_COVERED_STATES]
     else:
-        units = [
-            {"unit_id": row["cluster_id"], "kind": row["kind"], "members": row["members"],
-             "member_names": row["member_names"], "unit_population": row["population"],
-             "perimeter_m": row["perimeter_m"]}
-            for row in clusters
-        ]
+        units = clusters.rename(columns={"cluster_id": "unit_id", "population": "unit_population"})[
+            ["unit_id", "kind", "members", "member_names", "unit_population", "perimeter_m"]].to_dict("records")
     if not units:  # everything covered: nothing to propose
         return pd.DataFrame(columns=list(CANDIDATE_COLUMNS))
-
-    unit_of = {m: unit["unit_id"] for unit in units for m in unit["members"]}
-    covered = {c for c in table.codes if state_of[c] in COVERED_STATES}
-    # Every border from a unit's municipality to a covered member, per (unit, partnership). The adjacency is
-    # walked forward (nis_a -> nis_b), then backward, so the lengths are added in one fixed order.
-    lengths: dict[tuple[str, str], list[float]] = {}
-    targets: dict[tuple[str, str], set[str]] = {}
-    for sources, ends in ((inputs.nis_a, inputs.nis_b), (inputs.nis_b, inputs.nis_a)):
-        for source, target, length in zip(sources, ends, inputs.lengths):
-            unit = unit_of.get(source)
-            if unit is None or target not in covered:
-                continue
-            for pid in partnerships_of.get(target, ()):
-                if is_missing(pid):
-                    continue  # a row without partnership cannot be proposed
-                key = (unit, pid)
-                lengths.setdefault(key, []).append(length)
-                targets.setdefault(key, set()).add(target)
-    by_unit: dict[str, list[tuple[str, float, tuple[str, ...]]]] = {}
-    for (unit, pid), values in lengths.items():
-        by_unit.setdefault(unit, []).append((pid, _compensated_sum(values), tuple(sorted(targets[(unit, pid)]))))
-
     # Inhabitants of each partnership's distinct members on the map (unknown populations count as 0).
     partnership_population: dict[str, float] = {}
-    for code, pids in partnerships_of.items():
-        if code not in table.population:
-            continue
-        inhabitants = table.population[code]
-        for pid in pids:
-            if is_missing(pid):
-                continue
+    for code, pid in zip(members["nis"].tolist(), members["partnership_id"].tolist()):
+        inhabitants = municipality["population"].get(code)
+        if inhabitants is not None:  # on the map
             partnership_population[pid] = partnership_population.get(pid, 0.0) + (
                 0.0 if math.isnan(inhabitants) else inhabitants)
 
-    columns: dict[str, list[Any]] = {column: [] for column in CANDIDATE_COLUMNS}
+    def row(unit: dict[str, Any], pid: str | None, shared: float, bordering: tuple[str, ...], rank: int | None
+            ) -> dict[str, Any]:
+        population = partnership_population.get(pid, math.nan)
+        return {
+            "level": level, **unit, "partnership_id": pid, "partnership_name": names.get(pid, pid),
+            "shared_border_m": shared,
+            "share_of_unit_border": shared / unit["perimeter_m"] if unit["perimeter_m"] > 0 else math.nan,
+            "n_bordering_members": len(bordering), "bordering_members": bordering,
+            "partnership_population": population, "population_if_joined": population + unit["unit_population"],
+            "rank": rank,
+        }
+
+    rows = []
     for unit in units:
-        rows = sorted(by_unit.get(unit["unit_id"], ()), key=lambda row: (-row[1], row[0])) or [(None, 0.0, ())]
-        perimeter = unit["perimeter_m"]
-        for rank, (pid, shared, bordering) in enumerate(rows, start=1):
-            population = partnership_population.get(pid, np.nan) if pid is not None else np.nan
-            columns["level"].append(level)
-            columns["unit_id"].append(unit["unit_id"])
-            columns["kind"].append(unit["kind"])
-            columns["members"].append(unit["members"])
-            columns["member_names"].append(unit["member_names"])
-            columns["unit_population"].append(unit["unit_population"])
-            columns["partnership_id"].append(pid)
-            columns["partnership_name"].append(names.get(pid, pid) if isinstance(pid, str) else None)
-            columns["shared_border_m"].append(shared)
-            columns["share_of_unit_border"].append(shared / perimeter if perimeter > 0 else np.nan)
-            columns["n_bordering_members"].append(len(bordering))
-            columns["bordering_members"].append(bordering)
-            columns["partnership_population"].append(population)
-            columns["population_if_joined"].append(population + unit["unit_population"])
-            columns["rank"].append(rank if pid is not None else 0)
-    numeric = {"unit_population": float, "shared_border_m": float, "share_of_unit_border": float,
-               "n_bordering_members": int, "partnership_population": float, "population_if_joined": float}
-    for column, dtype in numeric.items():
-        columns[column] = np.asarray(columns[column], dtype=dtype)
-    ranks = np.asarray(columns["rank"], dtype="int64")
-    columns["rank"] = pd.arrays.IntegerArray(ranks, ranks == 0)  # no rank (0) where no partnership borders
-    return pd.DataFrame(columns)
+        bordering = _bordering_partnerships(graph, unit["members"], partnerships_of)
+        rows.extend(row(unit, pid, shared, codes, rank) for rank, (pid, shared, codes) in enumerate(bordering, 1))
+        if not bordering:  # the unit stays visible: one row without partnership or rank
+            rows.append(row(unit, None, 0.0, (), None))
+    result = pd.DataFrame.from_records(rows, columns=list(CANDIDATE_COLUMNS))
+    result["rank"] = result["rank"].astype("Int64")
+    return result

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analysis.coverage import MEMBER_CONFIRMED, MEMBER_SUGGESTIVE, NON_PARTICIPANT, UNKNOWN
+from analysis.codes import nis_list
+from analysis.coverage import MEMBER_CONFIRMED, MEMBER_SUGGESTIVE, NON_PARTICIPANT, UNKNOWN, member_counts
 from analysis.formatting import is_missing
 
 PARTNERSHIP_PALETTE = ("#CC6677", "#332288", "#DDCC77", "#117733", "#88CCEE",
@@ -199,9 +200,7 @@ def coverage_legend(view, codes_in_view, counted: Iterable[str]) -> list[LegendR
     Then the overlaps (their label says they count in each partnership, so the rows are no partition), the
     non-participants and the unknown municipalities in view.
     """
-    from analysis.coverage import _nis_list, member_counts
-
-    in_view = set(_nis_list(codes_in_view))
+    in_view = set(nis_list(codes_in_view))
     category_of = dict(zip(view.categories["nis"].tolist(), view.categories["category"].tolist()))
     shown = Counter(category_of[nis] for nis in in_view if nis in category_of)
     by_key = {category.key: category for category in view.legend}
@@ -211,7 +210,7 @@ def coverage_legend(view, codes_in_view, counted: Iterable[str]) -> list[LegendR
     on_map = member_counts(scheme.memberships, view.municipalities["nis"])
     here = member_counts(scheme.memberships, in_view)
     confirmed_here = {pid for pid, nis, confidence in zip(scheme.memberships["partnership_id"].tolist(),
-                                                          _nis_list(scheme.memberships["nis"]),
+                                                          nis_list(scheme.memberships["nis"]),
                                                           scheme.memberships["confidence"].tolist())
                       if nis in in_view and confidence == "confirmed"}
     groups = []

@@ -17,11 +17,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis.codes import nis_series
 from analysis.coverage import (
     CONFIRMED,
     COVERED_STATES,
     STATUS_LABELS_NL,
-    _nis_series,
     status_for_codes,
 )
 
@@ -37,8 +37,8 @@ CONFLICT_LABELS_NL = {
 
 def _merger_lookup(merger_table: pd.DataFrame) -> pd.DataFrame:
     table = pd.DataFrame(
-        {"nis_2019": _nis_series(merger_table["nis_2019"]).to_numpy(),
-         "nis_2025": _nis_series(merger_table["nis_2025"]).to_numpy()}
+        {"nis_2019": nis_series(merger_table["nis_2019"]).to_numpy(),
+         "nis_2025": nis_series(merger_table["nis_2025"]).to_numpy()}
     )
     if table["nis_2019"].duplicated().any():
         raise ValueError("merger_table maps a 2019 code to more than one 2025 code")
@@ -49,7 +49,7 @@ def _population_series(population_2019_by_nis: pd.Series | Mapping[str, float]) 
     series = population_2019_by_nis if isinstance(population_2019_by_nis, pd.Series) else pd.Series(
         dict(population_2019_by_nis), dtype=float
     )
-    return pd.Series(series.to_numpy(dtype=float), index=_nis_series(list(series.index)).to_numpy())
+    return pd.Series(series.to_numpy(dtype=float), index=nis_series(list(series.index)).to_numpy())
 
 
 def _join(values: Any) -> str:
@@ -78,7 +78,7 @@ def project_membership_to_2025(
     to_2025 = dict(zip(lookup["nis_2019"], lookup["nis_2025"]))
 
     rows = memberships.copy()
-    rows["nis_2019"] = _nis_series(rows["nis"]).to_numpy()
+    rows["nis_2019"] = nis_series(rows["nis"]).to_numpy()
     rows["mapped"] = rows["nis_2019"].isin(to_2025.keys())
     rows["nis"] = [to_2025.get(code, code) for code in rows["nis_2019"]]
     for column in ("municipality", "role", "source", "evidence", "confidence"):
@@ -127,7 +127,7 @@ def project_non_participants_to_2025(non_participants: pd.DataFrame, merger_tabl
     parts_of = lookup.groupby("nis_2025", sort=False)["nis_2019"].agg(lambda s: set(s))
     to_2025 = dict(zip(lookup["nis_2019"], lookup["nis_2025"]))
     rows = non_participants.copy()
-    rows["nis_2019"] = _nis_series(rows["nis"]).to_numpy()
+    rows["nis_2019"] = nis_series(rows["nis"]).to_numpy()
     rows["nis"] = [to_2025.get(code, code) for code in rows["nis_2019"]]
     for column in ("municipality", "source", "evidence"):
         if column not in rows.columns:
@@ -180,10 +180,10 @@ def merger_conflicts(
     population = _population_series(population_2019_by_nis)
     names_2019 = dict(names_2019.items() if isinstance(names_2019, pd.Series) else (names_2019 or {}).items())
     if "municipality" in memberships.columns:
-        for code, name in zip(_nis_series(memberships["nis"]), memberships["municipality"]):
+        for code, name in zip(nis_series(memberships["nis"]), memberships["municipality"]):
             names_2019.setdefault(code, name)
     if non_participants is not None and "municipality" in non_participants.columns:
-        for code, name in zip(_nis_series(non_participants["nis"]), non_participants["municipality"]):
+        for code, name in zip(nis_series(non_participants["nis"]), non_participants["municipality"]):
             names_2019.setdefault(code, name)
     names_2025 = dict(names_2025.items() if isinstance(names_2025, pd.Series) else (names_2025 or {}).items())
 

@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.coverage import CONFIRMED, _nis_list, _nis_series
+from analysis.codes import nis_list, nis_series
+from analysis.coverage import CONFIRMED
 from analysis.formatting import is_missing
 
 # Columns of ``partnerships`` that define one scheme/period; those that exist are used.
@@ -78,9 +79,9 @@ def _select_overlaps(
             name_of[pid] = name
     unlisted = ("onbekend",) * len(scheme_columns)
 
-    codes = _nis_list(memberships["nis"])
+    codes = nis_list(memberships["nis"])
     pids = memberships["partnership_id"].tolist()
-    on_map = set(_nis_list(municipalities["nis"])) if municipalities is not None else None
+    on_map = set(nis_list(municipalities["nis"])) if municipalities is not None else None
     candidates = []  # (position, scheme values, code, partnership key)
     for position, (code, pid) in enumerate(zip(codes, pids)):
         if on_map is not None and code not in on_map:
@@ -120,7 +121,7 @@ def overlap_membership_rows(
     scheme_columns = selection.scheme_columns
     rows = memberships.iloc[selection.positions].copy()
     # The codes' dtype follows from the whole column (as before selecting), also when nothing is selected.
-    codes = pd.Series(_nis_series(memberships["nis"]).to_numpy())
+    codes = pd.Series(nis_series(memberships["nis"]).to_numpy())
     rows["nis"] = codes.iloc[selection.positions].set_axis(rows.index)
     info = partnerships.loc[:, ["partnership_id", *scheme_columns]].copy()
     name_column = "name" if "name" in partnerships.columns else "partnership_id"
@@ -198,7 +199,7 @@ def overlapping_memberships(
         table["sources"].append(tuple(entry[3] for entry in entries))
         table["all_confirmed"].append(all(entry[2] == CONFIRMED for entry in entries))
     if municipalities is not None:
-        row_of = {code: i for i, code in reversed(list(enumerate(_nis_list(municipalities["nis"]))))}
+        row_of = {code: i for i, code in reversed(list(enumerate(nis_list(municipalities["nis"]))))}
         found = [row_of[code] for code in table["nis"]]  # the selection holds only codes on the map
         if "name" in municipalities.columns:
             map_names = municipalities["name"].to_numpy()[found]

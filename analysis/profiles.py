@@ -17,10 +17,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis.codes import nis_code, nis_list
 from analysis.contiguity import partnership_parts
-from analysis.coverage import CONFIRMED, _nis_code, _nis_list, _records_frame
+from analysis.coverage import CONFIRMED
 from analysis.formatting import is_missing
-from analysis.gaps import _ensure_adjacency
+from analysis.gaps import ensure_adjacency
 from analysis.subsidy import MIN_PARTNERSHIP_POPULATION, is_eligible
 
 PROFILE_COLUMNS = (
@@ -67,7 +68,7 @@ def partnership_profiles(
     """
     # Plain lists, dicts and numpy arrays built once: per-partnership .loc/reindex/groupby calls on the
     # (Arrow-backed) pandas columns cost far more than the arithmetic.
-    codes = _nis_list(municipalities["nis"])
+    codes = nis_list(municipalities["nis"])
     position = {code: i for i, code in enumerate(codes)}
     names = municipalities["name"].tolist() if "name" in municipalities.columns else codes
     name_of = dict(zip(codes, names))
@@ -82,7 +83,7 @@ def partnership_profiles(
     area_filled = np.where(np.isnan(area), 0.0, area)
 
     if parts is None:
-        parts = partnership_parts(municipalities, memberships, _ensure_adjacency(municipalities, adjacency))
+        parts = partnership_parts(municipalities, memberships, ensure_adjacency(municipalities, adjacency))
     part_of = {
         pid: (n_parts, contiguous, exclave_members)
         for pid, n_parts, contiguous, exclave_members in zip(
@@ -93,7 +94,7 @@ def partnership_profiles(
     # Distinct members per partnership (sorted codes) and whether any of a member's rows is confirmed; rows
     # without partnership id or code are left out, as groupby did.
     confirmed_of: dict[str, dict[str, bool]] = {}
-    for pid, code, confidence in zip(memberships["partnership_id"].tolist(), _nis_list(memberships["nis"]),
+    for pid, code, confidence in zip(memberships["partnership_id"].tolist(), nis_list(memberships["nis"]),
                                      memberships["confidence"].tolist()):
         if is_missing(pid) or code is None:
             continue
@@ -105,7 +106,7 @@ def partnership_profiles(
     region_population: dict[Any, float] | None = None
     if regions is not None:
         regions_by_nis = {}
-        for code, region in zip(_nis_list(regions["nis"]), regions["region_id"].tolist()):
+        for code, region in zip(nis_list(regions["nis"]), regions["region_id"].tolist()):
             regions_by_nis.setdefault(code, region)  # one region per municipality: the first row counts
         region_names = dict(zip(regions["region_id"].tolist(), regions["region_name"].tolist()))
         # Inhabitants are whole numbers, so these sums do not depend on the order of adding.
@@ -130,7 +131,7 @@ def partnership_profiles(
         total = float(population_filled[positions].sum()) if on_map else np.nan
         standalone = bool(p.get("standalone")) if not pd.isna(p.get("standalone", False)) else False
         centre_nis = p.get("centre_city_nis")
-        centre_nis = None if centre_nis is None or pd.isna(centre_nis) else _nis_code(centre_nis)
+        centre_nis = None if centre_nis is None or pd.isna(centre_nis) else nis_code(centre_nis)
         centre_name = p.get("centre_city")
         if centre_nis in position:  # the map's spelling, consistent with member_names
             centre_name = name_of[centre_nis]
@@ -161,7 +162,7 @@ def partnership_profiles(
         record.update(_region_alignment(on_map, total, population_of, regions_by_nis, region_names,
                                         region_population))
         records.append(record)
-    return _records_frame(records, list(PROFILE_COLUMNS))
+    return pd.DataFrame.from_records(records, columns=list(PROFILE_COLUMNS))
 
 
 def _region_alignment(

@@ -10,11 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 
 from analysis.contiguity import partnership_parts
-from analysis.coverage import COVERED_STATES, _coverage_status_columns, coverage_kpis
+from analysis.coverage import COVERED_STATES, coverage_kpis, coverage_status
 from analysis.gaps import adjacency_pairs, gap_analysis
 from analysis.mapstyle import coverage_categories, map_colours
 from analysis.mergers import project_membership_to_2025, project_non_participants_to_2025
@@ -108,12 +107,8 @@ def build_coverage_view(municipalities: gpd.GeoDataFrame, scheme: SchemeData, ad
     if adjacency is None:
         adjacency = adjacency_pairs(municipalities)
     partnerships, memberships = scheme.partnerships, scheme.memberships
-    columns = _coverage_status_columns(municipalities, memberships, scheme.non_participants)
-    # The status with each municipality's province, by dict lookup and in one frame: indexing the map by nis
-    # and adding a column to a finished frame each cost more than the whole status.
-    province_of = dict(zip(municipalities["nis"].tolist(), municipalities["province"].tolist()))
-    columns["province"] = [province_of.get(code, np.nan) for code in columns["nis"]]
-    status = pd.DataFrame(columns)
+    status = coverage_status(municipalities, memberships, scheme.non_participants)
+    status["province"] = municipalities["province"].to_numpy()  # same rows, same order
     kpis = coverage_kpis(municipalities, partnerships, memberships, scheme.non_participants, official, status=status)
     overlaps = overlapping_memberships(memberships, partnerships, municipalities)
     # Clusters, enclaves and candidates in one go: enclaves start from the clusters, and all three share the

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.coverage import _nis_series
+from analysis.codes import nis_series
 
 MIN_PARTNERSHIP_POPULATION = 60_000  # inclusive: 60,000 inhabitants is enough
 CENTRE_CITY_SUPPLEMENT_CAP_EUR = 50_000
@@ -141,10 +141,10 @@ def subsidy_input_table(
     confidence). ``centre_city_population`` is the population of ``centre_city_nis``. Partnerships without
     members on the map get population NaN.
     """
-    codes = _nis_series(municipalities["nis"]).to_numpy()
+    codes = nis_series(municipalities["nis"]).to_numpy()
     population = pd.Series(municipalities["population_2020"].to_numpy(dtype=float), index=codes)
     pairs = pd.DataFrame(
-        {"partnership_id": memberships["partnership_id"].to_numpy(), "nis": _nis_series(memberships["nis"]).to_numpy()}
+        {"partnership_id": memberships["partnership_id"].to_numpy(), "nis": nis_series(memberships["nis"]).to_numpy()}
     ).drop_duplicates()
     pairs = pairs[pairs["nis"].isin(population.index)]
     totals = pairs.assign(population=population.reindex(pairs["nis"]).to_numpy()).groupby("partnership_id")[
@@ -159,7 +159,7 @@ def subsidy_input_table(
         else np.zeros(len(table), dtype=bool)
     )
     centre = (
-        _nis_series(partnerships["centre_city_nis"]).to_numpy()
+        nis_series(partnerships["centre_city_nis"]).to_numpy()
         if "centre_city_nis" in partnerships.columns
         else np.full(len(table), None, dtype=object)
     )
