@@ -33,7 +33,7 @@ def home() -> None:
                    "en worden alleen zonder filter getoond.")
     with st.expander("Kerncijfers als tabel"):
         downloads.show_table(ui.kpi_table(kpis), numbers={"Waarde": None, "Officieel": None, "Verschil met officieel": None},
-                             download=(ui.selection_stem("regiekaart-kerncijfers", view, filters), "Kerncijfers"),
+                             download=(downloads.selection_stem("regiekaart-kerncijfers", view, filters), "Kerncijfers"),
                              key="home-kpi-table")
         st.caption("Aandelen in %; het verschil met een officieel aandeel in procentpunt. "
                    + ("Officiële cijfers: socialeeconomie.be (8 april 2020)." if with_official

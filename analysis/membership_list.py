@@ -30,9 +30,8 @@ def scheme_data(scheme, filename: str) -> SchemeData:
 
 def read_list(data: bytes | str, filename: str | None = None):
     """Read a list (file bytes, or pasted text as a str): (SchemeData or None, problems). Never raises."""
-    from geodata.membership import read_membership_upload
     from geodata.municipalities import load_merger_table, load_municipalities
-    from geodata.official_list import PASTED_TEXT
+    from geodata.official_list import PASTED_TEXT, read_membership_upload
 
     name = str(filename or (PASTED_TEXT if isinstance(data, str) else "upload"))
     scheme, problems = read_membership_upload(data, name, load_municipalities("2019")[["nis", "name"]],

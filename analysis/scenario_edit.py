@@ -25,8 +25,6 @@ The conversion to and from the plain data of :mod:`geodata.scenario_store` is he
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -36,6 +34,7 @@ import pandas as pd
 
 from analysis.formatting import is_missing
 from analysis.scenario import MEMBERSHIP_COLUMNS, NON_PARTICIPANT_COLUMNS, PARTNERSHIP_COLUMNS, SchemeData
+from geodata.membership import partnership_id_for
 from geodata.names import name_key
 from geodata.scenario_store import ScenarioContent, ScenarioStart, StoredScheme
 
@@ -159,11 +158,6 @@ def scheme_from_stored(stored: StoredScheme) -> SchemeData:
 # Small helpers
 # -------------------------------------------------------------------------------------------------------------
 
-def _slug(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:50] or "verband"
-
-
 def _listing(names: list[str], limit: int = 5) -> str:
     """'A, B en C' (at most ``limit`` names, then 'en N andere')."""
     names = list(names)
@@ -212,7 +206,7 @@ def _check_name(scheme: SchemeData, name: Any, except_pid: str | None = None) ->
 def new_partnership_id(scheme: SchemeData, name: str) -> str:
     """An id for a new partnership called ``name`` that the scheme does not use yet ("scenario-<name>")."""
     taken = set(scheme.partnerships["partnership_id"].tolist())
-    base = f"scenario-{_slug(name)}"
+    base = f"scenario-{partnership_id_for(name)}"
     candidate, number = base, 2
     while candidate in taken:
         candidate, number = f"{base}-{number}", number + 1

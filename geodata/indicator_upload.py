@@ -42,7 +42,6 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 import warnings
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -51,11 +50,12 @@ from pathlib import PurePath
 
 import pandas as pd
 
-from geodata.dutch_numbers import INVALID, ParsedCell, parse_cell
 from geodata.crosswalk import aggregation_units
+from geodata.dutch_numbers import INVALID, ParsedCell, parse_cell
 from geodata.indicator_model import (
     COUNT, FLAG_APPROXIMATE, FLAG_MERGED, FLAG_MISSING, FLAG_OK, FLAG_SUPPRESSED, LONG_COLUMNS, RATE,
 )
+from geodata.names import slug
 from geodata.uploads import (
     ERROR, WARNING, Problem, RawSheet, cell_text, column_letter, has_errors,
     header_key, read_raw_sheets,
@@ -702,11 +702,6 @@ def _unit_and_kind(records: list[_Record], label: str) -> tuple[str, str]:
     return unit, RATE
 
 
-def _slug(label: str) -> str:
-    text = unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode().lower()
-    return re.sub(r"[^a-z0-9]+", "_", text).strip("_") or "indicator"
-
-
 class _Notes:
     """Warnings about placing values, one per municipality and kind (not one per indicator and year)."""
 
@@ -787,7 +782,7 @@ def _combine(records: list[_Record], target: str, ref: _Reference, filename: str
                                     f"'{label}': de waarden liggen tussen 0 en 1 in een kolom in %; gelezen als "
                                     "fracties (0,081 = 8,1%) en met 100 vermenigvuldigd.",
                                     "Controleer de eerste waarden in de tabel met resultaten."))
-        indicator_id = UPLOAD_PREFIX + _slug(label)
+        indicator_id = UPLOAD_PREFIX + slug(label, separator="_", default="indicator")
         by_year: dict[int, list[_Record]] = defaultdict(list)
         for record in group:
             by_year[record.year].append(record)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import io
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -39,6 +38,12 @@ CENTRE_CITIES = {
     "34022": "Kortrijk", "24062": "Leuven", "12025": "Mechelen", "35013": "Oostende", "36015": "Roeselare",
     "46021": "Sint-Niklaas", "13040": "Turnhout",
 }
+
+
+def partnership_id_for(name: str) -> str:
+    """The id of a partnership known only by its name (an upload, a list, a scenario edit): its slug, at most 60
+    characters ("Regio Sint-Niklaas e.o." -> "regio-sint-niklaas-e-o")."""
+    return name_matching.slug(name, max_length=60, default="verband")
 
 
 class MembershipDataError(ValueError):
@@ -219,11 +224,6 @@ def split_members(text: str) -> list[tuple[str, int]]:
         if match:
             start = match.end()
     return parts
-
-
-def _slug(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:60] or "verband"
 
 
 def _normalised_code(text: str) -> str | None:
@@ -494,7 +494,7 @@ class MembershipReader:
         display = records.groupby("key", sort=False)["partnership_name"].first()
         ids: dict[str, str] = {}
         for key, label in display.items():
-            base = _slug(label)
+            base = partnership_id_for(label)
             candidate, n = base, 2
             while candidate in ids.values():
                 candidate, n = f"{base}-{n}", n + 1
@@ -606,25 +606,6 @@ class MembershipReader:
                          f"({', '.join(CENTRE_CITIES[c] for c in cities)}); {CENTRE_CITIES[centre]} telt als "
                          "centrumstad van het verband.", "")
         return centre
-
-
-def read_membership_upload(data: bytes | str, filename: str | None = None,
-                           municipalities: pd.DataFrame | None = None, merger_table: pd.DataFrame | None = None
-                           ) -> tuple[Scheme | None, list[Problem]]:
-    """Read a membership list in any shape (CSV, XLSX or pasted text) into a Scheme on 2019-2024 codes.
-
-    `data` is the file's bytes, or a str for text pasted on the Gegevens page (problems then name
-    "geplakte tekst" unless `filename` says otherwise). The shapes are described in
-    :mod:`geodata.official_list`; the long table (one row per membership) accepts: a partnership column
-    ('samenwerkingsverband', 'regisseur', ...), and a NIS-code column ('nis', ...) and/or a municipality column
-    ('gemeente', 'gemeenten', 'leden', ...: several names in one cell are split); optional 'rol', 'bron',
-    'toelichting', 'betrouwbaarheid' (bevestigd/vermoedelijk, empty = bevestigd), 'rechtsvorm', 'centrumstad',
-    'periode'. A partnership cell 'geen' marks a known non-participant. Centre cities and standalone cities are
-    recognised from the members. Never raises; returns (None, problems) when any problem is an error.
-    """
-    from geodata.official_list import read_membership_list
-
-    return read_membership_list(data, filename, municipalities, merger_table)
 
 
 def membership_reader(filename: str, municipalities: pd.DataFrame | None = None,

@@ -46,6 +46,14 @@ def name_key(text: str) -> str:
     return "".join(words)
 
 
+def slug(text: str, separator: str = "-", max_length: int | None = None, default: str = "") -> str:
+    """Text as lower-case ASCII words joined by `separator`, for ids and file names: "Sint-Niklaas e.o." ->
+    "sint-niklaas-e-o"; at most `max_length` characters; `default` when nothing is left."""
+    ascii_text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode("ascii").lower()
+    words = re.sub(r"[^a-z0-9]+", separator, ascii_text).strip(separator)
+    return (words if max_length is None else words[:max_length]) or default
+
+
 @dataclass(frozen=True)
 class NameMatch:
     """The answer for one name: codes it stands for (several for a 2025 merger name on the 2019 map)."""

@@ -1,7 +1,7 @@
 """Read a list of regisseurs in the shape an administration sends it: one step from file (or pasted text) to Scheme.
 
 No complete public list of the 2020-2025 regisseurs exists; the administration has one, in whatever layout its
-workbook happens to have. :func:`read_membership_list` recognises these shapes and turns each into the entries
+workbook happens to have. :func:`read_membership_upload` recognises these shapes and turns each into the entries
 of :class:`geodata.membership.MembershipReader` (the reader of the long table), so every shape gets the same
 name resolution, the same checks and the same Dutch problems naming file, row and column:
 
@@ -29,7 +29,7 @@ import pandas as pd
 
 from geodata import names as name_matching
 from geodata.membership import (
-    LIST_HEADERS, NAME_HEADERS, NIS_HEADERS, OPTIONAL_HEADERS, PARTNERSHIP_HEADERS, REGISSEUR_FALLBACK_HEADERS,
+    CENTRE_CITIES, LIST_HEADERS, NAME_HEADERS, NIS_HEADERS, OPTIONAL_HEADERS, PARTNERSHIP_HEADERS, REGISSEUR_FALLBACK_HEADERS,
     TEMPLATE_SHEET, Cell, MemberEntry, MembershipReader, Scheme, membership_reader, split_members,
 )
 from geodata.uploads import (
@@ -60,12 +60,19 @@ MAX_LIST_ROWS = 2_000
 MAX_PASTED_LINES = 1_000
 
 
-def read_membership_list(data: bytes | str, filename: str | None = None, municipalities: pd.DataFrame | None = None,
-                         merger_table: pd.DataFrame | None = None) -> tuple[Scheme | None, list[Problem]]:
-    """Read a list of regisseurs and their municipalities in any shape (see the module) into a Scheme.
+def read_membership_upload(data: bytes | str, filename: str | None = None,
+                           municipalities: pd.DataFrame | None = None, merger_table: pd.DataFrame | None = None
+                           ) -> tuple[Scheme | None, list[Problem]]:
+    """Read a membership list in any shape (CSV, XLSX or pasted text) into a Scheme on 2019-2024 codes.
 
-    `data` is a file's bytes (CSV or XLSX) or pasted text (a str; problems then name "geplakte tekst" unless
-    `filename` is given). Never raises: returns (scheme, problems), with scheme None when a problem is an error.
+    `data` is the file's bytes, or a str for text pasted on the Gegevens page (problems then name
+    "geplakte tekst" unless `filename` says otherwise). The shapes are described above;
+    the long table (one row per membership) accepts: a partnership column
+    ('samenwerkingsverband', 'regisseur', ...), and a NIS-code column ('nis', ...) and/or a municipality column
+    ('gemeente', 'gemeenten', 'leden', ...: several names in one cell are split); optional 'rol', 'bron',
+    'toelichting', 'betrouwbaarheid' (bevestigd/vermoedelijk, empty = bevestigd), 'rechtsvorm', 'centrumstad',
+    'periode'. A partnership cell 'geen' marks a known non-participant. Centre cities and standalone cities are
+    recognised from the members. Never raises; returns (None, problems) when any problem is an error.
     """
     pasted = isinstance(data, str)
     filename = str(filename or (PASTED_TEXT if pasted else "upload"))
@@ -640,8 +647,6 @@ def _entries_from_lines(lines: list[str], reader: MembershipReader
 
 
 def _alone_centre_city(reader: MembershipReader, text: str) -> bool:
-    from geodata.membership import CENTRE_CITIES
-
     parts = split_members(text)
     if len(parts) != 1:
         return False

@@ -81,6 +81,6 @@ table = table[table["nis"].isin(set(view.municipalities.loc[mask, "nis"]))]
 shown = table[["nis", "name", "province", "status_label", "partnerships_label", "population_2020"]].rename(columns={
     "nis": "NIS", "name": "Gemeente", "province": "Provincie", "status_label": "Status",
     "partnerships_label": "Verband(en) en betrouwbaarheid", "population_2020": "Inwoners 2020"})
-downloads.show_table(shown, numbers={"Inwoners 2020": 0}, download=(ui.selection_stem("regiekaart-dekking", view, filters), "Dekking"), key="dekking-table")
+downloads.show_table(shown, numbers={"Inwoners 2020": 0}, download=(downloads.selection_stem("regiekaart-dekking", view, filters), "Dekking"), key="dekking-table")
 st.subheader("Afdrukken")
 downloads.print_figures(view, mask, filters, "coverage", "regiekaart-dekking", "dekking-print")

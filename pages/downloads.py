@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from analysis.filters import centre_cities
+from geodata.names import slug
 from pages import ui
 
 XLSX_LABEL = "⬇ Excel (XLSX)"
@@ -107,7 +109,7 @@ def print_figures(view, mask, filters: ui.Filters, kind: str, stem: str, key: st
 
     `kind`: "coverage" or "gaps". `text` replaces the description of the sidebar filters (a page with its own
     choices adds them, and its `stem` names them); without it the file name gets the sidebar's selection
-    (`ui.selection_stem`). `options` go to the figure builder (title, label_partnerships, conflict_nis, counted,
+    (`selection_stem`). `options` go to the figure builder (title, label_partnerships, conflict_nis, counted,
     ...); a coverage map counts the partnerships the sidebar filters count unless `counted` is given.
     """
     from analysis import figures
@@ -116,7 +118,7 @@ def print_figures(view, mask, filters: ui.Filters, kind: str, stem: str, key: st
     if kind not in builders:
         raise ValueError(f"Onbekende kaartsoort {kind!r}; kies uit {', '.join(builders)}")
     if text is None:
-        stem = ui.selection_stem(stem, view, filters)
+        stem = selection_stem(stem, view, filters)
         if kind == "coverage":
             options.setdefault("counted", ui.counted_partnerships(view, filters, mask))
     described = text if text is not None else ui.filter_text(view, filters)
@@ -126,9 +128,27 @@ def print_figures(view, mask, filters: ui.Filters, kind: str, stem: str, key: st
 
 def file_stem(*parts: str) -> str:
     """A file name stem from words: "regiekaart", "Sint-Niklaas e.o." -> "regiekaart-sint-niklaas-e-o"."""
-    import re
-    import unicodedata
+    return slug("-".join(str(part) for part in parts if str(part)), default="regiekaart")
 
-    text = "-".join(str(part) for part in parts if str(part))
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "regiekaart"
+
+def selection_stem(stem: str, view, filters: ui.Filters) -> str:
+    """A download's file name stem with the selection in it: "regiekaart-overzicht-dekking-centrumstad-kortrijk"."""
+    parts = [stem]
+    if filters.scheme == ui.SCHEME_REFREG:
+        parts.append("referentieregios")
+    elif filters.scheme == ui.SCHEME_UPLOAD:
+        parts.append("eigen-upload")
+    if filters.version != "2019":
+        parts.append(f"gemeenten-{filters.version}")
+    if filters.province != ui.ALL:
+        parts.append(f"provincie {filters.province}")
+    if filters.region != ui.ALL:
+        parts.append(f"referentieregio {ui.region_options(view).get(filters.region, filters.region)}")
+    if filters.centre in (ui.CENTRE_WITH, ui.CENTRE_WITHOUT):
+        parts.append(ui.CENTRE_LABELS[filters.centre])
+    elif filters.centre != ui.CENTRE_ANY:
+        parts.append(f"centrumstad {centre_cities(view.scheme.partnerships).get(filters.centre, filters.centre)}")
+    if filters.partnership != ui.ALL:
+        names = dict(zip(view.scheme.partnerships["partnership_id"], view.scheme.partnerships["name"]))
+        parts.append(f"verband {names.get(filters.partnership, filters.partnership)}")
+    return file_stem(*parts)

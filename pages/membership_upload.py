@@ -10,6 +10,7 @@ import hashlib
 
 import streamlit as st
 
+from analysis.membership_list import read_list
 from pages import ui
 
 RESULT_KEY = "list_result"  # the list read last: {"token", "name", "scheme", "problems", "analysis"}
@@ -30,16 +31,6 @@ def membership_templates() -> tuple[bytes, bytes]:
     return membership_template_csv(), membership_template_xlsx()
 
 
-def read_membership_upload(data: bytes | str, filename: str | None = None):
-    """Validate an uploaded list (file bytes, or pasted text as a str): (SchemeData or None, list of Problem).
-
-    The scheme uses the 2019-2024 codes and lives only in this browser session.
-    """
-    from analysis.membership_list import read_list
-
-    return read_list(data, filename)
-
-
 def _read(data: bytes | str, name: str) -> dict:
     """The list read once per content (a rerun reuses it), kept in this session only."""
     raw = data.encode("utf-8") if isinstance(data, str) else data
@@ -47,7 +38,7 @@ def _read(data: bytes | str, name: str) -> dict:
     result = st.session_state.get(RESULT_KEY)
     if result is None or result["token"] != token:
         with st.spinner("Lijst lezen…"):
-            scheme, problems = read_membership_upload(data, name)
+            scheme, problems = read_list(data, name)
         result = {"token": token, "name": name, "scheme": scheme, "problems": problems, "analysis": None}
         st.session_state[RESULT_KEY] = result
     return result
@@ -138,7 +129,7 @@ def _read_pasted() -> None:
     text = st.session_state.get(PASTE_KEY) or ""
     raw = text.encode("utf-8")
     token = hashlib.sha256(raw).hexdigest() + PASTED_TEXT
-    scheme, problems = read_membership_upload(text, PASTED_TEXT)
+    scheme, problems = read_list(text, PASTED_TEXT)
     st.session_state[RESULT_KEY] = {"token": token, "name": PASTED_TEXT, "scheme": scheme, "problems": problems,
                                     "analysis": None, "pasted": True}
     st.session_state[SOURCE_KEY] = "paste"

@@ -329,32 +329,6 @@ def stop_if_empty(view, filters: Filters, mask) -> None:
     st.stop()
 
 
-def selection_stem(stem: str, view, filters: Filters) -> str:
-    """A download's file name stem with the selection in it: "regiekaart-overzicht-dekking-centrumstad-kortrijk"."""
-    from analysis.filters import centre_cities
-    from pages.downloads import file_stem
-
-    parts = [stem]
-    if filters.scheme == SCHEME_REFREG:
-        parts.append("referentieregios")
-    elif filters.scheme == SCHEME_UPLOAD:
-        parts.append("eigen-upload")
-    if filters.version != "2019":
-        parts.append(f"gemeenten-{filters.version}")
-    if filters.province != ALL:
-        parts.append(f"provincie {filters.province}")
-    if filters.region != ALL:
-        parts.append(f"referentieregio {region_options(view).get(filters.region, filters.region)}")
-    if filters.centre in (CENTRE_WITH, CENTRE_WITHOUT):
-        parts.append(CENTRE_LABELS[filters.centre])
-    elif filters.centre != CENTRE_ANY:
-        parts.append(f"centrumstad {centre_cities(view.scheme.partnerships).get(filters.centre, filters.centre)}")
-    if filters.partnership != ALL:
-        names = dict(zip(view.scheme.partnerships["partnership_id"], view.scheme.partnerships["name"]))
-        parts.append(f"verband {names.get(filters.partnership, filters.partnership)}")
-    return file_stem(*parts)
-
-
 def subsidy_scope_text(view, filters: Filters, mask) -> str:
     """Which regisseurs the Subsidie page simulates and shows, in the counts of `analysis.coverage`."""
     from analysis.coverage import partnership_counts, partnerships_without_members, regisseurs_text

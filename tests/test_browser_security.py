@@ -29,13 +29,13 @@ WAIT_MS = 120_000
 
 def test_template_syntax_in_names_is_not_evaluated_on_the_server():
     from analysis.datasets import build_view
-    from pages.membership_upload import read_membership_upload
+    from analysis.membership_list import read_list
     from pages.webmap import coverage_map, escape_text, gaps_map
 
     jinja = "{{ 'rk' ~ 'ssti' ~ 7*7 }}"
     loop = "{% for x in 'ab' %}rk-loop{% endfor %}"
     data = f"gemeente;samenwerkingsverband\nGenk;{jinja}\nAs;{loop}\nGent;{IMG}\n".encode()
-    scheme, problems = read_membership_upload(data, "ssti.csv")
+    scheme, problems = read_list(data, "ssti.csv")
     assert scheme is not None, problems
     view = build_view(scheme, "2019")
     web = web_layer("2019")

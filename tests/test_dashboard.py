@@ -314,7 +314,7 @@ def test_upload_problems_can_be_downloaded(deferred):
 
 def test_bundled_membership_is_shown_in_dutch_and_its_download_uploads_again(deferred):
     from analysis.datasets import regie_scheme
-    from geodata.membership import read_membership_upload
+    from geodata.official_list import read_membership_upload
 
     at = app("pages/gegevens.py")
     tables = {tuple(df.value.columns): df.value for df in at.dataframe}

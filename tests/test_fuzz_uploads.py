@@ -28,7 +28,8 @@ from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE as ILLEGAL_IN_XLSX
 
 from geodata.indicator_upload import read_indicator_upload
-from geodata.membership import Scheme, read_membership_upload
+from geodata.membership import Scheme
+from geodata.official_list import read_membership_upload
 from geodata.municipalities import load_merger_table, load_municipalities
 from geodata.uploads import MAX_UPLOAD_BYTES, Problem, RawSheet, UploadTable, read_raw_sheets, read_upload_table
 

@@ -11,9 +11,9 @@ from openpyxl import load_workbook
 
 from geodata.membership import (
     CENTRE_CITIES, check_scheme, load_scheme, membership_template_csv, membership_template_xlsx, official_totals,
-    read_membership_upload,
 )
 from geodata.municipalities import load_municipalities
+from geodata.official_list import read_membership_upload
 from geodata.uploads import ERROR, WARNING
 from tests.test_uploads import xlsx_bytes
 

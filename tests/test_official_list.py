@@ -3,7 +3,7 @@ exact memberships; name resolution; problems naming file, row and column."""
 
 import pytest
 
-from geodata.membership import read_membership_upload
+from geodata.official_list import read_membership_upload
 from geodata.official_list import PASTED_TEXT
 from geodata.uploads import ERROR, WARNING
 from tests.test_uploads import xlsx_bytes

@@ -413,7 +413,7 @@ def test_the_reconstruction_on_the_2025_map_lists_the_merger_conflicts_to_resolv
 def test_other_starting_points_on_the_real_maps():
     from analysis.datasets import build_view, scenario_starting_point
     from analysis.scenario_edit import START_REFERENCE_REGIONS, START_UPLOAD
-    from geodata.membership import read_membership_upload
+    from geodata.official_list import read_membership_upload
 
     reconstruction = new_scenario(scenario_starting_point(START_RECONSTRUCTION, "2019"))
     assert reconstruction.start.conflicts.empty and len(reconstruction.names) == 300
