@@ -51,8 +51,8 @@ def _kpi_records(kpis: pd.DataFrame) -> list[dict]:
 def summary(scheme_id: str, version: str, listed=None) -> dict:
     """KPIs beside the official totals, overlaps, gap clusters, merger conflicts and partnership profiles.
 
-    With `listed` (a SchemeData read from a membership list, see `geodata.membership.read_membership_upload`) the report is about that list instead of a
-    bundled scheme.
+    With `listed` (a SchemeData read from a membership list, see `geodata.official_list.read_membership_upload`)
+    the report is about that list instead of a bundled scheme.
     """
     from analysis.datasets import BUNDLED_SCHEMES, REGIE, build_view, bundled_view, merger_conflicts_for, regie_scheme
 
