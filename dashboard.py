@@ -50,6 +50,7 @@ pages = [
     st.Page("pages/verbanden.py", title="Samenwerkingsverbanden", icon=":material/handshake:"),
     st.Page("pages/fusies.py", title="Fusies 2025", icon=":material/merge:"),
     st.Page("pages/subsidie.py", title="Subsidie", icon=":material/euro:"),
+    st.Page("pages/scenarios.py", title="Scenario's", icon=":material/edit_note:"),
     st.Page("pages/indicatoren.py", title="Indicatoren", icon=":material/bar_chart:"),
     st.Page("pages/gegevens.py", title="Gegevens", icon=":material/database:"),
 ]

@@ -135,6 +135,14 @@ def uploaded_scheme():
     return st.session_state.get("upload_scheme")
 
 
+def open_scenario_link() -> None:
+    """A link ?scenario=<id>&scenarioversie=<n> makes that saved scenario the session's scheme, as an upload
+    (pages.scenario_session); runs before the filters are drawn, as it sets them."""
+    from pages.scenario_session import open_linked_scenario
+
+    open_linked_scenario()
+
+
 def current_view(filters: Filters):
     """The analysed view for the chosen scheme and boundary version."""
     if filters.scheme == SCHEME_UPLOAD and uploaded_scheme() is not None:
@@ -155,6 +163,7 @@ def current_view(filters: Filters):
 
 def sidebar() -> Filters:
     """Render the shared filters in the sidebar and keep them in the URL. Call once per run (dashboard.py)."""
+    open_scenario_link()
     _load_url_state_once()
     schemes = [SCHEME_REGIE, SCHEME_REFREG] + ([SCHEME_UPLOAD] if uploaded_scheme() is not None else [])
     _valid_choice("f_scheme", schemes, SCHEME_REGIE)
@@ -292,7 +301,12 @@ KPI_CARDS = (
 
 def kpi_cards(kpis, with_official: bool) -> None:
     """KPI cards, each beside its official total and the difference when there is one."""
-    from analysis.formatting import format_number, format_percent, format_signed_number, is_missing
+    from analysis.formatting import (
+        format_number,
+        format_percent,
+        format_signed_number,
+        is_missing,
+    )
 
     rows = kpis.set_index("kpi")
     columns = st.columns(len(KPI_CARDS))
@@ -356,7 +370,11 @@ def cached_merger_conflicts(scheme_id: str):
 def _bundled_merger_conflicts(scheme_id: str):
     import pandas as pd
 
-    from analysis.datasets import merger_conflicts_for, regie_scheme, referentieregio_scheme
+    from analysis.datasets import (
+        merger_conflicts_for,
+        referentieregio_scheme,
+        regie_scheme,
+    )
 
     if scheme_id == SCHEME_REGIE:
         return merger_conflicts_for(regie_scheme())
