@@ -169,8 +169,7 @@ message = st.session_state.pop(STATE_MESSAGE, None)
 if message:
     getattr(st, message[0])(message[1])
 
-status_text = f"Vertrekpunt: {scenario.start.label}. {MAP_LABELS_NL[version][0].upper()}{MAP_LABELS_NL[version][1:]}. " \
-    f"Bewerkingen sinds het openen: {len(scenario.history)}."
+status_text = f"Vertrekpunt: {scenario.start.label}. Bewerkingen sinds het openen: {len(scenario.history)}."
 if saved is not None:
     status_text += f" Bewaard als '{saved.title}', versie {saved.version}."
 st.caption(status_text)
