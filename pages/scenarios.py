@@ -378,7 +378,7 @@ with tab_new:
     st.text_input("Naam", key="scenario-new-name", max_chars=200)
     st.text_input("Rechtsvorm (optioneel)", key="scenario-new-form", placeholder="bv. welzijnsvereniging")
     st.multiselect("Gemeenten (optioneel; ze verlaten hun huidige verband)", ordered_municipalities,
-                   key="scenario-new-members", format_func=lambda code: names[code])
+                   key="scenario-new-members", format_func=lambda code: names[code], placeholder="Kies gemeenten")
 
     def _create():
         name = st.session_state.get("scenario-new-name", "")
@@ -497,7 +497,7 @@ else:
     st.button("Nieuwe versie bewaren" if saved is not None else "Bewaren", key="scenario-save", type="primary",
               on_click=_save)
     st.caption("Elke bewaring is een nieuwe versie; oudere versies blijven bereikbaar. Wie de link heeft, kan het "
-               f"scenario openen; er is geen lijst van scenario's. Databank: {store.location}")
+               "scenario openen; er is geen lijst van scenario's.")
     if saved is not None:
         link = session.scenario_link(saved.scenario_id, saved.version)
         base = str(st.context.url or "").split("?")[0]

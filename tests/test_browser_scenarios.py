@@ -37,6 +37,18 @@ def metrics(page) -> dict[str, str]:
     return result
 
 
+def settled_metrics(page, wanted=None) -> dict[str, str] | None:
+    """The KPI cards once Streamlit has finished its run and they stay the same for a second (None before);
+    with ``wanted``, only when they satisfy it."""
+    if page.locator('[data-testid="stStatusWidget"]').count():
+        return None
+    first = metrics(page)
+    time.sleep(1)
+    if page.locator('[data-testid="stStatusWidget"]').count() or metrics(page) != first or len(first) < 8:
+        return None
+    return first if wanted is None or wanted(first) else None
+
+
 def click_unknown_municipality(page, frame) -> None:
     """Click, with the mouse, inside a municipality drawn as unknown (hatched, not an overlap)."""
     point = frame.evaluate("""() => {
@@ -70,14 +82,14 @@ def test_click_assign_save_and_open_the_link_in_a_fresh_browser(chromium, stream
     page = context.new_page()
     page.goto(streamlit_url + "/scenarios")
     frame = leaflet_frame(page)
-    before = wait_for(lambda: metrics(page).get("Gemeenten gedekt") and metrics(page), what="the KPI cards")
+    before = wait_for(lambda: settled_metrics(page), what="the KPI cards")
     covered_before = int(before["Gemeenten gedekt"].split("/")[0].replace(".", ""))
 
     click_unknown_municipality(page, frame)
     municipality = wait_for(lambda: selected_municipality(page), what="the clicked municipality in the editor")
     page.get_by_role("button", name="Toepassen").click()
     wait_for(lambda: page.get_by_text(f"{municipality} toegewezen aan").count(), what="the edit's message")
-    after = wait_for(lambda: metrics(page).get("Gemeenten gedekt") != before["Gemeenten gedekt"] and metrics(page),
+    after = wait_for(lambda: settled_metrics(page, lambda m: m["Gemeenten gedekt"] != before["Gemeenten gedekt"]),
                      what="the KPIs after the edit")
     assert int(after["Gemeenten gedekt"].split("/")[0].replace(".", "")) == covered_before + 1
     page.screenshot(path=str(artifacts_dir / "scenario-after-edit.png"))
@@ -95,7 +107,7 @@ def test_click_assign_save_and_open_the_link_in_a_fresh_browser(chromium, stream
     page = fresh.new_page()
     page.goto(link.strip())
     leaflet_frame(page)
-    restored = wait_for(lambda: metrics(page).get("Gemeenten gedekt") == after["Gemeenten gedekt"] and metrics(page),
+    restored = wait_for(lambda: settled_metrics(page, lambda m: m["Gemeenten gedekt"] == after["Gemeenten gedekt"]),
                         what="the restored scenario's KPIs")
     assert restored == after
     page.get_by_role("tab", name="Verschillen").click()
