@@ -201,3 +201,31 @@ def test_the_download_in_the_upload_format_reads_back_as_the_same_scheme():
                                    scheme.partnerships["legal_form"]):
             if pid in with_members and isinstance(form, str) and form:
                 assert forms[name] == form
+
+
+def test_the_reconstruction_on_the_2025_map_lists_merger_conflicts_and_its_link_opens_on_that_map(database):
+    at = app()
+    at.radio(key="scenario-start-map").set_value("2025").run()
+    at.button(key="scenario-start").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert metric(at, "Gemeenten gedekt").endswith("/ 285")
+    conflicts = table_with(at, "NIS 2025")
+    assert len(conflicts) > 0
+    first = at.selectbox(key="scenario-conflict").value
+    at.button(key="scenario-keep").click().run()
+    remaining = [df.value for df in at.dataframe if "NIS 2025" in df.value.columns]
+    if remaining:
+        assert first not in set(remaining[0]["NIS 2025"]) and len(remaining[0]) == len(conflicts) - 1
+    else:
+        assert len(conflicts) == 1
+    at.text_input(key="scenario-title").input("Kaart 2025").run()
+    at.button(key="scenario-save").click().run()
+    link = next(code.value for code in at.code if "scenario=" in code.value)
+    scenario_id = re.search(r"scenario=([A-Za-z0-9_-]{24})", link).group(1)
+
+    home = app(page=None, scenario=scenario_id, scenarioversie="1")
+    assert home.radio(key="f_version").value == "2025"
+    assert metric(home, "Gemeenten gedekt") == metric(at, "Gemeenten gedekt")
+    home.radio(key="f_version").set_value("2019").run()  # its 2025 codes cannot be drawn on the older map
+    assert not home.exception
+    assert home.radio(key="f_version").value == "2025"
