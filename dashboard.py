@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from pages import downloads, ui
+from pages import downloads, scenario_session, ui
 from pages.webmap import install_leaflet_assets
 
 st.set_page_config(page_title="Regiekaart – regierol sociale economie", page_icon=":material/map:", layout="wide")
@@ -53,9 +53,13 @@ pages = [
     st.Page("pages/verbanden.py", title="Samenwerkingsverbanden", icon=":material/handshake:"),
     st.Page("pages/fusies.py", title="Fusies 2025", icon=":material/merge:"),
     st.Page("pages/subsidie.py", title="Subsidie", icon=":material/euro:"),
+    st.Page("pages/scenarios.py", title="Scenario's", icon=":material/edit_note:"),
     st.Page("pages/indicatoren.py", title="Indicatoren", icon=":material/bar_chart:"),
     st.Page("pages/gegevens.py", title="Gegevens", icon=":material/database:"),
 ]
 navigation = st.navigation(pages)
+# A link ?scenario=<id>&scenarioversie=<n> makes that saved scenario the session's scheme (and sets the filters it
+# saved), so it runs before the sidebar draws them.
+scenario_session.open_linked_scenario()
 ui.sidebar()
 navigation.run()

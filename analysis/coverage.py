@@ -27,6 +27,7 @@ import pandas as pd
 
 from analysis.codes import nis_list, nis_series
 from analysis.formatting import is_missing
+from geodata.membership import CONFIDENCE_NL
 
 MEMBER_CONFIRMED = "member_confirmed"
 MEMBER_SUGGESTIVE = "member_suggestive"
@@ -45,12 +46,11 @@ STATUS_LABELS_NL = {
 }
 
 CONFIRMED = "confirmed"
-CONFIDENCE_LABELS_NL = {"confirmed": "bevestigd", "suggestive": "vermoedelijk"}
 
 
 def confidence_nl(value: Any) -> str:
     """The Dutch word for a membership's confidence ("bevestigd", "vermoedelijk"); anything else as text."""
-    return CONFIDENCE_LABELS_NL.get(value, str(value))
+    return CONFIDENCE_NL.get(value, str(value))
 
 
 def _records_frame(records: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame:

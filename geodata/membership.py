@@ -26,6 +26,8 @@ from geodata.uploads import ERROR, WARNING, Problem, has_errors
 DATA_DIR = Path(__file__).resolve().parent / "data"
 SCHEMES = {"regie-2020-2025": DATA_DIR / "regie-2020-2025"}
 CONFIDENCES = ("confirmed", "suggestive")
+# The Dutch word for each confidence, in every table, export and upload-format file.
+CONFIDENCE_NL = {"confirmed": "bevestigd", "suggestive": "vermoedelijk"}
 
 PARTNERSHIP_COLUMNS = ["partnership_id", "name", "legal_form", "centre_city_nis", "centre_city", "standalone",
                        "period", "confidence", "notes"]
@@ -228,8 +230,7 @@ def split_members(text: str) -> list[tuple[str, int]]:
 
 def _normalised_code(text: str) -> str | None:
     digits = text.replace(".", "").replace(" ", "")
-    if digits.endswith(",0"):
-        digits = digits[:-2]
+    digits = digits.removesuffix(",0")
     return digits.zfill(5) if digits.isdigit() and len(digits) <= 5 else None
 
 
@@ -667,3 +668,33 @@ def membership_template_xlsx() -> bytes:
                 width = max(len(str(cell.value or "")) for cell in column)
                 sheet.column_dimensions[column[0].column_letter].width = min(70, width + 2)
     return buffer.getvalue()
+
+
+# -------------------------------------------------------------------------------------------------------------
+# A scheme in the upload format (a scenario downloaded to edit elsewhere and load again)
+# -------------------------------------------------------------------------------------------------------------
+
+UPLOAD_FORMAT_COLUMNS = TEMPLATE_COLUMNS + ["rechtsvorm"]
+
+
+def _cell(value) -> str:
+    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+
+
+def membership_upload_table(partnerships: pd.DataFrame, memberships: pd.DataFrame,
+                            non_participants: pd.DataFrame) -> pd.DataFrame:
+    """A scheme as a table in the upload format (:data:`UPLOAD_FORMAT_COLUMNS`, every cell text): one row per
+    membership with the partnership's name and legal form, and a row 'geen' per municipality that does not take
+    part. :func:`geodata.official_list.read_membership_upload` reads it back (a 2025 code stands for its former municipalities)."""
+    names = {pid: _cell(name) or pid for pid, name in zip(partnerships["partnership_id"], partnerships["name"])}
+    forms = dict(zip(partnerships["partnership_id"], partnerships["legal_form"].map(_cell)))
+    rows = [[names.get(pid, _cell(pid)), _cell(nis), _cell(municipality), _cell(role), _cell(source),
+             CONFIDENCE_NL.get(_cell(confidence), ""), _cell(evidence), forms.get(pid, "")]
+            for pid, nis, municipality, role, source, evidence, confidence in zip(
+                memberships["partnership_id"], memberships["nis"], memberships["municipality"], memberships["role"],
+                memberships["source"], memberships["evidence"], memberships["confidence"])]
+    rows += [["geen", _cell(nis), _cell(municipality), "", _cell(source), "", _cell(evidence), ""]
+             for nis, municipality, source, evidence in zip(non_participants["nis"], non_participants["municipality"],
+                                                             non_participants["source"], non_participants["evidence"])]
+    return pd.DataFrame(rows, columns=UPLOAD_FORMAT_COLUMNS, dtype=object)
+

@@ -490,7 +490,7 @@ def cached_merger_conflicts(scheme_id: str):
 def _bundled_merger_conflicts(scheme_id: str):
     import pandas as pd
 
-    from analysis.datasets import merger_conflicts_for, regie_scheme, referentieregio_scheme
+    from analysis.datasets import merger_conflicts_for, referentieregio_scheme, regie_scheme
 
     if scheme_id == SCHEME_REGIE:
         return merger_conflicts_for(regie_scheme())

@@ -73,8 +73,10 @@ def start_streamlit(extra_env: dict | None = None) -> tuple[subprocess.Popen, st
 
 
 @pytest.fixture(scope="session")
-def streamlit_url():
-    process, base_url = start_streamlit()
+def streamlit_url(tmp_path_factory):
+    # Scenarios saved by browser tests go to a throwaway database, never to the user's own (REGIEKAART_DB).
+    database = tmp_path_factory.mktemp("scenario-store") / "scenarios.sqlite"
+    process, base_url = start_streamlit({"REGIEKAART_DB": str(database)})
     yield base_url
     process.terminate()
     try:
