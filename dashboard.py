@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from pages import downloads, ui
+from pages import downloads, errors, sources_download, ui
 from pages.webmap import install_leaflet_assets
 
 st.set_page_config(page_title="Regiekaart – regierol sociale economie", page_icon=":material/map:", layout="wide")
@@ -54,5 +54,7 @@ pages = [
     st.Page("pages/gegevens.py", title="Gegevens", icon=":material/database:"),
 ]
 navigation = st.navigation(pages)
-ui.sidebar()
-navigation.run()
+with errors.error_boundary():  # a Dutch message and a log entry instead of a traceback, for every page
+    sources_download.ensure_sources()  # first visit: download missing sources with progress
+    ui.sidebar()
+    navigation.run()
