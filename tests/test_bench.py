@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 import shapely
 
+from bench import browser as bench_browser
 from bench import run as bench
 from bench.synthetic import grid_shape, synthetic_map, synthetic_regions
 
@@ -78,6 +79,50 @@ def test_the_table_and_the_json_show_the_same_figures():
     assert set(figures) == {"quick", "payload"}
     table = bench.format_table(figures)
     assert f"{figures['payload']['coverage_map_bytes']:,}" in table and "naive choropleth" in table
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_browser_load_and_soak_figures_have_their_shape_and_are_sane(chromium):
+    """A --quick run of the figures that start servers (no timing is asserted, only that the numbers hang
+    together). `chromium` only decides skip or fail; the bench launches its own."""
+    result = subprocess.run([sys.executable, "bench/run.py", "--json", "--only", "browser,load,soak", "--quick"],
+                            cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=1500)
+    assert result.returncode == 0, result.stderr[-3000:]
+    figures = json.loads(result.stdout)
+    assert set(figures) == {"quick", "browser", "load", "soak"}
+
+    browser = figures["browser"]
+    paths = browser["paths"]
+    assert paths["alle"] == 300 and sum(paths[p] for p in bench_browser.PROVINCES) == 300
+    for name in ("new_session_s", "static_floor_s", "filter_change_s", "filter_change_floor_s", "page_switch_s",
+                 "cold_start_s"):
+        assert 0 < browser[name] < bench_browser.DRAW_TIMEOUT_S + 90, name
+    assert browser["new_session_vs_floor"] == pytest.approx(browser["new_session_s"] / browser["static_floor_s"])
+    for sample in browser["samples"]["cold_start"]:  # the server answered before the map could be drawn
+        assert 0 < sample["ready_s"] < sample["seconds"]
+    assert all(count >= 1 for count in browser["reruns_per_action"].values())
+    assert 0 < browser["map_args_bytes_new_session"] < browser["websocket_bytes_new_session"]
+    assert isinstance(browser["meets_target"], bool) and browser["load_average"]["cpus"] >= 1
+
+    load = figures["load"]
+    assert [row["sessions"] for row in load["levels"]] == [2, 4]
+    for row in load["levels"]:
+        assert row["errors"] == 0 and row["warm_up_errors"] == 0, row["error_examples"]
+        assert row["open"]["n"] == row["change"]["n"] == row["sessions"]
+        runs = row["all_runs"]
+        assert 0 < runs["p50_s"] <= runs["p95_s"] <= runs["max_s"]
+        assert row["rss_connected_mb"] > 0 and row["rss_per_session_mb"] == pytest.approx(
+            (row["rss_connected_mb"] - row["rss_before_mb"]) / row["sessions"])
+        assert row["server_cpu_s"] > 0 and row["client_cpu_s"] > 0
+
+    soak = figures["soak"]
+    assert soak["errors"] == 0 and soak["warm_up_errors"] == 0, soak["error_examples"]
+    assert soak["changes"] >= soak["sessions"] and soak["change"]["n"] == soak["changes"]
+    assert soak["rss_growth_pct"] == pytest.approx((soak["rss_end_mb"] - soak["rss_start_mb"])
+                                                   / soak["rss_start_mb"] * 100)
+    table = bench.format_table(figures)
+    assert "static map file (floor)" in table and "4 sessions" in table and "Soak (3 sessions" in table
 
 
 def _decode(collection_text: str) -> list[dict]:
