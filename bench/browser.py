@@ -3,6 +3,7 @@ municipality polygons are drawn, each figure beside a floor measured in the same
 
 Figures (seconds, medians over repeats):
   new_session_s    warm server, new browser context: navigation start until the home map's polygons are drawn
+                   (returning_visitor_s: the same in a second tab of that context, browser cache warm)
   static_floor_s   the same map HTML (built by the bench from the same folium map object the page builds),
                    opened as a static file from a local HTTP server in the same browser: the floor for drawing it
   filter_change_s  a province chosen in the sidebar until the new map's polygons are drawn; its floor is the static
@@ -244,8 +245,10 @@ class SocketLog:
 
 # --- the figures ------------------------------------------------------------------------------------------------
 
-def _open_home(browser, base_url: str, query: str, count: int) -> dict:
-    """A new context opening the home page; seconds from navigation start until `count` paths are drawn."""
+def _open_home(browser, base_url: str, query: str, count: int, returning: bool = False) -> dict:
+    """A new context opening the home page; seconds from navigation start until `count` paths are drawn.
+    With `returning`, a second tab of the same context (browser cache warm, a new Streamlit session) is timed too:
+    a returning visitor."""
     context, watch = _new_context(browser)
     try:
         page = context.new_page()
@@ -254,9 +257,17 @@ def _open_home(browser, base_url: str, query: str, count: int) -> dict:
         page.goto(f"{base_url}/?{query}" if query else f"{base_url}/", wait_until="commit")
         start = _navigation_start(page)
         drawn = watch.drawn_at(page, count, before)
-        return {"seconds": (drawn - start) / 1000, "drawn_ms": drawn, "server_ms": socket.server_ms_after(before),
-                "reruns": socket.reruns_after(before), "received_bytes": socket.received_bytes,
-                "map_args_bytes": socket.map_args_bytes, "load": _load()}
+        sample = {"seconds": (drawn - start) / 1000, "drawn_ms": drawn, "server_ms": socket.server_ms_after(before),
+                  "reruns": socket.reruns_after(before), "received_bytes": socket.received_bytes,
+                  "map_args_bytes": socket.map_args_bytes, "load": _load()}
+        if returning:
+            page.wait_for_timeout(1000)
+            second = context.new_page()
+            before = time.time() * 1000
+            second.goto(f"{base_url}/?{query}" if query else f"{base_url}/", wait_until="commit")
+            start = _navigation_start(second)
+            sample["returning_seconds"] = (watch.drawn_at(second, count, before) - start) / 1000
+        return sample
     finally:
         context.close()
 
@@ -362,7 +373,7 @@ def measure_browser(repeats: int = 5, cold_repeats: int = 3, extra_env: dict | N
                     server.stop()
             sessions, floors = [], []
             for _ in range(repeats):  # interleaved, so a change in the machine's load moves both
-                sessions.append(_open_home(browser, server.base_url, "", counts["alle"]))
+                sessions.append(_open_home(browser, server.base_url, "", counts["alle"], returning=True))
                 floors.append(_open_static(browser, f"{site}/home.html", counts["alle"]))
             filter_changes = measure_filter_changes(browser, server.base_url, changes, counts)
             filter_floors = [_open_static(browser, f"{site}/{p}.html", counts[p]) for p in changes]
@@ -382,6 +393,7 @@ def measure_browser(repeats: int = 5, cold_repeats: int = 3, extra_env: dict | N
         "new_session_s": new_session,
         "static_floor_s": floor,
         "new_session_vs_floor": new_session / floor,
+        "returning_visitor_s": _median([s["returning_seconds"] for s in sessions]),
         "filter_change_s": filter_change,
         "filter_change_floor_s": filter_floor,
         "page_switch_s": page_switch,
@@ -429,6 +441,7 @@ def format_browser(b: dict) -> list[str]:
         f"x{b['new_session_vs_floor']:.1f} of the floor (target <= {t['new_session_vs_floor_max']}); "
         f"server run {server['new_session'] or 0:.0f} ms, {reruns['new_session']} rerun(s)",
         f"  static map file (floor)   {b['static_floor_s']:>8.2f} s   (baseline)",
+        f"  returning visitor         {b['returning_visitor_s']:>8.2f} s   (new tab, browser cache warm)",
         f"  filter change (province)  {b['filter_change_s']:>8.2f} s   (target <= {t['filter_change_s_max']}) "
         f"floor {b['filter_change_floor_s']:.2f} s; server run {server['filter_change'] or 0:.0f} ms, "
         f"{reruns['filter_change']} rerun(s)",

@@ -204,46 +204,67 @@ async def _server_workload(base_url: str, rounds: int) -> dict:
     return {name: round(sorted(values)[len(values) // 2], 3) for name, values in timings.items()}
 
 
+SAMPLE_RATE_HZ = 200
+
+# (thread kind, bucket, marker in a stack): the first marker found names the bucket of a sample.
+BUCKETS = (
+    ("script", "page script (dashboard.py and the page)", "ScriptRunner._run_script.<locals>.code_to_exec"),
+    ("script", "gc.collect(2) after every run (runner.postScriptGC)", "ScriptRunner._on_script_finished"),
+    ("script", "other script-runner work", "ScriptRunner._run_script"),
+    ("event loop", "file watcher: paths of every loaded module after every run",
+     "LocalSourcesWatcher.update_watched_modules"),
+    ("event loop", "websocket: serialise and send", "write_forward_msg"),
+    ("event loop", "waiting for events (select; py-spy cannot tell it is idle)", "EpollSelector.select"),
+    ("event loop", "other event-loop work", "run_forever"),
+    ("other", "file watcher threads (polling and inotify)", "Watch"),
+)
+
+
 def _library(path: str) -> str:
-    if "site-packages/" in path:
-        return path.split("site-packages/", 1)[1].split("/", 1)[0].removesuffix(".py")
-    if str(PROJECT_ROOT) in path or path.startswith(("pages/", "analysis/", "geodata/", "dashboard")):
-        relative = path.replace(str(PROJECT_ROOT) + "/", "")
-        return relative.split("/", 1)[0] if "/" in relative else relative
-    return "python" if "/lib/python" in path else "other"
+    """py-spy names frames by module path: "pandas/io/formats/style.py", "pages/ui.py", "dashboard.py"."""
+    if path in ("dashboard.py",):
+        return "dashboard.py"
+    head = path.split("/", 1)[0]
+    return head if "/" in path else "python"
 
 
-def summarise_py_spy(raw: str, top: int = 30) -> dict:
-    """py-spy's collapsed stacks (``--format raw``): per-function inclusive share of the script threads' samples
-    and per-library self share."""
-    inclusive, self_by_library = Counter(), Counter()
-    total = 0
+def summarise_py_spy(raw: str, runs: int, top: int = 25) -> dict:
+    """py-spy's collapsed stacks (``--format raw --threads``): seconds per bucket (see BUCKETS) per run, and the
+    functions of the page script with their inclusive share of it."""
+    buckets, inclusive, self_by_library = Counter(), Counter(), Counter()
+    page_samples = 0
     for line in raw.splitlines():
         if not line.strip():
             continue
         stack, _, count = line.rpartition(" ")
         count = int(count)
-        frames = stack.split(";")
-        if not any("scriptrunner" in frame or "exec_func_with_error_handling" in frame for frame in frames):
-            continue  # only the threads that run the page (not the event loop or the file watcher)
-        total += count
+        frames = stack.split(";")[1:]  # the first entry names the thread
+        names = [frame.partition(" (")[0] for frame in frames]
+        bucket = next((f"{kind}: {name}" for kind, name, marker in BUCKETS if any(marker in n for n in names)),
+                      None)
+        buckets[bucket or "other: unclassified"] += count
+        if not bucket or not bucket.startswith("script: page script"):
+            continue
+        page_samples += count
         seen = set()
-        for frame in frames:
-            name, _, location = frame.partition(" (")
-            path = location.rsplit(":", 1)[0]
-            library = _library(path)
-            if library in ("pages", "analysis", "geodata", "dashboard.py", "streamlit_folium", "folium", "branca"):
-                key = f"{path.replace(str(PROJECT_ROOT) + '/', '').split('site-packages/')[-1]}:{name}"
+        for frame, name in zip(frames, names):
+            path = frame.partition(" (")[2].rsplit(":", 1)[0]
+            if _library(path) in ("pages", "analysis", "geodata", "dashboard.py", "streamlit_folium", "folium",
+                                  "branca", "pandas"):
+                key = f"{path}:{name}"
                 if key not in seen:
                     seen.add(key)
                     inclusive[key] += count
-        leaf = frames[-1].partition(" (")[2].rsplit(":", 1)[0]
-        self_by_library[_library(leaf)] += count
+        self_by_library[_library(frames[-1].partition(" (")[2].rsplit(":", 1)[0])] += count
+    per_run = {name: round(count / SAMPLE_RATE_HZ / runs, 3) for name, count in buckets.most_common()}
     return {
-        "script_samples": total,
-        "inclusive_share": {key: round(count / total, 3) for key, count in inclusive.most_common(top)} if total else {},
-        "self_share_by_library": {key: round(count / total, 3) for key, count in self_by_library.most_common(12)}
-        if total else {},
+        "runs": runs,
+        "seconds_per_run_by_bucket": per_run,
+        "page_script_inclusive_share": {key: round(count / page_samples, 3)
+                                        for key, count in inclusive.most_common(top)} if page_samples else {},
+        "page_script_self_share_by_library": {key: round(count / page_samples, 3)
+                                              for key, count in self_by_library.most_common(10)}
+        if page_samples else {},
     }
 
 
@@ -257,7 +278,8 @@ def profile_server(rounds: int = 3) -> dict:
     with start() as server, tempfile.TemporaryDirectory() as folder:
         asyncio.run(warm_up(server.base_url))
         output = Path(folder) / "server.txt"
-        recorder = subprocess.Popen([spy, "record", "--pid", str(server.pid), "--rate", "200", "--format", "raw",
+        recorder = subprocess.Popen([spy, "record", "--pid", str(server.pid), "--rate", str(SAMPLE_RATE_HZ),
+                                     "--format", "raw",
                                      "--threads", "--nonblocking", "-o", str(output)],
                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(1.0)
@@ -267,7 +289,10 @@ def profile_server(rounds: int = 3) -> dict:
             recorder.send_signal(2)  # SIGINT: py-spy writes what it has
             recorder.wait(timeout=60)
         raw = output.read_text() if output.exists() else ""
-    return {"available": bool(raw), "median_run_s": timings, **summarise_py_spy(raw)}
+        if os.environ.get("REGIEKAART_PROFILE_RAW"):
+            Path(os.environ["REGIEKAART_PROFILE_RAW"]).write_text(raw)
+    runs = rounds * 5  # per round: open home, three province changes, open Dekking
+    return {"available": bool(raw), "median_run_s": timings, **summarise_py_spy(raw, runs)}
 
 
 def main(argv=None) -> int:

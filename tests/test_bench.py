@@ -186,3 +186,51 @@ def test_coverage_map_pieces_are_prepared_once_per_view_and_released_with_it(mon
     del view, fmap
     gc.collect()
     assert not any(key[1] == view_id for key in webmap._PER_VIEW._entries)
+
+
+def test_trace_summary_counts_self_time_by_category_and_frame():
+    from bench.profile import summarise_trace
+
+    main = {"pid": 1, "tid": 7}
+    trace = {"traceEvents": [
+        {"ph": "M", "name": "thread_name", "args": {"name": "CrRendererMain"}, **main},
+        {"ph": "M", "name": "thread_name", "args": {"name": "Compositor"}, "pid": 1, "tid": 8},
+        {"ph": "I", "name": "TracingStartedInBrowser", "pid": 0, "tid": 0, "ts": 0, "args": {"data": {"frames": [
+            {"frame": "A", "url": "http://127.0.0.1:1/"},
+            {"frame": "B", "url": "http://127.0.0.1:1/component/streamlit_folium.st_folium/index.html"}]}}},
+        {"ph": "X", "name": "RunTask", "ts": 0, "dur": 100_000, **main},
+        {"ph": "X", "name": "FunctionCall", "ts": 10_000, "dur": 50_000, "args": {"data": {"frame": "A"}}, **main},
+        {"ph": "X", "name": "Layout", "ts": 20_000, "dur": 10_000, **main},  # inherits frame A
+        {"ph": "X", "name": "Paint", "ts": 70_000, "dur": 20_000, "args": {"data": {"frame": "B"}}, **main},
+        {"ph": "X", "name": "Paint", "ts": 0, "dur": 99_000, "pid": 1, "tid": 8},  # not the main thread
+    ]}
+    summary = summarise_trace(trace)
+    assert summary["main_thread_busy_ms"] == 100.0
+    assert summary["self_ms_by_frame_and_category"] == {
+        "unattributed": {"other": 30.0},
+        "top_page": {"scripting": 40.0, "style_and_layout": 10.0},
+        "map_iframe": {"paint_and_composite": 20.0},
+    }
+
+
+def test_server_profile_summary_names_the_buckets_per_run():
+    from bench.profile import SAMPLE_RATE_HZ, summarise_py_spy
+
+    runner = "thread (1): ScriptRunner-1;ScriptRunner._run_script (streamlit/runtime/scriptrunner/script_runner.py:9)"
+    page = "ScriptRunner._run_script.<locals>.code_to_exec (streamlit/runtime/scriptrunner/script_runner.py:9)"
+    raw = "\n".join([
+        f"{runner};{page};<module> (dashboard.py:60);show_map (pages/ui.py:250) 8",
+        f"{runner};{page};<module> (dashboard.py:60);kpis_for (analysis/scenario.py:5) 2",
+        f"{runner};ScriptRunner._on_script_finished (streamlit/runtime/scriptrunner/script_runner.py:1055) 6",
+        "thread (2): MainThread;BaseEventLoop.run_forever (asyncio/base_events.py:607);"
+        "LocalSourcesWatcher.update_watched_modules (streamlit/watcher/local_sources_watcher.py:281) 4",
+    ])
+    summary = summarise_py_spy(raw, runs=2)
+    per_run = summary["seconds_per_run_by_bucket"]
+    assert per_run["script: page script (dashboard.py and the page)"] == pytest.approx(10 / SAMPLE_RATE_HZ / 2)
+    assert per_run["script: gc.collect(2) after every run (runner.postScriptGC)"] == pytest.approx(6 / SAMPLE_RATE_HZ / 2)
+    assert per_run["event loop: file watcher: paths of every loaded module after every run"] == pytest.approx(
+        4 / SAMPLE_RATE_HZ / 2)
+    shares = summary["page_script_inclusive_share"]
+    assert shares["dashboard.py:<module>"] == 1.0 and shares["pages/ui.py:show_map"] == 0.8
+    assert shares["analysis/scenario.py:kpis_for"] == 0.2
