@@ -221,6 +221,29 @@ def _read_element(element, run: Run, widgets: dict, titles: tuple[str, ...]) -> 
                                       proto.set_value)
 
 
+def run_async(coroutine, timeout_s: float):
+    """Run a coroutine to its end in a thread of its own: the caller may already run an event loop (synchronous
+    Playwright does, e.g. in the test suite)."""
+    import threading
+
+    outcome: dict = {}
+
+    def target():
+        try:
+            outcome["result"] = asyncio.run(asyncio.wait_for(coroutine, timeout_s))
+        except BaseException as error:  # re-raised in the caller's thread
+            outcome["error"] = error
+
+    thread = threading.Thread(target=target, name="load-sessions", daemon=True)
+    thread.start()
+    thread.join(timeout_s + 30)
+    if thread.is_alive():
+        raise TimeoutError(f"the sessions did not finish within {timeout_s} s")
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["result"]
+
+
 # --- scenarios ------------------------------------------------------------------------------------------------
 
 def filter_urls(count: int, seed: int = 16) -> list[tuple[str, str]]:

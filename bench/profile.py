@@ -1,6 +1,7 @@
 """Where the time goes: a Chromium performance trace of a new session, and a sampling profile of the server.
 
-    python bench/profile.py [--json] [--out DIR]
+    python bench/profile.py            # browser trace and server profile (JSON)
+    python bench/profile.py --options  # the same server workload with Streamlit options changed
 
 Browser: Chromium's own trace (Playwright ``browser.start_tracing``) of one new session on a warm server, from
 navigation until the home map's polygons are drawn plus one second; the renderer main thread's time is split the
@@ -295,6 +296,33 @@ def profile_server(rounds: int = 3) -> dict:
     return {"available": bool(raw), "median_run_s": timings, **summarise_py_spy(raw, runs)}
 
 
+SERVER_OPTION_VARIANTS = {
+    "as configured": {},
+    "runner.postScriptGC = false": {"STREAMLIT_RUNNER_POST_SCRIPT_GC": "false"},
+    "server.fileWatcherType = none": {"STREAMLIT_SERVER_FILE_WATCHER_TYPE": "none"},
+    "both": {"STREAMLIT_RUNNER_POST_SCRIPT_GC": "false", "STREAMLIT_SERVER_FILE_WATCHER_TYPE": "none"},
+}
+
+
+def compare_server_options(rounds: int = 3) -> dict:
+    """The same sequential workload on servers started with Streamlit options changed through environment
+    variables (no code change): median seconds per kind of run and server CPU per run."""
+    from bench.load import warm_up
+    from bench.server import TreeMemorySampler, start
+
+    results = {}
+    for name, env in SERVER_OPTION_VARIANTS.items():
+        with start(env) as server:
+            asyncio.run(warm_up(server.base_url))
+            sampler = TreeMemorySampler(server.pid)
+            cpu = sampler.cpu_seconds()
+            load = os.getloadavg()[0]
+            timings = asyncio.run(_server_workload(server.base_url, rounds))
+            results[name] = {**timings, "server_cpu_s_per_run": round((sampler.cpu_seconds() - cpu) / (rounds * 5), 3),
+                             "load_average": round(load, 2)}
+    return results
+
+
 def main(argv=None) -> int:
     import argparse
 
@@ -302,8 +330,12 @@ def main(argv=None) -> int:
     from bench.server import start
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--options", action="store_true",
+                        help="only compare Streamlit server options (postScriptGC, fileWatcherType) on one workload")
     args = parser.parse_args(argv)
+    if args.options:
+        print(json.dumps(compare_server_options(), indent=2))
+        return 0
     result = {"load_average_start": os.getloadavg()[0]}
     with start() as server:
         asyncio.run(warm_up(server.base_url))

@@ -11,7 +11,7 @@ from urllib.parse import parse_qsl
 
 import pytest
 
-from bench.load import Session
+from bench.load import Session, run_async
 
 pytestmark = [pytest.mark.slow]
 
@@ -79,7 +79,7 @@ async def _all_sessions(base_url: str):
 
 
 def test_simultaneous_sessions_each_keep_their_own_filters(streamlit_url):
-    opened, changed = asyncio.run(asyncio.wait_for(_all_sessions(streamlit_url), 600))
+    opened, changed = run_async(_all_sessions(streamlit_url), timeout_s=600)
     wanted_after = []
     for query, province, first, second in zip(QUERIES, CHANGES, opened, changed):
         params = dict(parse_qsl(query))
