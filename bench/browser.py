@@ -105,6 +105,57 @@ def _median(values):
     return statistics.median(values) if values else None
 
 
+class CpuMeter:
+    """CPU seconds (user + system) spent by the Chromium processes and by the server's process tree.
+
+    Wall-clock figures on a shared machine grow with other people's load; CPU time much less: beside each wall
+    figure the CPU it cost shows whether the browser or the server did the work."""
+
+    def __init__(self):
+        self.server_pid: int | None = None
+
+    @staticmethod
+    def _tree_cpu(processes) -> float:
+        import psutil
+
+        total = 0.0
+        for process in processes:
+            try:
+                times = process.cpu_times()
+                total += times.user + times.system + times.children_user + times.children_system
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
+                continue
+        return total
+
+    def snapshot(self) -> tuple[float, float]:
+        import psutil
+
+        children = psutil.Process().children(recursive=True)
+        browser = [p for p in children if _is_chromium(p)]
+        server = []
+        if self.server_pid is not None:
+            try:
+                root = psutil.Process(self.server_pid)
+                server = [root, *root.children(recursive=True)]
+            except psutil.NoSuchProcess:
+                server = []
+        return self._tree_cpu(browser), self._tree_cpu(server)
+
+    def since(self, before: tuple[float, float]) -> dict:
+        after = self.snapshot()
+        return {"browser_cpu_s": round(after[0] - before[0], 3), "server_cpu_s": round(after[1] - before[1], 3)}
+
+
+def _is_chromium(process) -> bool:
+    try:
+        return "chrom" in process.name()
+    except Exception:
+        return False
+
+
+CPU = CpuMeter()
+
+
 # --- drawing watch --------------------------------------------------------------------------------------------
 
 class DrawWatch:
@@ -253,13 +304,14 @@ def _open_home(browser, base_url: str, query: str, count: int, returning: bool =
     try:
         page = context.new_page()
         socket = SocketLog(page)
+        cpu = CPU.snapshot()
         before = time.time() * 1000
         page.goto(f"{base_url}/?{query}" if query else f"{base_url}/", wait_until="commit")
         start = _navigation_start(page)
         drawn = watch.drawn_at(page, count, before)
         sample = {"seconds": (drawn - start) / 1000, "drawn_ms": drawn, "server_ms": socket.server_ms_after(before),
                   "reruns": socket.reruns_after(before), "received_bytes": socket.received_bytes,
-                  "map_args_bytes": socket.map_args_bytes, "load": _load()}
+                  "map_args_bytes": socket.map_args_bytes, "load": _load(), **CPU.since(cpu)}
         if returning:
             page.wait_for_timeout(1000)
             second = context.new_page()
@@ -272,14 +324,18 @@ def _open_home(browser, base_url: str, query: str, count: int, returning: bool =
         context.close()
 
 
-def _open_static(browser, url: str, count: int) -> float:
+def _open_static(browser, url: str, count: int, cpu_samples: list | None = None) -> float:
     context, watch = _new_context(browser)
     try:
         page = context.new_page()
+        cpu = CPU.snapshot()
         before = time.time() * 1000
         page.goto(url, wait_until="commit")
         start = _navigation_start(page)
-        return (watch.drawn_at(page, count, before) - start) / 1000
+        seconds = (watch.drawn_at(page, count, before) - start) / 1000
+        if cpu_samples is not None:
+            cpu_samples.append(CPU.since(cpu)["browser_cpu_s"])
+        return seconds
     finally:
         context.close()
 
@@ -303,11 +359,12 @@ def measure_filter_changes(browser, base_url: str, provinces, counts: dict[str, 
         watch.drawn_at(page, counts["alle"], before)
         page.wait_for_timeout(1500)  # the page settles (streamlit-folium's extra run)
         for province in provinces:
+            cpu = CPU.snapshot()
             clicked = _choose(page, "Provincie", province)
             drawn = watch.drawn_at(page, counts[province], clicked)
             samples.append({"province": province, "seconds": (drawn - clicked) / 1000,
                             "server_ms": socket.server_ms_after(clicked), "reruns": socket.reruns_after(clicked),
-                            "load": _load()})
+                            "load": _load(), **CPU.since(cpu)})
             page.wait_for_timeout(1500)
     finally:
         context.close()
@@ -325,12 +382,13 @@ def measure_page_switches(browser, base_url: str, repeats: int, count: int) -> l
             page.goto(f"{base_url}/")
             watch.drawn_at(page, count, before)
             page.wait_for_timeout(1500)
+            cpu = CPU.snapshot()
             page.locator('[data-testid="stSidebarNav"] a').filter(has_text="Dekking").click()
             clicked = page.evaluate("() => window.__rkPointerDown")
             drawn = watch.drawn_at(page, count, clicked)
             page.wait_for_selector("h1:has-text('Dekking')", timeout=30_000)
             samples.append({"seconds": (drawn - clicked) / 1000, "server_ms": socket.server_ms_after(clicked),
-                            "reruns": socket.reruns_after(clicked), "load": _load()})
+                            "reruns": socket.reruns_after(clicked), "load": _load(), **CPU.since(cpu)})
         finally:
             context.close()
     return samples
@@ -341,13 +399,15 @@ def measure_cold_start(browser, count: int, extra_env: dict | None = None) -> tu
     from bench.server import start
 
     server = start(extra_env, poll_s=0.02)
+    CPU.server_pid = server.pid
     try:
         sample = _open_home(browser, server.base_url, "", count)
     except BaseException:
         server.stop()
         raise
     return {"seconds": sample["drawn_ms"] / 1000 - server.started_at, "ready_s": server.ready_s,
-            "first_map_after_ready_s": sample["seconds"], "server_ms": sample["server_ms"], "load": _load()}, server
+            "first_map_after_ready_s": sample["seconds"], "server_ms": sample["server_ms"], "load": _load(),
+            "browser_cpu_s": sample["browser_cpu_s"], "server_cpu_first_map_s": sample["server_cpu_s"]}, server
 
 
 def measure_browser(repeats: int = 5, cold_repeats: int = 3, extra_env: dict | None = None) -> dict:
@@ -371,10 +431,10 @@ def measure_browser(repeats: int = 5, cold_repeats: int = 3, extra_env: dict | N
                 cold.append(sample)
                 if number < cold_repeats - 1:
                     server.stop()
-            sessions, floors = [], []
+            sessions, floors, floor_cpu = [], [], []
             for _ in range(repeats):  # interleaved, so a change in the machine's load moves both
                 sessions.append(_open_home(browser, server.base_url, "", counts["alle"], returning=True))
-                floors.append(_open_static(browser, f"{site}/home.html", counts["alle"]))
+                floors.append(_open_static(browser, f"{site}/home.html", counts["alle"], floor_cpu))
             filter_changes = measure_filter_changes(browser, server.base_url, changes, counts)
             filter_floors = [_open_static(browser, f"{site}/{p}.html", counts[p]) for p in changes]
             switches = measure_page_switches(browser, server.base_url, repeats, counts["alle"])
@@ -404,6 +464,15 @@ def measure_browser(repeats: int = 5, cold_repeats: int = 3, extra_env: dict | N
             "new_session": _median([s["server_ms"] for s in sessions]),
             "filter_change": _median([s["server_ms"] for s in filter_changes]),
             "page_switch": _median([s["server_ms"] for s in switches]),
+        },
+        "cpu_s": {  # CPU seconds per action: less sensitive to other people's load than the wall time
+            "new_session": {"browser": _median([s["browser_cpu_s"] for s in sessions]),
+                            "server": _median([s["server_cpu_s"] for s in sessions])},
+            "static_floor": {"browser": _median(floor_cpu)},
+            "filter_change": {"browser": _median([s["browser_cpu_s"] for s in filter_changes]),
+                              "server": _median([s["server_cpu_s"] for s in filter_changes])},
+            "page_switch": {"browser": _median([s["browser_cpu_s"] for s in switches]),
+                            "server": _median([s["server_cpu_s"] for s in switches])},
         },
         "reruns_per_action": {
             "new_session": _median([s["reruns"] for s in sessions]),
@@ -450,6 +519,9 @@ def format_browser(b: dict) -> list[str]:
         f"{reruns['page_switch']} rerun(s)",
         f"  cold start (process->map) {b['cold_start_s']:>8.2f} s   (target <= {t['cold_start_s_max']}) "
         f"x{b['cold_start_vs_new_session']:.1f} of a warm new session",
+        "  CPU per action (browser / server): " + ", ".join(
+            f"{name} {values.get('browser') or 0:.2f} / {values.get('server') or 0:.2f} s"
+            for name, values in b["cpu_s"].items()),
         f"  websocket per new session {b['websocket_bytes_new_session']:>10,.0f} bytes, of which map "
         f"{b['map_args_bytes_new_session']:,.0f}",
         f"  1-min load average {b['load_average']['start']} -> {b['load_average']['end']} "
