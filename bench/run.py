@@ -371,6 +371,10 @@ def run(only=DEFAULT_FIGURES, quick: bool = False, soak_minutes: float = 10.0) -
     return results
 
 
+def _s(seconds) -> str:
+    return "-" if seconds is None else f"{seconds:.2f} s"
+
+
 def _ok(flag) -> str:
     return "ok" if flag else "MISSED"
 
@@ -423,9 +427,9 @@ def format_table(results: dict) -> str:
     if "load" in results:
         add("Load (sessions over Streamlit's websocket protocol, fresh warmed-up server per level)")
         for row in results["load"]["levels"]:
-            add(f"  {row['sessions']:>3} sessions: runs p50 {row['all_runs']['p50_s']:.2f} s, p95 "
-                f"{row['all_runs']['p95_s']:.2f} s (open p95 {row['open']['p95_s']:.2f}, change p95 "
-                f"{row['change']['p95_s']:.2f}); errors {row['errors']}; RSS {row['rss_before_mb']:.0f} -> "
+            add(f"  {row['sessions']:>3} sessions: runs p50 {_s(row['all_runs']['p50_s'])}, p95 "
+                f"{_s(row['all_runs']['p95_s'])} (open p95 {_s(row['open']['p95_s'])}, change p95 "
+                f"{_s(row['change']['p95_s'])}); errors {row['errors']}; RSS {row['rss_before_mb']:.0f} -> "
                 f"{row['rss_connected_mb']:.0f} MB, {row['rss_per_session_mb']:.1f} MB per session; server CPU "
                 f"{row['server_cpu_s']:.1f} s, client CPU {row['client_cpu_s']:.1f} s; load average "
                 f"{row['load_average_before']:.1f}")
@@ -434,8 +438,8 @@ def format_table(results: dict) -> str:
     if "soak" in results:
         k = results["soak"]
         add(f"Soak ({k['sessions']} sessions, {k['duration_s'] / 60:.1f} min, random filter changes)")
-        add(f"  changes {k['changes']}, errors {k['errors']}, p50 {k['change']['p50_s'] or 0:.2f} s, p95 "
-            f"{k['change']['p95_s'] or 0:.2f} s")
+        add(f"  changes {k['changes']}, errors {k['errors']}, p50 {_s(k['change']['p50_s'])}, p95 "
+            f"{_s(k['change']['p95_s'])}")
         add(f"  RSS {k['rss_start_mb']:.0f} -> {k['rss_end_mb']:.0f} MB: {k['rss_growth_pct']:+.1f} % "
             f"(target < 10 %) {_ok(k['meets_target'])}; load average {k['load_average_before']:.1f}")
     return "\n".join(lines)
