@@ -56,7 +56,7 @@ WATCH_JS = """
   if (window.top !== window || window.__rkWatching) return;
   window.__rkWatching = true;
   let nextId = 0;
-  const report = (event) => { if (window.__rkDrawn) window.__rkDrawn(event); else (window.__rkQueue = window.__rkQueue || []).push(event); };
+  const report = (event) => window.__rkDrawn(event);  // exposed by DrawWatch before this script is added
   const watchDocument = (doc, where) => {
     if (!doc || doc.__rkWatched) return;
     doc.__rkWatched = true;

@@ -349,15 +349,14 @@ def measure_level(sessions: int, extra_env: dict | None = None, warm_up_queries=
     from bench.server import TreeMemorySampler, start
 
     with start(extra_env) as server:
-        warm_errors = asyncio.run(warm_up(server.base_url, warm_up_queries))
+        warm_errors = run_async(warm_up(server.base_url, warm_up_queries), RUN_TIMEOUT_S * 8)
         sampler = TreeMemorySampler(server.pid)
         time.sleep(1.0)
         rss_before = sampler.rss_bytes()
         cpu_before, client_cpu_before, wall_start = sampler.cpu_seconds(), time.process_time(), time.monotonic()
         load_before = os.getloadavg()[0]
         with sampler:
-            outcome = asyncio.run(asyncio.wait_for(_level(server.base_url, sessions, sampler),
-                                                   RUN_TIMEOUT_S * 2 + 60))
+            outcome = run_async(_level(server.base_url, sessions, sampler), RUN_TIMEOUT_S * 2 + 60)
         wall = time.monotonic() - wall_start
         server_cpu, client_cpu = sampler.cpu_seconds() - cpu_before, time.process_time() - client_cpu_before
     records = outcome["records"]
@@ -454,12 +453,11 @@ def measure_soak(duration_s: float = 600.0, sessions: int = 10, think_s: tuple[f
         return await asyncio.gather(*tasks), baseline
 
     with start(extra_env) as server:
-        warm_errors = asyncio.run(warm_up(server.base_url, warm_up_queries))
+        warm_errors = run_async(warm_up(server.base_url, warm_up_queries), RUN_TIMEOUT_S * 8)
         sampler = TreeMemorySampler(server.pid, interval_s=min(5.0, max(1.0, duration_s / 30)))
         load_before = os.getloadavg()[0]
         with sampler:
-            records, baseline = asyncio.run(asyncio.wait_for(scenario(server.base_url, sampler),
-                                                             duration_s + 2 * RUN_TIMEOUT_S + 60))
+            records, baseline = run_async(scenario(server.base_url, sampler), duration_s + 2 * RUN_TIMEOUT_S + 60)
         final = sampler.rss_bytes()
     mb = 1024 * 1024
     samples = [(t - baseline[0], rss / mb) for t, rss in sampler.samples if t >= baseline[0]]

@@ -18,7 +18,6 @@ Nothing here is a figure with a target; it is what bench/README.md's list of cau
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import shutil
@@ -270,14 +269,14 @@ def summarise_py_spy(raw: str, runs: int, top: int = 25) -> dict:
 
 
 def profile_server(rounds: int = 3) -> dict:
-    from bench.load import warm_up
+    from bench.load import run_async, warm_up
     from bench.server import start
 
     spy = _py_spy()
     if spy is None:
         return {"available": False, "note": "py-spy niet geïnstalleerd (pip install -r requirements-dev.txt)"}
     with start() as server, tempfile.TemporaryDirectory() as folder:
-        asyncio.run(warm_up(server.base_url))
+        run_async(warm_up(server.base_url), 1800)
         output = Path(folder) / "server.txt"
         recorder = subprocess.Popen([spy, "record", "--pid", str(server.pid), "--rate", str(SAMPLE_RATE_HZ),
                                      "--format", "raw",
@@ -285,7 +284,7 @@ def profile_server(rounds: int = 3) -> dict:
                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(1.0)
         try:
-            timings = asyncio.run(_server_workload(server.base_url, rounds))
+            timings = run_async(_server_workload(server.base_url, rounds), 1800)
         finally:
             recorder.send_signal(2)  # SIGINT: py-spy writes what it has
             recorder.wait(timeout=60)
@@ -307,17 +306,17 @@ SERVER_OPTION_VARIANTS = {
 def compare_server_options(rounds: int = 3) -> dict:
     """The same sequential workload on servers started with Streamlit options changed through environment
     variables (no code change): median seconds per kind of run and server CPU per run."""
-    from bench.load import warm_up
+    from bench.load import run_async, warm_up
     from bench.server import TreeMemorySampler, start
 
     results = {}
     for name, env in SERVER_OPTION_VARIANTS.items():
         with start(env) as server:
-            asyncio.run(warm_up(server.base_url))
+            run_async(warm_up(server.base_url), 1800)
             sampler = TreeMemorySampler(server.pid)
             cpu = sampler.cpu_seconds()
             load = os.getloadavg()[0]
-            timings = asyncio.run(_server_workload(server.base_url, rounds))
+            timings = run_async(_server_workload(server.base_url, rounds), 1800)
             results[name] = {**timings, "server_cpu_s_per_run": round((sampler.cpu_seconds() - cpu) / (rounds * 5), 3),
                              "load_average": round(load, 2)}
     return results
@@ -326,7 +325,7 @@ def compare_server_options(rounds: int = 3) -> dict:
 def main(argv=None) -> int:
     import argparse
 
-    from bench.load import warm_up
+    from bench.load import run_async, warm_up
     from bench.server import start
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -338,7 +337,7 @@ def main(argv=None) -> int:
         return 0
     result = {"load_average_start": os.getloadavg()[0]}
     with start() as server:
-        asyncio.run(warm_up(server.base_url))
+        run_async(warm_up(server.base_url), 1800)
         result["browser"] = profile_browser(server.base_url)
     result["server"] = profile_server()
     result["load_average_end"] = os.getloadavg()[0]

@@ -228,7 +228,8 @@ def test_server_profile_summary_names_the_buckets_per_run():
     summary = summarise_py_spy(raw, runs=2)
     per_run = summary["seconds_per_run_by_bucket"]
     assert per_run["script: page script (dashboard.py and the page)"] == pytest.approx(10 / SAMPLE_RATE_HZ / 2)
-    assert per_run["script: gc.collect(2) after every run (runner.postScriptGC)"] == pytest.approx(6 / SAMPLE_RATE_HZ / 2)
+    assert per_run["script: gc.collect(2) after every run (runner.postScriptGC)"] == pytest.approx(
+        6 / SAMPLE_RATE_HZ / 2)
     assert per_run["event loop: file watcher: paths of every loaded module after every run"] == pytest.approx(
         4 / SAMPLE_RATE_HZ / 2)
     shares = summary["page_script_inclusive_share"]
