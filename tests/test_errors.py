@@ -64,6 +64,26 @@ def test_an_unexpected_error_shows_a_reference_that_the_log_has(production, capl
     assert record.exc_info and "geheim.py" in str(record.exc_info[1])  # the details are in the log
 
 
+def _page_on_a_full_disk():
+    import errno
+
+    from pages.errors import error_boundary
+
+    with error_boundary():
+        raise OSError(errno.ENOSPC, "No space left on device", "/srv/regiekaart/cache/web.parquet")
+
+
+def test_a_full_disk_anywhere_is_named_as_such(production, caplog):
+    caplog.set_level(logging.ERROR, logger="regiekaart")
+    at = AppTest.from_function(_page_on_a_full_disk, default_timeout=30).run()
+    assert not at.exception
+    (message,) = [error.value for error in at.error]
+    assert message.startswith(f"**{errors.DATA_TITLE}.**") and "schijf van de server is vol" in message
+    assert_nothing_of_the_server(page_text(at), Path("/srv/regiekaart"))
+    reference = re.search(r"`([0-9a-f]{8})`", message).group(1)
+    assert any(reference in r.getMessage() and r.exc_info for r in caplog.records if r.name == "regiekaart")
+
+
 def test_strict_mode_raises_the_error_again_for_tests(monkeypatch):
     monkeypatch.setenv("REGIEKAART_STRICT_ERRORS", "1")
     at = AppTest.from_function(_failing_page, default_timeout=30).run()
