@@ -4,7 +4,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from pages import downloads, scenario_session, ui
+from pages import downloads, ui
+from ui import errors, scenario_session, sources_download
 from pages.webmap import install_leaflet_assets
 
 st.set_page_config(page_title="Regiekaart – regierol sociale economie", page_icon=":material/map:", layout="wide")
@@ -58,8 +59,10 @@ pages = [
     st.Page("pages/gegevens.py", title="Gegevens", icon=":material/database:"),
 ]
 navigation = st.navigation(pages)
-# A link ?scenario=<id>&scenarioversie=<n> makes that saved scenario the session's scheme (and sets the filters it
-# saved), so it runs before the sidebar draws them.
-scenario_session.open_linked_scenario()
-ui.sidebar()
-navigation.run()
+with errors.error_boundary():  # a Dutch message and a log entry instead of a traceback, for every page
+    sources_download.ensure_sources()  # first visit: download missing sources with progress
+    # A link ?scenario=<id>&scenarioversie=<n> makes that saved scenario the session's scheme (and sets the filters
+    # it saved), so it runs before the sidebar draws them.
+    scenario_session.open_linked_scenario()
+    ui.sidebar()
+    navigation.run()

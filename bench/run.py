@@ -4,14 +4,20 @@
     python bench/run.py --json     # one JSON object
     python bench/run.py --quick    # smaller grids and fewer repeats (a smoke run, not for reporting)
     python bench/run.py --only payload,rerun
+    python bench/run.py --only soak --soak-minutes 10
 
 Figures (see bench/README.md for what each means and its target):
   payload      coverage-map HTML vs a naive folium.Choropleth of the unsimplified boundaries
   rerun        server time of a warm rerun after a filter change vs a cold run (Streamlit AppTest)
   analysis     build_coverage_view at the 300 real municipalities and on synthetic grids (growth vs n log n)
   png          PNG export of the coverage print map vs a minimal one-box print map
-  concurrency  peak RSS of the Streamlit process tree while 12 browser contexts load different filter URLs
   scenario_edit  server time per scenario edit incl. rebuilding the view (300 municipalities) vs a plain build_view
+  browser      Chromium: new session, filter change, page switch, cold start until the map is drawn, vs the
+               same map as a static file (bench/browser.py)
+  load         10, 25 and 50 sessions at once over Streamlit's websocket protocol: time per run, errors, RSS
+               per session (bench/load.py)
+  soak         10 sessions changing filters at random for 10 minutes: errors, RSS growth (bench/load.py);
+               not part of the default set
 
 Nothing here asserts a speed: it measures and prints. tests/test_bench.py only checks that the numbers are sane.
 """
@@ -48,7 +54,8 @@ TARGETS = {
     "scenario_edit_ms_max": 300.0,
 }
 PROVINCES_CYCLE = ("Limburg", "Antwerpen", "Oost-Vlaanderen", "West-Vlaanderen", "Vlaams-Brabant", "alle")
-FIGURES = ("payload", "rerun", "analysis", "png", "concurrency", "scenario_edit")
+FIGURES = ("payload", "rerun", "analysis", "png", "scenario_edit", "browser", "load", "soak")
+DEFAULT_FIGURES = ("payload", "rerun", "analysis", "png", "scenario_edit", "browser", "load")  # the soak takes 10 minutes
 
 
 def _median_seconds(function, repeats: int, warmup: int = 0) -> tuple[float, list[float]]:
@@ -418,21 +425,8 @@ def measure_png(repeats: int = 3) -> dict:
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Concurrency: peak memory of the server with 12 simultaneous browser sessions
-# ---------------------------------------------------------------------------------------------------------
 
-def measure_concurrency() -> dict:
-    from bench.concurrency import chromium_executable, run_concurrency_scenario
-
-    if chromium_executable() is None:
-        return {"available": False, "note": "geen Chromium (apt-get install chromium)"}
-    report = run_concurrency_scenario()
-    return {"available": True, **report}
-
-
-# ---------------------------------------------------------------------------------------------------------
-
-def run(only=FIGURES, quick: bool = False) -> dict:
+def run(only=DEFAULT_FIGURES, quick: bool = False, soak_minutes: float = 10.0) -> dict:
     results: dict = {"quick": quick}
     if "payload" in only:
         results["payload"] = measure_payload(repeats=2 if quick else 5)
@@ -443,11 +437,27 @@ def run(only=FIGURES, quick: bool = False) -> dict:
         results["png"] = measure_png(repeats=1 if quick else 3)
     if "rerun" in only:
         results["rerun"] = measure_reruns(cold_runs=1 if quick else 3, warm_runs=3 if quick else 15)
-    if "concurrency" in only:
-        results["concurrency"] = measure_concurrency()
     if "scenario_edit" in only:
         results["scenario_edit"] = measure_scenario_edit(edits=8 if quick else 24, repeats=2 if quick else 5)
+    if "browser" in only:
+        from bench.browser import measure_browser
+
+        results["browser"] = measure_browser(repeats=2, cold_repeats=1) if quick else measure_browser()
+    if "load" in only:
+        from bench.load import LEVELS, measure_load
+
+        # --quick: small levels on a server warmed up for the default view only (a smoke run).
+        results["load"] = measure_load(levels=(2, 4), warm_up_queries=("",)) if quick else measure_load(LEVELS)
+    if "soak" in only:
+        from bench.load import measure_soak
+
+        results["soak"] = (measure_soak(duration_s=15, sessions=3, warm_up_queries=("",)) if quick
+                           else measure_soak(duration_s=soak_minutes * 60))
     return results
+
+
+def _s(seconds) -> str:
+    return "-" if seconds is None else f"{seconds:.2f} s"
 
 
 def _ok(flag) -> str:
@@ -497,16 +507,6 @@ def format_table(results: dict) -> str:
             add(f"  spec + export            {g['total_s']:>12.2f} s    (target < 3)  {_ok(g['meets_target'])}")
             add(f"  export_png               {g['export_png_ms']:>12.1f} ms   minimal one-box map "
                 f"{g['minimal_export_png_ms']:.1f} ms (baseline), x{g['ratio_vs_minimal']:.2f}")
-    if "concurrency" in results:
-        c = results["concurrency"]
-        add("Concurrency (browser contexts at once)")
-        if not c.get("available"):
-            add(f"  not measured: {c['note']}")
-        else:
-            add(f"  sessions ok              {c['sessions_ok']:>12} / {c['sessions']}")
-            add(f"  idle server RSS          {c['idle_rss_mb']:>12.1f} MB   (baseline)")
-            add(f"  peak server RSS          {c['peak_rss_mb']:>12.1f} MB   (x{c['peak_rss_mb'] / c['idle_rss_mb']:.2f})")
-            add(f"  wall time                {c['wall_s']:>12.1f} s")
     if "scenario_edit" in results:
         e = results["scenario_edit"]
         add(f"Scenario edit (apply + build_view, 300 municipalities, {e['edits']} edits)")
@@ -515,6 +515,28 @@ def format_table(results: dict) -> str:
         add(f"  edit alone               {e['edit_only_ms']:>12.1f} ms   slowest edit + view {e['max_edit_and_view_ms']:.1f} ms")
         add(f"  undo + rebuilt view      {e['undo_and_view_ms']:>12.1f} ms   (replays {e['undo_replayed_edits']} edits)")
         add(f"  list of differences      {e['differences_ms']:>12.1f} ms   ({e['differences_after']} municipalities differ)")
+    if "browser" in results:
+        from bench.browser import format_browser
+
+        lines.extend(format_browser(results["browser"]))
+    if "load" in results:
+        add("Load (sessions over Streamlit's websocket protocol, fresh warmed-up server per level)")
+        for row in results["load"]["levels"]:
+            add(f"  {row['sessions']:>3} sessions: runs p50 {_s(row['all_runs']['p50_s'])}, p95 "
+                f"{_s(row['all_runs']['p95_s'])} (open p95 {_s(row['open']['p95_s'])}, change p95 "
+                f"{_s(row['change']['p95_s'])}); errors {row['errors']}; RSS {row['rss_before_mb']:.0f} -> "
+                f"{row['rss_connected_mb']:.0f} MB, {row['rss_per_session_mb']:.1f} MB per session; server CPU "
+                f"{row['server_cpu_s']:.1f} s, client CPU {row['client_cpu_s']:.1f} s; load average "
+                f"{row['load_average_before']:.1f}")
+        add(f"  targets: no error at 50, p95 < 2 s at 25, < 20 MB per session: "
+            f"{_ok(results['load']['meets_target'])}")
+    if "soak" in results:
+        k = results["soak"]
+        add(f"Soak ({k['sessions']} sessions, {k['duration_s'] / 60:.1f} min, random filter changes)")
+        add(f"  changes {k['changes']}, errors {k['errors']}, p50 {_s(k['change']['p50_s'])}, p95 "
+            f"{_s(k['change']['p95_s'])}")
+        add(f"  RSS {k['rss_start_mb']:.0f} -> {k['rss_end_mb']:.0f} MB: {k['rss_growth_pct']:+.1f} % "
+            f"(target < 10 %) {_ok(k['meets_target'])}; load average {k['load_average_before']:.1f}")
     return "\n".join(lines)
 
 
@@ -522,13 +544,15 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     parser.add_argument("--quick", action="store_true", help="smaller grids and fewer repeats")
-    parser.add_argument("--only", default=",".join(FIGURES), help=f"comma-separated subset of {','.join(FIGURES)}")
+    parser.add_argument("--only", default=",".join(DEFAULT_FIGURES),
+                        help=f"comma-separated subset of {','.join(FIGURES)} (default: all but soak)")
+    parser.add_argument("--soak-minutes", type=float, default=10.0, help="duration of the soak (default 10)")
     args = parser.parse_args(argv)
     only = [name.strip() for name in args.only.split(",") if name.strip()]
     unknown = set(only) - set(FIGURES)
     if unknown:
         parser.error(f"unknown figure(s) {sorted(unknown)}; choose from {', '.join(FIGURES)}")
-    results = run(only, quick=args.quick)
+    results = run(only, quick=args.quick, soak_minutes=args.soak_minutes)
     print(json.dumps(results, indent=2, default=str) if args.json else format_table(results))
     return 0
 

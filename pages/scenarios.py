@@ -43,7 +43,7 @@ from analysis.scenario_edit import (
 )
 from analysis.subsidy import BUDGET_2020_EUR, BUDGET_FROM_2023_EUR
 from pages import downloads, ui
-from pages import scenario_session as session
+from ui import scenario_session as session
 from pages.webmap import coverage_map
 
 NOT_TAKING_PART = "(neemt niet deel)"

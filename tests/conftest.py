@@ -19,6 +19,12 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
+def pytest_configure(config):
+    # A page error is shown as a Dutch message (ui.errors) and, in tests, raised again: every AppTest and
+    # browser test that checks for exceptions keeps seeing them. Tests of the production behaviour unset it.
+    os.environ.setdefault("REGIEKAART_STRICT_ERRORS", "1")
+
+
 def chromium_path() -> str | None:
     for candidate in (os.environ.get("REGIEKAART_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium")):
         if candidate and Path(candidate).exists():

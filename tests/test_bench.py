@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import shapely
 
+from bench import browser as bench_browser
 from bench import run as bench
 from bench.synthetic import grid_shape, synthetic_map, synthetic_regions
 
@@ -89,6 +90,50 @@ def test_the_table_and_the_json_show_the_same_figures():
     assert f"{figures['payload']['coverage_map_bytes']:,}" in table and "naive choropleth" in table
 
 
+@pytest.mark.slow
+@pytest.mark.browser
+def test_browser_load_and_soak_figures_have_their_shape_and_are_sane(chromium):
+    """A --quick run of the figures that start servers (no timing is asserted, only that the numbers hang
+    together). `chromium` only decides skip or fail; the bench launches its own."""
+    result = subprocess.run([sys.executable, "bench/run.py", "--json", "--only", "browser,load,soak", "--quick"],
+                            cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=1500)
+    assert result.returncode == 0, result.stderr[-3000:]
+    figures = json.loads(result.stdout)
+    assert set(figures) == {"quick", "browser", "load", "soak"}
+
+    browser = figures["browser"]
+    paths = browser["paths"]
+    assert paths["alle"] == 300 and sum(paths[p] for p in bench_browser.PROVINCES) == 300
+    for name in ("new_session_s", "static_floor_s", "filter_change_s", "filter_change_floor_s", "page_switch_s",
+                 "cold_start_s"):
+        assert 0 < browser[name] < bench_browser.DRAW_TIMEOUT_S + 90, name
+    assert browser["new_session_vs_floor"] == pytest.approx(browser["new_session_s"] / browser["static_floor_s"])
+    for sample in browser["samples"]["cold_start"]:  # the server answered before the map could be drawn
+        assert 0 < sample["ready_s"] < sample["seconds"]
+    assert all(count >= 1 for count in browser["reruns_per_action"].values())
+    assert 0 < browser["map_args_bytes_new_session"] < browser["websocket_bytes_new_session"]
+    assert isinstance(browser["meets_target"], bool) and browser["load_average"]["cpus"] >= 1
+
+    load = figures["load"]
+    assert [row["sessions"] for row in load["levels"]] == [2, 4]
+    for row in load["levels"]:
+        assert row["errors"] == 0 and row["warm_up_errors"] == 0, row["error_examples"]
+        assert row["open"]["n"] == row["change"]["n"] == row["sessions"]
+        runs = row["all_runs"]
+        assert 0 < runs["p50_s"] <= runs["p95_s"] <= runs["max_s"]
+        assert row["rss_connected_mb"] > 0 and row["rss_per_session_mb"] == pytest.approx(
+            (row["rss_connected_mb"] - row["rss_before_mb"]) / row["sessions"])
+        assert row["server_cpu_s"] > 0 and row["client_cpu_s"] > 0
+
+    soak = figures["soak"]
+    assert soak["errors"] == 0 and soak["warm_up_errors"] == 0, soak["error_examples"]
+    assert soak["changes"] >= soak["sessions"] and soak["change"]["n"] == soak["changes"]
+    assert soak["rss_growth_pct"] == pytest.approx((soak["rss_end_mb"] - soak["rss_start_mb"])
+                                                   / soak["rss_start_mb"] * 100)
+    table = bench.format_table(figures)
+    assert "static map file (floor)" in table and "4 sessions" in table and "Soak (3 sessions" in table
+
+
 def test_map_layers_carry_the_web_layer_coordinates_exactly():
     import folium
 
@@ -137,3 +182,52 @@ def test_coverage_map_pieces_are_prepared_once_per_view_and_released_with_it(mon
     del view, fmap
     gc.collect()
     assert not any(key[1] == view_id for key in webmap._PER_VIEW._entries)
+
+
+def test_trace_summary_counts_self_time_by_category_and_frame():
+    from bench.profile import summarise_trace
+
+    main = {"pid": 1, "tid": 7}
+    trace = {"traceEvents": [
+        {"ph": "M", "name": "thread_name", "args": {"name": "CrRendererMain"}, **main},
+        {"ph": "M", "name": "thread_name", "args": {"name": "Compositor"}, "pid": 1, "tid": 8},
+        {"ph": "I", "name": "TracingStartedInBrowser", "pid": 0, "tid": 0, "ts": 0, "args": {"data": {"frames": [
+            {"frame": "A", "url": "http://127.0.0.1:1/"},
+            {"frame": "B", "url": "http://127.0.0.1:1/component/streamlit_folium.st_folium/index.html"}]}}},
+        {"ph": "X", "name": "RunTask", "ts": 0, "dur": 100_000, **main},
+        {"ph": "X", "name": "FunctionCall", "ts": 10_000, "dur": 50_000, "args": {"data": {"frame": "A"}}, **main},
+        {"ph": "X", "name": "Layout", "ts": 20_000, "dur": 10_000, **main},  # inherits frame A
+        {"ph": "X", "name": "Paint", "ts": 70_000, "dur": 20_000, "args": {"data": {"frame": "B"}}, **main},
+        {"ph": "X", "name": "Paint", "ts": 0, "dur": 99_000, "pid": 1, "tid": 8},  # not the main thread
+    ]}
+    summary = summarise_trace(trace)
+    assert summary["main_thread_busy_ms"] == 100.0
+    assert summary["self_ms_by_frame_and_category"] == {
+        "unattributed": {"other": 30.0},
+        "top_page": {"scripting": 40.0, "style_and_layout": 10.0},
+        "map_iframe": {"paint_and_composite": 20.0},
+    }
+
+
+def test_server_profile_summary_names_the_buckets_per_run():
+    from bench.profile import SAMPLE_RATE_HZ, summarise_py_spy
+
+    runner = "thread (1): ScriptRunner-1;ScriptRunner._run_script (streamlit/runtime/scriptrunner/script_runner.py:9)"
+    page = "ScriptRunner._run_script.<locals>.code_to_exec (streamlit/runtime/scriptrunner/script_runner.py:9)"
+    raw = "\n".join([
+        f"{runner};{page};<module> (dashboard.py:60);show_map (pages/ui.py:250) 8",
+        f"{runner};{page};<module> (dashboard.py:60);kpis_for (analysis/scenario.py:5) 2",
+        f"{runner};ScriptRunner._on_script_finished (streamlit/runtime/scriptrunner/script_runner.py:1055) 6",
+        "thread (2): MainThread;BaseEventLoop.run_forever (asyncio/base_events.py:607);"
+        "LocalSourcesWatcher.update_watched_modules (streamlit/watcher/local_sources_watcher.py:281) 4",
+    ])
+    summary = summarise_py_spy(raw, runs=2)
+    per_run = summary["seconds_per_run_by_bucket"]
+    assert per_run["script: page script (dashboard.py and the page)"] == pytest.approx(10 / SAMPLE_RATE_HZ / 2)
+    assert per_run["script: gc.collect(2) after every run (runner.postScriptGC)"] == pytest.approx(
+        6 / SAMPLE_RATE_HZ / 2)
+    assert per_run["event loop: file watcher: paths of every loaded module after every run"] == pytest.approx(
+        4 / SAMPLE_RATE_HZ / 2)
+    shares = summary["page_script_inclusive_share"]
+    assert shares["dashboard.py:<module>"] == 1.0 and shares["pages/ui.py:show_map"] == 0.8
+    assert shares["analysis/scenario.py:kpis_for"] == 0.2

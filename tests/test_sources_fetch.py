@@ -1,15 +1,18 @@
 """The source registry and the three ways a source arrives: mirror, cache, verified download."""
 
+import errno
 import hashlib
 import http.server
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import threading
 from functools import partial
 from pathlib import Path
 
+import pooch
 import pytest
 
 from geodata import fetch as fetch_module
@@ -148,3 +151,99 @@ def test_info_cli_exits_non_zero_without_data(tmp_path):
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert "niet beschikbaar" in result.stderr and "niet gevonden in de mirror" in result.stderr
+
+
+def test_download_reports_its_progress(no_mirror, served_tree, monkeypatch):
+    """What the dashboard shows per file on a first visit: bytes received of bytes expected, rising to the end."""
+    served_root, base_url = served_tree
+    monkeypatch.setenv("REGIEKAART_BASE_URL", base_url)
+    key = "gemeente2025.dbf"  # about 150 kB: a few 64 kB chunks
+    source = _serve(key, served_root)
+    size = (served_root / source.relative_path).stat().st_size
+    reports = []
+
+    fetched = fetch(key, progress=lambda done, total: reports.append((done, total)))
+
+    assert fetched.origin == "download"
+    assert hashlib.sha256(fetched.path.read_bytes()).hexdigest() == source.sha256
+    assert len(reports) >= 2, reports
+    assert all(total == size for _, total in reports)
+    received = [done for done, _ in reports]
+    assert received == sorted(received) and received[-1] == size
+    assert fetch(key, progress=lambda *_: pytest.fail("a cached file is not downloaded again")).origin == "cache"
+
+
+def _path_free(error: SourceUnavailable, *paths: Path) -> None:
+    message = str(error)
+    for path in paths:
+        assert str(path) not in message, message
+    assert str(Path(fetch_module.__file__).parent.parent) not in message, message
+
+
+def test_failures_say_which_source_and_why_without_paths_of_this_machine(no_mirror, served_tree, monkeypatch,
+                                                                          tmp_path):
+    served_root, base_url = served_tree
+    source = SOURCES[SMALL_SOURCE]
+
+    monkeypatch.setenv("REGIEKAART_OFFLINE", "1")
+    with pytest.raises(SourceUnavailable) as offline:
+        fetch(SMALL_SOURCE)
+    monkeypatch.delenv("REGIEKAART_OFFLINE")
+
+    monkeypatch.setenv("REGIEKAART_BASE_URL", base_url)
+    _serve(SMALL_SOURCE, served_root, b"not the registered file")
+    with pytest.raises(SourceUnavailable) as mismatch:
+        fetch(SMALL_SOURCE)
+
+    with socket.socket() as closed:  # a port nobody listens on: the connection is refused
+        closed.bind(("127.0.0.1", 0))
+        monkeypatch.setenv("REGIEKAART_BASE_URL", f"http://127.0.0.1:{closed.getsockname()[1]}")
+    with pytest.raises(SourceUnavailable) as refused:
+        fetch(SMALL_SOURCE)
+
+    for raised, reason in ((offline, fetch_module.OFFLINE), (mismatch, fetch_module.DOWNLOAD_MISMATCH),
+                           (refused, fetch_module.DOWNLOAD_FAILED)):
+        error = raised.value
+        assert (error.source, error.reason) == (source, reason)
+        assert source.filename in str(error)
+        _path_free(error, tmp_path)
+    assert str(tmp_path) in offline.value.details  # the log gets the paths
+    assert "ConnectionError" in refused.value.details and "HTTPS_PROXY" in str(refused.value)
+
+
+def test_a_full_disk_is_named_as_such(no_mirror, served_tree, monkeypatch, tmp_path):
+    """ENOSPC while the download is written (injected: a real full disk is not something a test can make)."""
+    served_root, base_url = served_tree
+    monkeypatch.setenv("REGIEKAART_BASE_URL", base_url)
+    _serve(SMALL_SOURCE, served_root)
+
+    def disk_full(self, url, output_file, pooch_instance, check_only=False):
+        raise OSError(errno.ENOSPC, "No space left on device", str(output_file))
+
+    monkeypatch.setattr(pooch.HTTPDownloader, "__call__", disk_full)
+    with pytest.raises(SourceUnavailable) as raised:
+        fetch(SMALL_SOURCE)
+    assert raised.value.reason == fetch_module.DISK_FULL and "schijf is vol" in str(raised.value)
+    _path_free(raised.value, tmp_path)
+
+
+def test_a_different_file_in_the_mirror_is_reported_before_any_download(monkeypatch, tmp_path):
+    source = SOURCES[SMALL_SOURCE]
+    fake_mirror = tmp_path / "mirror"
+    (fake_mirror / source.relative_path).parent.mkdir(parents=True)
+    (fake_mirror / source.relative_path).write_bytes(b"not the registered file")
+    monkeypatch.setenv("REGIEKAART_MIRROR", str(fake_mirror))
+    monkeypatch.setenv("REGIEKAART_CACHE", str(tmp_path / "cache"))
+    with pytest.raises(SourceUnavailable) as raised:
+        fetch_module.missing_sources()
+    assert (raised.value.source, raised.value.reason) == (source, fetch_module.MIRROR_MISMATCH)
+    _path_free(raised.value, tmp_path)
+    assert str(fake_mirror) in raised.value.details
+
+
+def test_missing_sources_lists_what_a_first_visit_must_download(monkeypatch, tmp_path):
+    monkeypatch.setenv("REGIEKAART_MIRROR", str(tmp_path / "no-mirror"))
+    monkeypatch.setenv("REGIEKAART_CACHE", str(tmp_path / "cache"))
+    assert fetch_module.missing_sources() == list(SOURCES)
+    monkeypatch.setenv("REGIEKAART_MIRROR", str(REAL_MIRROR))
+    assert fetch_module.missing_sources() == []
