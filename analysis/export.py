@@ -36,7 +36,7 @@ from analysis.figures import (
     indicator_source_note, map_sources, mask_or_all, subtitle_for, version_text,
 )
 from analysis.formatting import MISSING_TEXT, is_missing
-from analysis.indicators import QUANTILES, available_years, municipality_values
+from analysis.indicators import QUANTILES, SUBSIDY_YEAR, available_years, municipality_values
 from analysis.printmap import PrintMap, export_pdf, export_png
 from analysis.scenario import CoverageView
 from analysis.subsidy import DEFAULT_BUDGET_EUR, allocate_subsidies, subsidy_input_table, subsidy_totals
@@ -47,6 +47,8 @@ MAP_FORMATS = ("png", "pdf")
 TABLE_FORMATS = ("xlsx", "csv")
 FORMAT_NOTES = {"png": "A4, 300 dpi", "pdf": "A4, vector", "xlsx": "Excel", "csv": "; en decimaalkomma, UTF-8"}
 INDEX_FILE = "index.md"
+# The rate that ranks the regisseurs without a centre city: named as on the Subsidie page, the source's name.
+SUBSIDY_RATE_COLUMN = f"Werkzoekendengraad {SUBSIDY_YEAR} (%)"
 YES_NO = {True: "ja", False: "nee"}
 CLUSTER_NAME_NL = {"unknown": "Onbekend", "non_participant": "Neemt niet deel", "combined": "Beide samen"}
 CLUSTER_KIND_NL = {"unknown": "Onbekend", "non_participant": "Neemt niet deel",
@@ -146,7 +148,7 @@ COLUMN_DECIMALS = {
     "Oppervlakte (km²)": 1,
     "Omtrek (km)": 1,
     "Aandeel inwoners in hoofdreferentieregio (%)": 1,
-    "Werkloosheidsgraad (%)": 1,
+    SUBSIDY_RATE_COLUMN: 1,
 }
 
 
@@ -227,8 +229,8 @@ def partnership_table(view: CoverageView, mask: pd.Series | None = None) -> pd.D
 
 SUBSIDY_COLUMNS = [
     "Rang", "Regisseur", "ID", "Centrumstad", "Centrumstad alleen", "Inwoners 2020", "Subsidieerbaar", "Schijf",
-    "Schijfbedrag (euro)", "Plafond (euro)", "Gevraagd (euro)", "Werkloosheidsgraad (%)",
-    "Werkloosheidsgraad ontbreekt", "Toegekend (euro)", "Gefinancierd", "Volledig gefinancierd", "Toelichting",
+    "Schijfbedrag (euro)", "Plafond (euro)", "Gevraagd (euro)", SUBSIDY_RATE_COLUMN,
+    "Werkzoekendengraad ontbreekt", "Toegekend (euro)", "Gefinancierd", "Volledig gefinancierd", "Toelichting",
 ]
 
 
@@ -261,8 +263,8 @@ def subsidy_tables(view: CoverageView, budget_eur: float = DEFAULT_BUDGET_EUR,
         "Schijfbedrag (euro)": _whole(shown["base_amount_eur"]).array,
         "Plafond (euro)": _whole(shown["cap_eur"]).array,
         "Gevraagd (euro)": _whole(shown["requested_amount_eur"]).array,
-        "Werkloosheidsgraad (%)": _floats(shown["unemployment_rate"]).array,
-        "Werkloosheidsgraad ontbreekt": _yes_no(shown["unemployment_rate_missing"]),
+        SUBSIDY_RATE_COLUMN: _floats(shown["unemployment_rate"]).array,
+        "Werkzoekendengraad ontbreekt": _yes_no(shown["unemployment_rate_missing"]),
         "Toegekend (euro)": _whole(shown["funded_amount_eur"]).array,
         "Gefinancierd": _yes_no(shown["funded"]),
         "Volledig gefinancierd": _yes_no(shown["fully_funded"]),
@@ -279,7 +281,7 @@ def subsidy_tables(view: CoverageView, budget_eur: float = DEFAULT_BUDGET_EUR,
         ("Gefinancierd (geheel of gedeeltelijk)", totals["n_funded"], ""),
         ("Volledig gefinancierd", totals["n_fully_funded"], ""),
         ("Subsidieerbaar maar niet gefinancierd", totals["n_eligible_unfunded"], ""),
-        ("Zonder werkloosheidsgraad (achteraan gerangschikt)", totals["n_missing_unemployment_rate"],
+        ("Zonder werkzoekendengraad (achteraan gerangschikt)", totals["n_missing_unemployment_rate"],
          unemployment_note),
     ]
     # Whole numbers as int so Excel shows 2225000, not 2225000.0; this column mixes euro and counts.
@@ -353,7 +355,7 @@ def _subsidy_sources(context: ReportContext) -> list[SourceNote]:
     notes = map_sources(context.view) + [SUBSIDY_RULES]
     if context.unemployment_rate is not None:
         jobseekers = SOURCES["jobseekers_xlsx"]
-        notes.append(SourceNote("werkloosheidsgraad (rangschikking bij budgettekort)",
+        notes.append(SourceNote("werkzoekendengraad (rangschikking bij budgettekort)",
                                 jobseekers.attribution.removeprefix("Bron: "), jobseekers.licence))
     return notes
 
@@ -373,11 +375,11 @@ def _subsidy_description(context: ReportContext) -> str:
 
     text = (f"Subsidie per regisseur volgens de regels 2020-2025 bij een budget van {format_eur(context.budget_eur)} "
             "per jaar (budget 2020-2022): bedrag per inwonersschijf, plafonds, en bij een tekort eerst de "
-            "regisseurs met een centrumstad, daarna de hoogste werkloosheidsgraad. Tweede blad: totalen.")
+            "regisseurs met een centrumstad, daarna de hoogste werkzoekendengraad. Tweede blad: totalen.")
     if context.unemployment_note:
-        text += " Werkloosheidsgraad: " + context.unemployment_note
+        text += " Werkzoekendengraad: " + context.unemployment_note
     else:
-        text += (" Zonder werkloosheidsgraad: regisseurs zonder centrumstad staan dan in volgorde van ID en zijn "
+        text += (" Zonder werkzoekendengraad: regisseurs zonder centrumstad staan dan in volgorde van ID en zijn "
                  "gemarkeerd.")
     return text
 

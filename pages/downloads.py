@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from analysis import figures, printmap
 from analysis.filters import centre_cities
+from analysis.formatting import MISSING_TEXT, format_eur, format_number, format_percent, is_missing
+from analysis.tables import number_format, to_csv_bytes, to_xlsx_bytes
 from geodata.names import slug
 from pages import ui
 
@@ -28,8 +31,6 @@ def table_downloads(frame, stem: str, key: str, sheet: str = "Tabel", *, numbers
     `numbers`, `percents` and `euros` are the screen's formats (see `show_table`): the CSV rounds as the screen shows
     (counts as integers), the XLSX keeps full precision with the matching number format.
     """
-    from analysis.tables import number_format, to_csv_bytes, to_xlsx_bytes
-
     decimals = dict(numbers or {})
     decimals.update({column: places + 2 for column, places in (percents or {}).items()})  # shares are fractions
     decimals.update({column: 0 for column in (euros or [])})
@@ -54,15 +55,13 @@ def print_downloads(make_spec, stem: str, key: str) -> None:
     `make_spec(orientation)` returns the `PrintMap`; it runs only when a button is clicked, so offering the
     buttons costs nothing. Keys are derived from `key` and must be unique on the page.
     """
-    from analysis.printmap import export_pdf, export_png
-
     st.caption("Afdrukversie van deze kaart: A4 met titel, filters, legende, bron, schaalstok en noordpijl.")
     left, middle, right = st.columns([1, 1, 1])
     orientation = right.radio("Papier", list(ORIENTATIONS), key=f"{key}-orient", horizontal=True,
                               format_func=ORIENTATIONS.get)
-    left.download_button(PNG_LABEL, lambda: export_png(make_spec(orientation)),
+    left.download_button(PNG_LABEL, lambda: printmap.export_png(make_spec(orientation)),
                          file_name=f"{stem}.png", mime="image/png", key=f"{key}-png", on_click="ignore")
-    middle.download_button(PDF_LABEL, lambda: export_pdf(make_spec(orientation)),
+    middle.download_button(PDF_LABEL, lambda: printmap.export_pdf(make_spec(orientation)),
                            file_name=f"{stem}.pdf", mime="application/pdf", key=f"{key}-pdf", on_click="ignore")
 
 
@@ -77,8 +76,6 @@ def show_table(frame, numbers: dict[str, int | None] | None = None, percents: di
     CSV buttons underneath (the numbers themselves, not the display text); `key` (default: the stem) keeps the
     buttons' keys unique on the page.
     """
-    from analysis.formatting import MISSING_TEXT, format_eur, format_percent
-
     formats = {column: (_number_format(decimals)) for column, decimals in (numbers or {}).items()}
     formats.update({column: (lambda value, d=decimals: format_percent(value, d))
                     for column, decimals in (percents or {}).items()})
@@ -96,8 +93,6 @@ def show_table(frame, numbers: dict[str, int | None] | None = None, percents: di
 
 
 def _number_format(decimals: int | None):
-    from analysis.formatting import format_number, is_missing
-
     if decimals is not None:
         return lambda value: format_number(value, decimals)
     return lambda value: format_number(value, 0 if is_missing(value) or float(value).is_integer() else 1)
@@ -112,8 +107,6 @@ def print_figures(view, mask, filters: ui.Filters, kind: str, stem: str, key: st
     (`selection_stem`). `options` go to the figure builder (title, label_partnerships, conflict_nis, counted,
     ...); a coverage map counts the partnerships the sidebar filters count unless `counted` is given.
     """
-    from analysis import figures
-
     builders = {"coverage": figures.coverage_print_map, "gaps": figures.gaps_print_map}
     if kind not in builders:
         raise ValueError(f"Onbekende kaartsoort {kind!r}; kies uit {', '.join(builders)}")

@@ -6,6 +6,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from analysis.export import SUBSIDY_RATE_COLUMN
 from analysis.formatting import AmountError, format_amount, format_eur, parse_amount
 from analysis.indicators import SUBSIDY_YEAR
 from analysis.subsidy import (
@@ -101,7 +102,6 @@ second[1].metric("Resterend budget", euro_text(totals["remaining_budget_eur"]), 
 second[2].metric("Gefinancierd", f"{totals['n_funded']} / {totals['n_eligible']}", border=True,
                  help="regisseurs gefinancierd / subsidieerbare regisseurs")
 
-RATE_COLUMN = f"Werkzoekendengraad {SUBSIDY_YEAR} (%)"
 table = allocation.assign(
     has_centre_city=allocation["has_centre_city"].map({True: "ja", False: "nee"}),
     unemployment_rate_approximate=allocation["unemployment_rate_approximate"].map({True: "ja", False: "nee"}),
@@ -109,11 +109,11 @@ table = allocation.assign(
    "unemployment_rate_approximate", "has_centre_city", "population", "band", "base_amount_eur", "reason"]].rename(columns={
     "rank": "Rang", "name": "Regisseur", "has_centre_city": "Centrumstad", "population": "Inwoners 2020",
     "band": "Schijf", "base_amount_eur": "Schijfbedrag", "requested_amount_eur": "Gevraagd",
-    "unemployment_rate": RATE_COLUMN, "unemployment_rate_approximate": "Graad is benadering",
+    "unemployment_rate": SUBSIDY_RATE_COLUMN, "unemployment_rate_approximate": "Graad is benadering",
     "funded_amount_eur": "Toegekend", "reason_code": "Waarom", "reason": "Toelichting"})
 # The award and its short reason ("Waarom") come right after the name, so they are visible without scrolling
 # sideways; the full explanation is too long for a cell and is listed below the table (and is in the downloads).
-downloads.show_table(table, numbers={"Inwoners 2020": 0, RATE_COLUMN: 1},
+downloads.show_table(table, numbers={"Inwoners 2020": 0, SUBSIDY_RATE_COLUMN: 1},
                      euros=["Schijfbedrag", "Gevraagd", "Toegekend"], download=("regiekaart-subsidie", "Subsidie"),
                      key="subsidy-table", column_config={"Toelichting": None, "Graad is benadering": None})
 st.caption("Waarom: volledig / gedeeltelijk / niet: budget op / niet subsidieerbaar; voorrang = centrumstad "

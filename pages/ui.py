@@ -7,10 +7,25 @@ copied link reproduces the view (Streamlit clears query parameters on a page swi
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
+import pandas as pd
 import streamlit as st
+from streamlit_folium import st_folium
 
+from analysis import scenario
+from analysis.coverage import partnership_counts, partnerships_without_members, regisseurs_text
+from analysis.datasets import build_view, bundled_view, merger_conflicts_for, referentieregio_scheme, regie_scheme
+from analysis.filters import (
+    Selection, centre_choices, centre_cities, empty_selection_reason, partnership_choices, region_choices,
+    region_names, selected_municipalities,
+)
+from analysis.formatting import format_number, format_percent, format_signed_number, is_missing
+from analysis.indicator_data import unemployment_rate_by_partnership, values_on
+from geodata.municipalities import PROVINCES
+from geodata.sources import SOURCES
+from geodata.weblayer import web_layer
 from ui.compat import leave_legacy_pages_mode
 
 
@@ -101,8 +116,6 @@ def missing_upload_notice() -> None:
 
 def plain_markdown(text) -> str:
     """User text (a file or partnership name) for a Markdown element, shown as typed: no emphasis, links or code."""
-    import re
-
     return re.sub(r"([\\`*_{}\[\]<>#|~$:])", r"\\\1", str(text))
 
 
@@ -131,23 +144,17 @@ def _valid_choice(key: str, options: list[str], default: str) -> None:
 
 @st.cache_resource(show_spinner="Gemeentegrenzen voorbereiden…")
 def cached_web_layer(version: str):
-    from geodata.weblayer import web_layer
-
     return web_layer(version)
 
 
 @st.cache_resource(show_spinner="Analyse berekenen…")
 def cached_bundled_view(scheme_id: str, version: str):
-    from analysis.datasets import bundled_view
-
     return bundled_view(scheme_id, version)
 
 
 @st.cache_data(show_spinner="Indicatoren laden…")
 def cached_indicator_values(version: str):
     """Every catalogue indicator on the map of `version` (long format, see geodata.indicators)."""
-    from analysis.indicator_data import values_on
-
     return values_on(version)
 
 
@@ -163,8 +170,6 @@ def current_view(filters: Filters):
         cache = st.session_state.setdefault("upload_views", {})
         token = (id(uploaded_scheme()), filters.version)
         if token not in cache:
-            from analysis.datasets import build_view
-
             with st.spinner("Analyse van de upload berekenen…"):
                 cache.clear()
                 cache[token] = build_view(uploaded_scheme(), filters.version)
@@ -192,7 +197,6 @@ def sidebar() -> Filters:
         st.selectbox("Indeling", schemes, format_func=labels.get, key="f_scheme")
         st.radio("Gemeentegrenzen", list(VERSION_LABELS), format_func=VERSION_LABELS.get, key="f_version")
         view = current_view(_filters_now())
-        from geodata.municipalities import PROVINCES
 
         provinces = [ALL] + sorted(PROVINCES.values())
         _valid_choice("f_province", provinces, ALL)
@@ -251,8 +255,6 @@ def current_filters() -> Filters:
 def centre_options(view, filters: Filters | None = None) -> dict[str, str]:
     """Centre-city filter options; with `filters`, only those that keep a municipality in its province and
     referentieregio."""
-    from analysis.filters import centre_choices, centre_cities
-
     options = dict(CENTRE_LABELS)
     options.update({nis: f"Centrumstad {name}" for nis, name in centre_cities(view.scheme.partnerships).items()})
     if filters is None:
@@ -264,8 +266,6 @@ def centre_options(view, filters: Filters | None = None) -> dict[str, str]:
 
 def region_options(view, filters: Filters | None = None) -> dict[str, str]:
     """Referentieregio filter options; with `filters`, only the regions with a municipality in its province."""
-    from analysis.filters import region_choices, region_names
-
     names = region_names(view.regions) if view.regions is not None else {}
     if filters is not None and view.regions is not None:
         allowed = set(region_choices(view.municipalities, view.regions, filters.province))
@@ -279,9 +279,6 @@ MEMBERLESS_SUFFIX = " (zonder gekende leden)"
 def partnership_options(view, filters: Filters | None = None) -> dict[str, str]:
     """Partnership filter options by name; a partnership without members on the map is marked "zonder gekende
     leden". With `filters`, only those that fit its province, referentieregio and centre city."""
-    from analysis.coverage import partnerships_without_members
-    from analysis.filters import partnership_choices
-
     partnerships = view.scheme.partnerships.sort_values("name", key=lambda s: s.str.lower())
     memberless = set(partnerships_without_members(partnerships, view.scheme.memberships, view.municipalities["nis"]))
     options = {pid: name + (MEMBERLESS_SUFFIX if pid in memberless else "")
@@ -294,16 +291,12 @@ def partnership_options(view, filters: Filters | None = None) -> dict[str, str]:
 
 
 def selection_of(filters: Filters):
-    from analysis.filters import Selection
-
     return Selection(province=filters.province, centre=filters.centre, partnership=filters.partnership,
                      region=filters.region)
 
 
 def view_mask(view, filters: Filters):
     """Boolean mask over view.municipalities of the municipalities the filters keep."""
-    from analysis.filters import selected_municipalities
-
     return selected_municipalities(view.municipalities, view.scheme.partnerships, view.scheme.memberships,
                                    selection_of(filters), view.regions)
 
@@ -311,16 +304,14 @@ def view_mask(view, filters: Filters):
 def counted_partnerships(view, filters: Filters, mask=None) -> list[str]:
     """The partnership ids (stand-alone centre cities included) the view counts under the filters: the one
     definition of `analysis.coverage.counted_partnership_ids`, for cards, legends, tables and downloads alike."""
-    from analysis.scenario import counted_partnerships as counted
-
-    return counted(view, view_mask(view, filters) if mask is None else mask, selection_of(filters))
+    in_view = view_mask(view, filters) if mask is None else mask
+    return scenario.counted_partnerships(view, in_view, selection_of(filters))
 
 
 def stop_if_empty(view, filters: Filters, mask) -> None:
     """When the filters keep no municipality, say why in Dutch and stop the page (no empty map or table)."""
     if bool(mask.any()):
         return
-    from analysis.filters import empty_selection_reason
 
     st.info(empty_selection_reason(view.scheme.partnerships, view.scheme.memberships, view.municipalities,
                                    selection_of(filters), filter_text(view, filters))
@@ -331,11 +322,8 @@ def stop_if_empty(view, filters: Filters, mask) -> None:
 
 def subsidy_scope_text(view, filters: Filters, mask) -> str:
     """Which regisseurs the Subsidie page simulates and shows, in the counts of `analysis.coverage`."""
-    from analysis.coverage import partnership_counts, partnerships_without_members, regisseurs_text
-    from analysis.scenario import counted_partnerships as counted
-
     partnerships = view.scheme.partnerships
-    everything = regisseurs_text(partnership_counts(partnerships, counted(view)))
+    everything = regisseurs_text(partnership_counts(partnerships, scenario.counted_partnerships(view)))
     text = f"Simulatie voor heel Vlaanderen: {everything}; het budget is Vlaams."
     memberless = partnerships_without_members(partnerships, view.scheme.memberships, view.municipalities["nis"])
     if memberless:
@@ -350,7 +338,6 @@ def subsidy_scope_text(view, filters: Filters, mask) -> str:
 
 def filter_text(view, filters: Filters) -> str:
     names = dict(zip(view.scheme.partnerships["partnership_id"], view.scheme.partnerships["name"]))
-    from analysis.filters import centre_cities
 
     return filters.describe(names, centre_cities(view.scheme.partnerships), region_options(view),
                             scheme_label(filters.scheme))
@@ -369,7 +356,6 @@ def data_banner(view) -> None:
                 icon=":material/description:")
     elif scheme.reconstructed:
         kpis = dict(zip(view.kpis["kpi"], view.kpis["value"]))
-        from analysis.formatting import format_number
 
         st.warning(
             "**Gereconstrueerde gegevens.** Er bestaat geen publieke officiële lijst van de samenwerkingsverbanden "
@@ -385,16 +371,12 @@ def data_banner(view) -> None:
 
 def show_map(fmap, key: str, height: int = 600, returned_objects: list[str] | None = None) -> dict:
     """Show a folium map without reruns on pan/zoom (only the listed objects come back)."""
-    from streamlit_folium import st_folium
-
     return st_folium(fmap, key=key, height=height, use_container_width=True,
                      returned_objects=returned_objects or []) or {}
 
 
 def source_line(view) -> str:
     """The source and licence line printed under and on every map."""
-    from geodata.sources import SOURCES
-
     boundary = SOURCES["gemeente2024.shp"].attribution.removeprefix("Bron: ")
     parts = [f"gemeentegrenzen: {boundary}", "bevolking 2020: Statbel"]
     if view.scheme.reconstructed:
@@ -418,8 +400,6 @@ KPI_CARDS = (
 def kpi_cards(kpis, with_official: bool) -> None:
     """KPI cards, each beside its official total and the difference when there is one; the help text states the
     KPI's definition (`analysis.coverage.KPI_DEFINITIONS`)."""
-    from analysis.formatting import format_number, format_percent, format_signed_number, is_missing
-
     rows = kpis.set_index("kpi")
     # Two rows (the counts of regisseurs, then coverage): five cards side by side cut "173 / 300" and the official
     # totals off on a 1280 px screen.
@@ -454,8 +434,6 @@ def kpi_table(kpis):
 
     Values keep full precision (for the XLSX); the screen and the CSV show whole numbers bare and the rest with one
     decimal (`show_table(numbers={...: None})`)."""
-    import pandas as pd
-
     share = kpis["unit"] == "aandeel"
     scale = share.map({True: 100.0, False: 1.0})
 
@@ -474,9 +452,6 @@ def kpi_table(kpis):
 
 def cached_merger_conflicts(scheme_id: str):
     """Merger conflicts of the chosen scheme (on its 2019 codes); empty for schemes keyed on 2025 codes."""
-    import pandas as pd
-
-    from analysis.datasets import merger_conflicts_for
 
     if scheme_id == SCHEME_UPLOAD and uploaded_scheme() is not None:
         scheme = uploaded_scheme()
@@ -488,9 +463,6 @@ def cached_merger_conflicts(scheme_id: str):
 
 @st.cache_data(show_spinner=False)
 def _bundled_merger_conflicts(scheme_id: str):
-    import pandas as pd
-
-    from analysis.datasets import merger_conflicts_for, referentieregio_scheme, regie_scheme
 
     if scheme_id == SCHEME_REGIE:
         return merger_conflicts_for(regie_scheme())
@@ -506,6 +478,4 @@ def unemployment_rates(view):
     year before the 2020-2025 call (`analysis.indicator_data`). Returns (None, note) when no rate can be computed
     honestly: missing rates are never invented.
     """
-    from analysis.indicator_data import unemployment_rate_by_partnership
-
     return unemployment_rate_by_partnership(view)

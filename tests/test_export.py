@@ -20,7 +20,8 @@ from PIL import Image
 
 from analysis import __main__ as cli
 from analysis.export import (
-    CLUSTER_COLUMNS, MAP, OVERLAP_COLUMNS, PARTNERSHIP_COLUMNS, REPORT_ITEMS, SUBSIDY_COLUMNS, ReportItem,
+    CLUSTER_COLUMNS, MAP, OVERLAP_COLUMNS, PARTNERSHIP_COLUMNS, REPORT_ITEMS, SUBSIDY_COLUMNS, SUBSIDY_RATE_COLUMN,
+    ReportItem,
     export_report, gap_clusters_table, overlaps_table, partnership_table, register_indicator_map,
     register_report_item, subsidy_tables,
 )
@@ -91,7 +92,7 @@ def test_subsidy_table_follows_the_rules_and_the_budget(view):
     assert str(table["Toegekend (euro)"].dtype) == "Int64"
     assert table["Gefinancierd"].tolist() == ["ja", "ja", "nee"]
     assert table["Volledig gefinancierd"].tolist() == ["ja", "nee", "nee"]
-    assert table["Werkloosheidsgraad (%)"].tolist() == [8.0, 5.0, 9.0]
+    assert table[SUBSIDY_RATE_COLUMN].tolist() == [8.0, 5.0, 9.0]
     totals = dict(zip(sheets["Totalen"]["Omschrijving"], sheets["Totalen"]["Waarde"]))
     assert totals["Budget per jaar (euro)"] == 60_000 and isinstance(totals["Budget per jaar (euro)"], int)
     assert totals["Toegekend (euro)"] == 60_000
@@ -101,8 +102,8 @@ def test_subsidy_table_follows_the_rules_and_the_budget(view):
 
 def test_subsidy_without_rates_leaves_them_empty(view):
     table = subsidy_tables(view, budget_eur=1_000_000)["Subsidie"]
-    assert table["Werkloosheidsgraad (%)"].isna().all()
-    assert table["Werkloosheidsgraad ontbreekt"].tolist() == ["ja", "ja", "ja"]
+    assert table[SUBSIDY_RATE_COLUMN].isna().all()
+    assert table["Werkzoekendengraad ontbreekt"].tolist() == ["ja", "ja", "ja"]
     assert table["Toegekend (euro)"].tolist() == [50_000, 25_000, 25_000]
 
 
@@ -236,7 +237,7 @@ def test_exported_xlsx_keeps_types_and_freezes_the_header(report):
     amounts = {cell.value: cell.offset(column=1).value for cell in subsidy["Totalen"]["A"][1:]}
     assert amounts["Budget per jaar (euro)"] == 2_225_000
     header = [c.value for c in subsidy["Subsidie"][1]]
-    rate = subsidy["Subsidie"].cell(row=2, column=header.index("Werkloosheidsgraad (%)") + 1)
+    rate = subsidy["Subsidie"].cell(row=2, column=header.index(SUBSIDY_RATE_COLUMN) + 1)
     # XLSX has one number type, so 8.0 reads back as 8: the decimal number format is what keeps it a decimal.
     assert rate.value == 8.0 and rate.number_format == "#,##0.0"  # one decimal, as the Subsidie page shows it
     area = sheet.cell(row=2, column=PARTNERSHIP_COLUMNS.index("Oppervlakte (km²)") + 1)
@@ -253,7 +254,7 @@ def test_exported_csv_opens_with_semicolon_and_decimal_comma(report):
     table = pd.read_csv(io.BytesIO(raw), sep=";", decimal=",", encoding="utf-8-sig")
     assert table["Inwoners 2020"].tolist() == [100_000, 60_000, 20_000]
     subsidy = pd.read_csv(out / "tabel-subsidie.csv", sep=";", decimal=",", encoding="utf-8-sig")
-    assert subsidy["Werkloosheidsgraad (%)"].iloc[0] == 8.0
+    assert subsidy[SUBSIDY_RATE_COLUMN].iloc[0] == 8.0
     clusters = pd.read_csv(out / "tabel-hiaten.csv", sep=";", decimal=",", encoding="utf-8-sig")
     assert sorted(clusters["Omtrek (km)"]) == [4.0, 14.0, 14.0]
 
