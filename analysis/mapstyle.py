@@ -44,24 +44,41 @@ class Category:
 
 def partnership_colours(partnership_ids: list[str], partnership_adjacency: pd.DataFrame | None = None,
                         palette: tuple[str, ...] = PARTNERSHIP_PALETTE) -> dict[str, str]:
-    """Give each partnership a palette colour, different from its neighbours where the palette allows.
+    """Give each partnership a palette colour that depends on its id and on the partnerships around it only.
 
-    Greedy colouring (largest degree first, like mapclassify.greedy) over `partnership_adjacency`
-    (columns a, b: partnership ids that border each other). Without adjacency, colours cycle in order.
+    Each id has its own order of preference over the palette (from a hash of the id, the same in every process and
+    upload); partnerships are coloured largest number of neighbours first (like mapclassify.greedy), each taking its
+    most preferred colour that no coloured neighbour has. So a partnership keeps its colour in any scheme or upload
+    where its neighbours are the same, a filter (which only hides municipalities) never changes a colour, and
+    neighbours (columns a, b of `partnership_adjacency`) always differ while a partnership has fewer neighbours
+    than the palette has colours (9); among the free colours it avoids those of partnerships two steps away.
+    A partnership with 9 or more coloured neighbours cannot differ from all of
+    them: it takes the colour fewest of its neighbours have (ties by its own preference).
     """
     pairs = () if partnership_adjacency is None else zip(partnership_adjacency["a"].tolist(),
                                                          partnership_adjacency["b"].tolist())
-    return _greedy_colours(partnership_ids, pairs, palette)
+    return _stable_colours(partnership_ids, pairs, palette)
 
 
 def map_colours(partnership_ids: list[str], municipality_adjacency: pd.DataFrame, memberships: pd.DataFrame,
                 palette: tuple[str, ...] = PARTNERSHIP_PALETTE) -> dict[str, str]:
     """``partnership_colours(partnership_ids, partnership_adjacency(municipality_adjacency, memberships))``
     without building the table of partnership pairs in between."""
-    return _greedy_colours(partnership_ids, _partnership_pairs(municipality_adjacency, memberships), palette)
+    return _stable_colours(partnership_ids, _partnership_pairs(municipality_adjacency, memberships), palette)
 
 
-def _greedy_colours(partnership_ids: list[str], pairs: Iterable[tuple[str, str]],
+def colour_preference(partnership_id: str, palette: tuple[str, ...] = PARTNERSHIP_PALETTE) -> list[str]:
+    """The palette in the order one partnership prefers it: a fixed function of the id (sha256, not Python's
+    per-process salted hash), so the same id asks for the same colour in every run and every upload."""
+    import hashlib
+
+    def rank(colour: str) -> bytes:
+        return hashlib.sha256(f"{partnership_id}\x00{colour}".encode()).digest()
+
+    return sorted(palette, key=rank)
+
+
+def _stable_colours(partnership_ids: list[str], pairs: Iterable[tuple[str, str]],
                     palette: tuple[str, ...]) -> dict[str, str]:
     ids = sorted(dict.fromkeys(partnership_ids))
     neighbours: dict[str, set[str]] = {pid: set() for pid in ids}
@@ -70,17 +87,16 @@ def _greedy_colours(partnership_ids: list[str], pairs: Iterable[tuple[str, str]]
             neighbours[a].add(b)
             neighbours[b].add(a)
     colours: dict[str, str] = {}
-    # Running counts: counting the colours given so far for every partnership would be quadratic.
-    times_used = dict.fromkeys(palette, 0)
-    rank = {colour: i for i, colour in reversed(list(enumerate(palette)))}  # first position of a colour
     for pid in sorted(ids, key=lambda p: (-len(neighbours[p]), p)):
-        taken = {colours[n] for n in neighbours[pid] if n in colours}
-        # Prefer the free colour used least so far: the whole palette gets used, which keeps partnerships
-        # that are not neighbours apart too. With more neighbours than colours, reuse the least used one.
-        candidates = [c for c in palette if c not in taken] or list(palette)
-        colour = min(candidates, key=lambda c: (times_used[c], rank[c]))
-        colours[pid] = colour
-        times_used[colour] += 1
+        preference = colour_preference(pid, palette)
+        around = Counter(colours[n] for n in neighbours[pid] if n in colours)
+        # Partnerships two steps away are near on the map too: among the colours no neighbour has, prefer one
+        # they have least, so nearby partnerships rarely look alike (and the colour still depends on the
+        # surroundings only, not on partnerships elsewhere in Flanders).
+        second_ring = {m for n in neighbours[pid] for m in neighbours[n]} - neighbours[pid] - {pid}
+        near = Counter(colours[m] for m in second_ring if m in colours)
+        # The first preferred colour no neighbour has; with every colour taken, the one fewest neighbours have.
+        colours[pid] = min(preference, key=lambda c: (around[c], near[c], preference.index(c)))
     return colours
 
 
