@@ -415,9 +415,9 @@ def legend_html(entries: list[LegendEntry]) -> str:
             count = f" <span class='rk-legend-count' style='color:#555'>({format_number(entry.count)}{total})</span>"
         rows.append(
             "<div class='rk-legend-entry' style='display:flex;align-items:center;gap:6px;break-inside:avoid'>"
-            f"<span style='display:inline-block;width:16px;height:12px;background:{background};"
+            f"<span style='display:inline-block;flex:none;width:16px;height:12px;background:{background};"
             f"opacity:{entry.opacity};border:{border}'></span>"
-            + (f"<span class='rk-legend-number' style='font-weight:bold;min-width:1.4em;text-align:right'>"
+            + (f"<span class='rk-legend-number' style='flex:none;font-weight:bold;min-width:1.4em;text-align:right'>"
                f"{escape_text(entry.number)}</span>" if entry.number is not None else "")
             + f"<span class='rk-legend-label'>{escape_text(entry.label)}</span>{count}</div>"
         )
@@ -654,8 +654,10 @@ def _number_points(view, web: gpd.GeoDataFrame, mask, partnership_ids) -> list:
 
 def coverage_map(view, web: gpd.GeoDataFrame, mask=None, source: str = "", title: str = "Dekking",
                  fit_to_view: bool = True, counted=None) -> folium.Map:
-    """The coverage map: partnerships in colour, suggestive lighter, unknown hatched grey, overlaps hatched
-    and outlined in the warning colour, partnership outlines, standalone centre cities starred.
+    """The coverage map: partnerships in colour, suggestive members lighter with a dashed border, unknown hatched
+    grey, overlaps hatched and outlined in the warning colour, partnership outlines, each partnership's number
+    (`analysis.mapstyle.partnership_numbers`, at the print map's point) always shown, standalone centre cities
+    starred.
 
     `counted`: the partnership ids the view counts (`analysis.scenario.counted_partnerships`; by default those with
     a member in `mask`). Only they get an outline, a legend row and, for a stand-alone centre city, a star; the
