@@ -276,17 +276,17 @@ def add_point_markers(fmap, points: gpd.GeoDataFrame, *, label_column: str, name
 
 
 def _add_number_labels(fmap, points, *, name: str) -> None:
-    """`points`: ((lat, lon), number, label) per partnership: its number always shown on the map in a small white
-    box (the legend is keyed by it), its name on hover; both escaped here."""
+    """`points`: ((lat, lon), number) per partnership: its number always shown on the map in a small white box
+    (the legend is keyed by it), escaped here. The markers take no mouse events, so hovering or clicking a number
+    reaches the municipality under it (its tooltip names the partnership)."""
     group = folium.FeatureGroup(name=escape_text(name))
-    for (lat, lon), number, label in points:
-        text = escape_text(number)
+    for (lat, lon), number in points:
         icon_html = ('<div class="rk-number" style="display:inline-block;transform:translate(-50%,-50%);'
-                     "background:#fff;border:1px solid #222;border-radius:3px;padding:0 3px;font:bold 11px/14px "
-                     f'sans-serif;color:#111;white-space:nowrap">{text}</div>')
+                     "pointer-events:none;background:#fff;border:1px solid #222;border-radius:3px;padding:0 3px;"
+                     f'font:bold 11px/14px sans-serif;color:#111;white-space:nowrap">{escape_text(number)}</div>')
         folium.Marker([float(lat), float(lon)], icon=folium.DivIcon(html=icon_html, icon_size=(0, 0),
                                                                      icon_anchor=(0, 0), class_name="empty"),
-                      tooltip=folium.Tooltip(f"{text} {escape_text(label)}", sticky=True)).add_to(group)
+                      interactive=False, keyboard=False).add_to(group)
     fmap.add_layer(group)
 
 
@@ -634,7 +634,7 @@ def _coverage_pieces(view, web: gpd.GeoDataFrame) -> _CoveragePieces:
 
 
 def _number_points(view, web: gpd.GeoDataFrame, mask, partnership_ids) -> list:
-    """((lat, lon), number, name) of each partnership in `partnership_ids`, at the point the print map numbers it
+    """((lat, lon), number) of each partnership in `partnership_ids`, at the point the print map numbers it
     (`analysis.mapstyle.partnership_number_points` on the members in view), in the web layer's coordinates."""
     from analysis.mapstyle import partnership_number_points, partnership_numbers
     from analysis.scenario import partnership_areas
@@ -645,11 +645,9 @@ def _number_points(view, web: gpd.GeoDataFrame, mask, partnership_ids) -> list:
         return partnership_number_points(partnership_areas(view, shown), numbers).to_crs(web.crs)
 
     points = _PER_VIEW.get("numbers", view, web, lambda: points_for(None)) if mask is None else points_for(mask)
-    names = dict(zip(view.scheme.partnerships["partnership_id"], view.scheme.partnerships["name"]))
     by_id = {pid: (point, number) for pid, point, number in zip(points["partnership_id"], points.geometry,
                                                                  points["number"])}
-    return [((by_id[pid][0].y, by_id[pid][0].x), by_id[pid][1], names.get(pid, pid))
-            for pid in partnership_ids if pid in by_id]
+    return [((by_id[pid][0].y, by_id[pid][0].x), by_id[pid][1]) for pid in partnership_ids if pid in by_id]
 
 
 def coverage_map(view, web: gpd.GeoDataFrame, mask=None, source: str = "", title: str = "Dekking",
