@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from analysis.coverage import MEMBER_CONFIRMED, MEMBER_SUGGESTIVE, NON_PARTICIPANT, UNKNOWN
@@ -245,6 +246,17 @@ def partnership_labels(outlines: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
                              "kind": "area"}, geometry=points, crs=outlines.crs)
 
 
+def partnership_number_labels(outlines: gpd.GeoDataFrame, numbers: dict[str, int]) -> gpd.GeoDataFrame:
+    """Print labels with every partnership's number at `analysis.mapstyle.partnership_number_points` (the web map
+    uses the same points); the label placement nudges them apart."""
+    from analysis.mapstyle import partnership_number_points
+
+    points = partnership_number_points(outlines, numbers)
+    return gpd.GeoDataFrame({"label": points["number"].astype(str).to_numpy(), "marker": None, "required": True,
+                             "kind": "number", "partnership_id": points["partnership_id"].to_numpy()},
+                            geometry=points.geometry.to_numpy(), crs=outlines.crs)
+
+
 def overlap_labels(view: CoverageView, mask: pd.Series | None, counted: Iterable[str]) -> gpd.GeoDataFrame:
     """Labels for the overlap municipalities in view that also belong to a partnership not shown (not `counted`):
     "Wielsbeke: ook in W13 (Zuid-West-Vlaanderen)", so the print of one partnership names its overlap members as
@@ -271,8 +283,13 @@ def _no_labels(view: CoverageView) -> gpd.GeoDataFrame:
 
 def _labels(view: CoverageView, mask, outlines: gpd.GeoDataFrame, label_partnerships: bool,
             counted: Iterable[str] | None = None) -> tuple[gpd.GeoDataFrame | None, list[LegendItem]]:
+    from analysis.mapstyle import partnership_numbers
+
     cities, legend = centre_city_labels(view, mask)
     frames = [cities]
+    if counted is not None and not outlines.empty:
+        numbers = partnership_numbers(view.scheme.partnerships)
+        frames.append(partnership_number_labels(outlines, {pid: numbers[pid] for pid in counted if pid in numbers}))
     if label_partnerships and not outlines.empty:
         # A centre city that is its own partnership is already named by its city label.
         partnerships = view.scheme.partnerships
@@ -330,7 +347,7 @@ def coverage_print_map(view: CoverageView, mask: pd.Series | None = None, filter
     shown["dashed"] = shown["category"].map(dashed).fillna(False).astype(bool)
     legend = [LegendItem(row.category.label, row.category.fill, row.category.opacity, hatch_colour=row.category.hatch,
                          outline=row.category.outline, dashed=row.category.dashed or row.category.key == "overlap",
-                         count=row.count, total=row.total)
+                         count=row.count, total=row.total, number=row.number)
               for row in coverage_legend(view, shown["nis"], counted)]
     conflicts = shown["nis"].isin(set(conflict_nis))
     if conflicts.any():
@@ -454,7 +471,6 @@ def indicator_palette(k: int, higher_is_worse: bool | None) -> list[str]:
     YlOrRd when a higher value means more need (reversed when a lower value does), YlGnBu for neutral indicators;
     both are colour-blind safe.
     """
-    import numpy as np
     from matplotlib import colormaps
     from matplotlib.colors import to_hex
 

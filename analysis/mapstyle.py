@@ -28,6 +28,9 @@ CONFIRMED_OPACITY = 0.85
 SUGGESTIVE_OPACITY = 0.40
 # A municipality in several partnerships counts in each of them: the legend must not read as a partition.
 OVERLAP_LABEL = "In meer dan één verband (overlapping; telt mee bij elk van die verbanden)"
+SUGGESTIVE_NOTE_KEY = "suggestive_note"
+SUGGESTIVE_NOTE_LABEL = "Vermoedelijk lid: lichtere kleur, gestreepte rand"
+SUGGESTIVE_NOTE_FILL = "#888888"  # a neutral example: the note is about the drawing, not about one partnership
 
 
 @dataclass(frozen=True)
@@ -45,24 +48,41 @@ class Category:
 
 def partnership_colours(partnership_ids: list[str], partnership_adjacency: pd.DataFrame | None = None,
                         palette: tuple[str, ...] = PARTNERSHIP_PALETTE) -> dict[str, str]:
-    """Give each partnership a palette colour, different from its neighbours where the palette allows.
+    """Give each partnership a palette colour that depends on its id and on the partnerships around it only.
 
-    Greedy colouring (largest degree first, like mapclassify.greedy) over `partnership_adjacency`
-    (columns a, b: partnership ids that border each other). Without adjacency, colours cycle in order.
+    Each id has its own order of preference over the palette (from a hash of the id, the same in every process and
+    upload); partnerships are coloured largest number of neighbours first (like mapclassify.greedy), each taking its
+    most preferred colour that no coloured neighbour has. So a partnership keeps its colour in any scheme or upload
+    where its neighbours are the same, a filter (which only hides municipalities) never changes a colour, and
+    neighbours (columns a, b of `partnership_adjacency`) always differ while a partnership has fewer neighbours
+    than the palette has colours (9); among the free colours it avoids those of partnerships two steps away.
+    A partnership with 9 or more coloured neighbours cannot differ from all of
+    them: it takes the colour fewest of its neighbours have (ties by its own preference).
     """
     pairs = () if partnership_adjacency is None else zip(partnership_adjacency["a"].tolist(),
                                                          partnership_adjacency["b"].tolist())
-    return _greedy_colours(partnership_ids, pairs, palette)
+    return _stable_colours(partnership_ids, pairs, palette)
 
 
 def map_colours(partnership_ids: list[str], municipality_adjacency: pd.DataFrame, memberships: pd.DataFrame,
                 palette: tuple[str, ...] = PARTNERSHIP_PALETTE) -> dict[str, str]:
     """``partnership_colours(partnership_ids, partnership_adjacency(municipality_adjacency, memberships))``
     without building the table of partnership pairs in between."""
-    return _greedy_colours(partnership_ids, _partnership_pairs(municipality_adjacency, memberships), palette)
+    return _stable_colours(partnership_ids, _partnership_pairs(municipality_adjacency, memberships), palette)
 
 
-def _greedy_colours(partnership_ids: list[str], pairs: Iterable[tuple[str, str]],
+def colour_preference(partnership_id: str, palette: tuple[str, ...] = PARTNERSHIP_PALETTE) -> list[str]:
+    """The palette in the order one partnership prefers it: a fixed function of the id (sha256, not Python's
+    per-process salted hash), so the same id asks for the same colour in every run and every upload."""
+    import hashlib
+
+    def rank(colour: str) -> bytes:
+        return hashlib.sha256(f"{partnership_id}\x00{colour}".encode()).digest()
+
+    return sorted(palette, key=rank)
+
+
+def _stable_colours(partnership_ids: list[str], pairs: Iterable[tuple[str, str]],
                     palette: tuple[str, ...]) -> dict[str, str]:
     ids = sorted(dict.fromkeys(partnership_ids))
     neighbours: dict[str, set[str]] = {pid: set() for pid in ids}
@@ -71,17 +91,16 @@ def _greedy_colours(partnership_ids: list[str], pairs: Iterable[tuple[str, str]]
             neighbours[a].add(b)
             neighbours[b].add(a)
     colours: dict[str, str] = {}
-    # Running counts: counting the colours given so far for every partnership would be quadratic.
-    times_used = dict.fromkeys(palette, 0)
-    rank = {colour: i for i, colour in reversed(list(enumerate(palette)))}  # first position of a colour
     for pid in sorted(ids, key=lambda p: (-len(neighbours[p]), p)):
-        taken = {colours[n] for n in neighbours[pid] if n in colours}
-        # Prefer the free colour used least so far: the whole palette gets used, which keeps partnerships
-        # that are not neighbours apart too. With more neighbours than colours, reuse the least used one.
-        candidates = [c for c in palette if c not in taken] or list(palette)
-        colour = min(candidates, key=lambda c: (times_used[c], rank[c]))
-        colours[pid] = colour
-        times_used[colour] += 1
+        preference = colour_preference(pid, palette)
+        around = Counter(colours[n] for n in neighbours[pid] if n in colours)
+        # Partnerships two steps away are near on the map too: among the colours no neighbour has, prefer one
+        # they have least, so nearby partnerships rarely look alike (and the colour still depends on the
+        # surroundings only, not on partnerships elsewhere in Flanders).
+        second_ring = {m for n in neighbours[pid] for m in neighbours[n]} - neighbours[pid] - {pid}
+        near = Counter(colours[m] for m in second_ring if m in colours)
+        # The first preferred colour no neighbour has; with every colour taken, the one fewest neighbours have.
+        colours[pid] = min(preference, key=lambda c: (around[c], near[c], preference.index(c)))
     return colours
 
 
@@ -162,23 +181,58 @@ def partnership_key(partnership_id: str, suggestive: bool) -> str:
 
 def partnership_category(partnership_id: str, suggestive: bool, names: dict, standalone: set,
                          colours: dict[str, str]) -> Category:
-    """How the members of one partnership are drawn: its colour, lighter and dashed when only suggestive."""
+    """How the members of one partnership are drawn: its colour, lighter and dashed when suggestive.
+
+    Confirmed and suggestive members share the label (the partnership's name): the legend has one row per
+    partnership and explains the lighter, dashed drawing once (`suggestive_note`)."""
     label = names.get(partnership_id, partnership_id) + (" (alleen, centrumstad)" if partnership_id in standalone else "")
-    if suggestive:
-        label += " – vermoedelijk"
     return Category(partnership_key(partnership_id, suggestive), label, colours.get(partnership_id, UNKNOWN_FILL),
                     SUGGESTIVE_OPACITY if suggestive else CONFIRMED_OPACITY, dashed=suggestive)
+
+
+def suggestive_note() -> Category:
+    """The legend's one explanation of how suggestive members are drawn (lighter, dashed border), with a neutral
+    example swatch drawn in that style."""
+    return Category(SUGGESTIVE_NOTE_KEY, SUGGESTIVE_NOTE_LABEL, SUGGESTIVE_NOTE_FILL, SUGGESTIVE_OPACITY, dashed=True)
+
+
+def partnership_numbers(partnerships: pd.DataFrame) -> dict[str, int]:
+    """A short number per partnership of a scheme, 1..n in the order of their names (as the legend lists them).
+
+    Decided on all the scheme's partnerships, not on those in view, so a filter never renumbers: the number on a
+    map, in its legend and on a print of any selection stays the same."""
+    names = dict(zip(partnerships["partnership_id"].tolist(), partnerships["name"].tolist()))
+    order = sorted(names, key=lambda pid: (str(names[pid]).lower(), pid))
+    return {pid: number for number, pid in enumerate(order, start=1)}
+
+
+def partnership_number_points(outlines, numbers: dict[str, int]):
+    """Where a partnership's number goes: inside the largest part of its area in view (shapely point_on_surface of
+    the largest polygon of `outlines`, the dissolved members in view; columns partnership_id, geometry).
+    A GeoDataFrame with partnership_id, number and the point, for the partnerships in `numbers`."""
+    import geopandas as gpd
+    import numpy as np
+    import shapely
+
+    shown = outlines[outlines["partnership_id"].isin(set(numbers)) & outlines.geometry.notna()
+                     & ~outlines.geometry.is_empty]
+    largest = [max(getattr(geometry, "geoms", [geometry]), key=lambda part: part.area) for geometry in shown.geometry]
+    points = shapely.point_on_surface(np.asarray(largest, dtype=object)) if largest else []
+    return gpd.GeoDataFrame({"partnership_id": shown["partnership_id"].to_numpy(),
+                             "number": [numbers[pid] for pid in shown["partnership_id"]]},
+                            geometry=list(points), crs=outlines.crs)
 
 
 @dataclass(frozen=True)
 class LegendRow:
     """One row of the coverage legend: a category's swatch and label, the number of municipalities in view
-    (None: a second swatch of a partnership whose count stands on its first row) and, for a partnership only partly
+    (None: the explanation of suggestive membership, which counts nothing) and, for a partnership only partly
     in view, its number of members on the whole map (shown as "12 van 16")."""
 
     category: Category
     count: int | None
     total: int | None = None
+    number: int | None = None  # the partnership's number on the map (`partnership_numbers`)
 
     @property
     def count_text(self) -> str:
@@ -193,10 +247,11 @@ class LegendRow:
 def coverage_legend(view, codes_in_view, counted: Iterable[str]) -> list[LegendRow]:
     """The coverage map's legend for the municipalities `codes_in_view` of a `CoverageView` (web and print alike).
 
-    One row per counted partnership (`counted`, see `analysis.coverage.counted_partnership_ids`), in alphabetical
-    order, with its member count as everywhere else (`analysis.coverage.member_counts`): every member in view, any
+    One row per counted partnership (`counted`, see `analysis.coverage.counted_partnership_ids`), in the order of
+    their numbers (`partnership_numbers`: alphabetical), with its member count as everywhere else (`analysis.coverage.member_counts`): every member in view, any
     confidence, an overlap municipality in each of its partnerships; "12 van 16" when only part of it is in view.
-    A partnership with both confirmed and suggestive members in view gets a second swatch row without a count.
+    Its swatch is drawn as its confirmed members are, or as its suggestive members when it has only those in view.
+    When any suggestive member is in view, one row without a count explains their drawing (`suggestive_note`).
     Then the overlaps (their label says they count in each partnership, so the rows are no partition), the
     non-participants and the unknown municipalities in view.
     """
@@ -209,29 +264,26 @@ def coverage_legend(view, codes_in_view, counted: Iterable[str]) -> list[LegendR
     standalone = _standalone_ids(scheme.partnerships)
     on_map = member_counts(scheme.memberships, view.municipalities["nis"])
     here = member_counts(scheme.memberships, in_view)
-    confirmed_here = {pid for pid, nis, confidence in zip(scheme.memberships["partnership_id"].tolist(),
-                                                          nis_list(scheme.memberships["nis"]),
-                                                          scheme.memberships["confidence"].tolist())
-                      if nis in in_view and confidence == "confirmed"}
-    groups = []
-    for pid in dict.fromkeys(counted):
-        if not here.get(pid):
-            continue
-        keys = [key for key in (partnership_key(pid, False), partnership_key(pid, True)) if shown.get(key)]
-        if not keys:  # every member in view is an overlap: the swatch of its own confidence
-            keys = [partnership_key(pid, pid not in confirmed_here)]
-        categories = [by_key.get(key) or partnership_category(pid, key.endswith(":s"), names, standalone, view.colours)
-                      for key in keys]
+    confidence_here = [(pid, confidence) for pid, nis, confidence in zip(
+        scheme.memberships["partnership_id"].tolist(), nis_list(scheme.memberships["nis"]),
+        scheme.memberships["confidence"].tolist()) if nis in in_view]
+    confirmed_here = {pid for pid, confidence in confidence_here if confidence == "confirmed"}
+    counted = [pid for pid in dict.fromkeys(counted) if here.get(pid)]
+    any_suggestive = any(confidence != "confirmed" for pid, confidence in confidence_here if pid in set(counted))
+    numbers = partnership_numbers(scheme.partnerships)
+    rows = []
+    for pid in counted:
+        key = partnership_key(pid, pid not in confirmed_here)
+        category = by_key.get(key) or partnership_category(pid, key.endswith(":s"), names, standalone, view.colours)
         total = on_map.get(pid, 0)
-        rows = [LegendRow(categories[0], here[pid], total if total != here[pid] else None)]
-        rows += [LegendRow(category, None) for category in categories[1:]]
-        groups.append(rows)
-    groups.sort(key=lambda rows: rows[0].category.label.lower())
-    legend = [row for rows in groups for row in rows]
+        rows.append(LegendRow(category, here[pid], total if total != here[pid] else None, numbers.get(pid)))
+    rows.sort(key=lambda row: (row.number is None, row.number or 0, row.category.label.lower()))
+    if any_suggestive:
+        rows.append(LegendRow(suggestive_note(), None))
     for key in ("overlap", NON_PARTICIPANT, UNKNOWN):
         if shown.get(key) and key in by_key:
-            legend.append(LegendRow(by_key[key], shown[key]))
-    return legend
+            rows.append(LegendRow(by_key[key], shown[key]))
+    return rows
 
 
 def category_counts(frame: pd.DataFrame) -> dict[str, int]:

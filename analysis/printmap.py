@@ -74,14 +74,17 @@ class LegendItem:
     count: int | None = None
     marker: str | None = None  # matplotlib marker ("*", "o") for point symbols such as centre cities
     total: int | None = None  # with a count: "(count van total)", for a partnership only partly in view
+    number: int | None = None  # the partnership's number on the map: the legend is keyed by it
 
     @property
     def text(self) -> str:
-        """The label as printed, with the count in Belgian notation: "Verband A (1.234)", "Verband B (3 van 8)"."""
+        """The label as printed, with its map number and the count in Belgian notation: "3 Verband A (1.234)",
+        "Verband B (3 van 8)"."""
+        label = self.label if self.number is None else f"{self.number} {self.label}"
         if self.count is None:
-            return self.label
+            return label
         total = f" van {format_number(self.total)}" if self.total is not None else ""
-        return f"{self.label} ({format_number(self.count)}{total})"
+        return f"{label} ({format_number(self.count)}{total})"
 
 
 @dataclass
@@ -91,7 +94,8 @@ class PrintMap:
     `areas` columns: geometry, fill, fill_opacity (0-1), hatch (hatch colour or None), outline (colour or None)
     and optionally dashed (bool: outline, or the thin border when there is no outline, drawn dashed).
     `labels` columns: geometry (points), label, and optionally marker (matplotlib marker or None), required
-    (bool, default True: never left out) and kind ("point": next to the point, "area": centred on it).
+    (bool, default True: never left out) and kind ("point": next to the point, "area": centred on it, "number":
+    a partnership's number in a small box, on the point or nudged away from it until it overlaps nothing).
     """
 
     areas: gpd.GeoDataFrame
@@ -202,7 +206,8 @@ def legend_handle(item: LegendItem):
     if item.hatch_colour:
         parts.append(Patch(facecolor="none", edgecolor=item.hatch_colour, hatch=HATCH, linewidth=0))
     parts.append(Patch(facecolor="none", edgecolor=item.outline or EDGE_COLOUR,
-                       linewidth=OUTLINE_WIDTH_PT if item.outline or item.dashed else 0.5,
+                       # As the map draws it: a dashed border without outline colour is the thin dashed edge.
+                       linewidth=OUTLINE_WIDTH_PT if item.outline else DASHED_EDGE_WIDTH_PT if item.dashed else 0.5,
                        linestyle=DASHES if item.dashed else "solid"))
     return tuple(parts)
 
@@ -252,6 +257,12 @@ _POINT_OFFSETS = [(5, 0, "left", "center"), (-5, 0, "right", "center"), (0, 5, "
                   (-12, 0, "right", "center"), (0, 12, "center", "bottom"), (0, -12, "center", "top"),
                   (10, 10, "left", "bottom"), (-10, 10, "right", "bottom"), (10, -10, "left", "top"),
                   (-10, -10, "right", "top")]
+# Partnership numbers: on their point first, then nudged outwards step by step until they no longer overlap.
+_NUMBER_OFFSETS = [(0, 0, "center", "center")] + [
+    (round(radius * dx), round(radius * dy), "center", "center")
+    for radius in (6, 10, 15, 21) for dx, dy in ((1, 0), (-1, 0), (0, 1), (0, -1), (0.7, 0.7), (-0.7, 0.7),
+                                                  (0.7, -0.7), (-0.7, -0.7))]
+NUMBER_FONT_SIZE = 7.5
 _AREA_OFFSETS = [(0, 0, "center", "center"), (0, 9, "center", "bottom"), (0, -9, "center", "top"),
                  (14, 0, "left", "center"), (-14, 0, "right", "center"), (0, 18, "center", "bottom"),
                  (0, -18, "center", "top")]
@@ -265,6 +276,18 @@ def _overlap_area(box: Bbox, others: list[Bbox]) -> float:
         if width > 0 and height > 0:
             total += width * height
     return total
+
+
+def label_box(text, renderer) -> Bbox:
+    """The window extent of a drawn label, its box (if any) included."""
+    extent = text.get_window_extent(renderer)
+    patch = text.get_bbox_patch()
+    if patch is None:
+        return extent
+    # The box's own extent is only laid out when the figure is drawn: add its padding (a share of the font size)
+    # and its line to the text's extent instead.
+    points = patch.get_boxstyle().pad * text.get_fontsize() + patch.get_linewidth()
+    return extent.padded(points * text.figure.dpi / 72)
 
 
 def _draw_labels(ax, renderer, labels: gpd.GeoDataFrame) -> list:
@@ -290,16 +313,20 @@ def _draw_labels(ax, renderer, labels: gpd.GeoDataFrame) -> list:
     order = sorted(range(len(frame)), key=lambda i: not frame["required"].iloc[i])  # required ones first, stable
     for i in order:
         row = frame.iloc[i]
-        area = row["kind"] == "area"
+        area, number = row["kind"] == "area", row["kind"] == "number"
         style = {"fontsize": AREA_LABEL_FONT_SIZE if area else LABEL_FONT_SIZE,
                  "fontstyle": "italic" if area else "normal", "fontweight": "normal" if area else "bold",
                  "color": "#111111", "zorder": 17,
                  "path_effects": [patheffects.withStroke(linewidth=2.2, foreground="white")]}
+        if number:  # a partnership's number: bold in a small white box, readable on any fill
+            style.update(fontsize=NUMBER_FONT_SIZE, path_effects=[],
+                         bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "#222222",
+                               "linewidth": 0.5})
         best = None
-        for dx, dy, ha, va in _AREA_OFFSETS if area else _POINT_OFFSETS:
+        for dx, dy, ha, va in _NUMBER_OFFSETS if number else _AREA_OFFSETS if area else _POINT_OFFSETS:
             text = ax.annotate(str(row["label"]), (row.geometry.x, row.geometry.y), xytext=(dx, dy),
                                textcoords="offset points", ha=ha, va=va, **style)
-            box = text.get_window_extent(renderer).padded(1.5 * pixels_per_point)
+            box = label_box(text, renderer).padded(1.5 * pixels_per_point)
             inside = axes_box.containsx(box.x0) and axes_box.containsx(box.x1) \
                 and axes_box.containsy(box.y0) and axes_box.containsy(box.y1)
             overlap = _overlap_area(box, taken) + (0 if inside else box.width * box.height)

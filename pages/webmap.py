@@ -37,6 +37,7 @@ FLANDERS_BOUNDS = [[50.68, 2.54], [51.51, 5.92]]  # south-west, north-east corne
 OSM_TILES = xyzservices.providers.OpenStreetMap.Mapnik  # what folium.TileLayer("OpenStreetMap") resolves to
 WARNING_COLOUR = "#D55E00"  # Okabe-Ito vermillion: stands out for every colour vision type
 OUTLINE_COLOUR = "#4d4d4d"
+SUGGESTIVE_DASH = "4 3"  # dashed border of suggestive members (the legend swatch shows it dashed too)
 
 # Leaflet is served by the dashboard itself (Streamlit static serving), so maps work without internet. The files
 # come from the PyPI package XStatic-Leaflet (static files only, BSD-2-Clause), at the Leaflet version folium itself
@@ -89,6 +90,7 @@ class LegendEntry:
     dashed: bool = False
     opacity: float = 0.85
     total: int | None = None  # with a count: "(count van total)", for a partnership only partly in view
+    number: int | None = None  # the partnership's number on the map: the legend is keyed by it
 
 
 class RegieMap(folium.Map):
@@ -283,6 +285,21 @@ def add_point_markers(fmap, points: gpd.GeoDataFrame, *, label_column: str, name
                         for row in points.itertuples()], name=name, symbol=symbol)
 
 
+def _add_number_labels(fmap, points, *, name: str) -> None:
+    """`points`: ((lat, lon), number) per partnership: its number always shown on the map in a small white box
+    (the legend is keyed by it), escaped here. The markers take no mouse events, so hovering or clicking a number
+    reaches the municipality under it (its tooltip names the partnership)."""
+    group = folium.FeatureGroup(name=escape_text(name))
+    for (lat, lon), number in points:
+        icon_html = ('<div class="rk-number" style="display:inline-block;transform:translate(-50%,-50%);'
+                     "pointer-events:none;background:#fff;border:1px solid #222;border-radius:3px;padding:0 3px;"
+                     f'font:bold 11px/14px sans-serif;color:#111;white-space:nowrap">{escape_text(number)}</div>')
+        folium.Marker([float(lat), float(lon)], icon=folium.DivIcon(html=icon_html, icon_size=(0, 0),
+                                                                     icon_anchor=(0, 0), class_name="empty"),
+                      interactive=False, keyboard=False).add_to(group)
+    fmap.add_layer(group)
+
+
 def _add_markers(fmap, points, *, name: str, symbol: str = "★") -> None:
     """`points`: ((lat, lon), label) pairs, as one layer of text-symbol markers; labels are escaped here."""
     group = folium.FeatureGroup(name=escape_text(name))
@@ -398,16 +415,21 @@ def legend_html(entries: list[LegendEntry]) -> str:
         if entry.hatched:
             background = (f"repeating-linear-gradient(45deg,{entry.fill},{entry.fill} 3px,"
                           f"{entry.outline or '#555'} 3px,{entry.outline or '#555'} 4px)")
-        border = f"2px {'dashed' if entry.dashed else 'solid'} {entry.outline}" if entry.outline else "1px solid #777"
+        if entry.outline:
+            border = f"2px {'dashed' if entry.dashed else 'solid'} {entry.outline}"
+        else:  # as the map draws it: suggestive members get a dashed border in the outline grey
+            border = f"1px dashed {OUTLINE_COLOUR}" if entry.dashed else "1px solid #777"
         count = ""
         if entry.count is not None:
             total = f" van {format_number(entry.total)}" if entry.total is not None else ""
             count = f" <span class='rk-legend-count' style='color:#555'>({format_number(entry.count)}{total})</span>"
         rows.append(
             "<div class='rk-legend-entry' style='display:flex;align-items:center;gap:6px;break-inside:avoid'>"
-            f"<span style='display:inline-block;width:16px;height:12px;background:{background};"
+            f"<span style='display:inline-block;flex:none;width:16px;height:12px;background:{background};"
             f"opacity:{entry.opacity};border:{border}'></span>"
-            f"<span class='rk-legend-label'>{escape_text(entry.label)}</span>{count}</div>"
+            + (f"<span class='rk-legend-number' style='flex:none;font-weight:bold;min-width:1.4em;text-align:right'>"
+               f"{escape_text(entry.number)}</span>" if entry.number is not None else "")
+            + f"<span class='rk-legend-label'>{escape_text(entry.label)}</span>{count}</div>"
         )
     return "".join(rows)
 
@@ -621,10 +643,29 @@ def _coverage_pieces(view, web: gpd.GeoDataFrame) -> _CoveragePieces:
     )
 
 
+def _number_points(view, web: gpd.GeoDataFrame, mask, partnership_ids) -> list:
+    """((lat, lon), number) of each partnership in `partnership_ids`, at the point the print map numbers it
+    (`analysis.mapstyle.partnership_number_points` on the members in view), in the web layer's coordinates."""
+    from analysis.mapstyle import partnership_number_points, partnership_numbers
+    from analysis.scenario import partnership_areas
+
+    def points_for(chosen_mask) -> gpd.GeoDataFrame:
+        shown = view.municipalities if chosen_mask is None else view.municipalities[chosen_mask]
+        numbers = partnership_numbers(view.scheme.partnerships)
+        return partnership_number_points(partnership_areas(view, shown), numbers).to_crs(web.crs)
+
+    points = _PER_VIEW.get("numbers", view, web, lambda: points_for(None)) if mask is None else points_for(mask)
+    by_id = {pid: (point, number) for pid, point, number in zip(points["partnership_id"], points.geometry,
+                                                                 points["number"])}
+    return [((by_id[pid][0].y, by_id[pid][0].x), by_id[pid][1]) for pid in partnership_ids if pid in by_id]
+
+
 def coverage_map(view, web: gpd.GeoDataFrame, mask=None, source: str = "", title: str = "Dekking",
                  fit_to_view: bool = True, counted=None) -> folium.Map:
-    """The coverage map: partnerships in colour, suggestive lighter, unknown hatched grey, overlaps hatched
-    and outlined in the warning colour, partnership outlines, standalone centre cities starred.
+    """The coverage map: partnerships in colour, suggestive members lighter with a dashed border, unknown hatched
+    grey, overlaps hatched and outlined in the warning colour, partnership outlines, each partnership's number
+    (`analysis.mapstyle.partnership_numbers`, at the print map's point) always shown, standalone centre cities
+    starred.
 
     `counted`: the partnership ids the view counts (`analysis.scenario.counted_partnerships`; by default those with
     a member in `mask`). Only they get an outline, a legend row and, for a stand-alone centre city, a star; the
@@ -651,10 +692,18 @@ def coverage_map(view, web: gpd.GeoDataFrame, mask=None, source: str = "", title
         bounds = [[miny - 0.02, minx - 0.02], [maxy + 0.02, maxx + 0.02]]  # as bounds_of(padding=0.02)
     fmap = base_map(bounds)
     plain = [position for position in selected if pieces.hatch[position] is None]
+    # Suggestive members: lighter and with a dashed border, as the legend's note says (and the print map draws).
+    suggestive = [position for position in plain if str(pieces.category[position]).endswith(":s")]
+    plain = [position for position in plain if not str(pieces.category[position]).endswith(":s")]
     if plain:
         _add_feature_layer(fmap, pieces.features.take(plain), name="Gemeenten", tooltip=MUNICIPALITY_TOOLTIP,
                            fill_column="fill", opacity_column="fill_opacity", line_colour=OUTLINE_COLOUR,
                            weight=0.6, hatch_colour=None, dash=None, show=True, highlight=True)
+    if suggestive:
+        _add_feature_layer(fmap, pieces.features.take(suggestive), name="Vermoedelijke leden",
+                           tooltip=MUNICIPALITY_TOOLTIP, fill_column="fill", opacity_column="fill_opacity",
+                           line_colour=OUTLINE_COLOUR, weight=1.0, hatch_colour=None, dash=SUGGESTIVE_DASH,
+                           show=True, highlight=True)
     hatched: dict[str, list[int]] = {}
     for position in selected:
         if pieces.hatch[position] is not None:
@@ -672,6 +721,9 @@ def coverage_map(view, web: gpd.GeoDataFrame, mask=None, source: str = "", title
     if outline_positions:
         _add_outline_features(fmap, pieces.outlines.take(outline_positions), name="Grenzen samenwerkingsverbanden",
                               colour="#222222", weight=1.6, dash=None, tooltip=None)
+    numbered = [pid for pid in view.scheme.partnerships["partnership_id"] if pid in in_view and pid in counted]
+    if numbered:
+        _add_number_labels(fmap, _number_points(view, web, mask, numbered), name="Nummers samenwerkingsverbanden")
     cities = [position for position in selected
               if position in pieces.city_labels and pieces.city_partnerships[position] in counted]
     if cities:
@@ -679,7 +731,7 @@ def coverage_map(view, web: gpd.GeoDataFrame, mask=None, source: str = "", title
                      name="Centrumsteden (alleen)")
     entries = [LegendEntry(row.category.label, row.category.fill, row.count, outline=row.category.outline,
                            hatched=row.category.hatch is not None, dashed=row.category.dashed,
-                           opacity=row.category.opacity, total=row.total)
+                           opacity=row.category.opacity, total=row.total, number=row.number)
                for row in coverage_legend(view, codes, [pid for pid in view.scheme.partnerships["partnership_id"]
                                                         if pid in counted])]
     if cities:

@@ -62,9 +62,10 @@ def test_coverage_legend_lists_the_categories_shown_with_counts(view):
     """A partnership's count is all its members, the overlap r1c2 included in A and in B (as in its profile)."""
     spec = coverage_print_map(view, None, "", made_on=MADE_ON)
     assert [item.text for item in spec.legend] == [
-        "Verband A (5)",
-        "Verband B – vermoedelijk (3)",
-        "Verband C (alleen, centrumstad) (1)",
+        "1 Verband A (5)",
+        "2 Verband B (3)",
+        "3 Verband C (alleen, centrumstad) (1)",
+        "Vermoedelijk lid: lichtere kleur, gestreepte rand",
         "In meer dan één verband (overlapping; telt mee bij elk van die verbanden) (1)",
         "Neemt niet deel (volgens bron) (1)",
         "Onbekend (geen bron gevonden) (7)",
@@ -86,8 +87,11 @@ def test_coverage_styles_match_the_web_map(view):
     assert areas.loc[cell(3, 0), "hatch"] == "#888888"  # unknown is hatched, never a plain colour
     overlap = next(item for item in spec.legend if item.label.startswith("In meer dan één verband"))
     assert overlap.hatch_colour == WARNING and overlap.dashed
-    suggestive = next(item for item in spec.legend if item.label.endswith("vermoedelijk"))
-    assert suggestive.dashed and suggestive.opacity == 0.40
+    # B has only suggestive members: its one row is drawn as they are, and the note explains that drawing once.
+    suggestive = next(item for item in spec.legend if item.label == "Verband B")
+    assert suggestive.dashed and suggestive.opacity == 0.40 and suggestive.fill == view.colours["B"]
+    note = next(item for item in spec.legend if item.label.startswith("Vermoedelijk lid"))
+    assert note.dashed and note.opacity == 0.40 and note.count is None and not note.outline
 
 
 def test_partnership_outlines_and_centre_city_labels(view):
@@ -97,14 +101,15 @@ def test_partnership_outlines_and_centre_city_labels(view):
     labels = spec.labels.set_index("label")
     assert labels.loc["Gemeente r0c0", "marker"] == "o" and labels.loc["Gemeente r3c3", "marker"] == "*"
     fig = render_figure(spec, dpi=100)
-    assert sorted(map_labels(fig)) == ["Gemeente r0c0", "Gemeente r3c3"]
+    # Every partnership carries its number (the legend's key) besides the centre-city names.
+    assert sorted(map_labels(fig)) == ["1", "2", "3", "Gemeente r0c0", "Gemeente r3c3"]
 
 
 def test_partnership_names_are_optional_labels(view):
     spec = coverage_print_map(view, None, "", label_partnerships=True)
     fig = render_figure(spec, dpi=100)
     # C is a centre city alone: its city label already names it.
-    assert sorted(map_labels(fig)) == ["Gemeente r0c0", "Gemeente r3c3", "Verband A", "Verband B"]
+    assert sorted(map_labels(fig)) == ["1", "2", "3", "Gemeente r0c0", "Gemeente r3c3", "Verband A", "Verband B"]
 
 
 def test_filtered_view_shows_only_the_selection_and_says_so(view, top_row):
@@ -112,7 +117,8 @@ def test_filtered_view_shows_only_the_selection_and_says_so(view, top_row):
     assert sorted(spec.areas["nis"]) == [cell(0, c) for c in range(4)]
     assert spec.subtitle == ("Testschema · Gemeenten 2019-2024 (16) · rij 0 · periode 2020-2025 · "
                              "selectie: 4 van 16 gemeenten getoond")
-    assert [item.text for item in spec.legend] == ["Verband A (2 van 5)", "Verband B – vermoedelijk (2 van 3)",
+    assert [item.text for item in spec.legend] == ["1 Verband A (2 van 5)", "2 Verband B (2 van 3)",
+                                                   "Vermoedelijk lid: lichtere kleur, gestreepte rand",
                                                    CENTRE_OF_PARTNERSHIP]
     assert sorted(spec.outlines["name"]) == ["Verband A", "Verband B"]
     fig = render_figure(spec, dpi=100)
@@ -216,7 +222,7 @@ def test_coverage_map_of_one_partnership_with_merger_conflicts_outlined(view):
     assert spec.title == "Samenwerkingsverband Verband A"
     assert spec.subtitle.endswith("selectie: 5 van 16 gemeenten getoond")
     assert [item.text for item in spec.legend] == [
-        "Verband A (5)", "In meer dan één verband (overlapping; telt mee bij elk van die verbanden) (1)",
+        "1 Verband A (5)", "In meer dan één verband (overlapping; telt mee bij elk van die verbanden) (1)",
         f"{CONFLICT_LABEL} (1)", CENTRE_OF_PARTNERSHIP]
     municipality, ring = (spec.areas[spec.areas["nis"] == cell(1, 2)].sort_values("inset").itertuples())
     assert municipality.hatch == WARNING and municipality.dashed  # still drawn as the overlap it is
@@ -234,9 +240,9 @@ def test_the_print_of_one_partnership_names_its_overlap_member_as_such(view):
     spec = coverage_print_map(view, members_of_a, "", label_partnerships=True, counted=["A"])
     assert list(spec.outlines["partnership_id"]) == ["A"]
     fig = render_figure(spec, dpi=100)
-    assert sorted(map_labels(fig)) == ["Gemeente r0c0", "Gemeente r1c2: ook in Verband B", "Verband A"]
+    assert sorted(map_labels(fig)) == ["1", "Gemeente r0c0", "Gemeente r1c2: ook in Verband B", "Verband A"]
     assert [item.text for item in spec.legend][:2] == [
-        "Verband A (5)", "In meer dan één verband (overlapping; telt mee bij elk van die verbanden) (1)"]
+        "1 Verband A (5)", "In meer dan één verband (overlapping; telt mee bij elk van die verbanden) (1)"]
 
 
 # --- indicator choropleth ------------------------------------------------------------------------------------
@@ -342,3 +348,51 @@ def test_indicator_png_is_a4_portrait_at_300_dpi_with_the_classes_drawn(view):
     darkest = np.array([int(indicator_palette(4, True)[3][i:i + 2], 16) for i in (1, 3, 5)])
     expected = 0.9 * darkest + 0.1 * 255  # the class colour at 90 % over white
     assert (np.abs(pixels - expected).sum(axis=2) < 30).mean() > 0.005
+
+
+def test_partnership_numbers_sit_inside_their_largest_part_and_key_the_legend(view):
+    """The number of a partnership is drawn on a point of its own area (before any nudge) and the legend row with
+    that number names it; a filter does not renumber."""
+    from analysis.figures import partnership_number_labels, partnership_outlines
+    from analysis.mapstyle import partnership_numbers
+
+    numbers = partnership_numbers(view.scheme.partnerships)
+    assert numbers == {"A": 1, "B": 2, "C": 3}
+    outlines = partnership_outlines(view).set_index("partnership_id")
+    labels = partnership_number_labels(outlines.reset_index(), numbers)
+    for pid, point in zip(labels["partnership_id"], labels.geometry):
+        assert outlines.loc[pid, "geometry"].contains(point)
+    spec = coverage_print_map(view, view.municipalities["nis"].isin(B_MEMBERS), "")
+    assert [item.text for item in spec.legend][:2] == ["1 Verband A (1 van 5)", "2 Verband B (3)"]
+    fig = render_figure(spec, dpi=100)
+    assert sorted(label for label in map_labels(fig) if label.isdigit()) == ["1", "2"]
+
+
+@pytest.mark.parametrize("version", ["2019", "2025"])
+def test_every_partnership_on_the_real_flanders_map_has_its_number_and_no_labels_overlap(version):
+    import itertools
+
+    from matplotlib.transforms import Bbox
+
+    from analysis.datasets import bundled_view
+    from analysis.mapstyle import partnership_numbers
+    from analysis.scenario import counted_partnerships
+
+    view = bundled_view("regie-2020-2025", version)
+    spec = coverage_print_map(view, None, "")
+    fig = render_figure(spec, dpi=100)
+    fig.canvas.draw()  # lays out the label boxes, as in the exported file
+    renderer = fig.canvas.get_renderer()
+    numbers = partnership_numbers(view.scheme.partnerships)
+    texts = [text for text in fig.axes[0].texts if text.get_zorder() == 17]
+    assert sorted(text.get_text() for text in texts if text.get_text().isdigit()) == \
+        sorted(str(numbers[pid]) for pid in counted_partnerships(view))
+    boxes = [Bbox.union([text.get_window_extent(renderer)]
+                        + ([text.get_bbox_patch().get_window_extent(renderer)] if text.get_bbox_patch() else []))
+             for text in texts]
+    overlapping = [(a.get_text(), b.get_text()) for (a, box_a), (b, box_b)
+                   in itertools.combinations(zip(texts, boxes), 2) if box_a.overlaps(box_b)]
+    assert overlapping == []
+    # The legend is keyed by the same numbers.
+    keyed = [item.text for item in spec.legend if item.number is not None]
+    assert len(keyed) == len(counted_partnerships(view)) and all(text.split(" ")[0].isdigit() for text in keyed)

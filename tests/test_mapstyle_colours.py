@@ -39,21 +39,24 @@ def test_adjacent_partnerships_always_get_different_colours(rows, cols, size):
     assert all(colours[a] != colours[b] for a, b in pairs)
 
 
-def test_a_3x3_grid_of_single_cell_partnerships_uses_each_of_the_nine_colours_once():
-    # Rook neighbours: the centre has 4, the edges 3, the corners 2. Nine partnerships, nine palette colours:
-    # colours are spread over the palette before any is used twice, so each is used exactly once.
-    ids, adjacency, _, _ = _blocks(3, 3, 1)
-    assert len(_neighbour_pairs(adjacency)) == 12
-    counts = Counter(partnership_colours(ids, adjacency).values())
-    assert len(PARTNERSHIP_PALETTE) == 9
-    assert sorted(counts.values()) == [1] * 9
+def test_a_partnership_keeps_its_colour_when_partnerships_elsewhere_are_added():
+    """Colours depend on a partnership's id and its surroundings only: a second, separate block of partnerships
+    (an upload that adds a region elsewhere) changes no colour of the first."""
+    ids, adjacency, _, _ = _blocks(6, 6, 2)
+    alone = partnership_colours(ids, adjacency)
+    far_ids = [f"X{pid}" for pid in ids]
+    far = pd.DataFrame({"a": [f"X{a}" for a in adjacency["a"]], "b": [f"X{b}" for b in adjacency["b"]]})
+    together = partnership_colours(ids + far_ids + ["lonely"], pd.concat([adjacency, far], ignore_index=True))
+    assert {pid: together[pid] for pid in ids} == alone
+    assert together["lonely"] == partnership_colours(["lonely"])["lonely"]
 
 
-def test_without_neighbours_colours_spread_evenly_over_the_palette():
+def test_without_neighbours_a_colour_depends_on_the_id_alone():
     ids = [f"p{i:02d}" for i in range(20)]
-    counts = Counter(partnership_colours(ids).values())
-    assert set(counts) == set(PARTNERSHIP_PALETTE)
-    assert max(counts.values()) - min(counts.values()) <= 1
+    colours = partnership_colours(ids)
+    assert all(colours[pid] == partnership_colours([pid])[pid] for pid in ids)
+    assert len(set(colours.values())) > 4  # ids spread over the palette, not all one colour
+    assert partnership_colours(list(reversed(ids))) == colours  # the order of the ids does not matter
 
 
 def test_more_neighbours_than_colours_still_colours_everyone_from_the_palette():
@@ -68,3 +71,50 @@ def test_more_neighbours_than_colours_still_colours_everyone_from_the_palette():
 def test_map_colours_from_municipality_adjacency_equal_the_partnership_colouring():
     ids, adjacency, grid, memberships = _blocks(6, 6, 2)
     assert map_colours(ids, adjacency_pairs(grid), memberships) == partnership_colours(ids, adjacency)
+
+
+@pytest.mark.parametrize("version", ["2019", "2025"])
+def test_adjacent_partnerships_differ_on_the_real_reconstruction(version):
+    from analysis.datasets import bundled_view
+
+    view = bundled_view("regie-2020-2025", version)
+    pairs = _neighbour_pairs(partnership_adjacency(view.adjacency, view.scheme.memberships))
+    assert len(pairs) > 20
+    assert all(view.colours[a] != view.colours[b] for a, b in pairs)
+    assert set(view.colours) == set(view.scheme.partnerships["partnership_id"])
+
+
+def test_a_filter_never_changes_a_colour():
+    """The web map under a province filter draws every municipality in the fill it has on the whole map."""
+    from geodata.weblayer import web_layer
+    from pages.webmap import coverage_map
+    from tests.conftest import feature_properties
+    from analysis.datasets import bundled_view
+
+    view, web = bundled_view("regie-2020-2025", "2019"), web_layer("2019")
+
+    def fills(fmap) -> dict:
+        return {p["name"]: p["style"]["fillColor"] for p in feature_properties(fmap) if "name" in p}
+
+    everything = fills(coverage_map(view, web))
+    mask = view.municipalities["province"] == view.municipalities["province"].iloc[0]
+    filtered = fills(coverage_map(view, web, mask))
+    assert 0 < len(filtered) < len(everything)
+    assert all(everything[name] == fill for name, fill in filtered.items())
+
+
+def test_the_bundled_membership_uploaded_as_a_file_keeps_every_colour():
+    """Uploading the project's own membership file (through the page's reader) gives every partnership the colour
+    it has in the bundled scheme, on both maps."""
+    from analysis.datasets import build_view, bundled_view
+    from geodata.membership import SCHEMES
+    from pages.membership_upload import read_membership_upload
+
+    uploaded, problems = read_membership_upload((SCHEMES["regie-2020-2025"] / "memberships.csv").read_bytes(),
+                                                "memberships.csv")
+    assert uploaded is not None, problems
+    for version in ("2019", "2025"):
+        colours, bundled = build_view(uploaded, version).colours, bundled_view("regie-2020-2025", version).colours
+        # A partnership without members (in the bundled list only) cannot appear in an upload of memberships.
+        assert len(colours) >= 25 and set(colours) <= set(bundled)
+        assert colours == {pid: bundled[pid] for pid in colours}

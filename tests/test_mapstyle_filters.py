@@ -33,8 +33,8 @@ def test_neighbouring_partnerships_get_different_colours():
     colours = partnership_colours(["p1", "p2", "p3", "p4"], adjacency)
     assert len({colours["p1"], colours["p2"], colours["p3"]}) == 3
     assert set(colours.values()) <= set(PARTNERSHIP_PALETTE)
-    # Unused colours come first, so with 9 colours four partnerships all differ.
-    assert len(set(colours.values())) == 4
+    # p4 borders nobody: its colour is its own, whatever the triangle got.
+    assert colours["p4"] == partnership_colours(["p4"])["p4"]
 
 
 def test_partnership_adjacency_from_member_borders():
@@ -142,3 +142,24 @@ def test_province_narrows_the_centre_city_and_partnership_choices():
     assert region_choices(MUNICIPALITIES, regions, "A") == ["R2"]
     assert partnership_choices(MUNICIPALITIES, WITH_MEMBERLESS, MEMBERSHIPS, Selection(region="R2"), regions) == \
         ["noord", "zuid"]
+
+
+def test_one_legend_row_per_partnership_whatever_the_confidence_of_its_members():
+    """Zuid has confirmed (00005) and suggestive (00006) members: one row with all its members, in the confirmed
+    drawing, and one note (without a count) that explains how suggestive members are drawn."""
+    from analysis.mapstyle import SUGGESTIVE_NOTE_LABEL, coverage_legend
+    from analysis.scenario import SchemeData, build_coverage_view
+    from tests.grids import square_grid
+
+    grid = square_grid(2, 3).assign(nis=MUNICIPALITIES["nis"].tolist())
+    view = build_coverage_view(grid, SchemeData("t", "T", PARTNERSHIPS, MEMBERSHIPS, None))
+    legend = coverage_legend(view, grid["nis"], ["noord", "zuid", "stad"])
+    labels = [row.category.label for row in legend]
+    assert labels.count("Zuid") == 1 and not any("vermoedelijk" in label and label != SUGGESTIVE_NOTE_LABEL
+                                                 for label in labels)
+    zuid = next(row for row in legend if row.category.label == "Zuid")
+    assert zuid.count == 3 and zuid.category.key == "p:zuid:c" and not zuid.category.dashed
+    note = [row for row in legend if row.category.label == SUGGESTIVE_NOTE_LABEL]
+    assert len(note) == 1 and note[0].count is None and note[0].category.dashed
+    # Without a suggestive member in view there is nothing to explain.
+    assert SUGGESTIVE_NOTE_LABEL not in [row.category.label for row in coverage_legend(view, ["00001"], ["noord"])]

@@ -77,3 +77,93 @@ def test_neighbours_rounded_rings_still_share_identical_border_vertices():
     shared = west_drawn.intersection(east_drawn)
     assert shared.geom_type in ("LineString", "MultiLineString") and shared.length > 0.09  # the whole border
     assert shapely.area(west_drawn.union(east_drawn)) == pytest.approx(west_drawn.area + east_drawn.area)
+
+
+def test_coverage_map_has_one_legend_row_per_partnership_and_draws_suggestive_members_dashed():
+    """Stadsregio Turnhout has confirmed and suggestive members: one legend row; suggestive members are drawn with the dashed
+    border the legend's single note and its swatch show."""
+    import html
+    import re
+
+    from analysis.datasets import bundled_view
+    from analysis.mapstyle import SUGGESTIVE_NOTE_LABEL
+    from geodata.weblayer import web_layer
+    from pages.webmap import SUGGESTIVE_DASH, coverage_map
+
+    view = bundled_view("regie-2020-2025", "2019")
+    fmap = coverage_map(view, web_layer("2019"))
+    page = fmap.get_root().render()
+    labels = [html.unescape(label) for label in re.findall(r"rk-legend-label'>(.*?)</span>", page)]
+    turnhout = view.scheme.partnerships.set_index("partnership_id").loc["stadsregio-turnhout", "name"]
+    assert labels.count(turnhout) == 1
+    assert labels.count(SUGGESTIVE_NOTE_LABEL) == 1 and not any(label.endswith("vermoedelijk") for label in labels)
+    assert "border:1px dashed" in page  # the note's swatch
+    suggestive = {nis for nis, category in zip(view.categories["nis"], view.categories["category"])
+                  if category.endswith(":s")}
+    names = dict(zip(view.municipalities["nis"], view.municipalities["name"]))
+    dashed = {p["name"] for p in feature_properties(fmap) if p.get("style", {}).get("dashArray") == SUGGESTIVE_DASH}
+    assert suggestive and dashed == {escape_text(names[nis]) for nis in suggestive}
+
+
+def _number_of(marker) -> str:
+    """The text of a partnership-number marker's DivIcon."""
+    import re
+
+    import folium
+
+    icon = next(child for child in marker._children.values() if isinstance(child, folium.DivIcon))
+    return re.search(r">([^<]*)</div>", icon.options["html"]).group(1)
+
+
+def test_coverage_map_numbers_every_partnership_in_view_at_the_print_maps_point():
+    """Each partnership in view carries its number on the web map, at the print map's point (inside its largest
+    part), and the legend row with that number names it; a filter keeps the numbers."""
+    import html
+    import re
+
+    import folium
+
+    from analysis.datasets import bundled_view
+    from analysis.figures import coverage_print_map
+    from analysis.mapstyle import partnership_numbers
+    from analysis.scenario import counted_partnerships
+    from geodata.weblayer import web_layer
+    from pages.webmap import coverage_map
+
+    view, web = bundled_view("regie-2020-2025", "2019"), web_layer("2019")
+    numbers = partnership_numbers(view.scheme.partnerships)
+    names = dict(zip(view.scheme.partnerships["partnership_id"], view.scheme.partnerships["name"]))
+    for mask in (None, view.municipalities["province"] == "Limburg"):
+        fmap = coverage_map(view, web, mask)
+        group = next(layer for layer in fmap.layers if isinstance(layer, folium.FeatureGroup)
+                     and layer.layer_name == "Nummers samenwerkingsverbanden")
+        markers = [child for child in group._children.values() if isinstance(child, folium.Marker)]
+        shown = [_number_of(marker) for marker in markers]
+        # Numbers take no mouse events: hovering one shows the tooltip of the municipality under it.
+        assert all(marker.options.get("interactive") is False for marker in markers)
+        counted = counted_partnerships(view, mask)
+        assert sorted(shown, key=int) == sorted((str(numbers[pid]) for pid in counted), key=int)
+        page = fmap.get_root().render()
+        legend = re.findall(r"rk-legend-number'[^>]*>(\d+)</span><span class='rk-legend-label'>(.*?)</span>", page)
+        assert {int(number): html.unescape(label).removesuffix(" (alleen, centrumstad)") for number, label in legend} \
+            == {numbers[pid]: names[pid] for pid in counted}
+    # The same point as the print map's number label (before it is nudged), in the web layer's coordinates.
+    spec = coverage_print_map(view, None, "")
+    printed = spec.labels[spec.labels["kind"] == "number"].to_crs(web.crs).set_index("label")
+    fmap = coverage_map(view, web)
+    group = next(layer for layer in fmap.layers if isinstance(layer, folium.FeatureGroup)
+                 and layer.layer_name == "Nummers samenwerkingsverbanden")
+    for marker in (child for child in group._children.values() if isinstance(child, folium.Marker)):
+        number = _number_of(marker)
+        point = printed.loc[number, "geometry"]
+        assert marker.location == pytest.approx([point.y, point.x], abs=1e-6)
+
+
+def test_partnership_numbers_are_escaped_text():
+    fmap = base_map()
+    from pages.webmap import _add_number_labels
+
+    _add_number_labels(fmap, [((51.0, 4.0), XSS)], name=XSS)
+    marker = next(iter(fmap.layers[-1]._children.values()))
+    assert _number_of(marker) == "&lt;img src=x onerror=alert(1)&gt;"
+    assert XSS not in finish(fmap).get_root().render()
