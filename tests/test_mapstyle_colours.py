@@ -107,11 +107,11 @@ def test_the_bundled_membership_uploaded_as_a_file_keeps_every_colour():
     """Uploading the project's own membership file (through the page's reader) gives every partnership the colour
     it has in the bundled scheme, on both maps."""
     from analysis.datasets import build_view, bundled_view
+    from analysis.membership_list import read_list
     from geodata.membership import SCHEMES
-    from pages.membership_upload import read_membership_upload
 
-    uploaded, problems = read_membership_upload((SCHEMES["regie-2020-2025"] / "memberships.csv").read_bytes(),
-                                                "memberships.csv")
+    uploaded, problems = read_list((SCHEMES["regie-2020-2025"] / "memberships.csv").read_bytes(),
+                                   "memberships.csv")
     assert uploaded is not None, problems
     for version in ("2019", "2025"):
         colours, bundled = build_view(uploaded, version).colours, bundled_view("regie-2020-2025", version).colours
