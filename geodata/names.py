@@ -177,20 +177,24 @@ class MunicipalityMatcher:
             return name, region
         return None
 
-    def closest(self, text, cutoff: float = 0.0) -> tuple[float, str | None]:
-        """The similarity (0-1) of `text` to the closest known name, and the name a suggestion would show;
-        (0, None) when no name reaches `cutoff` (a higher cutoff is faster: most names are ruled out by length)."""
-        key = name_key(text)
-        best, best_candidate = cutoff, None
+    def _similar(self, key: str, cutoff: float):
+        """(similarity, candidate) of every known name at least `cutoff` alike to `key` (difflib's ratio of the
+        normalised names; the quick upper bounds rule most names out by their length and letters)."""
         matcher = difflib.SequenceMatcher(b=key, autojunk=False)
         for candidate in self._candidates:
             matcher.set_seq1(candidate)
-            if matcher.real_quick_ratio() < best or matcher.quick_ratio() < best:
+            if matcher.real_quick_ratio() < cutoff or matcher.quick_ratio() < cutoff:
                 continue
             score = matcher.ratio()
-            if score > best or (score == best and best_candidate is None):
-                best, best_candidate = score, candidate
-        return (best, self._candidates[best_candidate]) if best_candidate else (0.0, None)
+            if score >= cutoff:
+                yield score, candidate
+
+    def closest(self, text, cutoff: float = 0.0) -> tuple[float, str | None]:
+        """The similarity (0-1) of `text` to the closest known name, and the name a suggestion would show;
+        (0, None) when no name reaches `cutoff` (a higher cutoff is faster: most names are ruled out by length)."""
+        # The first of equally close names wins, as the names are listed.
+        best = max(self._similar(name_key(text), cutoff), key=lambda scored: scored[0], default=None)
+        return (best[0], self._candidates[best[1]]) if best else (0.0, None)
 
     def suggest(self, text: str, limit: int = 3) -> tuple[str, ...]:
         """Up to `limit` municipalities whose names look most like `text`, best first.
@@ -203,16 +207,7 @@ class MunicipalityMatcher:
         key = name_key(text)
         if not key:
             return ()
-        scored = []
-        matcher = difflib.SequenceMatcher(b=key, autojunk=False)
-        for candidate in self._candidates:
-            matcher.set_seq1(candidate)
-            if matcher.real_quick_ratio() < SUGGESTION_CUTOFF or matcher.quick_ratio() < SUGGESTION_CUTOFF:
-                continue
-            score = matcher.ratio()
-            if score >= SUGGESTION_CUTOFF:
-                scored.append((-score, candidate))
-        scored.sort()
+        scored = sorted((-score, candidate) for score, candidate in self._similar(key, SUGGESTION_CUTOFF))
         if scored:
             best = -scored[0][0]
             close = [candidate for score, candidate in scored if -score >= best - SUGGESTION_MARGIN]

@@ -22,8 +22,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.apptest import open_app
+
 ROOT = Path(__file__).resolve().parent.parent
-DASHBOARD = str(ROOT / "dashboard.py")
 
 COMBINATIONS = {
     "geen filter": {},
@@ -110,14 +111,7 @@ class Readings:
 def walk(query: dict[str, str]) -> Readings:
     readings = Readings()
     for name, page in PAGES.items():
-        at = AppTest.from_file(DASHBOARD, default_timeout=300)
-        for key, value in query.items():
-            at.query_params[key] = value
-        at.run()
-        if page:
-            at.switch_page(page)
-            at.run()
-        assert not at.exception, (name, [e.value for e in at.exception])
+        at = open_app(page, timeout=300, **query)
         readings.messages += [message.value for message in [*at.info, *at.error]]
         tables = [frame.value for frame in at.dataframe]
         if name == "overzicht":

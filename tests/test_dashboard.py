@@ -4,7 +4,6 @@ every map has its print downloads and every table its XLSX and CSV downloads."""
 import io
 import json
 import re
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -13,27 +12,15 @@ from streamlit.testing.v1 import AppTest
 
 from geodata.municipalities import load_municipalities
 from pages.ui import BELGIAN_AXIS_LABELS
+from tests.apptest import metric, open_app
 from tests.conftest import local_only
 
-DASHBOARD = str(Path(__file__).resolve().parent.parent / "dashboard.py")
 PAGES = ["pages/dekking.py", "pages/hiaten.py", "pages/verbanden.py", "pages/fusies.py", "pages/subsidie.py",
          "pages/gegevens.py"]
 
 
 def app(page: str | None = None, **query) -> AppTest:
-    at = AppTest.from_file(DASHBOARD, default_timeout=120)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
-    if page:
-        at.switch_page(page)
-        at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def metric(at: AppTest, label: str) -> str:
-    return next(m.value for m in at.metric if m.label == label)
+    return open_app(page, **query)
 
 
 def test_home_shows_kpis_beside_official_totals_and_the_reconstruction_banner():

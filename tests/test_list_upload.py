@@ -14,6 +14,7 @@ from analysis import __main__ as cli
 from geodata.membership import CENTRE_CITIES
 from geodata.municipalities import load_municipalities
 from geodata.uploads import MAX_UPLOAD_BYTES, WHOLE_FILE, Problem, problems_summary, read_raw_sheets
+from tests.apptest import metric, open_app
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DASHBOARD = str(PROJECT_ROOT / "dashboard.py")
@@ -144,16 +145,7 @@ def test_export_of_a_list_reports_on_that_list(list_file, tmp_path, monkeypatch)
 # --- the dashboard ------------------------------------------------------------------------------------------------
 
 def gegevens() -> AppTest:
-    at = AppTest.from_file(DASHBOARD, default_timeout=240)
-    at.run()
-    at.switch_page("pages/gegevens.py")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def metric(at: AppTest, label: str) -> str:
-    return next(m.value for m in at.metric if m.label == label)
+    return open_app("pages/gegevens.py", timeout=240)
 
 
 def test_an_uploaded_complete_list_is_the_scheme_of_every_page_with_the_published_counts():

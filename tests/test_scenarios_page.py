@@ -5,7 +5,6 @@ messages while the rest keeps working."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -14,8 +13,8 @@ from streamlit.testing.v1 import AppTest
 from analysis.datasets import municipality_names, regie_scheme
 from geodata.municipalities import load_municipalities
 from geodata.official_list import read_membership_upload
+from tests.apptest import metric, open_app
 
-DASHBOARD = str(Path(__file__).resolve().parent.parent / "dashboard.py")
 PAGE = "pages/scenarios.py"
 
 
@@ -27,19 +26,7 @@ def database(tmp_path, monkeypatch):
 
 
 def app(page: str | None = PAGE, **query) -> AppTest:
-    at = AppTest.from_file(DASHBOARD, default_timeout=180)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
-    if page:
-        at.switch_page(page)
-        at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def metric(at: AppTest, label: str) -> str:
-    return next(m.value for m in at.metric if m.label == label)
+    return open_app(page, timeout=180, **query)
 
 
 def covered(at: AppTest) -> int:
