@@ -248,26 +248,22 @@ def totals_check(kpis: pd.DataFrame, profiles: pd.DataFrame, partnerships: pd.Da
                                                       "procentpunt)."))
         add("population_share", "Aandeel van de bevolking", value, target, agrees, sentence)
     sizes = profiles.loc[~profiles["standalone"].fillna(False).astype(bool), ["name", "population"]].dropna()
-    if "min_partnership_population" in official and len(sizes):
-        target = float(official["min_partnership_population"])
-        below = sizes[sizes["population"] < target].sort_values("population")
-        smallest = float(sizes["population"].min())
-        sentence = (f"Kleinste verband: {format_number(smallest)} inwoners, zoals officieel." if smallest == target
-                    else f"Geen verband onder het officiële minimum van {format_number(target)} inwoners; het "
-                         f"kleinste heeft er {format_number(smallest)}." if below.empty
-                    else f"{len(below)} {'verband' if len(below) == 1 else 'verbanden'} onder het officiële minimum "
-                         f"van {format_number(target)} inwoners: " + _named_sizes(below) + ".")
-        add("min_partnership_population", "Kleinste verband (inwoners)", smallest, target, below.empty, sentence)
-    if "max_partnership_population" in official and len(sizes):
-        target = float(official["max_partnership_population"])
-        above = sizes[sizes["population"] > target].sort_values("population", ascending=False)
-        largest = float(sizes["population"].max())
-        sentence = (f"Grootste verband: {format_number(largest)} inwoners, zoals officieel." if largest == target
-                    else f"Geen verband boven het officiële maximum van {format_number(target)} inwoners; het "
-                         f"grootste heeft er {format_number(largest)}." if above.empty
-                    else f"{len(above)} {'verband' if len(above) == 1 else 'verbanden'} boven het officiële maximum "
-                         f"van {format_number(target)} inwoners: " + _named_sizes(above) + ".")
-        add("max_partnership_population", "Grootste verband (inwoners)", largest, target, above.empty, sentence)
+    # The published size range: the smallest and the largest partnership, each against its bound.
+    for key, label, extreme, bound, word, outside in (
+            ("min_partnership_population", "Kleinste verband (inwoners)", "Kleinste", "minimum", "onder", -1),
+            ("max_partnership_population", "Grootste verband (inwoners)", "Grootste", "maximum", "boven", 1)):
+        if key not in official or not len(sizes):
+            continue
+        target = float(official[key])
+        beyond = sizes[(sizes["population"] - target) * outside > 0].sort_values("population",
+                                                                                ascending=outside < 0)
+        value = float(sizes["population"].min() if outside < 0 else sizes["population"].max())
+        sentence = (f"{extreme} verband: {format_number(value)} inwoners, zoals officieel." if value == target
+                    else f"Geen verband {word} het officiële {bound} van {format_number(target)} inwoners; het "
+                         f"{extreme.lower()} heeft er {format_number(value)}." if beyond.empty
+                    else f"{len(beyond)} {'verband' if len(beyond) == 1 else 'verbanden'} {word} het officiële "
+                         f"{bound} van {format_number(target)} inwoners: " + _named_sizes(beyond) + ".")
+        add(key, label, value, target, beyond.empty, sentence)
     forms = partnerships.loc[~partnerships["standalone"].fillna(False).astype(bool), "legal_form"]
     forms = pd.Series(["" if is_missing(value) else str(value) for value in forms], dtype=object)
     if forms.ne("").any():  # the list names legal forms: check them
