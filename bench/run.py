@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import gc
 import gzip
-import importlib
 import json
 import math
 import os
@@ -388,21 +387,11 @@ def measure_scenario_edit(edits: int = 24, repeats: int = 5) -> dict:
 # PNG export
 # ---------------------------------------------------------------------------------------------------------
 
-def figures_module():
-    """analysis.figures, or None while it does not exist yet."""
-    try:
-        return importlib.import_module("analysis.figures")
-    except ImportError:
-        return None
-
-
 def measure_png(repeats: int = 3) -> dict:
-    figures = figures_module()
-    if figures is None or not hasattr(figures, "coverage_print_map"):
-        return {"available": False, "note": "analysis/figures.py (coverage_print_map) bestaat nog niet"}
     import geopandas as gpd
     from shapely.geometry import box
 
+    from analysis import figures
     from analysis.datasets import bundled_view
     from analysis.printmap import LegendItem, PrintMap, export_png
 
