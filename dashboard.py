@@ -4,9 +4,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from pages import downloads, ui
+from ui import downloads, state, views, widgets
 from ui import errors, scenario_session, sources_download
-from pages.webmap import install_leaflet_assets
+from ui.webmap import install_leaflet_assets
 
 st.set_page_config(page_title="Regiekaart – regierol sociale economie", page_icon=":material/map:", layout="wide")
 install_leaflet_assets(Path(__file__).parent / "static", st.get_option("server.baseUrlPath"))
@@ -14,36 +14,36 @@ install_leaflet_assets(Path(__file__).parent / "static", st.get_option("server.b
 
 def home() -> None:
     from analysis.scenario import kpis_for
-    from pages.webmap import coverage_map
+    from ui.webmap import coverage_map
 
-    filters = ui.current_filters()
-    view = ui.current_view(filters)
+    filters = state.current_filters()
+    view = views.current_view(filters)
     st.title("Regiekaart")
     st.markdown("Wie neemt de **lokale regierol sociale economie en werk** op, in welk samenwerkingsverband, "
                 "en waar zijn er **overlappingen** en **hiaten**?")
-    ui.data_banner(view)
-    mask = ui.view_mask(view, filters)
-    ui.stop_if_empty(view, filters, mask)
-    everything = ui.selection_of(filters).is_everything
+    widgets.data_banner(view)
+    mask = state.view_mask(view, filters)
+    widgets.stop_if_empty(view, filters, mask)
+    everything = state.selection_of(filters).is_everything
     # Official totals describe all of Flanders: the view's own KPIs carry them, a filtered selection's do not.
-    kpis = view.kpis if everything else kpis_for(view, mask, selection=ui.selection_of(filters))
+    kpis = view.kpis if everything else kpis_for(view, mask, selection=state.selection_of(filters))
     with_official = everything and bool(kpis["official"].notna().any())
-    ui.kpi_cards(kpis, with_official)
+    widgets.kpi_cards(kpis, with_official)
     if not everything:
-        st.caption(f"Filter: {ui.filter_text(view, filters)}. Officiële totalen gelden voor heel Vlaanderen "
+        st.caption(f"Filter: {state.filter_text(view, filters)}. Officiële totalen gelden voor heel Vlaanderen "
                    "en worden alleen zonder filter getoond.")
     with st.expander("Kerncijfers als tabel"):
-        downloads.show_table(ui.kpi_table(kpis), numbers={"Waarde": None, "Officieel": None, "Verschil met officieel": None},
+        downloads.show_table(widgets.kpi_table(kpis), numbers={"Waarde": None, "Officieel": None, "Verschil met officieel": None},
                              download=(downloads.selection_stem("regiekaart-kerncijfers", view, filters), "Kerncijfers"),
                              key="home-kpi-table")
         st.caption("Aandelen in %; het verschil met een officieel aandeel in procentpunt. "
                    + ("Officiële cijfers: socialeeconomie.be (8 april 2020)." if with_official
                       else "Geen officiële cijfers voor deze indeling of selectie."))
-    web = ui.cached_web_layer(filters.version)
-    ui.show_map(coverage_map(view, web, mask, source=ui.source_line(view), title="Dekking",
-                             counted=ui.counted_partnerships(view, filters, mask)),
+    web = views.cached_web_layer(filters.version)
+    widgets.show_map(coverage_map(view, web, mask, source=widgets.source_line(view), title="Dekking",
+                             counted=state.counted_partnerships(view, filters, mask)),
                 key=f"home-map-{filters.scheme}-{filters.version}")
-    st.caption(ui.source_line(view))
+    st.caption(widgets.source_line(view))
     downloads.print_figures(view, mask, filters, "coverage", "regiekaart-overzicht-dekking", "home-print")
 
 
@@ -64,5 +64,5 @@ with errors.error_boundary():  # a Dutch message and a log entry instead of a tr
     # A link ?scenario=<id>&scenarioversie=<n> makes that saved scenario the session's scheme (and sets the filters
     # it saved), so it runs before the sidebar draws them.
     scenario_session.open_linked_scenario()
-    ui.sidebar()
+    state.sidebar()
     navigation.run()

@@ -14,11 +14,11 @@ from analysis.scenario import CoverageView, SchemeData, build_coverage_view, sch
 from geodata.municipalities import load_merger_table, load_municipalities
 from geodata.regions import REGION_SOURCE, load_referentieregios
 from geodata.sources import SOURCES
+from geodata.vocabulary import SCHEME_LABELS, SCHEME_REFREG, SCHEME_REGIE
 
-REGIE = "regie-2020-2025"
-REFERENTIEREGIO = "referentieregio"
-BUNDLED_SCHEMES = {REGIE: "Regie sociale economie 2020-2025 (gereconstrueerd)",
-                   REFERENTIEREGIO: "Referentieregio's (officieel, Vlaamse Regering 2022)"}
+REGIE = SCHEME_REGIE
+REFERENTIEREGIO = SCHEME_REFREG
+BUNDLED_SCHEMES = {scheme_id: SCHEME_LABELS[scheme_id] for scheme_id in (REGIE, REFERENTIEREGIO)}
 
 
 @lru_cache(maxsize=1)

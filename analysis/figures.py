@@ -1,6 +1,6 @@
 """Print versions (PNG/PDF via `analysis.printmap`) of the dashboard's maps, for reports.
 
-Each print map matches its interactive twin in `pages/webmap.py` or `pages/indicator_map.py`: the same
+Each print map matches its interactive twin in `ui/webmap.py` or `ui/indicator_map.py`: the same
 categories, colours and legend labels, partnership outlines and centre cities. The generic pieces
 (`styled_print_map`, `subtitle_for`, `source_line`, `partnership_outlines`, `centre_city_labels`,
 `legend_with_counts`, `inset_outlines`) serve every print map: build an areas frame with
@@ -32,20 +32,18 @@ from analysis.printmap import LegendItem, PrintMap
 from analysis.scenario import CoverageView, partnership_areas
 from geodata.indicator_model import FLAG_APPROXIMATE, FLAG_MERGED, FLAG_MISSING, FLAG_SUPPRESSED, VALUE_FLAGS, Indicator
 from geodata.indicators import CATALOGUE
+from geodata.vocabulary import SCHEME_REFREG, SCHEME_UPLOAD, VERSION_NAMES
 
 PRINT_CRS = "EPSG:31370"  # Belgian Lambert 72, metres: the scale bar needs a projected CRS
-COVERED_NEUTRAL = "#F2F2F2"  # covered municipalities on the gaps map (as pages.webmap.gaps_map)
+COVERED_NEUTRAL = "#F2F2F2"  # covered municipalities on the gaps map (as ui.webmap.gaps_map)
 STANDALONE_MARKER = "*"
 CENTRE_MARKER = "o"
-REFERENTIEREGIO = "referentieregio"
-UPLOAD = "upload"
-VERSION_LABELS = {"2019": "Gemeenten 2019-2024", "2025": "Gemeenten vanaf 2025"}
 STYLE_COLUMNS = ("fill", "fill_opacity", "hatch", "outline")
 INSET_SHARE = 0.0025  # inset of a highlight outline, as a share of the map's larger side
 CONFLICT_LABEL = "Fusieconflict (delen in verschillende verbanden of maar deels gedekt)"
 
 # Gaps map categories: key -> (legend label, fill, opacity, hatch colour, outline, dashed), in legend order.
-# Labels are those of the interactive map (pages.webmap.gaps_map).
+# Labels are those of the interactive map (ui.webmap.gaps_map).
 GAP_CATEGORIES = {
     "unknown": ("Onbekend (geen bron gevonden)", UNKNOWN_FILL, 0.95, UNKNOWN_HATCH, None, False),
     "non_participant": ("Neemt niet deel (volgens bron)", NON_PARTICIPANT_FILL, 1.0, None, "#000000", False),
@@ -120,7 +118,7 @@ def shown_municipalities(view: CoverageView, mask: pd.Series | None) -> gpd.GeoD
 def version_text(view: CoverageView) -> str:
     """"Gemeenten 2019-2024 (300)": the boundary version and the number of municipalities on the map."""
     version = view.scheme.boundary_version
-    label = VERSION_LABELS.get(version, f"Gemeenten {version}")
+    label = VERSION_NAMES.get(version, f"Gemeenten {version}")
     return f"{label} ({len(view.municipalities)})"
 
 
@@ -165,10 +163,10 @@ def map_sources(view: CoverageView) -> list[SourceNote]:
         notes.append(SourceNote("lidmaatschap", "gereconstrueerd door Regiekaart uit openbare bronnen",
                                 "geen officiële lijst; bron en betrouwbaarheid per gemeente in "
                                 "geodata/data/regie-2020-2025"))
-    elif scheme.scheme_id == REFERENTIEREGIO:
+    elif scheme.scheme_id == SCHEME_REFREG:
         notes.append(SourceNote("referentieregio's", "Vlaamse Regering (2022), via Provincies in Cijfers",
                                 "vrij hergebruik met bronvermelding"))
-    elif scheme.scheme_id == UPLOAD:
+    elif scheme.scheme_id == SCHEME_UPLOAD:
         notes.append(SourceNote("lidmaatschap", f"eigen upload ({scheme.source_note or scheme.label})",
                                 "verantwoordelijkheid van wie de upload maakte"))
     else:
@@ -305,7 +303,7 @@ def _labels(view: CoverageView, mask, outlines: gpd.GeoDataFrame, label_partners
 
 
 def _is_referentieregio(view: CoverageView) -> bool:
-    return view.scheme.scheme_id == REFERENTIEREGIO
+    return view.scheme.scheme_id == SCHEME_REFREG
 
 
 def _outline_legend_item(view: CoverageView) -> LegendItem:
@@ -321,7 +319,7 @@ def coverage_print_map(view: CoverageView, mask: pd.Series | None = None, filter
                        made_on: date | None = None, *, title: str | None = None,
                        conflict_nis: Iterable[str] = (), conflict_label: str = CONFLICT_LABEL,
                        counted: Iterable[str] | None = None) -> PrintMap:
-    """Print version of the coverage map (`pages.webmap.coverage_map`).
+    """Print version of the coverage map (`ui.webmap.coverage_map`).
 
     Partnerships in their colours (suggestive membership lighter with a dashed border), unknown hatched grey,
     overlaps hatched and outlined in the warning colour, partnership outlines, centre cities marked and named;
@@ -403,7 +401,7 @@ def gap_category(status: str, partnership_ids) -> str:
 def gaps_print_map(view: CoverageView, mask: pd.Series | None = None, filter_text: str | None = "",
                    orientation: str = "landscape", label_partnerships: bool = False,
                    made_on: date | None = None) -> PrintMap:
-    """Print version of the overlaps-and-gaps map (`pages.webmap.gaps_map`).
+    """Print version of the overlaps-and-gaps map (`ui.webmap.gaps_map`).
 
     Unknown hatched grey, non-participants white with a black outline, overlaps hatched and outlined (dashed)
     in the warning colour, covered municipalities light neutral; partnership outlines and centre cities.
@@ -430,7 +428,7 @@ def gaps_print_map(view: CoverageView, mask: pd.Series | None = None, filter_tex
 
 
 # --- the indicator choropleth ----------------------------------------------------------------------------------
-# Shared with the web map (pages.indicator_map), so the print version has the same classes, colours and legend.
+# Shared with the web map (ui.indicator_map), so the print version has the same classes, colours and legend.
 
 INDICATOR_ZERO = "zero"
 INDICATOR_ZERO_FILL = "#FFFFFF"
@@ -593,7 +591,7 @@ def indicator_print_map(view: CoverageView, mask: pd.Series | None, filter_text:
                         k: int = 5, orientation: str = "landscape", highlight_not_covered: bool = False, *,
                         catalogue: Mapping[str, Indicator] | None = None, label_partnerships: bool = False,
                         made_on: date | None = None) -> PrintMap:
-    """Print version of the indicator choropleth (`pages.indicator_map.indicator_map`).
+    """Print version of the indicator choropleth (`ui.indicator_map.indicator_map`).
 
     `values` is the long format of `geodata.indicators` (``nis``, ``indicator_id``, ``year``, ``value``,
     ``flag``; a municipality without a row is missing); loading it is the caller's job. Classes (`method`, `k`)

@@ -13,8 +13,9 @@ import pandas as pd
 
 from analysis.reconcile import Reconciliation, reconcile, totals_check
 from analysis.scenario import CoverageView, SchemeData
+from geodata.vocabulary import SCHEME_UPLOAD
 
-UPLOAD_SCHEME_ID = "upload"  # the scheme id of an uploaded list (pages.ui.SCHEME_UPLOAD)
+UPLOAD_SCHEME_ID = SCHEME_UPLOAD  # the scheme id of an uploaded list
 
 
 def list_label(filename: str) -> str:

@@ -37,13 +37,14 @@ from analysis.scenario import MEMBERSHIP_COLUMNS, NON_PARTICIPANT_COLUMNS, PARTN
 from geodata.membership import partnership_id_for
 from geodata.names import name_key
 from geodata.scenario_store import ScenarioContent, ScenarioStart, StoredScheme
+from geodata.vocabulary import MAP_LABELS_NL, SCHEME_REFREG
 
 SCENARIO_SCHEME_ID = "scenario"
 SCENARIO_SOURCE = "scenario"
 MAX_PARTNERSHIP_NAME_CHARS = 200
 
 START_RECONSTRUCTION = "reconstructie"
-START_REFERENCE_REGIONS = "referentieregio"
+START_REFERENCE_REGIONS = SCHEME_REFREG
 START_UPLOAD = "upload"
 START_EMPTY = "leeg"
 START_LABELS_NL = {
@@ -52,7 +53,6 @@ START_LABELS_NL = {
     START_UPLOAD: "een upload",
     START_EMPTY: "een lege kaart",
 }
-MAP_LABELS_NL = {"2019": "de kaart 2019-2024 (300 gemeenten)", "2025": "de kaart vanaf 2025 (285 gemeenten)"}
 CONFLICT_COLUMNS = ["nis_2025", "name_2025", "description"]
 MUNICIPALITY_DIFFERENCE_COLUMNS = ["nis", "municipality", "before", "after", "description"]
 PARTNERSHIP_DIFFERENCE_COLUMNS = ["partnership_id", "name", "change", "members_added", "members_removed",

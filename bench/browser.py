@@ -215,13 +215,14 @@ def static_map_html(province: str | None = None) -> str:
     from analysis.datasets import bundled_view
     from analysis.filters import Selection, selected_municipalities
     from geodata.weblayer import web_layer
-    from pages import ui
-    from pages.webmap import coverage_map
+    from geodata import vocabulary
+    from ui import state, widgets
+    from ui.webmap import coverage_map
 
-    view = bundled_view(ui.SCHEME_REGIE, "2019")
+    view = bundled_view(vocabulary.SCHEME_REGIE, "2019")
     mask = selected_municipalities(view.municipalities, view.scheme.partnerships, view.scheme.memberships,
-                                   Selection(province=province or ui.ALL), view.regions)
-    fmap = coverage_map(view, web_layer("2019"), mask, source=ui.source_line(view), title="Dekking")
+                                   Selection(province=province or state.ALL), view.regions)
+    fmap = coverage_map(view, web_layer("2019"), mask, source=widgets.source_line(view), title="Dekking")
     return fmap.get_root().render()
 
 
@@ -233,7 +234,7 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 @contextmanager
 def static_site(maps: dict[str, str]):
     """A local HTTP server on 127.0.0.1 with the given map pages and Leaflet at the dashboard's /app/static path."""
-    from pages.webmap import install_leaflet_assets
+    from ui.webmap import install_leaflet_assets
 
     with tempfile.TemporaryDirectory(prefix="regiekaart-floor-") as root:
         install_leaflet_assets(Path(root) / "app" / "static")

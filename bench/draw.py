@@ -127,7 +127,7 @@ def home_map_html() -> str:
     """The home page's coverage map of this tree as standalone HTML (what the payload figure measures)."""
     from analysis.datasets import bundled_view
     from geodata.weblayer import web_layer
-    from pages.webmap import coverage_map
+    from ui.webmap import coverage_map
 
     view = bundled_view("regie-2020-2025", "2019")
     return coverage_map(view, web_layer("2019"), None, source="Bron: bench", title="Dekking").get_root().render()

@@ -15,8 +15,8 @@ streamlit/web/server/starlette/starlette_websocket.py in the installed package):
   ``delta_path``), ``page_info_changed`` (the query string the page wrote), ``script_finished``.
 
 A run ends at the ``script_finished`` that is not ``FINISHED_EARLY_FOR_RERUN`` (the first run of a new server
-reruns itself once, see pages/ui.py `_leave_legacy_pages_mode`). A run has an error when the page holds an
-exception element or one of the Dutch error messages of pages/errors.py. What a browser does on top (the
+reruns itself once, see ui.compat.leave_legacy_pages_mode). A run has an error when the page holds an
+exception element or one of the Dutch error messages of ui/errors.py. What a browser does on top (the
 streamlit-folium component sends its value back after drawing, which may cost one more rerun) is not emulated:
 these figures are the server's time per run.
 

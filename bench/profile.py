@@ -221,7 +221,7 @@ BUCKETS = (
 
 
 def _library(path: str) -> str:
-    """py-spy names frames by module path: "pandas/io/formats/style.py", "pages/ui.py", "dashboard.py"."""
+    """py-spy names frames by module path: "pandas/io/formats/style.py", "ui/widgets.py", "dashboard.py"."""
     if path in ("dashboard.py",):
         return "dashboard.py"
     head = path.split("/", 1)[0]
@@ -249,7 +249,7 @@ def summarise_py_spy(raw: str, runs: int, top: int = 25) -> dict:
         seen = set()
         for frame, name in zip(frames, names):
             path = frame.partition(" (")[2].rsplit(":", 1)[0]
-            if _library(path) in ("pages", "analysis", "geodata", "dashboard.py", "streamlit_folium", "folium",
+            if _library(path) in ("pages", "ui", "analysis", "geodata", "dashboard.py", "streamlit_folium", "folium",
                                   "branca", "pandas"):
                 key = f"{path}:{name}"
                 if key not in seen:

@@ -79,7 +79,7 @@ def naive_choropleth(view, version: str):
     import folium
 
     from geodata.municipalities import load_municipalities
-    from pages.webmap import MUNICIPALITY_TOOLTIP, escape_text, municipality_table
+    from ui.webmap import MUNICIPALITY_TOOLTIP, escape_text, municipality_table
 
     full = load_municipalities(version)[["nis", "name", "geometry"]].to_crs("EPSG:4326")
     texts = municipality_table(view, full)
@@ -100,7 +100,7 @@ def naive_choropleth(view, version: str):
 def measure_payload(version: str = "2019", scheme: str = "regie-2020-2025", repeats: int = 5) -> dict:
     from analysis.datasets import bundled_view
     from geodata.weblayer import web_layer
-    from pages.webmap import coverage_map, geojson_payload_bytes
+    from ui.webmap import coverage_map, geojson_payload_bytes
 
     view = bundled_view(scheme, version)
     web = web_layer(version)
@@ -142,16 +142,16 @@ def clear_caches() -> list[str]:
     st.cache_resource.clear()
     cleared = []
     for name, module in list(sys.modules.items()):
-        if not name.startswith(("geodata", "analysis", "pages")) or module is None:
+        if not name.startswith(("geodata", "analysis", "pages", "ui")) or module is None:
             continue
         for attribute, value in list(vars(module).items()):
             if callable(getattr(value, "cache_clear", None)) and getattr(value, "__module__", name) == name:
                 value.cache_clear()
                 cleared.append(f"{name}.{attribute}")
-    webmap = sys.modules.get("pages.webmap")
+    webmap = sys.modules.get("ui.webmap")
     if webmap is not None and hasattr(webmap, "clear_map_caches"):
         webmap.clear_map_caches()  # derived tables and GeoJSON geometries (keyed by object, not lru_cache)
-        cleared.append("pages.webmap.clear_map_caches")
+        cleared.append("ui.webmap.clear_map_caches")
     return sorted(set(cleared))
 
 

@@ -18,10 +18,9 @@ import pandas as pd
 import shapely
 
 from geodata.fetch import fetch_path
+from geodata.vocabulary import MUNICIPALITY_COUNTS, VERSIONS
 
-VERSIONS = ("2019", "2025")
-VERSION_LABELS = {"2019": "Gemeenten 2019-2024 (300)", "2025": "Gemeenten vanaf 2025 (285)"}
-EXPECTED_COUNTS = {"2019": 300, "2025": 285}
+EXPECTED_COUNTS = MUNICIPALITY_COUNTS
 ANALYSIS_CRS = "EPSG:31370"
 
 # NIS codes start with the province: 1 Antwerpen, 23/24 Vlaams-Brabant, 3 West-Vlaanderen,

@@ -47,10 +47,11 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 
 from geodata.membership import MEMBERSHIP_COLUMNS, NON_PARTICIPANT_COLUMNS, PARTNERSHIP_COLUMNS
+from geodata.vocabulary import VERSIONS
 
 ENV_DATABASE = "REGIEKAART_DB"
 DEFAULT_FILENAME = "scenarios.sqlite"
-BOUNDARY_VERSIONS = ("2019", "2025")
+BOUNDARY_VERSIONS = VERSIONS
 
 # Limits (checked before anything is written).
 MAX_TITLE_CHARS = 200

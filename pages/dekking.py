@@ -9,28 +9,28 @@ from analysis.formatting import format_number
 from analysis.indicators import latest_values
 from geodata.crosswalk import merger_notes
 from geodata.indicators import CATALOGUE
-from pages import downloads, ui
-from pages.indicator_map import value_text
-from pages.webmap import coverage_map, municipality_table
+from ui import downloads, state, views, widgets
+from ui.indicator_map import value_text
+from ui.webmap import coverage_map, municipality_table
 
 # The figures shown for a chosen municipality, next to its partnership(s).
 DETAIL_INDICATORS = ("nwwz", "werkzoekendengraad", "bevolking", "bevolkingsdichtheid")
 
-filters = ui.current_filters()
-view = ui.current_view(filters)
+filters = state.current_filters()
+view = views.current_view(filters)
 st.title("Dekking")
-ui.data_banner(view)
-mask = ui.view_mask(view, filters)
-ui.stop_if_empty(view, filters, mask)
-web = ui.cached_web_layer(filters.version)
+widgets.data_banner(view)
+mask = state.view_mask(view, filters)
+widgets.stop_if_empty(view, filters, mask)
+web = views.cached_web_layer(filters.version)
 
 left, right = st.columns([3, 2])
 with left:
-    clicked = ui.show_map(coverage_map(view, web, mask, source=ui.source_line(view), title="Dekking",
-                                       counted=ui.counted_partnerships(view, filters, mask)),
+    clicked = widgets.show_map(coverage_map(view, web, mask, source=widgets.source_line(view), title="Dekking",
+                                       counted=state.counted_partnerships(view, filters, mask)),
                           key=f"dekking-map-{filters.scheme}-{filters.version}", height=620,
                           returned_objects=["last_active_drawing"])
-    st.caption(ui.source_line(view))
+    st.caption(widgets.source_line(view))
 with right:
     st.subheader("Details")
     feature = (clicked or {}).get("last_active_drawing") or {}
@@ -65,7 +65,7 @@ with right:
             with st.container(border=True):
                 st.markdown("**Neemt niet deel** (volgens bron)")
                 st.caption(f"Bron: {row.source}")
-        indicators = latest_values(ui.cached_indicator_values(filters.version), nis, DETAIL_INDICATORS)
+        indicators = latest_values(views.cached_indicator_values(filters.version), nis, DETAIL_INDICATORS)
         if len(indicators):
             # A 2019 municipality that merged in 2025 shows its merged municipality's figure, labelled (or where
             # its figure sits): the merger rule of geodata.indicators.

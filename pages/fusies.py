@@ -2,19 +2,19 @@
 
 import streamlit as st
 
-from pages import downloads, ui
-from pages.webmap import coverage_map
+from ui import downloads, state, views, widgets
+from ui.webmap import coverage_map
 
-filters = ui.current_filters()
+filters = state.current_filters()
 st.title("Fusies van 1 januari 2025")
 st.markdown("Op 1 januari 2025 fuseerden 28 gemeenten tot 13 nieuwe (300 → 285). Lidmaatschap 2020-2025 is "
             "vastgelegd op de oude gemeenten; hier wordt het op de nieuwe kaart gelegd. Een fusiegemeente waarvan "
             "de delen in verschillende verbanden zaten, of maar deels gedekt waren, is een **fusieconflict**.")
-scheme_filters = ui.Filters(filters.scheme, "2019", ui.ALL, ui.CENTRE_ANY, ui.ALL)
-view_2019 = ui.current_view(scheme_filters)
-view_2025 = ui.current_view(ui.Filters(filters.scheme, "2025", ui.ALL, ui.CENTRE_ANY, ui.ALL))
-ui.data_banner(view_2019)
-conflicts = ui.cached_merger_conflicts(filters.scheme)
+scheme_filters = state.Filters(filters.scheme, "2019", state.ALL, state.CENTRE_ANY, state.ALL)
+view_2019 = views.current_view(scheme_filters)
+view_2025 = views.current_view(state.Filters(filters.scheme, "2025", state.ALL, state.CENTRE_ANY, state.ALL))
+widgets.data_banner(view_2019)
+conflicts = views.cached_merger_conflicts(filters.scheme)
 
 from geodata.municipalities import load_merger_table  # noqa: E402
 
@@ -41,24 +41,24 @@ columns = st.columns(len(maps))
 for column, (title, view, version, codes) in zip(columns, maps):
     with column:
         st.markdown(f"**{title}**")
-        fmap = coverage_map(view, ui.cached_web_layer(version), _mask(view, codes), source=ui.source_line(view),
+        fmap = coverage_map(view, views.cached_web_layer(version), _mask(view, codes), source=widgets.source_line(view),
                             title=title)
         if version == "2025" and conflict_2025:
-            from pages.webmap import WARNING_COLOUR, add_outline_layer
+            from ui.webmap import WARNING_COLOUR, add_outline_layer
 
-            web = ui.cached_web_layer(version)
+            web = views.cached_web_layer(version)
             add_outline_layer(fmap, web[web["nis"].isin(conflict_2025)].assign(label="fusieconflict"),
                               name="Fusieconflicten", colour=WARNING_COLOUR, weight=4, dash="2 6",
                               tooltip={"name": "Fusieconflict", "label": "Soort"})
-        ui.show_map(fmap, key=f"merger-{version}-{filters.scheme}-{only_merged}", height=480)
-        described = ui.filter_text(view, ui.Filters(filters.scheme, version, ui.ALL, ui.CENTRE_ANY, ui.ALL))
+        widgets.show_map(fmap, key=f"merger-{version}-{filters.scheme}-{only_merged}", height=480)
+        described = state.filter_text(view, state.Filters(filters.scheme, version, state.ALL, state.CENTRE_ANY, state.ALL))
         if only_merged:
             described += " · alleen fusiegemeenten en hun delen"
         downloads.print_figures(view, _mask(view, codes), filters, "coverage",
                                 downloads.file_stem("regiekaart-fusies", "gemeenten", version), f"merger-print-{version}",
                                 text=described, title=PRINT_TITLES[version],
                                 conflict_nis=conflict_2025 if version == "2025" else ())
-st.caption("Oranjerode stippellijn: fusiegemeente met een conflict. " + ui.source_line(view_2019))
+st.caption("Oranjerode stippellijn: fusiegemeente met een conflict. " + widgets.source_line(view_2019))
 
 st.subheader("Fusieconflicten")
 if conflicts.empty:

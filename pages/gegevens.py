@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.coverage import confidence_nl
-from pages import downloads, indicator_upload, membership_upload, provenance, ui  # noqa: F401 (ui: see ui.compat.leave_legacy_pages_mode)
+from ui import downloads, indicator_upload, membership_upload, provenance
 
 
 def partnerships_table_nl(scheme) -> pd.DataFrame:

@@ -6,17 +6,17 @@ from analysis.coverage import STATUS_LABELS_NL
 from analysis.export import CLUSTER_KIND_NL, CLUSTER_NAME_NL, gap_clusters_table, overlaps_table
 from analysis.formatting import format_number
 from analysis.nearby import not_covered_near
-from pages import downloads, ui
-from pages.webmap import gaps_map
+from ui import downloads, state, views, widgets
+from ui.webmap import gaps_map
 
-filters = ui.current_filters()
-view = ui.current_view(filters)
+filters = state.current_filters()
+view = views.current_view(filters)
 st.title("Overlappingen en hiaten")
-ui.data_banner(view)
-mask = ui.view_mask(view, filters)
-ui.stop_if_empty(view, filters, mask)
+widgets.data_banner(view)
+mask = state.view_mask(view, filters)
+widgets.stop_if_empty(view, filters, mask)
 in_view = set(view.municipalities.loc[mask, "nis"])
-web = ui.cached_web_layer(filters.version)
+web = views.cached_web_layer(filters.version)
 names = view.municipalities.set_index("nis")["name"]
 
 st.subheader("Niet gedekte gemeenten in de buurt van…")
@@ -36,9 +36,9 @@ downloads.show_table(near_table, numbers={"Inwoners 2020": 0, "Afstand (km)": 1}
                      download=(downloads.file_stem("regiekaart-niet-gedekt", f"{radius} km", names[centre]),
                         "Niet gedekt in de buurt"), key="near-table")
 
-ui.show_map(gaps_map(view, web, mask, source=ui.source_line(view), highlight_nis=list(near["nis"])),
+widgets.show_map(gaps_map(view, web, mask, source=widgets.source_line(view), highlight_nis=list(near["nis"])),
             key=f"hiaten-map-{filters.scheme}-{filters.version}", height=560)
-st.caption(ui.source_line(view) + ". 'Onbekend' betekent: geen bron gevonden, niet: neemt niet deel.")
+st.caption(widgets.source_line(view) + ". 'Onbekend' betekent: geen bron gevonden, niet: neemt niet deel.")
 downloads.print_figures(view, mask, filters, "gaps", "regiekaart-overlappingen-hiaten", "hiaten-print")
 
 st.subheader("Overlappingen")

@@ -11,25 +11,25 @@ from analysis.formatting import format_number
 from geodata.crosswalk import aggregation_units, merger_notes
 from geodata.indicator_model import COUNT, FLAG_APPROXIMATE, FLAG_MERGED, VALUE_FLAGS, flag_text
 from geodata.indicators import CATALOGUE
-from pages import downloads, ui
-from pages.indicator_map import indicator_map
-from pages.indicator_upload import uploaded_catalogue, uploaded_values
+from ui import downloads, state, views, widgets
+from ui.indicator_map import indicator_map
+from ui.indicator_upload import uploaded_catalogue, uploaded_values
 
 
 METHOD_NAMES = {ind.QUANTILES: "kwantielen", ind.FISHER_JENKS: "natuurlijke breuken",
                 ind.EQUAL_INTERVAL: "gelijke intervallen"}  # for file names
 
-filters = ui.current_filters()
-view = ui.current_view(filters)
+filters = state.current_filters()
+view = views.current_view(filters)
 version = filters.version
 st.title("Indicatoren")
-ui.data_banner(view)
-mask = ui.view_mask(view, filters)
-ui.stop_if_empty(view, filters, mask)
-web = ui.cached_web_layer(version)
+widgets.data_banner(view)
+mask = state.view_mask(view, filters)
+widgets.stop_if_empty(view, filters, mask)
+web = views.cached_web_layer(version)
 
 catalogue = {**CATALOGUE, **uploaded_catalogue()}
-values = ui.cached_indicator_values(version)
+values = views.cached_indicator_values(version)
 units = aggregation_units(version)  # which part holds a 2025 merged municipality's figure (geodata.indicators)
 notes = merger_notes(version)
 names = view.municipalities.set_index("nis")["name"]
@@ -66,7 +66,7 @@ attribution = indicator_source_note(entry, year, values).attribution  # also for
 source = ("" if attribution.startswith("Bron:") else "Bron: ") + f"{attribution} ({year}); grenzen: Provincies in " \
     "Cijfers, Statbel"
 title = f"{entry.label} {year}"
-ui.show_map(indicator_map(view, web, flanders, breaks, entry, year, mask, source=source,
+widgets.show_map(indicator_map(view, web, flanders, breaks, entry, year, mask, source=source,
                           highlight_not_covered=highlight, minimum=minimum, notes=notes),
             key=f"ind-map-{filters.scheme}-{version}", height=620)
 map_notes = [f"{source}.", "Klassengrenzen berekend op heel Vlaanderen; ze blijven gelijk bij filteren."]
@@ -83,7 +83,7 @@ if (flanders["flag"] == FLAG_MERGED).any() or (flanders["flag"] == FLAG_APPROXIM
 if not entry.aggregatable:
     map_notes.append("Deze graad kan niet per groep herberekend worden (de bron geeft geen teller en noemer).")
 st.caption(" ".join(map_notes))
-described = ui.filter_text(view, filters)
+described = state.filter_text(view, filters)
 downloads.print_downloads(
     lambda orientation: indicator_print_map(view, mask, described, indicator_id, year, values, method, k, orientation,
                                             highlight, catalogue=catalogue),
@@ -98,7 +98,7 @@ known = in_view[in_view["flag"].isin(VALUE_FLAGS)]
 if len(known):
     chart = alt.Chart(known).mark_bar(color="#E6550D").encode(
         x=alt.X("value:Q", bin=alt.Bin(maxbins=30), title=f"{entry.label} ({entry.unit})",
-                axis=alt.Axis(labelExpr=ui.BELGIAN_AXIS_LABELS)),
+                axis=alt.Axis(labelExpr=widgets.BELGIAN_AXIS_LABELS)),
         y=alt.Y("count():Q", title="Aantal gemeenten", axis=alt.Axis(format="d", tickMinStep=1)))
     rules = alt.Chart(pd.DataFrame({"grens": breaks[:-1]})).mark_rule(color="#333333", strokeDash=[4, 3]).encode(
         x="grens:Q")

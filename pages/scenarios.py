@@ -20,8 +20,8 @@ from analysis.export import (
     partnership_table,
 )
 from analysis.formatting import format_eur, format_number
+from geodata.vocabulary import MAP_LABELS_NL
 from analysis.scenario_edit import (
-    MAP_LABELS_NL,
     START_EMPTY,
     START_LABELS_NL,
     START_RECONSTRUCTION,
@@ -42,9 +42,10 @@ from analysis.scenario_edit import (
     scenario_content,
 )
 from analysis.subsidy import BUDGET_2020_EUR, BUDGET_FROM_2023_EUR
-from pages import downloads, ui
+from geodata import vocabulary
+from ui import downloads, state, views, widgets
 from ui import scenario_session as session
-from pages.webmap import coverage_map
+from ui.webmap import coverage_map
 
 NOT_TAKING_PART = "(neemt niet deel)"
 NO_PARTNERSHIP = "(geen verband: onbekend)"
@@ -87,7 +88,7 @@ def _start(kind: str, version: str) -> None:
     from analysis.scenario_edit import new_scenario
 
     try:
-        start = scenario_starting_point(kind, version, ui.uploaded_scheme()) if kind == START_UPLOAD \
+        start = scenario_starting_point(kind, version, views.uploaded_scheme()) if kind == START_UPLOAD \
             else _bundled_start(kind, version)
     except (EditError, ValueError) as error:
         _say("error", str(error))
@@ -130,14 +131,14 @@ def _scenario_view(scenario):
 
     with st.spinner("Gevolgen berekenen…"):
         view = build_view(scenario.scheme, scenario.boundary_version)
-        rates = ui.unemployment_rates(view)
+        rates = views.unemployment_rates(view)
     st.session_state[STATE_VIEW] = (scenario.scheme, view, rates)
     return view, rates
 
 
 # --- the page --------------------------------------------------------------------------------------------------
 
-filters = ui.current_filters()
+filters = state.current_filters()
 st.title("Scenario's")
 st.markdown("Probeer een indeling van de samenwerkingsverbanden uit: wijs gemeenten toe in de tabel of door op de "
             "kaart te klikken, en zie meteen wat dat doet met dekking, overlappingen, hiaten, aaneengeslotenheid "
@@ -154,12 +155,12 @@ version = scenario.boundary_version
 
 with st.expander("Nieuw scenario starten", expanded=False):
     kinds = [START_RECONSTRUCTION, START_REFERENCE_REGIONS] + \
-        ([START_UPLOAD] if ui.uploaded_scheme() is not None else []) + [START_EMPTY]
+        ([START_UPLOAD] if views.uploaded_scheme() is not None else []) + [START_EMPTY]
     col_kind, col_map, col_button = st.columns([2, 2, 1], vertical_alignment="bottom")
     kind = col_kind.selectbox("Vertrekpunt", kinds, key="scenario-start-kind",
                               format_func=lambda k: START_LABELS_NL[k][0].upper() + START_LABELS_NL[k][1:])
     chosen_map = col_map.radio("Kaart", list(MAP_LABELS_NL), key="scenario-start-map", horizontal=True,
-                               format_func=lambda v: ui.VERSION_LABELS[v])
+                               format_func=lambda v: vocabulary.VERSION_LABELS[v])
     col_button.button("Start", key="scenario-start", on_click=_start, args=(kind, chosen_map), type="primary")
     st.caption("De reconstructie op de kaart vanaf 2025 wordt geprojecteerd: fusies waarvan de delen in "
                "verschillende verbanden zaten, staan hieronder om op te lossen. Een nieuw scenario vervangt het "
@@ -204,18 +205,18 @@ from analysis.scenario import kpis_for
 
 official = official_values(REGIE, "2019") if version == "2019" else None
 kpis = kpis_for(view, official=official)
-ui.kpi_cards(kpis, with_official=official is not None)
+widgets.kpi_cards(kpis, with_official=official is not None)
 if official is None:
     st.caption("Officiële totalen bestaan alleen voor de kaart 2019-2024.")
 
-web = ui.cached_web_layer(version)
+web = views.cached_web_layer(version)
 boundary_source = __import__("geodata.sources", fromlist=["SOURCES"]).SOURCES["gemeente2024.shp"].attribution
 source = (f"Bron: gemeentegrenzen: {boundary_source.removeprefix('Bron: ')}; bevolking 2020: Statbel; "
           f"lidmaatschap: scenario, vertrokken van {scenario.start.label[0].lower()}{scenario.start.label[1:]}")
 
 left, right = st.columns([3, 2])
 with left:
-    clicked = ui.show_map(coverage_map(view, web, source=source, title="Scenario"), key=f"scenario-map-{revision}",
+    clicked = widgets.show_map(coverage_map(view, web, source=source, title="Scenario"), key=f"scenario-map-{revision}",
                           height=600, returned_objects=["last_active_drawing"])
     st.caption(source)
 # A click selects the municipality in the editor (once per click: the map keeps returning its last click).
@@ -476,7 +477,7 @@ else:
         scenario_now = st.session_state[session.STATE_SCENARIO]
         previous = st.session_state.get(session.STATE_SAVED)
         saved_filters = {name: str(st.session_state.get(key, default))
-                         for name, (key, default) in ui.URL_FILTERS.items() if name != "schema"}
+                         for name, (key, default) in state.URL_FILTERS.items() if name != "schema"}
         saved_filters["versie"] = scenario_now.boundary_version
         content = scenario_content(scenario_now, saved_filters)
         title, note = st.session_state.get("scenario-title", ""), st.session_state.get("scenario-note", "")

@@ -13,7 +13,7 @@ from analysis.subsidy import (
     BUDGET_2020_EUR, BUDGET_FROM_2023_EUR, SUBSIDY_BANDS_2020_2025, allocate_subsidies, subsidy_input_table, subsidy_totals,
 )
 from analysis.scenario import counted_partnership_rows
-from pages import downloads, ui
+from ui import downloads, state, views, widgets
 
 BUDGET_KEY = "subsidy-budget-eur"  # the last valid budget (euro); kept across pages and invalid input
 TEXT_KEY = "subsidy-budget-text"  # the text box
@@ -45,12 +45,12 @@ def read_budget() -> None:
         st.session_state[ERROR_KEY] = str(error)
 
 
-filters = ui.current_filters()
-view = ui.current_view(filters)
+filters = state.current_filters()
+view = views.current_view(filters)
 st.title("Subsidiesimulator")
-ui.data_banner(view)
-filter_mask = ui.view_mask(view, filters)
-ui.stop_if_empty(view, filters, filter_mask)
+widgets.data_banner(view)
+filter_mask = state.view_mask(view, filters)
+widgets.stop_if_empty(view, filters, filter_mask)
 st.markdown(
     "Bedrag per regisseur volgens de regels 2020-2025: een bedrag per inwonersschijf, een verband met centrumstad "
     "krijgt hoogstens 50.000 euro meer dan de centrumstad alleen, een verband zonder centrumstad hoogstens "
@@ -75,16 +75,16 @@ if st.session_state.get(ERROR_KEY):
     st.error(markdown_text(st.session_state[ERROR_KEY]) + f" Er wordt gerekend met het laatste geldige budget: "
              f"{markdown_text(budget_text)}.")
 
-rates, rate_note = ui.unemployment_rates(view)
+rates, rate_note = views.unemployment_rates(view)
 # The regisseurs the map counts (a partnership without known members has no inhabitants to fund).
 regisseurs = counted_partnership_rows(view)
 inputs = subsidy_input_table(view.municipalities, regisseurs, view.scheme.memberships)
 allocation = allocate_subsidies(inputs, budget_eur=budget, unemployment_rate=rates, partial_funding=partial)
 totals = subsidy_totals(allocation, budget)
 st.caption(rate_note)
-st.caption(ui.subsidy_scope_text(view, filters, filter_mask))
+st.caption(widgets.subsidy_scope_text(view, filters, filter_mask))
 # Budget and totals are Flemish; with a filter the table and chart show the regisseurs within it.
-allocation = allocation[allocation["partnership_id"].isin(set(ui.counted_partnerships(view, filters, filter_mask)))]
+allocation = allocation[allocation["partnership_id"].isin(set(state.counted_partnerships(view, filters, filter_mask)))]
 
 def euro_text(amount: float) -> str:
     return format_eur(amount, 0 if float(amount).is_integer() else 2)
@@ -135,7 +135,7 @@ bars["euro_label"] = bars["euro"].map(format_eur)
 chart = alt.Chart(bars).mark_bar().encode(
     y=alt.Y("name:N", sort=list(eligible["name"]), title=None, axis=alt.Axis(labelLimit=260)),
     yOffset=alt.YOffset("bedrag:N", sort=["Gevraagd", "Toegekend"]),
-    x=alt.X("euro:Q", title="euro per jaar", axis=alt.Axis(labelExpr=ui.BELGIAN_AXIS_LABELS)),
+    x=alt.X("euro:Q", title="euro per jaar", axis=alt.Axis(labelExpr=widgets.BELGIAN_AXIS_LABELS)),
     color=alt.Color("bedrag:N", sort=["Gevraagd", "Toegekend"], title=None, legend=alt.Legend(orient="bottom"),
                     scale=alt.Scale(domain=["Gevraagd", "Toegekend"], range=["#DDCC77", "#117733"])),
     tooltip=[alt.Tooltip("name:N", title="Regisseur"), alt.Tooltip("bedrag:N", title="Bedrag"),

@@ -9,8 +9,9 @@ from analysis.coverage import (
 from analysis.export import partnership_table
 from analysis.filters import memberless_explanation
 from analysis.formatting import format_number, format_percent
-from pages import downloads, ui
-from pages.webmap import coverage_map
+from geodata import vocabulary
+from ui import downloads, state, views, widgets
+from ui.webmap import coverage_map
 
 SIZE_CHECK_TEXT = {
     "binnen bereik": "binnen het officiële bereik 2020 (61.786 tot 301.550 inwoners)",
@@ -20,12 +21,12 @@ SIZE_CHECK_TEXT = {
                 "voor 2020",
 }
 
-filters = ui.current_filters()
-view = ui.current_view(filters)
+filters = state.current_filters()
+view = views.current_view(filters)
 st.title("Samenwerkingsverbanden")
-ui.data_banner(view)
+widgets.data_banner(view)
 partnerships_table = view.scheme.partnerships
-options = ui.partnership_options(view)  # names, a partnership without known members marked as such
+options = state.partnership_options(view)  # names, a partnership without known members marked as such
 plain_names = dict(zip(partnerships_table["partnership_id"], partnerships_table["name"]))
 memberless = partnerships_without_members(partnerships_table, view.scheme.memberships, view.municipalities["nis"])
 
@@ -54,19 +55,19 @@ def overview() -> None:
                          download=("regiekaart-verbanden", "Verbanden"), key="profiles-table")
 
 
-filter_mask = ui.view_mask(view, filters)
-counted = set(ui.counted_partnerships(view, filters, filter_mask))
+filter_mask = state.view_mask(view, filters)
+counted = set(state.counted_partnerships(view, filters, filter_mask))
 # Partnerships without known members are listed (last) where the filters could hold them: no province or
 # referentieregio chosen, and the centre-city and partnership filters let them through.
-listed_memberless = [pid for pid in memberless if pid in ui.partnership_options(view, filters)
-                     and filters.partnership in (ui.ALL, pid)]
+listed_memberless = [pid for pid in memberless if pid in state.partnership_options(view, filters)
+                     and filters.partnership in (state.ALL, pid)]
 choices = [pid for pid in options if pid in counted] + [pid for pid in options if pid in listed_memberless]
 if not choices:
-    ui.stop_if_empty(view, filters, filter_mask)
+    widgets.stop_if_empty(view, filters, filter_mask)
     st.info("Geen samenwerkingsverbanden binnen deze filters.")
     st.stop()
 shown = regisseurs_text(partnership_counts(partnerships_table, counted))
-caption = f"{shown} met gemeenten binnen de filters ({ui.filter_text(view, filters)})."
+caption = f"{shown} met gemeenten binnen de filters ({state.filter_text(view, filters)})."
 if listed_memberless:
     caption += (" Onderaan de lijst, zonder gekende leden en niet meegeteld: "
                 + ", ".join(plain_names[pid] for pid in listed_memberless) + ".")
@@ -113,13 +114,13 @@ downloads.show_table(details_table, download=(downloads.file_stem("regiekaart-pr
 
 mask = view.municipalities["nis"].isin(set(view.scheme.memberships.loc[view.scheme.memberships["partnership_id"] == pid,
                                                                          "nis"]))
-web = ui.cached_web_layer(filters.version)
+web = views.cached_web_layer(filters.version)
 # The map of one partnership counts that partnership only; its overlap members are drawn (and named) as overlaps.
-ui.show_map(coverage_map(view, web, mask, source=ui.source_line(view), title=plain_names[pid], counted=[pid]),
+widgets.show_map(coverage_map(view, web, mask, source=widgets.source_line(view), title=plain_names[pid], counted=[pid]),
             key=f"verband-map-{filters.scheme}-{filters.version}-{pid}", height=480)
-st.caption(ui.source_line(view))
-kind = "referentieregio" if filters.scheme == ui.SCHEME_REFREG else "samenwerkingsverband"
-described = ui.filter_text(view, filters)
+st.caption(widgets.source_line(view))
+kind = "referentieregio" if filters.scheme == vocabulary.SCHEME_REFREG else "samenwerkingsverband"
+described = state.filter_text(view, filters)
 if filters.partnership != pid:
     described += f" · {kind} {plain_names[pid]}"
 downloads.print_figures(view, mask, filters, "coverage", downloads.file_stem("regiekaart", kind, plain_names[pid], *map_parts),

@@ -161,7 +161,7 @@ def printed_specs(monkeypatch, deferred):
 
 
 def feature_properties(fmap) -> list[dict]:
-    """The properties of every feature of every GeoJSON layer of a `pages.webmap.RegieMap` (its `layers`)."""
+    """The properties of every feature of every GeoJSON layer of a `ui.webmap.RegieMap` (its `layers`)."""
     import folium
 
     return [feature["properties"] for layer in fmap.layers if isinstance(layer, folium.GeoJson)

@@ -139,7 +139,7 @@ def test_map_layers_carry_the_web_layer_coordinates_exactly():
 
     from analysis.datasets import bundled_view
     from geodata.weblayer import web_layer
-    from pages.webmap import coverage_map
+    from ui.webmap import coverage_map
 
     view, web = bundled_view("regie-2020-2025", "2019"), web_layer("2019")
     fmap = coverage_map(view, web, None)
@@ -163,7 +163,7 @@ def test_coverage_map_pieces_are_prepared_once_per_view_and_released_with_it(mon
 
     from analysis.datasets import build_view, regie_scheme
     from geodata.weblayer import web_layer
-    from pages import webmap
+    from ui import webmap
 
     calls = []
     original = webmap._municipality_table
@@ -215,7 +215,7 @@ def test_server_profile_summary_names_the_buckets_per_run():
     runner = "thread (1): ScriptRunner-1;ScriptRunner._run_script (streamlit/runtime/scriptrunner/script_runner.py:9)"
     page = "ScriptRunner._run_script.<locals>.code_to_exec (streamlit/runtime/scriptrunner/script_runner.py:9)"
     raw = "\n".join([
-        f"{runner};{page};<module> (dashboard.py:60);show_map (pages/ui.py:250) 8",
+        f"{runner};{page};<module> (dashboard.py:60);show_map (ui/widgets.py:250) 8",
         f"{runner};{page};<module> (dashboard.py:60);kpis_for (analysis/scenario.py:5) 2",
         f"{runner};ScriptRunner._on_script_finished (streamlit/runtime/scriptrunner/script_runner.py:1055) 6",
         "thread (2): MainThread;BaseEventLoop.run_forever (asyncio/base_events.py:607);"
@@ -229,5 +229,5 @@ def test_server_profile_summary_names_the_buckets_per_run():
     assert per_run["event loop: file watcher: paths of every loaded module after every run"] == pytest.approx(
         4 / SAMPLE_RATE_HZ / 2)
     shares = summary["page_script_inclusive_share"]
-    assert shares["dashboard.py:<module>"] == 1.0 and shares["pages/ui.py:show_map"] == 0.8
+    assert shares["dashboard.py:<module>"] == 1.0 and shares["ui/widgets.py:show_map"] == 0.8
     assert shares["analysis/scenario.py:kpis_for"] == 0.2

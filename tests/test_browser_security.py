@@ -30,7 +30,7 @@ WAIT_MS = 120_000
 def test_template_syntax_in_names_is_not_evaluated_on_the_server():
     from analysis.datasets import build_view
     from analysis.membership_list import read_list
-    from pages.webmap import coverage_map, escape_text, gaps_map
+    from ui.webmap import coverage_map, escape_text, gaps_map
 
     jinja = "{{ 'rk' ~ 'ssti' ~ 7*7 }}"
     loop = "{% for x in 'ab' %}rk-loop{% endfor %}"

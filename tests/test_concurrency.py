@@ -39,22 +39,23 @@ def expected(params: dict[str, str]) -> dict[str, str]:
     from analysis.filters import Selection, selected_municipalities
     from analysis.formatting import format_number
     from analysis.scenario import kpis_for
-    from pages import ui
+    from geodata import vocabulary
+    from ui import state
 
-    scheme = params.get("schema", ui.SCHEME_REGIE)
+    scheme = params.get("schema", vocabulary.SCHEME_REGIE)
     version = params.get("versie", "2019")
-    province = params.get("provincie", ui.ALL)
-    centre = params.get("centrumstad", ui.CENTRE_ANY)
+    province = params.get("provincie", state.ALL)
+    centre = params.get("centrumstad", state.CENTRE_ANY)
     view = bundled_view(scheme, version)
     selection = Selection(province=province, centre=centre)
     mask = selected_municipalities(view.municipalities, view.scheme.partnerships, view.scheme.memberships,
                                    selection, view.regions)
     kpis = (view.kpis if selection.is_everything else kpis_for(view, mask)).set_index("kpi")["value"]
     return {
-        "Indeling": ui.SCHEME_LABELS[scheme],
-        "Gemeentegrenzen": ui.VERSION_LABELS[version],
-        "Provincie": "Alle provincies" if province == ui.ALL else province,
-        "Centrumstad": ui.centre_options(view)[centre],
+        "Indeling": vocabulary.SCHEME_LABELS[scheme],
+        "Gemeentegrenzen": vocabulary.VERSION_LABELS[version],
+        "Provincie": "Alle provincies" if province == state.ALL else province,
+        "Centrumstad": state.centre_options(view)[centre],
         "Gemeenten gedekt": f"{format_number(kpis['municipalities'])} / {format_number(kpis['total_municipalities'])}",
     }
 

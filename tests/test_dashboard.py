@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
 from geodata.municipalities import load_municipalities
-from pages.ui import BELGIAN_AXIS_LABELS
+from ui.widgets import BELGIAN_AXIS_LABELS
 from tests.apptest import metric, open_app
 from tests.conftest import local_only
 

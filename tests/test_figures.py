@@ -288,7 +288,7 @@ def test_indicator_legend_lists_classes_with_counts_and_no_value_categories(view
 
 def test_indicator_styles_match_the_web_map(view):
     from geodata.indicators import CATALOGUE
-    from pages.indicator_map import legend_entries
+    from ui.indicator_map import legend_entries
 
     spec = indicator_print_map(view, None, "", "werkzoekendengraad", 2023, indicator_values(), "quantiles", 4)
     areas = spec.areas.set_index("nis")

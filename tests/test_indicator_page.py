@@ -14,7 +14,7 @@ from analysis.figures import INDICATOR_NO_VALUE_STYLE as NO_VALUE_STYLE
 from analysis.figures import INDICATOR_ZERO as ZERO
 from analysis.figures import INDICATOR_ZERO_FILL as ZERO_FILL
 from analysis.figures import indicator_palette as palette
-from pages.indicator_map import drawing_table, indicator_map, legend_entries, value_text
+from ui.indicator_map import drawing_table, indicator_map, legend_entries, value_text
 from tests.conftest import feature_properties
 
 DASHBOARD = str(Path(__file__).resolve().parent.parent / "dashboard.py")

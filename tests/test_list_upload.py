@@ -249,7 +249,7 @@ def test_a_link_to_an_upload_in_a_fresh_session_says_it_is_not_here():
 
 def test_the_dashboard_and_the_command_line_name_an_uploaded_list_the_same_way():
     from analysis.membership_list import UPLOAD_SCHEME_ID
-    from pages.ui import SCHEME_UPLOAD
+    from geodata.vocabulary import SCHEME_UPLOAD
 
     assert SCHEME_UPLOAD == UPLOAD_SCHEME_ID
 

@@ -87,7 +87,7 @@ def test_adjacent_partnerships_differ_on_the_real_reconstruction(version):
 def test_a_filter_never_changes_a_colour():
     """The web map under a province filter draws every municipality in the fill it has on the whole map."""
     from geodata.weblayer import web_layer
-    from pages.webmap import coverage_map
+    from ui.webmap import coverage_map
     from tests.conftest import feature_properties
     from analysis.datasets import bundled_view
 

@@ -140,7 +140,7 @@ def test_totals_check_says_each_difference_in_one_sentence():
 
 def test_diff_map_has_four_colour_blind_safe_categories_a_legend_and_a_source():
     from geodata.weblayer import web_layer
-    from pages.webmap import reconciliation_map
+    from ui.webmap import reconciliation_map
     from tests.conftest import feature_properties
 
     web = web_layer("2019")

@@ -4,7 +4,7 @@ import subprocess
 
 import pytest
 
-from pages.webmap import leaflet_urls
+from ui.webmap import leaflet_urls
 from tests.conftest import leaflet_frame, local_only, start_streamlit
 
 

@@ -4,7 +4,7 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import Point, box
 
-from pages.webmap import (
+from ui.webmap import (
     LegendEntry, add_area_layer, add_legend_and_source, add_outline_layer, add_point_markers, base_map,
     escape_text, finish,
 )
@@ -88,7 +88,7 @@ def test_coverage_map_has_one_legend_row_per_partnership_and_draws_suggestive_me
     from analysis.datasets import bundled_view
     from analysis.mapstyle import SUGGESTIVE_NOTE_LABEL
     from geodata.weblayer import web_layer
-    from pages.webmap import SUGGESTIVE_DASH, coverage_map
+    from ui.webmap import SUGGESTIVE_DASH, coverage_map
 
     view = bundled_view("regie-2020-2025", "2019")
     fmap = coverage_map(view, web_layer("2019"))
@@ -128,7 +128,7 @@ def test_coverage_map_numbers_every_partnership_in_view_at_the_print_maps_point(
     from analysis.mapstyle import partnership_numbers
     from analysis.scenario import counted_partnerships
     from geodata.weblayer import web_layer
-    from pages.webmap import coverage_map
+    from ui.webmap import coverage_map
 
     view, web = bundled_view("regie-2020-2025", "2019"), web_layer("2019")
     numbers = partnership_numbers(view.scheme.partnerships)
@@ -161,7 +161,7 @@ def test_coverage_map_numbers_every_partnership_in_view_at_the_print_maps_point(
 
 def test_partnership_numbers_are_escaped_text():
     fmap = base_map()
-    from pages.webmap import _add_number_labels
+    from ui.webmap import _add_number_labels
 
     _add_number_labels(fmap, [((51.0, 4.0), XSS)], name=XSS)
     marker = next(iter(fmap.layers[-1]._children.values()))

@@ -28,7 +28,7 @@ def leave_legacy_pages_mode() -> None:
     (the class attribute ``PagesManager.uses_pages_directory``) until `st.navigation` has run once in the process.
     When the very first request of a new server is a deep link such as ``/verbanden``, Streamlit then runs
     ``pages/verbanden.py`` on its own: no sidebar, no filters, and our helper modules listed as pages. Every page
-    imports `pages.ui` first, which calls this: switching the mode off and rerunning hands the request to
+    imports `ui.state` first, which calls this: switching the mode off and rerunning hands the request to
     `dashboard.py`, which shows the intended page.
 
     Can go when the page scripts no longer live in a folder named ``pages/`` beside the entry point, or when
@@ -90,7 +90,7 @@ def defuse_template_syntax(html_text: str) -> str:
     Works around: branca's ``MacroElement.render`` wraps the text each macro rendered in an ``Element``, which
     compiles it as a Jinja template again; a map element that carries user text (a partnership named
     ``{{ 7*7 }}``) would otherwise be evaluated on the server. Only for text that reaches HTML (the entity is
-    HTML); `pages.webmap.escape_text` applies it to every such string.
+    HTML); `ui.webmap.escape_text` applies it to every such string.
 
     Can go when branca puts a rendered macro into the page as finished text (no second compilation).
     """

@@ -1,7 +1,7 @@
 """A scenario in this browser session: the scenario store (one per process), opening a link
 ``?scenario=<id>&scenarioversie=<n>`` and handing a scenario to every page as the session's scheme.
 
-The other pages know one kind of session scheme: the upload (``pages.ui.SCHEME_UPLOAD``). A scenario that is
+The other pages know one kind of session scheme: the upload (``ui.state.SCHEME_UPLOAD``). A scenario that is
 opened from a link, or put to use from the Scenario's page, becomes that session scheme, so every page, table
 and export takes it as it takes an upload.
 """
@@ -13,7 +13,8 @@ from dataclasses import replace
 
 import streamlit as st
 
-from pages import ui
+from geodata import vocabulary
+from ui import state, views
 
 SCENARIO_PARAM = "scenario"
 VERSION_PARAM = "scenarioversie"
@@ -54,7 +55,7 @@ def scenario_link(scenario_id: str, version: int) -> str:
 
 def session_scheme(scenario, title: str):
     """The scenario's scheme as the session's scheme (an upload for every other page)."""
-    return replace(scenario.scheme, scheme_id=ui.SCHEME_UPLOAD, label=f"scenario {title}",
+    return replace(scenario.scheme, scheme_id=vocabulary.SCHEME_UPLOAD, label=f"scenario {title}",
                    source_note=f"Scenario {title}", reconstructed=False)
 
 
@@ -63,13 +64,13 @@ def use_everywhere(scenario, title: str) -> None:
     e.g. from a button callback)."""
     st.session_state["upload_scheme"] = session_scheme(scenario, title)
     st.session_state.pop("upload_views", None)
-    st.session_state["f_scheme"] = ui.SCHEME_UPLOAD
+    st.session_state["f_scheme"] = vocabulary.SCHEME_UPLOAD
     st.session_state["f_version"] = scenario.boundary_version
 
 
 def _apply_filters(filters) -> None:
     """The dashboard filters saved with the scenario (URL names) into the session, before the sidebar draws."""
-    for name, (key, _default) in ui.URL_FILTERS.items():
+    for name, (key, _default) in state.URL_FILTERS.items():
         value = filters.get(name)
         if isinstance(value, str) and name != "schema":
             st.session_state[key] = value
@@ -87,8 +88,8 @@ def open_linked_scenario() -> None:
     message = st.session_state.get(STATE_LINK_MESSAGE)
     if message:
         st.error(message, icon=":material/link_off:")
-    upload = ui.uploaded_scheme()
-    if (upload is not None and upload.boundary_version == "2025" and st.session_state.get("f_scheme") == ui.SCHEME_UPLOAD
+    upload = views.uploaded_scheme()
+    if (upload is not None and upload.boundary_version == "2025" and st.session_state.get("f_scheme") == vocabulary.SCHEME_UPLOAD
             and st.session_state.get("f_version") != "2025"):
         st.session_state["f_version"] = "2025"
         st.info("Dit scenario bestaat alleen op de kaart vanaf 2025 (285 gemeenten).", icon=":material/info:")

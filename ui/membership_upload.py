@@ -11,7 +11,8 @@ import hashlib
 import streamlit as st
 
 from analysis.membership_list import read_list
-from pages import ui
+from geodata import vocabulary
+from ui import state, views, widgets
 
 RESULT_KEY = "list_result"  # the list read last: {"token", "name", "scheme", "problems", "analysis"}
 SOURCE_KEY = "list_source"  # "file" or "paste": what the user gave last is what the page shows
@@ -64,8 +65,8 @@ def _use_list(result: dict) -> None:
     # The view of the 2019-2024 map is already built: the pages start from it.
     st.session_state["upload_views"] = {(id(scheme), "2019"): result["analysis"]["view"]} \
         if result.get("analysis") else {}
-    st.session_state["f_scheme"] = ui.SCHEME_UPLOAD
-    st.session_state.pop(ui.UPLOAD_LINK_MISSING, None)
+    st.session_state["f_scheme"] = vocabulary.SCHEME_UPLOAD
+    st.session_state.pop(state.UPLOAD_LINK_MISSING, None)
 
 
 def _forget_list() -> None:
@@ -116,8 +117,8 @@ def render() -> None:
     if result is not None:
         _show_result(result)
 
-    if ui.uploaded_scheme() is not None:
-        st.info(f"Actieve lijst op alle pagina's: {ui.plain_markdown(ui.uploaded_scheme().label)}. Kies ze bij "
+    if views.uploaded_scheme() is not None:
+        st.info(f"Actieve lijst op alle pagina's: {widgets.plain_markdown(views.uploaded_scheme().label)}. Kies ze bij "
                 "Indeling in de "
                 "zijbalk.", icon=":material/description:")
         st.button("Lijst vergeten", key="list-forget", on_click=_forget_list)
@@ -136,13 +137,13 @@ def _read_pasted() -> None:
 
 
 def _show_result(result: dict) -> None:
-    from pages import downloads
+    from ui import downloads, widgets
     from geodata.uploads import count_text, problems_summary, problems_table
 
     name, scheme, problems = result["name"], result["scheme"], result["problems"]
     errors = [p for p in problems if p.is_error]
     if problems:
-        (st.error if errors else st.warning)(problems_summary(problems, ui.plain_markdown(name)))
+        (st.error if errors else st.warning)(problems_summary(problems, widgets.plain_markdown(name)))
         downloads.show_table(problems_table(problems),
                              download=(downloads.file_stem("regiekaart-problemen", name), "Problemen"),
                              key="membership-problems")
@@ -150,7 +151,7 @@ def _show_result(result: dict) -> None:
         return
     partnerships = scheme.partnerships
     standalone = int(partnerships["standalone"].fillna(False).astype(bool).sum())
-    st.success(f"{ui.plain_markdown(name)}: {count_text(len(partnerships), 'regisseur', 'regisseurs')} "
+    st.success(f"{widgets.plain_markdown(name)}: {count_text(len(partnerships), 'regisseur', 'regisseurs')} "
                f"({count_text(len(partnerships) - standalone, 'samenwerkingsverband', 'samenwerkingsverbanden')} en "
                f"{count_text(standalone, 'centrumstad', 'centrumsteden')} alleen), "
                f"{count_text(scheme.memberships['nis'].nunique(), 'gemeente', 'gemeenten')} gelezen.")
@@ -164,8 +165,8 @@ def _show_reconciliation(result: dict) -> None:
         CATEGORIES, CATEGORY_LABELS, CATEGORY_WORDS, municipalities_table_nl, partnerships_table_nl, totals_table_nl,
     )
     from analysis.tables import to_xlsx_bytes
-    from pages import downloads
-    from pages.webmap import reconciliation_map
+    from ui import downloads, views, widgets
+    from ui.webmap import reconciliation_map
 
     name = result["name"]
     analysis = _analysis(result)
@@ -177,9 +178,9 @@ def _show_reconciliation(result: dict) -> None:
     columns = st.columns(len(CATEGORIES))
     for column, (key, label, _) in zip(columns, CATEGORIES):
         column.metric(label.split(":")[0], counts[key], help=label, border=True)
-    web = ui.cached_web_layer("2019")
-    source = (f"{ui.source_line(analysis['view'])}; vergelijking: {name} tegenover de reconstructie van Regiekaart")
-    ui.show_map(reconciliation_map(reconciliation.municipalities, web, source), key="list-diff-map")
+    web = views.cached_web_layer("2019")
+    source = (f"{widgets.source_line(analysis['view'])}; vergelijking: {name} tegenover de reconstructie van Regiekaart")
+    widgets.show_map(reconciliation_map(reconciliation.municipalities, web, source), key="list-diff-map")
     st.caption(source)
 
     stem = downloads.file_stem("regiekaart-vergelijking", name)
@@ -197,7 +198,7 @@ def _show_reconciliation(result: dict) -> None:
     st.markdown(f"{agreeing} van de {len(totals)} officiële cijfers kloppen met de lijst.")
     for row in totals.itertuples():
         icon = ":green[:material/check_circle:]" if row.agrees else ":orange[:material/error:]"
-        st.markdown(f"{icon} {ui.plain_markdown(row.sentence)}")
+        st.markdown(f"{icon} {widgets.plain_markdown(row.sentence)}")
     downloads.show_table(totals_nl, numbers={"In de lijst": None, "Officieel": None, "Verschil": None},
                          download=(f"{stem}-totalen", "Totalen"), key="list-totals")
     st.caption("Officiële cijfers: socialeeconomie.be (8 april 2020); het aandeel van de bevolking in %, "

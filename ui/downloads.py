@@ -14,7 +14,8 @@ from analysis.filters import centre_cities
 from analysis.formatting import MISSING_TEXT, format_eur, format_number, format_percent, is_missing
 from analysis.tables import number_format, to_csv_bytes, to_xlsx_bytes
 from geodata.names import slug
-from pages import ui
+from geodata import vocabulary
+from ui import state
 
 XLSX_LABEL = "⬇ Excel (XLSX)"
 CSV_LABEL = "⬇ CSV"
@@ -98,7 +99,7 @@ def _number_format(decimals: int | None):
     return lambda value: format_number(value, 0 if is_missing(value) or float(value).is_integer() else 1)
 
 
-def print_figures(view, mask, filters: ui.Filters, kind: str, stem: str, key: str, *, text: str | None = None,
+def print_figures(view, mask, filters: state.Filters, kind: str, stem: str, key: str, *, text: str | None = None,
                   **options) -> None:
     """Download buttons for the print version (PNG/PDF) of a map, its subtitle stating the current filters.
 
@@ -113,8 +114,8 @@ def print_figures(view, mask, filters: ui.Filters, kind: str, stem: str, key: st
     if text is None:
         stem = selection_stem(stem, view, filters)
         if kind == "coverage":
-            options.setdefault("counted", ui.counted_partnerships(view, filters, mask))
-    described = text if text is not None else ui.filter_text(view, filters)
+            options.setdefault("counted", state.counted_partnerships(view, filters, mask))
+    described = text if text is not None else state.filter_text(view, filters)
     print_downloads(lambda orientation: builders[kind](view, mask, described, orientation=orientation, **options),
                     stem, key)
 
@@ -124,24 +125,24 @@ def file_stem(*parts: str) -> str:
     return slug("-".join(str(part) for part in parts if str(part)), default="regiekaart")
 
 
-def selection_stem(stem: str, view, filters: ui.Filters) -> str:
+def selection_stem(stem: str, view, filters: state.Filters) -> str:
     """A download's file name stem with the selection in it: "regiekaart-overzicht-dekking-centrumstad-kortrijk"."""
     parts = [stem]
-    if filters.scheme == ui.SCHEME_REFREG:
+    if filters.scheme == vocabulary.SCHEME_REFREG:
         parts.append("referentieregios")
-    elif filters.scheme == ui.SCHEME_UPLOAD:
+    elif filters.scheme == vocabulary.SCHEME_UPLOAD:
         parts.append("eigen-upload")
     if filters.version != "2019":
         parts.append(f"gemeenten-{filters.version}")
-    if filters.province != ui.ALL:
+    if filters.province != state.ALL:
         parts.append(f"provincie {filters.province}")
-    if filters.region != ui.ALL:
-        parts.append(f"referentieregio {ui.region_options(view).get(filters.region, filters.region)}")
-    if filters.centre in (ui.CENTRE_WITH, ui.CENTRE_WITHOUT):
-        parts.append(ui.CENTRE_LABELS[filters.centre])
-    elif filters.centre != ui.CENTRE_ANY:
+    if filters.region != state.ALL:
+        parts.append(f"referentieregio {state.region_options(view).get(filters.region, filters.region)}")
+    if filters.centre in (state.CENTRE_WITH, state.CENTRE_WITHOUT):
+        parts.append(state.CENTRE_LABELS[filters.centre])
+    elif filters.centre != state.CENTRE_ANY:
         parts.append(f"centrumstad {centre_cities(view.scheme.partnerships).get(filters.centre, filters.centre)}")
-    if filters.partnership != ui.ALL:
+    if filters.partnership != state.ALL:
         names = dict(zip(view.scheme.partnerships["partnership_id"], view.scheme.partnerships["name"]))
         parts.append(f"verband {names.get(filters.partnership, filters.partnership)}")
     return file_stem(*parts)

@@ -50,7 +50,7 @@ def _parse(data: bytes, filename: str):
 
 
 def render() -> None:
-    from pages import downloads
+    from ui import downloads
 
     st.header("Eigen indicator opladen")
     st.markdown(

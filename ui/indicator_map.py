@@ -22,7 +22,7 @@ from analysis.figures import (
 )
 from analysis.formatting import format_number
 from geodata.indicator_model import FLAG_APPROXIMATE, FLAG_MERGED, VALUE_FLAGS, Indicator, flag_text
-from pages.webmap import (
+from ui.webmap import (
     LegendEntry, OUTLINE_COLOUR, add_area_layer, add_legend_and_source, add_outline_layer, base_map, bounds_of,
     dissolved_partnerships, finish,
 )
@@ -54,7 +54,7 @@ def drawing_table(view, web: gpd.GeoDataFrame, values: pd.DataFrame, breaks: lis
     ``values``: ``nis``, ``value``, ``flag`` for every municipality of the map (absent codes are ``missing``);
     ``notes``: the merger notes of the map (:func:`geodata.crosswalk.merger_notes`) for the tooltips.
     """
-    from pages.webmap import municipality_table
+    from ui.webmap import municipality_table
 
     table = municipality_table(view, web)[["nis", "name", "status", "status_label", "partnerships_label",
                                             "partnership_ids", "geometry"]]

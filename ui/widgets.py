@@ -1,0 +1,158 @@
+"""Shared page parts: the data banner, the empty-selection stop, KPI cards and table, map display and the source
+line under every map. Table and print downloads are in `ui.downloads`."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from analysis import scenario
+from analysis.coverage import partnership_counts, partnerships_without_members, regisseurs_text
+from analysis.filters import empty_selection_reason
+from analysis.formatting import format_number, format_percent, format_signed_number, is_missing
+from geodata.sources import SOURCES
+from geodata.vocabulary import SCHEME_UPLOAD
+from ui.state import Filters, counted_partnerships, filter_notes, filter_text, selection_of
+
+BELGIAN_AXIS_LABELS = "replace(replace(replace(datum.label, /[.]/g, '#'), /,/g, '.'), /#/g, ',')"
+
+
+def plain_markdown(text) -> str:
+    """User text (a file or partnership name) for a Markdown element, shown as typed: no emphasis, links or code."""
+    return re.sub(r"([\\`*_{}\[\]<>#|~$:])", r"\\\1", str(text))
+
+
+def stop_if_empty(view, filters: Filters, mask) -> None:
+    """When the filters keep no municipality, say why in Dutch and stop the page (no empty map or table)."""
+    if bool(mask.any()):
+        return
+
+    st.info(empty_selection_reason(view.scheme.partnerships, view.scheme.memberships, view.municipalities,
+                                   selection_of(filters), filter_text(view, filters))
+            + " Kies een andere waarde in de filters in de zijbalk.",
+            icon=":material/info:")
+    st.stop()
+
+
+def subsidy_scope_text(view, filters: Filters, mask) -> str:
+    """Which regisseurs the Subsidie page simulates and shows, in the counts of `analysis.coverage`."""
+    partnerships = view.scheme.partnerships
+    everything = regisseurs_text(partnership_counts(partnerships, scenario.counted_partnerships(view)))
+    text = f"Simulatie voor heel Vlaanderen: {everything}; het budget is Vlaams."
+    memberless = partnerships_without_members(partnerships, view.scheme.memberships, view.municipalities["nis"])
+    if memberless:
+        names = dict(zip(partnerships["partnership_id"], partnerships["name"]))
+        text += (" Niet in de simulatie, want zonder gekende leden: "
+                 + ", ".join(names[pid] for pid in memberless) + ".")
+    if not selection_of(filters).is_everything:
+        shown = regisseurs_text(partnership_counts(partnerships, counted_partnerships(view, filters, mask)))
+        text += f" De tabel en de grafiek tonen de {shown} binnen de filters ({filter_text(view, filters)})."
+    return text
+
+
+def data_banner(view) -> None:
+    """Say which data is shown; reconstructed data is labelled as such, with a link to the data page. Notes about
+    filter choices that were reset come first (on a phone the sidebar is folded away)."""
+    for note in filter_notes():
+        st.info(note, icon=":material/filter_alt:")
+    scheme = view.scheme
+    if scheme.scheme_id == SCHEME_UPLOAD:
+        st.info(f"U bekijkt uw eigen upload ({plain_markdown(scheme.label)}); die blijft alleen in deze sessie.",
+                icon=":material/description:")
+    elif scheme.reconstructed:
+        kpis = dict(zip(view.kpis["kpi"], view.kpis["value"]))
+
+        st.warning(
+            "**Gereconstrueerde gegevens.** Er bestaat geen publieke officiële lijst van de samenwerkingsverbanden "
+            "2020-2025. Deze kaart toont lidmaatschap dat uit openbare bronnen is samengesteld, elk met bron en "
+            f"betrouwbaarheid: {format_number(kpis.get('municipalities_confirmed'))} gemeenten bevestigd, "
+            f"{format_number(kpis.get('municipalities_suggestive'))} vermoedelijk, "
+            f"{format_number(kpis.get('unknown'))} onbekend (officieel nemen 238 van de 300 gemeenten deel). "
+            "Bronnen en details: zie de pagina **Gegevens**.", icon=":material/warning:")
+        st.page_link("pages/gegevens.py", label="Naar de gegevens en bronnen", icon=":material/database:")
+    else:
+        st.info(f"Officiële indeling: {scheme.label}.", icon=":material/info:")
+
+
+def show_map(fmap, key: str, height: int = 600, returned_objects: list[str] | None = None) -> dict:
+    """Show a folium map without reruns on pan/zoom (only the listed objects come back)."""
+    return st_folium(fmap, key=key, height=height, use_container_width=True,
+                     returned_objects=returned_objects or []) or {}
+
+
+def source_line(view) -> str:
+    """The source and licence line printed under and on every map."""
+    boundary = SOURCES["gemeente2024.shp"].attribution.removeprefix("Bron: ")
+    parts = [f"gemeentegrenzen: {boundary}", "bevolking 2020: Statbel"]
+    if view.scheme.reconstructed:
+        parts.append("lidmaatschap: gereconstrueerd door Regiekaart uit openbare bronnen")
+    elif view.scheme.scheme_id == SCHEME_UPLOAD:
+        parts.append(f"lidmaatschap: {view.scheme.label}")
+    else:
+        parts.append("referentieregio's: Vlaamse Regering (2022)")
+    return "Bron: " + "; ".join(parts)
+
+
+KPI_CARDS = (
+    ("partnerships", "Verbanden"),
+    ("with_centre_city", "Met centrumstad"),
+    ("standalone_cities", "Steden alleen"),
+    ("municipalities", "Gemeenten gedekt"),
+    ("population_share", "Bevolking gedekt"),
+)
+
+
+def kpi_cards(kpis, with_official: bool) -> None:
+    """KPI cards, each beside its official total and the difference when there is one; the help text states the
+    KPI's definition (`analysis.coverage.KPI_DEFINITIONS`)."""
+    rows = kpis.set_index("kpi")
+    # Two rows (the counts of regisseurs, then coverage): five cards side by side cut "173 / 300" and the official
+    # totals off on a 1280 px screen.
+    columns = [*st.columns(3), *st.columns(2)]
+    for column, (key, label) in zip(columns, KPI_CARDS):
+        row = rows.loc[key]
+        share = row["unit"] == "aandeel"
+        value = format_percent(row["value"]) if share else format_number(row["value"])
+        help_text = f"**{row['label']}.** {row['definition']}"
+        if key == "municipalities":
+            value += f" / {format_number(rows.loc['total_municipalities', 'value'])}"
+            help_text += (f" Bevestigd: {format_number(rows.loc['municipalities_confirmed', 'value'])}, "
+                          f"vermoedelijk: {format_number(rows.loc['municipalities_suggestive', 'value'])}, "
+                          f"onbekend: {format_number(rows.loc['unknown', 'value'])}.")
+        if key == "population_share":
+            help_text += f" Inwoners: {format_number(rows.loc['population_covered', 'value'])} (2020)."
+        if key == "standalone_cities":
+            help_text += f" Regisseurs in totaal: {format_number(rows.loc['regie_entities', 'value'])}."
+        delta = None
+        if with_official and not is_missing(row["official"]):
+            official = format_percent(row["official"]) if share else format_number(row["official"])
+            difference = format_signed_number(100 * row["difference"], 1) if share \
+                else format_signed_number(row["difference"])
+            # Short enough for the card at every width; the help text names the unit of a share's difference.
+            delta = f"officieel {official} ({difference})"
+            help_text += f" Officieel: {official}; verschil: {difference}{' procentpunt' if share else ''}."
+        column.metric(label, value, delta=delta, delta_color="off", delta_arrow="off", help=help_text, border=True)
+
+
+def kpi_table(kpis):
+    """The KPIs as a table with Dutch headers: shares in % (0-100), differences of shares in percentage points.
+
+    Values keep full precision (for the XLSX); the screen and the CSV show whole numbers bare and the rest with one
+    decimal (`show_table(numbers={...: None})`)."""
+    share = kpis["unit"] == "aandeel"
+    scale = share.map({True: 100.0, False: 1.0})
+
+    def scaled(column):
+        return (pd.to_numeric(kpis[column], errors="coerce") * scale).tolist()
+
+    return pd.DataFrame({
+        "Kerncijfer": kpis["label"].to_numpy(),
+        "Waarde": scaled("value"),
+        "Eenheid": kpis["unit"].map(lambda unit: "%" if unit == "aandeel" else unit).to_numpy(),
+        "Officieel": scaled("official"),
+        "Verschil met officieel": scaled("difference"),
+        "Definitie": kpis["definition"].to_numpy(),
+    })
