@@ -113,13 +113,26 @@ def region_choices(municipalities: pd.DataFrame, regions: pd.DataFrame, province
 def centre_choices(municipalities: pd.DataFrame, partnerships: pd.DataFrame, memberships: pd.DataFrame,
                    selection: Selection, regions: pd.DataFrame | None = None) -> list[str]:
     """Centre-city filter values that select something within the province and referentieregio of `selection`:
-    "alle", "met", "zonder" and the NIS codes of centre cities, each only when it keeps at least one municipality."""
+    "alle", "met", "zonder" and the NIS codes of centre cities, each only when it keeps at least one municipality.
+
+    The same rule as `selected_partnerships` per value, on plain sets: the sidebar asks this on every run, and a
+    pandas selection per centre city cost about half of a run's CPU."""
     area = codes_in_area(municipalities, selection, regions)
+    ids = partnerships["partnership_id"].tolist()
+    with_centre = dict(zip(ids, _has_centre(partnerships).tolist()))
+    centre_of = dict(zip(ids, partnerships["centre_city_nis"].tolist()))
+    member_pairs = list(zip(memberships["nis"].tolist(), memberships["partnership_id"].tolist()))
+    in_area = {pid for nis, pid in member_pairs if nis in area and pid in with_centre}
     choices = [ALL]
-    for centre in [WITH_CENTRE, WITHOUT_CENTRE, *centre_cities(partnerships)]:
-        ids = set(selected_partnerships(partnerships, memberships, Selection(centre=centre)))
-        if memberships.loc[memberships["partnership_id"].isin(ids), "nis"].isin(area).any():
-            choices.append(centre)
+    if any(with_centre[pid] for pid in in_area):
+        choices.append(WITH_CENTRE)
+    if any(not with_centre[pid] for pid in in_area):
+        choices.append(WITHOUT_CENTRE)
+    for city in centre_cities(partnerships):
+        # As selected_partnerships(Selection(centre=city)): the partnerships the city is a member of or centre of.
+        selected = {pid for nis, pid in member_pairs if nis == city} | {pid for pid in ids if centre_of[pid] == city}
+        if selected & in_area:
+            choices.append(city)
     return choices
 
 

@@ -1,6 +1,7 @@
 """Map categories/colours and dashboard filters on tiny hand-made tables."""
 
 import pandas as pd
+import pytest
 
 from analysis.coverage import coverage_status
 from analysis.filters import Selection, centre_cities, region_names, selected_municipalities, selected_partnerships
@@ -163,3 +164,23 @@ def test_one_legend_row_per_partnership_whatever_the_confidence_of_its_members()
     assert len(note) == 1 and note[0].count is None and note[0].category.dashed
     # Without a suggestive member in view there is nothing to explain.
     assert SUGGESTIVE_NOTE_LABEL not in [row.category.label for row in coverage_legend(view, ["00001"], ["noord"])]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("scheme_id", ["regie-2020-2025", "referentieregio"])
+def test_centre_choices_follow_the_filter_definition_on_real_data(scheme_id):
+    """`centre_choices` offers exactly the values whose selection (`selected_municipalities`, the one definition of
+    what a filter keeps) leaves a municipality in the province, for every province of both bundled schemes."""
+    from analysis.datasets import bundled_view
+    from analysis.filters import centre_cities, centre_choices, selected_municipalities
+    from geodata.municipalities import PROVINCES
+
+    view = bundled_view(scheme_id, "2019")
+    scheme = view.scheme
+    candidates = ["alle", "met", "zonder", *centre_cities(scheme.partnerships)]
+    for province in ["alle", *PROVINCES.values()]:
+        expected = [centre for centre in candidates
+                    if selected_municipalities(view.municipalities, scheme.partnerships, scheme.memberships,
+                                               Selection(province=province, centre=centre), view.regions).any()]
+        assert centre_choices(view.municipalities, scheme.partnerships, scheme.memberships,
+                              Selection(province=province), view.regions) == expected, province

@@ -167,3 +167,15 @@ def test_partnership_numbers_are_escaped_text():
     marker = next(iter(fmap.layers[-1]._children.values()))
     assert _number_of(marker) == "&lt;img src=x onerror=alert(1)&gt;"
     assert XSS not in finish(fmap).get_root().render()
+
+
+
+def test_a_rendered_map_carries_its_legend_and_source_without_rendering_the_page():
+    """`ui.widgets.show_map` lets streamlit-folium render only the map (`st_folium(render=False)`): everything the
+    map shows, the legend and the source line included, must come with the map's own render."""
+    fmap = base_map()
+    add_area_layer(fmap, _frame(), name="Gemeenten", tooltip={"name": "Gemeente"})
+    add_legend_and_source(fmap, "Dekking", [LegendEntry("Gedekt", "#CC6677", count=1)], "Bron: test")
+    finish(fmap).render()
+    html = fmap.get_root().html.render()
+    assert "rk-legend" in html and "Gedekt" in html and "Bron: test" in html

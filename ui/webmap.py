@@ -117,6 +117,14 @@ class RegieMap(folium.Map):
         self.layer_control = False
         self._finishing_added = False
 
+    def get_bounds(self):
+        """The bounds the map is fitted to ([[south, west], [north, east]]).
+
+        branca computes an element's bounds by walking every coordinate of every layer; streamlit-folium asks for
+        them in each run only for the initial "bounds" it returns, which this dashboard does not use (about
+        0.14 s per run for the coverage map). What the map first shows is `bounds`."""
+        return [list(corner) for corner in self.bounds]
+
     def add_layer(self, layer):
         """Add an overlay layer (kept in `layers`)."""
         self.layers.append(layer)
@@ -437,8 +445,9 @@ def legend_html(entries: list[LegendEntry]) -> str:
 def add_legend_and_source(fmap, title: str, entries: list[LegendEntry], source: str) -> None:
     """Put the legend (can be folded away) and the source line under it along the bottom of the map itself; the
     map is then fitted above them (see `_FitAboveLegend`)."""
-    fmap.get_root().add_child(_LegendAndSource(escape_text(title), legend_html(entries), escape_text(source),
-                                               len(entries)))
+    # A child of the map, not of the page: its HTML is then rendered with the map's own render, which is all
+    # streamlit-folium does (`ui.widgets.show_map`).
+    fmap.add_child(_LegendAndSource(escape_text(title), legend_html(entries), escape_text(source), len(entries)))
     if isinstance(fmap, RegieMap):
         fmap.legend_height_px = legend_height_px(len(entries))
 
@@ -644,20 +653,34 @@ def _coverage_pieces(view, web: gpd.GeoDataFrame) -> _CoveragePieces:
 
 
 def _number_points(view, web: gpd.GeoDataFrame, mask, partnership_ids) -> list:
-    """((lat, lon), number) of each partnership in `partnership_ids`, at the point the print map numbers it
-    (`analysis.mapstyle.partnership_number_points` on the members in view), in the web layer's coordinates."""
+    """((lat, lon), number) of each partnership in `partnership_ids`, inside the largest part of its members in view
+    (`analysis.mapstyle.partnership_number_points`), in the web layer's coordinates.
+
+    A partnership wholly in view gets the print map's point (computed on the metric map once per view, then
+    projected). One cut by the filters is placed on its members' web geometries directly: reprojecting in every run
+    built a new PROJ transformer each time (Streamlit runs each script run in a new thread, and pyproj keeps
+    transformers per thread), about 0.2 s of CPU per run."""
     from analysis.mapstyle import partnership_number_points, partnership_numbers
     from analysis.scenario import partnership_areas
 
-    def points_for(chosen_mask) -> gpd.GeoDataFrame:
-        shown = view.municipalities if chosen_mask is None else view.municipalities[chosen_mask]
-        numbers = partnership_numbers(view.scheme.partnerships)
-        return partnership_number_points(partnership_areas(view, shown), numbers).to_crs(web.crs)
-
-    points = _PER_VIEW.get("numbers", view, web, lambda: points_for(None)) if mask is None else points_for(mask)
-    by_id = {pid: (point, number) for pid, point, number in zip(points["partnership_id"], points.geometry,
-                                                                 points["number"])}
-    return [((by_id[pid][0].y, by_id[pid][0].x), by_id[pid][1]) for pid in partnership_ids if pid in by_id]
+    numbers = partnership_numbers(view.scheme.partnerships)
+    whole = _PER_VIEW.get("numbers", view, web, lambda: partnership_number_points(
+        partnership_areas(view, view.municipalities), numbers).to_crs(web.crs))
+    points = {pid: (point, number) for pid, point, number in zip(whole["partnership_id"], whole.geometry,
+                                                                 whole["number"])}
+    if mask is not None:
+        codes = set(view.municipalities.loc[mask, "nis"])
+        members = view.scheme.memberships
+        cut = set(members.loc[members["partnership_id"].isin(set(partnership_ids))
+                              & ~members["nis"].isin(codes), "partnership_id"])
+        if cut:
+            cut_members = set(members.loc[members["partnership_id"].isin(cut), "nis"]) & codes
+            shown = web[web["nis"].isin(cut_members)]
+            cut_numbers = {pid: number for pid, number in numbers.items() if pid in cut}
+            placed = partnership_number_points(partnership_areas(view, shown), cut_numbers)
+            points.update({pid: (point, number) for pid, point, number in
+                           zip(placed["partnership_id"], placed.geometry, placed["number"])})
+    return [((points[pid][0].y, points[pid][0].x), points[pid][1]) for pid in partnership_ids if pid in points]
 
 
 def coverage_map(view, web: gpd.GeoDataFrame, mask=None, source: str = "", title: str = "Dekking",

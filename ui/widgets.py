@@ -79,7 +79,9 @@ def data_banner(view) -> None:
 
 def show_map(fmap, key: str, height: int = 600, returned_objects: list[str] | None = None) -> dict:
     """Show a folium map without reruns on pan/zoom (only the listed objects come back)."""
-    return st_folium(fmap, key=key, height=height, use_container_width=True,
+    # render=False: st_folium renders the map itself right after (folium's Map.render renders every child);
+    # with True it first renders the whole page once more, which doubled the largest cost of a run.
+    return st_folium(fmap, key=key, height=height, use_container_width=True, render=False,
                      returned_objects=returned_objects or []) or {}
 
 
