@@ -93,3 +93,58 @@ def test_branca_still_compiles_rendered_macros_again():
 def test_version_flags_describe_the_installed_streamlit():
     assert compat.STREAMLIT_GE_1_67 == (compat.STREAMLIT_VERSION.release[:2] >= (1, 67))
     assert str(compat.STREAMLIT_VERSION) == st.__version__
+
+
+def _coverage_page(compile_with) -> str:
+    """The standalone page of the coverage map with branca's rendered texts compiled by `compile_with`; element
+    ids (random) are numbered in order of appearance so that two builds compare."""
+    import re
+
+    import branca.element
+
+    from analysis.datasets import bundled_view
+    from geodata.weblayer import web_layer
+    from ui.webmap import coverage_map
+
+    installed = branca.element.Template
+    try:
+        branca.element.Template = compile_with
+        page = coverage_map(bundled_view("regie-2020-2025", "2019"), web_layer("2019"),
+                            source="Bron: test {x}").get_root().render()
+    finally:
+        branca.element.Template = installed
+    ids: dict[str, str] = {}
+    return re.sub(r"[0-9a-f]{32}", lambda found: ids.setdefault(found.group(), f"id{len(ids)}"), page)
+
+
+def test_skipping_the_second_template_pass_gives_the_same_page():
+    import branca.element
+    import jinja2
+
+    assert compat.skip_recompiling_rendered_text()  # active on this branca (else the workaround can go)
+    original = _coverage_page(jinja2.Template)
+    assert "rk-legend" in original and len(original) > 100_000
+    assert _coverage_page(branca.element.Template) == original
+
+
+def test_branca_still_compiles_every_rendered_text_through_its_module_level_template():
+    """The workaround replaces `branca.element.Template`; it only helps while `Element.__init__` compiles its text
+    through that name (else the workaround can go, or must follow upstream)."""
+    import branca.element
+
+    compiled = []
+    patched = branca.element.Template
+    try:
+        branca.element.Template = lambda source: compiled.append(source) or patched(source)
+        branca.element.Element("<div>GeoJSON</div>\n")
+    finally:
+        branca.element.Template = patched
+    assert compiled == ["<div>GeoJSON</div>\n"]
+
+
+def test_verbatim_text_renders_as_jinja_would():
+    import jinja2
+
+    for text in ["a\n", "a\r\nb\r\n", "a\n\n", "", "no newline", "x\rY\n"]:
+        assert compat._template_or_verbatim(text).render() == jinja2.Template(text).render(), repr(text)
+    assert isinstance(compat._template_or_verbatim("{{ 7*7 }}"), jinja2.Template)

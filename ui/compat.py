@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib.metadata import version
 
+import branca.element
+import jinja2
 from packaging.version import Version
 
 STREAMLIT_VERSION = Version(version("streamlit"))
@@ -19,6 +21,7 @@ STREAMLIT_GE_1_67 = STREAMLIT_VERSION >= Version("1.67")
 STREAMLIT_FOLIUM_VERSION = Version(version("streamlit-folium"))
 FOLIUM_VERSION = Version(version("folium"))
 BRANCA_VERSION = Version(version("branca"))
+BRANCA_LT_0_9 = BRANCA_VERSION < Version("0.9")
 
 
 def leave_legacy_pages_mode() -> None:
@@ -95,3 +98,44 @@ def defuse_template_syntax(html_text: str) -> str:
     Can go when branca puts a rendered macro into the page as finished text (no second compilation).
     """
     return _JINJA_OPENERS.sub("&#123;", html_text)
+
+
+_NEWLINES = re.compile(r"\r\n|\r")
+_TRAILING_NEWLINE = re.compile(r"\n\Z")
+
+
+class _VerbatimTemplate:
+    """What ``jinja2.Template(text).render()`` gives for a text without any Jinja syntax: the text with its newlines
+    normalised to ``\\n`` and one trailing newline removed (Jinja's defaults), without lexing or compiling it."""
+
+    def __init__(self, text: str):
+        self._text = _TRAILING_NEWLINE.sub("", _NEWLINES.sub("\n", text), count=1)
+
+    def render(self, *args, **kwargs) -> str:
+        return self._text
+
+
+def _template_or_verbatim(source, *args, **kwargs):
+    if args or kwargs or not isinstance(source, str) or _JINJA_OPENERS.search(source):
+        return jinja2.Template(source, *args, **kwargs)
+    return _VerbatimTemplate(source)
+
+
+def skip_recompiling_rendered_text() -> bool:
+    """Let branca keep an already rendered text as it is instead of compiling it as a Jinja template again.
+
+    Works around: ``MacroElement.render`` wraps the text each macro rendered in ``Element(text)``, and
+    ``Element.__init__`` compiles any text it gets with ``jinja2.Template``. For a map layer that text is its whole
+    GeoJSON (about 300 kB for the 300 municipalities): lexing and compiling it took about 0.17 s of every run
+    (`bench/README.md`), for a template that renders to itself. Here a text without any Jinja opener (``{{``, ``{%``,
+    ``{#``; user text never has one, see `defuse_template_syntax`) becomes a template that returns it as Jinja
+    would; any other text, and every template of folium and branca themselves, is compiled as before. The
+    page is the same (``tests/test_compat.py``). Process-wide and idempotent; returns whether the workaround is
+    active.
+
+    Can go when branca stops compiling rendered text (``Element.__init__`` in ``branca/element.py``).
+    """
+    if not BRANCA_LT_0_9:
+        return False
+    branca.element.Template = _template_or_verbatim
+    return True

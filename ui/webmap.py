@@ -31,7 +31,9 @@ import xyzservices
 from branca.element import MacroElement, Template
 
 from geodata.weblayer import round_coordinates
-from ui.compat import defuse_template_syntax
+from ui.compat import defuse_template_syntax, skip_recompiling_rendered_text
+
+skip_recompiling_rendered_text()  # see ui.compat: the largest cost of rendering a map in every run
 
 FLANDERS_BOUNDS = [[50.68, 2.54], [51.51, 5.92]]  # south-west, north-east corners (lat, lon)
 OSM_TILES = xyzservices.providers.OpenStreetMap.Mapnik  # what folium.TileLayer("OpenStreetMap") resolves to
