@@ -55,10 +55,12 @@ def test_legend_shows_each_entry_with_its_count():
 
 
 def test_neighbours_rounded_rings_still_share_identical_border_vertices():
-    """Coordinates are rounded to 5 decimals vertex by vertex, so a border two municipalities share stays one line:
+    """Coordinates are rounded to 4 decimals vertex by vertex, so a border two municipalities share stays one line:
     no gap and no sliver between neighbours on the map."""
     import shapely
     from shapely.geometry import Polygon, shape
+
+    from geodata.weblayer import COORDINATE_DECIMALS
 
     border = [(3.123456789, 51.0), (3.1111149, 51.0333351), (3.1298765, 51.0666649), (3.123454321, 51.1)]
     west = Polygon([(3.0, 51.0), *border, (3.0, 51.1)])
@@ -69,10 +71,11 @@ def test_neighbours_rounded_rings_still_share_identical_border_vertices():
     layer = add_area_layer(fmap, frame, name="Gemeenten", tooltip={"name": "Gemeente"})
     drawn = {feature["properties"]["name"]: feature["geometry"] for feature in layer.data["features"]}
     rings = {name: [tuple(point) for point in geometry["coordinates"][0]] for name, geometry in drawn.items()}
-    rounded_border = [(round(x, 5), round(y, 5)) for x, y in border]
+    rounded_border = [(round(x, COORDINATE_DECIMALS), round(y, COORDINATE_DECIMALS)) for x, y in border]
     for name in ("West", "Oost"):
         assert all(point in rings[name] for point in rounded_border), name
-        assert all(point == (round(point[0], 5), round(point[1], 5)) for point in rings[name])
+        assert all(point == (round(point[0], COORDINATE_DECIMALS), round(point[1], COORDINATE_DECIMALS))
+                   for point in rings[name])
     west_drawn, east_drawn = shape(drawn["West"]), shape(drawn["Oost"])
     shared = west_drawn.intersection(east_drawn)
     assert shared.geom_type in ("LineString", "MultiLineString") and shared.length > 0.09  # the whole border

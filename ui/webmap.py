@@ -4,7 +4,7 @@ No Streamlit here, so maps can be built and inspected in tests. Every string tha
 goes through `escape_text`, because folium inserts tooltip values into HTML as they are.
 
 Only public folium and branca APIs: layers are `folium.GeoJson` with plain GeoJSON (coordinates rounded to the
-web layer's 5 decimals, each feature's style in its ``style`` property, as folium documents for a layer without
+web layer's 4 decimals, each feature's style in its ``style`` property, as folium documents for a layer without
 a style function) and `folium.GeoJsonTooltip`; the legend, scale bar, fit and hatch patterns are branca
 `MacroElement` subclasses with a class-level template; a `RegieMap` carries its bounds, hatch patterns and layers.
 """
@@ -157,7 +157,7 @@ def base_map(bounds=None) -> RegieMap:
 
 # --- GeoJSON layers ------------------------------------------------------------------------------------------
 #
-# Each layer is a folium.GeoJson of plain GeoJSON: coordinates rounded to 5 decimals (about 1 m, the web layer's
+# Each layer is a folium.GeoJson of plain GeoJSON: coordinates rounded to 4 decimals (about 10 m, the web layer's
 # precision) vertex by vertex, so the shared borders of neighbours stay identical and gap-free; only the tooltip
 # texts (escaped) and each feature's Leaflet style as properties. Without a style function folium styles every
 # feature with its own ``style`` property. What does not depend on the filter (texts and GeoJSON geometries) is
@@ -187,7 +187,7 @@ def _json_value(value):
 
 
 def geojson_geometries(geometries) -> list[dict | None]:
-    """GeoJSON geometry objects with coordinates rounded to 5 decimals (identical vertices stay identical)."""
+    """GeoJSON geometry objects with coordinates rounded to the web layer's decimals (identical vertices stay identical)."""
     rounded = round_coordinates(np.asarray(geometries, dtype=object))
     texts = shapely.to_geojson(rounded)
     return [None if geometry is None or geometry.is_empty else json.loads(text)
