@@ -28,7 +28,9 @@ from analysis.indicators import (
     CLASSIFICATIONS, QUANTILES, assign_classes, class_breaks, class_labels, entry_for, municipality_values,
 )
 from analysis.mapstyle import GAP_CATEGORIES, GAP_COVERED_FILL, WARNING, Category
-from analysis.printmap import PARTNERSHIP_OUTLINE_COLOUR, PARTNERSHIP_OUTLINE_KEY, LegendItem, PrintMap
+from analysis.printmap import (
+    PARTNERSHIP_OUTLINE_COLOUR, PARTNERSHIP_OUTLINE_FILL, PARTNERSHIP_OUTLINE_KEY, LegendItem, PrintMap,
+)
 from analysis.scenario import CoverageView, partnership_areas
 from geodata.indicator_model import FLAG_APPROXIMATE, FLAG_MERGED, FLAG_MISSING, FLAG_SUPPRESSED, VALUE_FLAGS, Indicator
 from geodata.indicators import CATALOGUE
@@ -357,7 +359,7 @@ def _is_referentieregio(view: CoverageView) -> bool:
 def _outline_legend_item(view: CoverageView) -> LegendItem:
     """The legend entry of the partnership (or referentieregio) outlines drawn on top."""
     kind = "referentieregio" if _is_referentieregio(view) else "samenwerkingsverband"
-    return LegendItem(f"Grens van een {kind}", "#FFFFFF", 0.0, outline=PARTNERSHIP_OUTLINE_COLOUR,
+    return LegendItem(f"Grens van een {kind}", PARTNERSHIP_OUTLINE_FILL, 0.0, outline=PARTNERSHIP_OUTLINE_COLOUR,
                       key=PARTNERSHIP_OUTLINE_KEY)
 
 

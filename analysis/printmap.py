@@ -46,7 +46,7 @@ EDGE_COLOUR = "#555555"  # thin municipality borders
 EDGE_WIDTH_PT = 0.25
 OUTLINE_WIDTH_PT = 1.0  # category outlines (overlaps, non-participants)
 PARTNERSHIP_OUTLINE_COLOUR = "#222222"
-PARTNERSHIP_OUTLINE_WIDTH_PT = 0.9
+PARTNERSHIP_OUTLINE_FILL = "#FFFFFF"  # drawn fully transparent: the outline layers keep the map under them visible
 PARTNERSHIP_OUTLINE_KEY = "partnership_outline"  # gid of the drawn partnership outlines, key of their legend item
 HATCH = "////"
 HATCH_WIDTH_PT = 0.6
@@ -562,8 +562,9 @@ def _draw_map(fig, renderer, spec: PrintMap, areas: gpd.GeoDataFrame, bounds, ma
     ax.set_axis_off()
     _draw_areas(ax, areas)
     if spec.outlines is not None and not spec.outlines.empty:
-        _add_polygons(ax, spec.outlines.geometry, facecolor="none", edgecolor=PARTNERSHIP_OUTLINE_COLOUR,
-                      linewidth=PARTNERSHIP_OUTLINE_WIDTH_PT, zorder=5, gid=PARTNERSHIP_OUTLINE_KEY)
+        # In the layers of its legend swatch (an empty fill with the outline), above every category's layers.
+        for layer in area_layers(PARTNERSHIP_OUTLINE_FILL, 0.0, None, PARTNERSHIP_OUTLINE_COLOUR, False):
+            _add_polygons(ax, spec.outlines.geometry, gid=PARTNERSHIP_OUTLINE_KEY, **{**layer, "zorder": 5})
     ax.set_xlim(bounds[0], bounds[2])
     ax.set_ylim(bounds[1], bounds[3])
     ax.set_aspect("equal", adjustable="datalim")

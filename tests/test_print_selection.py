@@ -9,6 +9,7 @@ import re
 
 import numpy as np
 import pytest
+import shapely
 from matplotlib.colors import to_rgba
 from matplotlib.offsetbox import DrawingArea, HPacker, TextArea
 from matplotlib.patches import Patch
@@ -18,7 +19,7 @@ from analysis.datasets import bundled_view
 from analysis.figures import coverage_print_map, gaps_print_map
 from analysis.filters import Selection, selected_municipalities
 from analysis.mapstyle import GAP_CATEGORIES, contrast_ratio, partnership_numbers
-from analysis.printmap import export_pdf, map_labels, render_figure
+from analysis.printmap import MEMBER_FONT_SIZE, export_pdf, label_box, map_labels, render_figure
 from analysis.scenario import counted_partnerships
 
 SCHEME = "regie-2020-2025"
@@ -101,7 +102,7 @@ def assert_swatches_as_drawn(spec, fig):
     checked = 0
     for item in keyed:
         drawn = drawn_layers(fig, item.key)
-        if item.count is None:  # an explanation (suggestive membership), not a category of the map
+        if item.count is None and not drawn:  # an explanation (suggestive membership), not a category of the map
             continue
         assert drawn, f"nothing drawn for legend entry {item.text!r}"
         swatch = [_layer(artist) for artist in swatches[item.text]]
@@ -129,7 +130,7 @@ def test_swatches_as_drawn_on_the_whole_of_flanders_and_the_gaps_map(view):
     gaps = gaps_print_map(view, None, "")
     present = set(gaps.areas["category"])
     assert {"unknown", "covered", "overlap"} <= present
-    assert assert_swatches_as_drawn(gaps, render_figure(gaps, dpi=50)) == len(present)
+    assert assert_swatches_as_drawn(gaps, render_figure(gaps, dpi=50)) == len(present) + 1  # and the outline
 
 
 # --- the gaps map ----------------------------------------------------------------------------------------------
@@ -196,20 +197,31 @@ def test_zoomed_selection_names_every_member_and_has_a_locator_map(view, case, o
     assert {str(numbers[pid]) for pid in counted} <= set(labels)  # and every partnership in view by its number
     assert {str(numbers[pid]) for pid in counted} == {item.text.split(" ")[0] for item in spec.legend
                                                       if item.number is not None}
+    # Each name sits inside its own municipality: the middle of the text lies within it.
+    geometry = spec.areas.drop_duplicates("nis").set_index("name").geometry
+    renderer = fig.canvas.get_renderer()
+    outside, names = [], [text for text in fig.axes[0].texts
+                          if text.get_zorder() == 17 and text.get_fontsize() == MEMBER_FONT_SIZE]
+    assert len(names) >= len(members) - 1  # all but the centre city, named by its own label
+    for text in names:
+        if text.get_text() in geometry.index:
+            extent = text.get_window_extent(renderer)
+            middle = fig.axes[0].transData.inverted().transform(((extent.x0 + extent.x1) / 2,
+                                                                 (extent.y0 + extent.y1) / 2))
+            if not geometry[text.get_text()].contains(shapely.Point(middle)):
+                outside.append(text.get_text())
+    assert outside == []
     locator = [ax for ax in fig.axes[0].child_axes if ax.get_label() == "locator"]
     assert len(locator) == 1
-    renderer = fig.canvas.get_renderer()
     box = locator[0].get_window_extent(renderer)
     main = fig.axes[0]
     # The locator sits inside the map frame, in a corner, and covers none of the selection's areas.
     assert main.get_window_extent(renderer).contains(box.x0 + 1, box.y0 + 1)
     selected = spec.areas.geometry.union_all()
     corners = main.transData.inverted().transform([[box.x0, box.y0], [box.x1, box.y1]])
-    from shapely.geometry import box as shapely_box
-    assert selected.intersection(shapely_box(*corners[0], *corners[1])).area == pytest.approx(0, abs=1.0)
+    assert selected.intersection(shapely.box(*corners[0], *corners[1])).area == pytest.approx(0, abs=1.0)
     # Its member labels do not overlap each other, the numbers or the locator.
     texts = [text for text in main.texts if text.get_zorder() == 17]
-    from analysis.printmap import label_box
     boxes = [label_box(text, renderer) for text in texts] + [box]
     overlapping = [(i, j) for i in range(len(boxes)) for j in range(i + 1, len(boxes)) if boxes[i].overlaps(boxes[j])]
     assert overlapping == []
