@@ -23,7 +23,7 @@ import numpy as np
 matplotlib.use("Agg")  # no display on servers
 from matplotlib import patheffects  # noqa: E402
 from matplotlib.colors import to_rgba  # noqa: E402
-from matplotlib.legend_handler import HandlerTuple  # noqa: E402
+from matplotlib.legend_handler import HandlerPatch, HandlerTuple  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.collections import PatchCollection  # noqa: E402
@@ -238,6 +238,12 @@ def legend_handle(item: LegendItem):
     return tuple(Patch(**{name: value for name, value in layer.items() if name != "zorder"}) for layer in layers)
 
 
+def _swatch_layer(legend, orig_handle, xdescent, ydescent, width, height, fontsize):
+    """One layer of a legend swatch (a `HandlerPatch` patch_func): the handler copies colours, line and hatch from
+    the handle but not the hatch's line width, which the map draws thinner than matplotlib's default."""
+    return Rectangle((-xdescent, -ydescent), width, height, hatch_linewidth=orig_handle.get_hatch_linewidth())
+
+
 def _wrapped(text: str, width_chars: int) -> str:
     return "\n".join(textwrap.wrap(text, width=max(12, width_chars), break_long_words=False)) or text
 
@@ -251,7 +257,8 @@ def _make_legend(fig, spec: PrintMap, fontsize: float, ncols: int, max_width_in:
                         title=spec.legend_title, loc="upper left", bbox_to_anchor=(0, 1),
                         bbox_transform=fig.transFigure, fontsize=fontsize,
                         title_fontproperties={"weight": "bold", "size": fontsize + 1}, frameon=False, ncols=ncols,
-                        alignment="left", handler_map={tuple: HandlerTuple(ndivide=1, pad=0)},
+                        alignment="left", handler_map={tuple: HandlerTuple(ndivide=1, pad=0),
+                                                       Patch: HandlerPatch(patch_func=_swatch_layer)},
                         handlelength=2.0, handleheight=1.1, borderaxespad=0, borderpad=0.2, columnspacing=1.2,
                         labelspacing=0.45)
     return legend

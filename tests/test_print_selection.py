@@ -10,7 +10,6 @@ import re
 import numpy as np
 import pytest
 import shapely
-from matplotlib.colors import to_rgba
 from matplotlib.offsetbox import DrawingArea, HPacker, TextArea
 from matplotlib.patches import Patch
 from matplotlib.path import Path
@@ -47,8 +46,8 @@ def selection(view, **filters):
 
 
 # The selections a reader prints: one partnership (Midwest, with Wielsbeke also in W13) and one centre city.
-CASES = {"midwest": lambda view: dict(partnership=partnership_id(view, "Midwest")),
-         "kortrijk": lambda view: dict(centre=nis_of(view, "Kortrijk"))}
+CASES = {"midwest": lambda view: {"partnership": partnership_id(view, "Midwest")},
+         "kortrijk": lambda view: {"centre": nis_of(view, "Kortrijk")}}
 
 
 # --- legend swatches as drawn ---------------------------------------------------------------------------------
@@ -62,7 +61,8 @@ def _colour(value):
 
 
 def _layer(artist):
-    """What one drawn layer looks like: fill, edge colour, hatch, and with a visible edge its width and dashing."""
+    """What one drawn layer looks like: fill, edge colour, hatch and its line width, and with a visible edge its
+    width and dashing."""
     if isinstance(artist, Patch):
         # A legend patch is a copy (update_from) that keeps the dash pattern but not the linestyle name.
         dashed = artist._dash_pattern[1] is not None
@@ -72,7 +72,8 @@ def _layer(artist):
         face, edge, width = artist.get_facecolor(), artist.get_edgecolor(), artist.get_linewidth()[0]
     edge = _colour(edge)
     visible_edge = edge is not None and (width > 0 or artist.get_hatch())
-    return (_colour(face), edge if visible_edge else None, artist.get_hatch() or None,
+    hatch = (artist.get_hatch(), round(float(artist.get_hatch_linewidth()), 3)) if artist.get_hatch() else None
+    return (_colour(face), edge if visible_edge else None, hatch,
             round(float(width), 3) if visible_edge and not artist.get_hatch() else None,
             dashed if visible_edge and not artist.get_hatch() else None)
 
