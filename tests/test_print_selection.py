@@ -249,6 +249,15 @@ def test_whole_of_flanders_has_no_locator_and_no_member_names(view):
     assert {label for label in map_labels(fig) if label in names} <= centres
 
 
+def test_zoomed_gaps_print_names_the_members_and_has_a_locator_map(view):
+    mask, _ = selection(view, **CASES["kortrijk"](view))
+    spec = gaps_print_map(view, mask, "")
+    fig = render_figure(spec, dpi=50)
+    assert set(view.municipalities.loc[mask, "name"]) <= set(map_labels(fig))
+    assert [ax.get_label() for ax in fig.axes[0].child_axes] == ["locator"]
+    assert gaps_print_map(view, None, "").locator is None  # the whole of Flanders needs no locator
+
+
 # --- fonts ------------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("case", ["flanders", "midwest", "gaps"])
