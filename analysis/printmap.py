@@ -60,7 +60,8 @@ SMALLEST_COMFORTABLE_FONT = 6.0  # below this a layout counts as worse
 LABEL_FONT_SIZE = 6.5
 EMPTY_TEXT = "Geen gemeenten in deze selectie."
 AREA_LABEL_FONT_SIZE = 7.0
-MEMBER_FONT_SIZE = 6.0
+MEMBER_FONT_SIZES = (6.0, 5.0)  # a municipality's name; the smaller size only where the larger finds no room
+MEMBER_GID = "member"  # gid of the municipality names on a zoomed map
 LOCATOR_SHARE = 0.3  # the locator map's width as a share of the map's larger side
 LOCATOR_FILL = "#D9D9D9"  # every municipality of Flanders, light grey
 LOCATOR_SELECTION = "#222222"  # the selection, dark on the grey
@@ -438,14 +439,18 @@ def _draw_labels(ax, renderer, labels: gpd.GeoDataFrame, obstacles: list[Bbox] =
                          bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "#222222",
                                "linewidth": 0.5})
         if member:  # a municipality's name: small and plain, so it reads as a place, not a partnership
-            style.update(fontsize=MEMBER_FONT_SIZE, fontweight="normal", color="#222222",
+            style.update(fontweight="normal", color="#222222", gid=MEMBER_GID,
                          path_effects=[patheffects.withStroke(linewidth=1.8, foreground="white")])
         offsets = _NUMBER_OFFSETS if number else _MEMBER_OFFSETS if member else _AREA_OFFSETS if area \
             else _POINT_OFFSETS
+        # A name that finds no free spot tries again a size smaller (in a crowd of small municipalities) before it
+        # takes the spot that covers least.
+        sizes = MEMBER_FONT_SIZES if member else (style.pop("fontsize"),)
+        style.pop("fontsize", None)
         best = None
-        for dx, dy, ha, va in offsets:
+        for fontsize, (dx, dy, ha, va) in ((size, offset) for size in sizes for offset in offsets):
             text = ax.annotate(str(row["label"]), (row.geometry.x, row.geometry.y), xytext=(dx, dy),
-                               textcoords="offset points", ha=ha, va=va, **style)
+                               textcoords="offset points", ha=ha, va=va, fontsize=fontsize, **style)
             box = label_box(text, renderer).padded(1.5 * pixels_per_point)
             inside = axes_box.containsx(box.x0) and axes_box.containsx(box.x1) \
                 and axes_box.containsy(box.y0) and axes_box.containsy(box.y1)

@@ -18,7 +18,7 @@ from analysis.datasets import bundled_view
 from analysis.figures import coverage_print_map, gaps_print_map
 from analysis.filters import Selection, selected_municipalities
 from analysis.mapstyle import GAP_CATEGORIES, contrast_ratio, partnership_numbers
-from analysis.printmap import MEMBER_FONT_SIZE, export_pdf, label_box, map_labels, render_figure
+from analysis.printmap import MEMBER_GID, export_pdf, label_box, map_labels, render_figure
 from analysis.scenario import counted_partnerships
 
 SCHEME = "regie-2020-2025"
@@ -202,7 +202,7 @@ def test_zoomed_selection_names_every_member_and_has_a_locator_map(view, case, o
     geometry = spec.areas.drop_duplicates("nis").set_index("name").geometry
     renderer = fig.canvas.get_renderer()
     outside, names = [], [text for text in fig.axes[0].texts
-                          if text.get_zorder() == 17 and text.get_fontsize() == MEMBER_FONT_SIZE]
+                          if text.get_zorder() == 17 and text.get_gid() == MEMBER_GID]
     assert len(names) >= len(members) - 1  # all but the centre city, named by its own label
     for text in names:
         if text.get_text() in geometry.index:
