@@ -27,30 +27,23 @@ from analysis.coverage import MEMBER_CONFIRMED, MEMBER_SUGGESTIVE, NON_PARTICIPA
 from analysis.indicators import (
     CLASSIFICATIONS, QUANTILES, assign_classes, class_breaks, class_labels, entry_for, municipality_values,
 )
-from analysis.mapstyle import NON_PARTICIPANT_FILL, UNKNOWN_FILL, UNKNOWN_HATCH, WARNING, Category
-from analysis.printmap import LegendItem, PrintMap
+from analysis.mapstyle import GAP_CATEGORIES, GAP_COVERED_FILL, WARNING, Category
+from analysis.printmap import (
+    PARTNERSHIP_OUTLINE_COLOUR, PARTNERSHIP_OUTLINE_FILL, PARTNERSHIP_OUTLINE_KEY, LegendItem, PrintMap,
+)
 from analysis.scenario import CoverageView, partnership_areas
 from geodata.indicator_model import FLAG_APPROXIMATE, FLAG_MERGED, FLAG_MISSING, FLAG_SUPPRESSED, VALUE_FLAGS, Indicator
 from geodata.indicators import CATALOGUE
 from geodata.vocabulary import SCHEME_REFREG, SCHEME_UPLOAD, VERSION_NAMES
 
 PRINT_CRS = "EPSG:31370"  # Belgian Lambert 72, metres: the scale bar needs a projected CRS
-COVERED_NEUTRAL = "#F2F2F2"  # covered municipalities on the gaps map (as ui.webmap.gaps_map)
+COVERED_NEUTRAL = GAP_COVERED_FILL  # covered municipalities on the gaps map (analysis.mapstyle.GAP_CATEGORIES)
 STANDALONE_MARKER = "*"
 CENTRE_MARKER = "o"
 STYLE_COLUMNS = ("fill", "fill_opacity", "hatch", "outline")
 INSET_SHARE = 0.0025  # inset of a highlight outline, as a share of the map's larger side
+CONFLICT_KEY = "merger_conflict"
 CONFLICT_LABEL = "Fusieconflict (delen in verschillende verbanden of maar deels gedekt)"
-
-# Gaps map categories: key -> (legend label, fill, opacity, hatch colour, outline, dashed), in legend order.
-# Labels are those of the interactive map (ui.webmap.gaps_map).
-GAP_CATEGORIES = {
-    "unknown": ("Onbekend (geen bron gevonden)", UNKNOWN_FILL, 0.95, UNKNOWN_HATCH, None, False),
-    "non_participant": ("Neemt niet deel (volgens bron)", NON_PARTICIPANT_FILL, 1.0, None, "#000000", False),
-    "overlap": ("In meer dan één verband", "#FFFFFF", 0.9, WARNING, WARNING, True),
-    "covered": ("Gedekt door één verband", COVERED_NEUTRAL, 1.0, None, None, False),
-}
-
 
 @dataclass(frozen=True)
 class SourceNote:
@@ -70,11 +63,12 @@ class SourceNote:
 def styled_print_map(areas: gpd.GeoDataFrame, legend: Sequence[LegendItem], title: str, subtitle: str, source: str,
                      *, legend_title: str = "Legende", outlines: gpd.GeoDataFrame | None = None,
                      labels: gpd.GeoDataFrame | None = None, orientation: str = "landscape",
-                     made_on: date | None = None) -> PrintMap:
+                     made_on: date | None = None, locator: gpd.GeoDataFrame | None = None) -> PrintMap:
     """Turn styled areas and legend items into a `PrintMap` (the common end of every print map).
 
     `areas` needs the columns fill (colour), fill_opacity (0-1), hatch (colour or None), outline (colour or
-    None) and may have dashed (bool). Geometry is projected to EPSG:31370 when it is not already, and empty
+    None) and may have dashed (bool). `locator` (all municipalities, see `locator_map`) adds a locator map of
+    Flanders for a zoomed selection. Geometry is projected to EPSG:31370 when it is not already, and empty
     geometries are dropped (an empty selection gives a page that says so). Raises ValueError on a missing style
     column or an unknown orientation.
     """
@@ -88,7 +82,7 @@ def styled_print_map(areas: gpd.GeoDataFrame, legend: Sequence[LegendItem], titl
     return PrintMap(areas=areas, title=title, subtitle=subtitle, legend_title=legend_title, legend=list(legend),
                     source=source, outlines=None if outlines is None else _projected(outlines),
                     labels=None if labels is None else _projected(labels), orientation=orientation,
-                    made_on=made_on or date.today())
+                    made_on=made_on or date.today(), locator=None if locator is None else _projected(locator))
 
 
 def _projected(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -189,12 +183,27 @@ def source_line(view: CoverageView, extra: Iterable[SourceNote] = ()) -> str:
     return " · ".join(parts) + "."
 
 
+def legend_item(category: Category, **details) -> LegendItem:
+    """The legend item of a category, in exactly its style (`details`: count, total, number)."""
+    return LegendItem(category.label, category.fill, category.opacity, hatch_colour=category.hatch,
+                      outline=category.outline, dashed=category.dashed, key=category.key, **details)
+
+
+def with_category_styles(frame: pd.DataFrame, categories: Mapping[str, Category]) -> pd.DataFrame:
+    """`frame` (with a ``category`` key per row) with the style columns of `styled_print_map` taken from its
+    category's entry: the map draws each area as its legend entry shows it."""
+    by_row = [categories[key] for key in frame["category"]]
+    return frame.assign(fill=[c.fill for c in by_row], fill_opacity=[c.opacity for c in by_row],
+                        hatch=pd.Series([c.hatch for c in by_row], index=frame.index, dtype=object),
+                        outline=pd.Series([c.outline for c in by_row], index=frame.index, dtype=object),
+                        dashed=[c.dashed for c in by_row])
+
+
 def legend_with_counts(categories: Sequence[Category], keys: pd.Series) -> list[LegendItem]:
     """Legend items for the categories that occur in `keys` (category key per shown area), in legend order,
     each with its count; categories that do not occur are left out."""
     counts = keys.value_counts()
-    return [LegendItem(category.label, category.fill, category.opacity, hatch_colour=category.hatch,
-                       outline=category.outline, dashed=category.dashed, count=int(counts[category.key]))
+    return [legend_item(category, count=int(counts[category.key]))
             for category in categories if counts.get(category.key, 0)]
 
 
@@ -236,6 +245,39 @@ def centre_city_labels(view: CoverageView, mask: pd.Series | None = None) -> tup
     return labels, legend
 
 
+LOCATOR_SIMPLIFY_M = 150  # the locator map is about 5 cm wide: details under 150 m do not show
+
+
+def locator_map(view: CoverageView, mask: pd.Series | None) -> gpd.GeoDataFrame | None:
+    """Every municipality of the view (simplified), for the locator map of a zoomed selection; None for the whole
+    map (a locator of everything would only repeat the map)."""
+    if not is_filtered(view, mask):
+        return None
+    flanders = _projected(view.municipalities[["geometry"]])
+    return flanders.assign(geometry=flanders.geometry.simplify(LOCATOR_SIMPLIFY_M))
+
+
+MEMBER_NAMES_LIMIT = 80  # a zoomed selection names every municipality in it up to this many (a province: 64)
+
+
+def member_labels(view: CoverageView, mask: pd.Series | None, named: Iterable[str] = ()) -> gpd.GeoDataFrame:
+    """Labels with the name of every municipality of a zoomed selection (none for the whole map or a selection of
+    more than MEMBER_NAMES_LIMIT), on the point inside each that lies furthest from its border (largest part);
+    `named` (NIS codes already named, such as centre cities) are left out."""
+    import shapely
+
+    shown = view.municipalities[mask_or_all(view, mask)]
+    if not is_filtered(view, mask) or len(shown) > MEMBER_NAMES_LIMIT:
+        return _no_labels(view)
+    shown = _projected(shown[~shown["nis"].isin(set(named))][["nis", "name", "geometry"]])
+    shown = shown[shown.geometry.notna() & ~shown.geometry.is_empty]
+    largest = [max(getattr(geometry, "geoms", [geometry]), key=lambda part: part.area) for geometry in shown.geometry]
+    # The pole of inaccessibility: a centred name stays inside even a thin or bent municipality.
+    points = [shapely.ops.polylabel(part, tolerance=max(part.length / 400, 10.0)) for part in largest]
+    return gpd.GeoDataFrame({"label": shown["name"].to_numpy(), "marker": None, "required": True, "kind": "member",
+                             "nis": shown["nis"].to_numpy()}, geometry=points, crs=shown.crs)
+
+
 def partnership_labels(outlines: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Optional area labels with the partnership names, on the largest part of each outline."""
     points = [max(getattr(geometry, "geoms", [geometry]), key=lambda part: part.area).representative_point()
@@ -262,16 +304,17 @@ def overlap_labels(view: CoverageView, mask: pd.Series | None, counted: Iterable
     counted = set(counted)
     names = dict(zip(view.scheme.partnerships["partnership_id"], view.scheme.partnerships["name"]))
     shown = shown_municipalities(view, mask)
-    rows = [(name, geometry, [pid for pid in ids if pid not in counted])
-            for name, geometry, ids in zip(shown["name"], shown.geometry, shown["partnership_ids"])
+    rows = [(nis, name, geometry, [pid for pid in ids if pid not in counted])
+            for nis, name, geometry, ids in zip(shown["nis"], shown["name"], shown.geometry, shown["partnership_ids"])
             if isinstance(ids, tuple) and len(ids) > 1 and any(pid in counted for pid in ids)]
-    rows = [(name, geometry, others) for name, geometry, others in rows if others]
+    rows = [(nis, name, geometry, others) for nis, name, geometry, others in rows if others]
     if not rows:
         return _no_labels(view)
     return gpd.GeoDataFrame(
-        {"label": [f"{name}: ook in {' en '.join(names.get(pid, pid) for pid in others)}" for name, _, others in rows],
-         "marker": None, "required": True, "kind": "area"},
-        geometry=[geometry.representative_point() for _, geometry, _ in rows], crs=view.municipalities.crs)
+        {"label": [f"{name}: ook in {' en '.join(names.get(pid, pid) for pid in others)}"
+                   for _, name, _, others in rows],
+         "marker": None, "required": True, "kind": "area", "nis": [nis for nis, _, _, _ in rows]},
+        geometry=[geometry.representative_point() for _, _, geometry, _ in rows], crs=view.municipalities.crs)
 
 
 def _no_labels(view: CoverageView) -> gpd.GeoDataFrame:
@@ -294,8 +337,13 @@ def _labels(view: CoverageView, mask, outlines: gpd.GeoDataFrame, label_partners
         alone = set(partnerships.loc[partnerships["standalone"].fillna(False).astype(bool), "partnership_id"]) \
             if "standalone" in partnerships.columns else set()
         frames.append(partnership_labels(outlines[~outlines["partnership_id"].isin(alone)]))
+    named = set(view.municipalities.loc[view.municipalities["name"].isin(set(cities["label"])), "nis"])
     if label_partnerships and counted is not None:
-        frames.append(overlap_labels(view, mask, counted))
+        overlaps = overlap_labels(view, mask, counted)
+        frames.append(overlaps)
+        named |= set(overlaps["nis"]) if "nis" in overlaps.columns else set()
+    # Last, so the centre cities, numbers and partnership names take their places first.
+    frames.append(member_labels(view, mask, named))
     frames = [frame for frame in frames if not frame.empty]
     if not frames:
         return None, legend
@@ -309,7 +357,8 @@ def _is_referentieregio(view: CoverageView) -> bool:
 def _outline_legend_item(view: CoverageView) -> LegendItem:
     """The legend entry of the partnership (or referentieregio) outlines drawn on top."""
     kind = "referentieregio" if _is_referentieregio(view) else "samenwerkingsverband"
-    return LegendItem(f"Grens van een {kind}", "#FFFFFF", 0.0, outline="#222222")
+    return LegendItem(f"Grens van een {kind}", PARTNERSHIP_OUTLINE_FILL, 0.0, outline=PARTNERSHIP_OUTLINE_COLOUR,
+                      key=PARTNERSHIP_OUTLINE_KEY)
 
 
 # --- the dashboard's print maps ------------------------------------------------------------------------------
@@ -339,24 +388,21 @@ def coverage_print_map(view: CoverageView, mask: pd.Series | None = None, filter
     if counted is None:
         counted = counted_partnership_ids(view.scheme.partnerships, view.scheme.memberships, shown["nis"])
     counted = [pid for pid in view.scheme.partnerships["partnership_id"] if pid in set(counted)]
-    categories = {category.key: category for category in view.legend}
-    # Overlaps are drawn with a dashed warning outline (as on the web map); suggestive members with a dashed border.
-    dashed = {key: category.dashed or key == "overlap" for key, category in categories.items()}
-    shown["dashed"] = shown["category"].map(dashed).fillna(False).astype(bool)
-    legend = [LegendItem(row.category.label, row.category.fill, row.category.opacity, hatch_colour=row.category.hatch,
-                         outline=row.category.outline, dashed=row.category.dashed or row.category.key == "overlap",
-                         count=row.count, total=row.total, number=row.number)
+    # Every area takes its style from its category's entry, the legend row of that category too.
+    shown = with_category_styles(shown, {category.key: category for category in view.legend})
+    legend = [legend_item(row.category, count=row.count, total=row.total, number=row.number)
               for row in coverage_legend(view, shown["nis"], counted)]
     conflicts = shown["nis"].isin(set(conflict_nis))
     if conflicts.any():
-        legend.append(LegendItem(conflict_label, "#FFFFFF", 0.0, outline=WARNING, count=int(conflicts.sum())))
+        legend.append(legend_item(Category(CONFLICT_KEY, conflict_label, "#FFFFFF", 0.0, outline=WARNING),
+                                  count=int(conflicts.sum())))
     outlines = partnership_outlines(view, mask)
     outlines = outlines[outlines["partnership_id"].isin(set(counted))].reset_index(drop=True)
     labels, centre_legend = _labels(view, mask, outlines, label_partnerships, counted)
     areas = gpd.GeoDataFrame(shown, geometry="geometry", crs=view.municipalities.crs)
     if conflicts.any():
         # Solid, unlike the dashed outline of an overlap, so the two read apart.
-        areas = inset_outlines(areas, conflicts.to_numpy(), WARNING)
+        areas = inset_outlines(areas, conflicts.to_numpy(), WARNING, category=CONFLICT_KEY)
     if title is None:
         title = "Indeling in referentieregio's" if _is_referentieregio(view) \
             else "Dekking door de samenwerkingsverbanden sociale economie"
@@ -364,17 +410,17 @@ def coverage_print_map(view: CoverageView, mask: pd.Series | None = None, filter
         + " (aantal gemeenten)"
     return styled_print_map(areas, legend + centre_legend, title, subtitle_for(view, mask, filter_text),
                             source_line(view), legend_title=legend_title, outlines=outlines, labels=labels,
-                            orientation=orientation, made_on=made_on)
+                            orientation=orientation, made_on=made_on, locator=locator_map(view, mask))
 
 
 def inset_outlines(areas: gpd.GeoDataFrame, chosen, colour: str, dashed=False,
-                   inset_share: float = INSET_SHARE) -> gpd.GeoDataFrame:
+                   inset_share: float = INSET_SHARE, category: str | None = None) -> gpd.GeoDataFrame:
     """`areas` plus, for the `chosen` rows, an outline in `colour` just inside their border.
 
     Drawn inside, the outline stays visible where the border is also a partnership border (those outlines are
     drawn on top). The inset is `inset_share` of the larger side of the map, about half a millimetre on the
     page. `dashed` is one flag or one per chosen row. The extra rows have ``inset`` True, no fill and keep their
-    ``nis``; `areas` itself is not changed.
+    ``nis`` (and, with `category`, that category key); `areas` itself is not changed.
     """
     minx, miny, maxx, maxy = areas.total_bounds
     inset = inset_share * max(maxx - minx, maxy - miny, 1.0)
@@ -383,6 +429,8 @@ def inset_outlines(areas: gpd.GeoDataFrame, chosen, colour: str, dashed=False,
     rings["geometry"] = shrunk.where(~shrunk.is_empty, rings.geometry)  # too small to shrink: on the border
     rings = rings.assign(fill="#FFFFFF", fill_opacity=0.0, hatch=None, outline=colour, inset=True)
     rings["dashed"] = dashed if isinstance(dashed, bool) else list(dashed)
+    if category is not None:
+        rings["category"] = category
     combined = pd.concat([areas.assign(inset=False), rings], ignore_index=True)
     return gpd.GeoDataFrame(combined, geometry="geometry", crs=areas.crs)
 
@@ -403,19 +451,14 @@ def gaps_print_map(view: CoverageView, mask: pd.Series | None = None, filter_tex
                    made_on: date | None = None) -> PrintMap:
     """Print version of the overlaps-and-gaps map (`ui.webmap.gaps_map`).
 
-    Unknown hatched grey, non-participants white with a black outline, overlaps hatched and outlined (dashed)
-    in the warning colour, covered municipalities light neutral; partnership outlines and centre cities.
+    Styles from `analysis.mapstyle.GAP_CATEGORIES` (the web map's table too): unknown in a strong hatched blue,
+    non-participants white with a black outline, overlaps hatched and outlined (dashed) in the warning colour,
+    covered municipalities light neutral; partnership outlines and centre cities.
     """
     shown = shown_municipalities(view, mask)
     shown["category"] = [gap_category(status, ids) for status, ids in zip(shown["status"], shown["partnership_ids"])]
-    style = {key: values[1:] for key, values in GAP_CATEGORIES.items()}
-    shown["fill"] = shown["category"].map(lambda key: style[key][0])
-    shown["fill_opacity"] = shown["category"].map(lambda key: style[key][1])
-    shown["hatch"] = shown["category"].map(lambda key: style[key][2])
-    shown["outline"] = shown["category"].map(lambda key: style[key][3])
-    shown["dashed"] = shown["category"].map(lambda key: style[key][4])
-    categories = [Category(key, label, fill, opacity, hatch=hatch, outline=outline, dashed=dashed)
-                  for key, (label, fill, opacity, hatch, outline, dashed) in GAP_CATEGORIES.items()]
+    shown = with_category_styles(shown, GAP_CATEGORIES)
+    categories = list(GAP_CATEGORIES.values())
     legend = legend_with_counts(categories, shown["category"])
     outlines = partnership_outlines(view, mask)
     labels, centre_legend = _labels(view, mask, outlines, label_partnerships)
@@ -424,7 +467,7 @@ def gaps_print_map(view: CoverageView, mask: pd.Series | None = None, filter_tex
     return styled_print_map(areas, legend + centre_legend, "Overlappingen en hiaten in de dekking",
                             subtitle_for(view, mask, filter_text), source_line(view),
                             legend_title="Gemeenten (aantal)", outlines=outlines, labels=labels,
-                            orientation=orientation, made_on=made_on)
+                            orientation=orientation, made_on=made_on, locator=locator_map(view, mask))
 
 
 # --- the indicator choropleth ----------------------------------------------------------------------------------
@@ -637,4 +680,4 @@ def indicator_print_map(view: CoverageView, mask: pd.Series | None, filter_text:
     return styled_print_map(areas, legend, indicator_heading(entry, year), subtitle_for(view, mask, filter_text, extra),
                             source_line(view, [indicator_source_note(entry, year, values)]),
                             legend_title=f"Klasse {unit}(aantal gemeenten)", outlines=outlines, labels=labels,
-                            orientation=orientation, made_on=made_on)
+                            orientation=orientation, made_on=made_on, locator=locator_map(view, mask))

@@ -31,6 +31,8 @@ OVERLAP_LABEL = "In meer dan één verband (overlapping; telt mee bij elk van di
 SUGGESTIVE_NOTE_KEY = "suggestive_note"
 SUGGESTIVE_NOTE_LABEL = "Vermoedelijk lid: lichtere kleur, gestreepte rand"
 SUGGESTIVE_NOTE_FILL = "#888888"  # a neutral example: the note is about the drawing, not about one partnership
+OVERLAP_FILL = "#FFFFFF"  # one fill for every overlap, so its legend swatch is what the map draws
+OVERLAP_OPACITY = 0.9
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,43 @@ class Category:
     hatch: str | None = None  # colour of the hatching, None for a plain fill
     outline: str | None = None
     dashed: bool = False
+
+
+# The categories that are not a partnership: one entry each, read by the web map, the print map and their legends.
+OVERLAP_CATEGORY = Category("overlap", OVERLAP_LABEL, OVERLAP_FILL, OVERLAP_OPACITY, hatch=WARNING, outline=WARNING,
+                            dashed=True)
+NON_PARTICIPANT_CATEGORY = Category(NON_PARTICIPANT, "Neemt niet deel (volgens bron)", NON_PARTICIPANT_FILL, 1.0,
+                                    outline="#000000")
+UNKNOWN_CATEGORY = Category(UNKNOWN, "Onbekend (geen bron gevonden)", UNKNOWN_FILL, 0.9, hatch=UNKNOWN_HATCH)
+
+# The overlaps-and-gaps map (web `gaps_map` and print `gaps_print_map`), in legend order. Its subject is what is not
+# covered, so "onbekend" must stand out from "gedekt" in colour, lightness and pattern: Okabe-Ito blue with a sky-blue
+# hatch against a near-white neutral (contrast ratio above 3:1, the WCAG minimum for graphics; tests check it), and
+# blue stays apart from the vermillion overlaps for every kind of colour vision.
+GAP_UNKNOWN_FILL = "#0072B2"
+GAP_UNKNOWN_HATCH = "#56B4E9"
+GAP_COVERED_FILL = "#F2F2F2"
+GAP_CATEGORIES = {
+    UNKNOWN: Category(UNKNOWN, "Onbekend (geen bron gevonden)", GAP_UNKNOWN_FILL, 1.0, hatch=GAP_UNKNOWN_HATCH),
+    NON_PARTICIPANT: NON_PARTICIPANT_CATEGORY,
+    "overlap": Category("overlap", "In meer dan één verband", OVERLAP_FILL, OVERLAP_OPACITY, hatch=WARNING,
+                        outline=WARNING, dashed=True),
+    "covered": Category("covered", "Gedekt door één verband", GAP_COVERED_FILL, 1.0),
+}
+
+
+def relative_luminance(colour: str) -> float:
+    """WCAG 2 relative luminance of an sRGB colour (0 black ... 1 white)."""
+    from matplotlib.colors import to_rgb
+
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in to_rgb(colour)]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    """WCAG 2 contrast ratio of two colours (1 ... 21)."""
+    lighter, darker = sorted((relative_luminance(first), relative_luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
 
 
 def partnership_colours(partnership_ids: list[str], partnership_adjacency: pd.DataFrame | None = None,
@@ -139,9 +178,8 @@ def coverage_categories(status: pd.DataFrame, partnerships: pd.DataFrame,
                                status["partnership_ids"].tolist()):
         if len(ids) > 1:
             key = "overlap"
-            # The fill follows each municipality's first partnership; the legend keeps the first one seen.
-            category = Category(key, OVERLAP_LABEL, colours.get(ids[0], UNKNOWN_FILL),
-                                CONFIRMED_OPACITY, hatch=WARNING, outline=WARNING)
+            # One style for every overlap (not its first partnership's colour), so the legend swatch is as drawn.
+            category = OVERLAP_CATEGORY
         elif state in (MEMBER_CONFIRMED, MEMBER_SUGGESTIVE):
             pid = ids[0]
             suggestive = state == MEMBER_SUGGESTIVE
@@ -151,12 +189,10 @@ def coverage_categories(status: pd.DataFrame, partnerships: pd.DataFrame,
                 category = partnership_category(pid, suggestive, names, standalone, colours)
         elif state == NON_PARTICIPANT:
             key = "non_participant"
-            category = categories.get(key) or Category(key, "Neemt niet deel (volgens bron)", NON_PARTICIPANT_FILL,
-                                                       1.0, outline="#000000")
+            category = NON_PARTICIPANT_CATEGORY
         else:
             key = UNKNOWN
-            category = categories.get(key) or Category(key, "Onbekend (geen bron gevonden)", UNKNOWN_FILL, 0.9,
-                                                       hatch=UNKNOWN_HATCH)
+            category = UNKNOWN_CATEGORY
         categories.setdefault(key, category)
         rows.append((nis, key, category.fill, category.opacity, category.hatch, category.outline))
     columns = ["nis", "category", "fill", "fill_opacity", "hatch", "outline"]

@@ -240,7 +240,9 @@ def test_the_print_of_one_partnership_names_its_overlap_member_as_such(view):
     spec = coverage_print_map(view, members_of_a, "", label_partnerships=True, counted=["A"])
     assert list(spec.outlines["partnership_id"]) == ["A"]
     fig = render_figure(spec, dpi=100)
-    assert sorted(map_labels(fig)) == ["1", "Gemeente r0c0", "Gemeente r1c2: ook in Verband B", "Verband A"]
+    # The other members of the zoomed selection are named too, the overlap member once (as such).
+    assert sorted(map_labels(fig)) == ["1", "Gemeente r0c0", "Gemeente r0c1", "Gemeente r1c0", "Gemeente r1c1",
+                                       "Gemeente r1c2: ook in Verband B", "Verband A"]
     assert [item.text for item in spec.legend][:2] == [
         "1 Verband A (5)", "In meer dan één verband (overlapping; telt mee bij elk van die verbanden) (1)"]
 

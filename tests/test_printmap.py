@@ -12,7 +12,7 @@ from PIL import Image
 from shapely.geometry import Point, box
 
 from analysis.printmap import (
-    PRINT_DPI, LegendItem, PrintMap, export_pdf, export_png, legend_handle, legend_labels, render_figure,
+    LOCATOR_SHARE, PRINT_DPI, LegendItem, PrintMap, export_pdf, export_png, legend_handle, legend_labels, render_figure,
 )
 
 
@@ -131,3 +131,46 @@ def test_a_long_legend_fits_on_the_page(spec, orientation):
 def test_counts_use_belgian_notation():
     assert LegendItem("Gemeenten", "#DDDDDD", count=1234).text == "Gemeenten (1.234)"
     assert LegendItem("Grens", "#FFFFFF").text == "Grens"
+
+
+def _flanders_like():
+    """A locator layer shaped like Flanders: 250 km by 100 km of ten strips."""
+    return gpd.GeoDataFrame(geometry=[box(i * 25_000, 0, (i + 1) * 25_000, 100_000) for i in range(10)],
+                            crs="EPSG:31370")
+
+
+@pytest.mark.parametrize(("width", "height"), [(40_000, 20_000), (20_000, 40_000)])
+def test_locator_gets_a_strip_of_its_own_when_the_selection_fills_every_corner(width, height):
+    from analysis.printmap import reserve_locator
+
+    areas = gpd.GeoDataFrame(geometry=[box(0, 0, width, height)], crs="EPSG:31370")
+    bounds, locator = reserve_locator(areas, (0, 0, width, height), _flanders_like())
+    assert locator.intersection(areas.geometry.iloc[0]).area == 0
+    assert locator.within(box(*bounds))
+    grown = (bounds[2] - bounds[0]) * (bounds[3] - bounds[1]) - width * height
+    assert grown > 0
+    # The strip runs along the shorter side: below a wide selection, left of a tall one.
+    assert (bounds[1] < 0) == (width > height) and (bounds[0] < 0) == (height > width)
+    # Flanders' proportions (2,5 : 1, plus a line for the title), LOCATOR_SHARE of the larger side wide.
+    locator_w, locator_h = locator.bounds[2] - locator.bounds[0], locator.bounds[3] - locator.bounds[1]
+    assert locator_w == pytest.approx(LOCATOR_SHARE * max(width, height))
+    assert 2.0 < locator_w / locator_h < 2.5
+
+
+def test_locator_takes_a_free_corner_without_widening_the_map():
+    from analysis.printmap import reserve_locator
+
+    # An L-shaped selection: the lower right corner is empty.
+    areas = gpd.GeoDataFrame(geometry=[box(0, 0, 10_000, 40_000), box(0, 30_000, 40_000, 40_000)], crs="EPSG:31370")
+    bounds, locator = reserve_locator(areas, (0, 0, 40_000, 40_000), _flanders_like())
+    assert bounds == (0, 0, 40_000, 40_000)
+    assert locator.intersection(areas.geometry.union_all()).area == 0
+    assert locator.bounds[0] > 20_000 and locator.bounds[1] < 10_000  # lower right
+
+
+def test_a_spec_with_a_locator_draws_it_inside_the_map_and_without_one_draws_none(spec):
+    assert render_figure(spec, dpi=50).axes[0].child_axes == []
+    spec.locator = _flanders_like()
+    locator = render_figure(spec, dpi=50).axes[0].child_axes
+    assert [ax.get_label() for ax in locator] == ["locator"]
+    assert [c.get_gid() for c in locator[0].collections] == ["locator-flanders", "locator-selection"]
