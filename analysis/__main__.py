@@ -51,7 +51,7 @@ def _kpi_records(kpis: pd.DataFrame) -> list[dict]:
 def summary(scheme_id: str, version: str, listed=None) -> dict:
     """KPIs beside the official totals, overlaps, gap clusters, merger conflicts and partnership profiles.
 
-    With `listed` (a SchemeData read from a membership list, see `geodata.official_list.read_membership_upload`)
+    With `listed` (a Scheme read from a membership list, see `geodata.official_list.read_membership_upload`)
     the report is about that list instead of a bundled scheme.
     """
     from analysis.datasets import BUNDLED_SCHEMES, REGIE, build_view, bundled_view, merger_conflicts_for, regie_scheme
@@ -164,7 +164,7 @@ def problem_line(problem) -> str:
 
 
 def _read_membership(path: str | None):
-    """(SchemeData or None, usable): a --membership list read as the dashboard reads it, problems to stderr."""
+    """(Scheme or None, usable): a --membership list read as the dashboard reads it, problems to stderr."""
     if path is None:
         return None, True
     from analysis.membership_list import read_list_file

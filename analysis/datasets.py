@@ -10,7 +10,8 @@ from functools import lru_cache
 
 import pandas as pd
 
-from analysis.scenario import CoverageView, SchemeData, build_coverage_view, scheme_from_regions, scheme_on_version
+from analysis.scenario import CoverageView, build_coverage_view, scheme_from_regions, scheme_on_version
+from geodata.membership import Scheme
 from geodata.municipalities import load_merger_table, load_municipalities
 from geodata.regions import REGION_SOURCE, load_referentieregios
 from geodata.sources import SOURCES
@@ -22,18 +23,14 @@ BUNDLED_SCHEMES = {scheme_id: SCHEME_LABELS[scheme_id] for scheme_id in (REGIE, 
 
 
 @lru_cache(maxsize=1)
-def regie_scheme() -> SchemeData:
+def regie_scheme() -> Scheme:
     """The reconstructed 2020-2025 regie membership (on 2019 codes)."""
     from geodata.membership import load_scheme
 
-    scheme = load_scheme(REGIE)
-    return SchemeData(REGIE, BUNDLED_SCHEMES[REGIE], scheme.partnerships, scheme.memberships,
-                      scheme.non_participants, reconstructed=True,
-                      source_note="Gereconstrueerd uit openbare bronnen (geodata/data/regie-2020-2025)",
-                      boundary_version="2019")
+    return load_scheme(REGIE)
 
 
-def referentieregio_scheme(version: str) -> SchemeData:
+def referentieregio_scheme(version: str) -> Scheme:
     source = SOURCES[REGION_SOURCE[version]]
     return scheme_from_regions(load_referentieregios(version), f"{source.attribution} ({source.url})", version)
 
@@ -43,7 +40,7 @@ def population_2019() -> pd.Series:
     return pd.Series(frame["population_2020"].to_numpy(), index=frame["nis"].to_numpy())
 
 
-def scheme_for_version(scheme: SchemeData, version: str) -> SchemeData:
+def scheme_for_version(scheme: Scheme, version: str) -> Scheme:
     """Express any scheme in the codes of a boundary version."""
     return scheme_on_version(scheme, version, load_merger_table(), population_2019())
 
@@ -55,7 +52,7 @@ def adjacency_for(version: str) -> pd.DataFrame:
     return adjacency_pairs(load_municipalities(version))
 
 
-def build_view(scheme: SchemeData, version: str) -> CoverageView:
+def build_view(scheme: Scheme, version: str) -> CoverageView:
     """Analyse a scheme (bundled or uploaded) on a boundary version."""
     on_version = scheme_for_version(scheme, version)
     return build_coverage_view(load_municipalities(version), on_version, adjacency_for(version),
@@ -63,7 +60,7 @@ def build_view(scheme: SchemeData, version: str) -> CoverageView:
                                colours=scheme_colours(scheme))
 
 
-def scheme_colours(scheme: SchemeData) -> dict[str, str]:
+def scheme_colours(scheme: Scheme) -> dict[str, str]:
     """Partnership colours decided on the map of the scheme's own codes, so that the 2019-2024 and the 2025 map
     of one scheme show every partnership in the same colour (the Fusies page puts them side by side)."""
     from analysis.mapstyle import map_colours
@@ -93,7 +90,7 @@ def official_values(scheme_id: str, version: str) -> dict | None:
             for key, item in dict(official_totals()).items()}
 
 
-def merger_conflicts_for(scheme: SchemeData) -> pd.DataFrame:
+def merger_conflicts_for(scheme: Scheme) -> pd.DataFrame:
     """Merged 2025 municipalities whose 2019 parts disagree in this scheme (needs a scheme on 2019 codes)."""
     from analysis.mergers import merger_conflicts
 
@@ -110,7 +107,7 @@ def municipality_names(version: str) -> dict[str, str]:
     return dict(zip(frame["nis"].tolist(), frame["name"].tolist()))
 
 
-def scenario_starting_point(kind: str, version: str, uploaded: SchemeData | None = None):
+def scenario_starting_point(kind: str, version: str, uploaded: Scheme | None = None):
     """The starting point of a new scenario on the map of `version` ("2019" or "2025").
 
     `kind` is one of analysis.scenario_edit.START_LABELS_NL: the reconstruction, the referentieregio's, an uploaded

@@ -7,7 +7,7 @@ adjacency, gaps, enclaves, candidates, profiles, colours); pages and exports onl
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 import geopandas as gpd
 import pandas as pd
@@ -19,28 +19,13 @@ from analysis.mapstyle import coverage_categories, map_colours
 from analysis.mergers import project_membership_to_2025, project_non_participants_to_2025
 from analysis.overlaps import overlapping_memberships
 from analysis.profiles import official_size_check, partnership_profiles
+from geodata.membership import MEMBERSHIP_COLUMNS, NON_PARTICIPANT_COLUMNS, PARTNERSHIP_COLUMNS, Scheme
 
-PARTNERSHIP_COLUMNS = ["partnership_id", "name", "legal_form", "centre_city_nis", "centre_city", "standalone",
-                       "period", "confidence", "notes"]
-MEMBERSHIP_COLUMNS = ["partnership_id", "nis", "municipality", "role", "source", "evidence", "confidence"]
-NON_PARTICIPANT_COLUMNS = ["nis", "municipality", "source", "evidence"]
-
-
-@dataclass(frozen=True)
-class SchemeData:
-    """A membership scenario: partnerships, their members and known non-participants."""
-
-    scheme_id: str
-    label: str
-    partnerships: pd.DataFrame
-    memberships: pd.DataFrame
-    non_participants: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=NON_PARTICIPANT_COLUMNS))
-    reconstructed: bool = False
-    source_note: str = ""
-    boundary_version: str = "2019"  # the codes the memberships use
+# One scheme type for geodata and analysis; the old name stays importable for code written against it.
+SchemeData = Scheme
 
 
-def scheme_from_regions(regions: pd.DataFrame, source: str, version: str) -> SchemeData:
+def scheme_from_regions(regions: pd.DataFrame, source: str, version: str) -> Scheme:
     """The referentieregio's as a scheme: every region a 'partnership', every municipality a confirmed member."""
     names = regions.drop_duplicates("region_id").set_index("region_id")["region_name"]
     partnerships = pd.DataFrame({
@@ -51,12 +36,12 @@ def scheme_from_regions(regions: pd.DataFrame, source: str, version: str) -> Sch
         "partnership_id": regions["region_id"].to_numpy(), "nis": regions["nis"].to_numpy(), "municipality": None,
         "role": "lid", "source": source, "evidence": "Vlaamse Regering 2022", "confidence": "confirmed",
     })
-    return SchemeData("referentieregio", "Referentieregio's", partnerships, memberships,
-                      reconstructed=False, source_note=source, boundary_version=version)
+    return Scheme("referentieregio", "Referentieregio's", partnerships, memberships,
+                  reconstructed=False, source_note=source, boundary_version=version)
 
 
-def scheme_on_version(scheme: SchemeData, version: str, merger_table: pd.DataFrame,
-                      population_2019: pd.Series) -> SchemeData:
+def scheme_on_version(scheme: Scheme, version: str, merger_table: pd.DataFrame,
+                      population_2019: pd.Series) -> Scheme:
     """The scheme with its memberships expressed in the codes of `version` ("2019" or "2025").
 
     Memberships kept on 2019 codes are projected onto the 2025 map (a merged municipality is listed in every
@@ -80,7 +65,7 @@ def scheme_on_version(scheme: SchemeData, version: str, merger_table: pd.DataFra
 class CoverageView:
     """The analysed state of one scheme on one boundary version."""
 
-    scheme: SchemeData
+    scheme: Scheme
     municipalities: gpd.GeoDataFrame
     adjacency: pd.DataFrame
     status: pd.DataFrame
@@ -100,7 +85,7 @@ class CoverageView:
         return set(self.status.loc[self.status["status"].isin(COVERED_STATES), "nis"])
 
 
-def build_coverage_view(municipalities: gpd.GeoDataFrame, scheme: SchemeData, adjacency: pd.DataFrame | None = None,
+def build_coverage_view(municipalities: gpd.GeoDataFrame, scheme: Scheme, adjacency: pd.DataFrame | None = None,
                         regions: pd.DataFrame | None = None, official: dict | None = None,
                         colours: dict[str, str] | None = None) -> CoverageView:
     """Run the coverage analysis for a scheme whose memberships use the codes of `municipalities`."""

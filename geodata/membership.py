@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -22,9 +22,11 @@ import pandas as pd
 from geodata import names as name_matching
 from geodata.municipalities import is_flemish
 from geodata.uploads import ERROR, WARNING, Problem, has_errors
+from geodata.vocabulary import SCHEME_LABELS, SCHEME_REGIE
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
-SCHEMES = {"regie-2020-2025": DATA_DIR / "regie-2020-2025"}
+SCHEMES = {SCHEME_REGIE: DATA_DIR / "regie-2020-2025"}
+SCHEME_SOURCE_NOTES = {SCHEME_REGIE: "Gereconstrueerd uit openbare bronnen (geodata/data/regie-2020-2025)"}
 CONFIDENCES = ("confirmed", "suggestive")
 # The Dutch word for each confidence, in every table, export and upload-format file.
 CONFIDENCE_NL = {"confirmed": "bevestigd", "suggestive": "vermoedelijk"}
@@ -54,12 +56,23 @@ class MembershipDataError(ValueError):
 
 @dataclass(frozen=True)
 class Scheme:
-    """Partnerships, their members and the known non-participants of one scheme (2019-2024 codes)."""
+    """A membership scheme: partnerships, their members and the known non-participants, on the codes of one
+    boundary version.
+
+    The one type for every scheme: the bundled reconstruction (:func:`load_scheme`), the referentieregio's
+    (:func:`analysis.scenario.scheme_from_regions`), an uploaded list (:class:`MembershipReader`) and a scenario
+    (:mod:`analysis.scenario_edit`). ``label`` is how pages, maps and exports name it; ``source_note`` where it
+    comes from; ``boundary_version`` the codes the memberships use ("2019" or "2025").
+    """
 
     scheme_id: str
+    label: str
     partnerships: pd.DataFrame
     memberships: pd.DataFrame
-    non_participants: pd.DataFrame
+    non_participants: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=NON_PARTICIPANT_COLUMNS))
+    reconstructed: bool = False
+    source_note: str = ""
+    boundary_version: str = "2019"
 
 
 # -------------------------------------------------------------------------------------------------------------
@@ -81,8 +94,9 @@ def _load_scheme(scheme_id: str) -> Scheme:
     partnerships["standalone"] = partnerships["standalone"].map({"ja": True, "nee": False})
     for frame in (partnerships, memberships, non_participants):
         frame.replace("", None, inplace=True)
-    scheme = Scheme(scheme_id, partnerships[PARTNERSHIP_COLUMNS], memberships[MEMBERSHIP_COLUMNS],
-                    non_participants[NON_PARTICIPANT_COLUMNS])
+    scheme = Scheme(scheme_id, SCHEME_LABELS[scheme_id], partnerships[PARTNERSHIP_COLUMNS],
+                    memberships[MEMBERSHIP_COLUMNS], non_participants[NON_PARTICIPANT_COLUMNS], reconstructed=True,
+                    source_note=SCHEME_SOURCE_NOTES[scheme_id], boundary_version="2019")
     problems = check_scheme(scheme)
     if problems:
         raise MembershipDataError(f"{folder}: " + "; ".join(problems))
@@ -92,8 +106,8 @@ def _load_scheme(scheme_id: str) -> Scheme:
 def load_scheme(scheme_id: str = "regie-2020-2025") -> Scheme:
     """The bundled scheme, validated against the 2019-2024 map (raises MembershipDataError if inconsistent)."""
     scheme = _load_scheme(scheme_id)
-    return Scheme(scheme.scheme_id, scheme.partnerships.copy(), scheme.memberships.copy(),
-                  scheme.non_participants.copy())
+    return replace(scheme, partnerships=scheme.partnerships.copy(), memberships=scheme.memberships.copy(),
+                   non_participants=scheme.non_participants.copy())
 
 
 def check_scheme(scheme: Scheme) -> list[str]:
@@ -484,8 +498,9 @@ class MembershipReader:
             non_participants = non_participants[~duplicated].drop(columns="row")
         else:
             non_participants = pd.DataFrame(columns=NON_PARTICIPANT_COLUMNS)
-        return Scheme(f"upload:{self.file}", partnerships, memberships,
-                      non_participants.reindex(columns=NON_PARTICIPANT_COLUMNS))
+        return Scheme(f"upload:{self.file}", self.file, partnerships, memberships,
+                      non_participants.reindex(columns=NON_PARTICIPANT_COLUMNS), source_note=self.file,
+                      boundary_version="2019")
 
     def partnerships_and_memberships(self, records: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         if records.empty:

@@ -26,8 +26,9 @@ from analysis.export import (
     register_report_item, subsidy_tables,
 )
 from analysis.figures import coverage_print_map
-from analysis.scenario import SchemeData, build_coverage_view
+from analysis.scenario import build_coverage_view
 from geodata.fetch import SourceUnavailable
+from geodata.membership import Scheme
 from tests.grids import cell, memberships_frame, non_participants_frame, partnerships_frame, square_grid
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -51,8 +52,8 @@ def view():
         confidence={("B", nis): "suggestive" for nis in B_MEMBERS})
     partnerships = partnerships_frame(["A", "B", "C"], centre_city={"A": cell(0, 0), "C": cell(3, 3)},
                                       standalone=["C"])
-    scheme = SchemeData("test", "Testschema", partnerships, memberships, non_participants_frame([cell(2, 0)]),
-                        reconstructed=True)
+    scheme = Scheme("test", "Testschema", partnerships, memberships, non_participants_frame([cell(2, 0)]),
+                    reconstructed=True)
     return build_coverage_view(square_grid(4, 4, population=20_000), scheme)
 
 

@@ -25,7 +25,8 @@ from analysis.figures import (
 )
 from analysis.mapstyle import WARNING
 from analysis.printmap import LegendItem, export_pdf, export_png, legend_labels, map_labels, render_figure
-from analysis.scenario import SchemeData, build_coverage_view
+from analysis.scenario import build_coverage_view
+from geodata.membership import Scheme
 from tests.grids import cell, memberships_frame, non_participants_frame, partnerships_frame, square_grid
 
 A_MEMBERS = [cell(0, 0), cell(0, 1), cell(1, 0), cell(1, 1), cell(1, 2)]
@@ -39,8 +40,8 @@ def grid_view(reconstructed=True, scheme_id="test"):
                                     confidence={("B", nis): "suggestive" for nis in B_MEMBERS})
     partnerships = partnerships_frame(["A", "B", "C"], centre_city={"A": cell(0, 0), "C": cell(3, 3)},
                                       standalone=["C"])
-    scheme = SchemeData(scheme_id, "Testschema", partnerships, memberships, non_participants_frame([cell(2, 0)]),
-                        reconstructed=reconstructed)
+    scheme = Scheme(scheme_id, "Testschema", partnerships, memberships, non_participants_frame([cell(2, 0)]),
+                    reconstructed=reconstructed)
     return build_coverage_view(municipalities, scheme)
 
 
