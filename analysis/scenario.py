@@ -19,6 +19,7 @@ from analysis.mapstyle import coverage_categories, map_colours
 from analysis.mergers import project_membership_to_2025, project_non_participants_to_2025
 from analysis.overlaps import overlapping_memberships
 from analysis.profiles import official_size_check, partnership_profiles
+from geodata.crosswalk import successors
 from geodata.membership import MEMBERSHIP_COLUMNS, NON_PARTICIPANT_COLUMNS, PARTNERSHIP_COLUMNS, Scheme
 
 # One scheme type for geodata and analysis; the old name stays importable for code written against it.
@@ -53,8 +54,7 @@ def scheme_on_version(scheme: Scheme, version: str, merger_table: pd.DataFrame,
         raise ValueError(f"Kan lidmaatschap niet omzetten van {scheme.boundary_version} naar {version}")
     memberships = project_membership_to_2025(scheme.memberships, merger_table, population_2019)
     non_participants = project_non_participants_to_2025(scheme.non_participants, merger_table)
-    centre = scheme.partnerships["centre_city_nis"].map(
-        dict(zip(merger_table["nis_2019"], merger_table["nis_2025"]))).where(
+    centre = scheme.partnerships["centre_city_nis"].map(successors(merger_table)).where(
         scheme.partnerships["centre_city_nis"].notna())
     partnerships = scheme.partnerships.assign(centre_city_nis=centre)
     return replace(scheme, partnerships=partnerships, memberships=memberships,

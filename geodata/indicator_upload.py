@@ -50,7 +50,7 @@ from pathlib import PurePath
 
 import pandas as pd
 
-from geodata.crosswalk import aggregation_units
+from geodata.crosswalk import aggregation_units, parts_by_successor, successors
 from geodata.dutch_numbers import INVALID, ParsedCell, parse_cell
 from geodata.indicator_model import (
     COUNT, FLAG_APPROXIMATE, FLAG_MERGED, FLAG_MISSING, FLAG_OK, FLAG_SUPPRESSED, LONG_COLUMNS, RATE,
@@ -125,14 +125,11 @@ def _former_atom(name: str) -> str:
 @lru_cache(maxsize=1)
 def _reference() -> _Reference:
     from geodata.fetch import fetch_path
-    from geodata.municipalities import (
-        french_names_2019, is_flemish, load_merger_table, load_municipalities, normalise_nis,
-    )
+    from geodata.municipalities import french_names_2019, is_flemish, load_municipalities, normalise_nis
     from geodata.names import former_municipalities_2019, name_key
 
     old, new = load_municipalities("2019"), load_municipalities("2025")
-    mergers = load_merger_table()
-    parts = mergers.groupby("nis_2025")["nis_2019"].agg(lambda codes: tuple(sorted(codes))).to_dict()
+    parts = parts_by_successor()
     former = former_municipalities_2019()
     former_parts = {nis: frozenset(_former_atom(name) for name in group["former_name"])
                     for nis, group in former.groupby("nis_2019")}
@@ -149,7 +146,7 @@ def _reference() -> _Reference:
     return _Reference(
         codes={"2019": set(old["nis"]), "2025": set(new["nis"])},
         parts=parts,
-        successor=dict(zip(mergers["nis_2019"], mergers["nis_2025"])),
+        successor=successors(),
         names={"2019": dict(zip(old["nis"], old["name"])), "2025": dict(zip(new["nis"], new["name"]))},
         former_parts=former_parts,
         former_codes=former_codes,

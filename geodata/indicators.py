@@ -91,7 +91,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from geodata.crosswalk import aggregation_units, on_2019_map
+from geodata.crosswalk import aggregation_units, on_2019_map, successors
 from geodata.fetch import fetch_path
 from geodata.indicator_upload import read_indicator_upload
 from geodata.indicator_model import (
@@ -237,14 +237,13 @@ def _population_source() -> pd.DataFrame:
 
 @lru_cache(maxsize=2)
 def _population(version: str) -> pd.DataFrame:
-    from geodata.municipalities import load_merger_table, load_municipalities
+    from geodata.municipalities import load_municipalities
     from geodata.names import former_municipalities_2019
 
     source = _population_source()
     codes_2019 = set(load_municipalities("2019")["nis"])
     codes_2025 = set(load_municipalities("2025")["nis"])
-    mergers = load_merger_table()
-    to_2025 = dict(zip(mergers["nis_2019"], mergers["nis_2025"]))
+    to_2025 = successors()
     former = dict(zip(former_municipalities_2019()["former_name"], former_municipalities_2019()["nis_2019"]))
 
     before_2019 = source[source["year"] < 2019].copy()

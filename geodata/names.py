@@ -237,13 +237,13 @@ def matcher_for_version(version: str) -> MunicipalityMatcher:
     the 2025 map a 2019 name of a merged part ("Borsbeek") stands for its successor (kind ``merged_into``),
     so the caller can decide whether that is acceptable.
     """
-    from geodata.municipalities import french_names_2019, load_merger_table, load_municipalities
+    from geodata.crosswalk import parts_by_successor, successors
+    from geodata.municipalities import french_names_2019, load_municipalities
 
     old = load_municipalities("2019")
     new = load_municipalities("2025")
-    mergers = load_merger_table()
-    to_2025 = dict(zip(mergers["nis_2019"], mergers["nis_2025"]))
-    parts = mergers.groupby("nis_2025")["nis_2019"].agg(lambda codes: tuple(sorted(codes)))
+    to_2025 = successors()
+    parts = parts_by_successor()
     former = former_municipalities_2019()
     french = french_names_2019()
 
