@@ -123,13 +123,13 @@ def indicator_values(version: str) -> tuple[pd.DataFrame | None, str]:
 def export(scheme_id: str, version: str, out_dir: str, map_formats: tuple[str, ...] = ("png", "pdf"),
            orientation: str = "landscape", progress=None, listed=None):
     """Write the report set of a bundled scheme (or of the list `listed`) to `out_dir` (see
-    `analysis.export.export_report`).
+    `analysis.report_files.export_report`).
 
     The data are loaded here: the view, the werkzoekendengraad per partnership for the subsidy ranking and the
     indicator values for the indicator maps (left out, with the reason in index.md, when their source is missing).
     """
     from analysis.datasets import BUNDLED_SCHEMES, build_view, bundled_view
-    from analysis.export import export_report
+    from analysis.report_files import export_report
     from analysis.figures import version_text
 
     view = build_view(listed, version) if listed is not None else bundled_view(scheme_id, version)

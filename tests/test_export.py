@@ -19,11 +19,11 @@ from openpyxl import load_workbook
 from PIL import Image
 
 from analysis import __main__ as cli
-from analysis.export import (
-    CLUSTER_COLUMNS, MAP, OVERLAP_COLUMNS, PARTNERSHIP_COLUMNS, REPORT_ITEMS, SUBSIDY_COLUMNS, SUBSIDY_RATE_COLUMN,
-    ReportItem,
-    export_report, gap_clusters_table, overlaps_table, partnership_table, register_indicator_map,
-    register_report_item, subsidy_tables,
+from analysis.report_files import export_report
+from analysis.report_items import MAP, REPORT_ITEMS, ReportItem, register_indicator_map, register_report_item
+from analysis.view_tables import (
+    CLUSTER_COLUMNS, OVERLAP_COLUMNS, PARTNERSHIP_COLUMNS, SUBSIDY_COLUMNS, SUBSIDY_RATE_COLUMN,
+    gap_clusters_table, overlaps_table, partnership_table, subsidy_tables,
 )
 from analysis.figures import coverage_print_map
 from analysis.scenario import build_coverage_view
