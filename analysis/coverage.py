@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.codes import nis_list, nis_series
-from analysis.formatting import is_missing
+from analysis.formatting import format_number, is_missing
 from geodata.membership import CONFIDENCE_NL
 
 MEMBER_CONFIRMED = "member_confirmed"
@@ -268,8 +268,6 @@ def partnership_counts(partnerships: pd.DataFrame, counted: Any) -> dict[str, in
 def regisseurs_text(counts: Mapping[str, int]) -> str:
     """"26 regisseurs (23 samenwerkingsverbanden + 3 centrumsteden alleen)": the counts of
     :func:`partnership_counts` in words, so a page says which of them it shows."""
-    from analysis.formatting import format_number
-
     def plural(n: int, one: str, many: str) -> str:
         return f"{format_number(n)} {one if n == 1 else many}"
 

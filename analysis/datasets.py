@@ -10,8 +10,21 @@ from functools import lru_cache
 
 import pandas as pd
 
+from analysis.gaps import adjacency_pairs
+from analysis.mapstyle import map_colours
+from analysis.mergers import merger_conflicts
 from analysis.scenario import CoverageView, build_coverage_view, scheme_from_regions, scheme_on_version
-from geodata.membership import Scheme
+from analysis.scenario_edit import (
+    START_EMPTY,
+    START_LABELS_NL,
+    START_RECONSTRUCTION,
+    START_REFERENCE_REGIONS,
+    START_UPLOAD,
+    EditError,
+    scenario_from_content,
+    starting_point,
+)
+from geodata.membership import Scheme, load_scheme, official_totals
 from geodata.municipalities import load_merger_table, load_municipalities
 from geodata.regions import REGION_SOURCE, load_referentieregios
 from geodata.sources import SOURCES
@@ -25,8 +38,6 @@ BUNDLED_SCHEMES = {scheme_id: SCHEME_LABELS[scheme_id] for scheme_id in (REGIE, 
 @lru_cache(maxsize=1)
 def regie_scheme() -> Scheme:
     """The reconstructed 2020-2025 regie membership (on 2019 codes)."""
-    from geodata.membership import load_scheme
-
     return load_scheme(REGIE)
 
 
@@ -47,8 +58,6 @@ def scheme_for_version(scheme: Scheme, version: str) -> Scheme:
 
 @lru_cache(maxsize=4)
 def adjacency_for(version: str) -> pd.DataFrame:
-    from analysis.gaps import adjacency_pairs
-
     return adjacency_pairs(load_municipalities(version))
 
 
@@ -63,8 +72,6 @@ def build_view(scheme: Scheme, version: str) -> CoverageView:
 def scheme_colours(scheme: Scheme) -> dict[str, str]:
     """Partnership colours decided on the map of the scheme's own codes, so that the 2019-2024 and the 2025 map
     of one scheme show every partnership in the same colour (the Fusies page puts them side by side)."""
-    from analysis.mapstyle import map_colours
-
     return map_colours(scheme.partnerships["partnership_id"].tolist(), adjacency_for(scheme.boundary_version),
                        scheme.memberships)
 
@@ -84,16 +91,12 @@ def official_values(scheme_id: str, version: str) -> dict | None:
     the 300 municipalities of 2019-2024. None for any other scheme or map."""
     if scheme_id != REGIE or version != "2019":
         return None
-    from geodata.membership import official_totals
-
     return {key: item.get("value") if isinstance(item, dict) else item
             for key, item in dict(official_totals()).items()}
 
 
 def merger_conflicts_for(scheme: Scheme) -> pd.DataFrame:
     """Merged 2025 municipalities whose 2019 parts disagree in this scheme (needs a scheme on 2019 codes)."""
-    from analysis.mergers import merger_conflicts
-
     if scheme.boundary_version != "2019":
         raise ValueError("Fusieconflicten vragen lidmaatschap op de codes van 2019-2024")
     old, new = load_municipalities("2019"), load_municipalities("2025")
@@ -114,16 +117,6 @@ def scenario_starting_point(kind: str, version: str, uploaded: Scheme | None = N
     scheme (`uploaded`) or an empty map. A scheme on the 2019-2024 codes started on the 2025 map is projected onto
     it, and the merger conflicts of that projection are listed to resolve.
     """
-    from analysis.scenario_edit import (
-        START_EMPTY,
-        START_LABELS_NL,
-        START_RECONSTRUCTION,
-        START_REFERENCE_REGIONS,
-        START_UPLOAD,
-        EditError,
-        starting_point,
-    )
-
     names = municipality_names(version)
     if kind == START_EMPTY:
         return starting_point(kind, None, names, version)
@@ -150,6 +143,4 @@ def scenario_starting_point(kind: str, version: str, uploaded: Scheme | None = N
 
 def scenario_from_saved(content):
     """The scenario of a saved version (geodata.scenario_store.ScenarioContent), ready to edit further."""
-    from analysis.scenario_edit import scenario_from_content
-
     return scenario_from_content(content, municipality_names(content.boundary_version))

@@ -12,9 +12,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.datasets import regie_scheme
 from analysis.reconcile import Reconciliation, reconcile, totals_check
 from analysis.scenario import CoverageView
-from geodata.membership import Scheme
+from geodata.membership import Scheme, official_totals
+from geodata.municipalities import load_merger_table, load_municipalities
+from geodata.official_list import PASTED_TEXT, read_membership_upload
+from geodata.uploads import ERROR, Problem
 from geodata.vocabulary import SCHEME_UPLOAD
 
 UPLOAD_SCHEME_ID = SCHEME_UPLOAD  # the scheme id of an uploaded list
@@ -33,9 +37,6 @@ def scheme_data(scheme: Scheme, filename: str) -> Scheme:
 
 def read_list(data: bytes | str, filename: str | None = None):
     """Read a list (file bytes, or pasted text as a str): (Scheme or None, problems). Never raises."""
-    from geodata.municipalities import load_merger_table, load_municipalities
-    from geodata.official_list import PASTED_TEXT, read_membership_upload
-
     name = str(filename or (PASTED_TEXT if isinstance(data, str) else "upload"))
     scheme, problems = read_membership_upload(data, name, load_municipalities("2019")[["nis", "name"]],
                                               load_merger_table())
@@ -44,8 +45,6 @@ def read_list(data: bytes | str, filename: str | None = None):
 
 def read_list_file(path: str | Path):
     """Read a list from a file on disk: (Scheme or None, problems); a file that cannot be opened is a problem."""
-    from geodata.uploads import ERROR, Problem
-
     path = Path(path)
     try:
         data = path.read_bytes()
@@ -60,16 +59,11 @@ def read_list_file(path: str | Path):
 
 def reconcile_with_reconstruction(listed: Scheme) -> Reconciliation:
     """The list compared with Regiekaart's reconstruction, per municipality of the 2019-2024 map."""
-    from analysis.datasets import regie_scheme
-    from geodata.municipalities import load_municipalities
-
     return reconcile(listed, regie_scheme(), load_municipalities("2019")[["nis", "name"]])
 
 
 def official_facts() -> dict:
     """The published 2020-2025 facts as plain values by key."""
-    from geodata.membership import official_totals
-
     return {key: item["value"] for key, item in official_totals().items()}
 
 

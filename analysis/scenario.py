@@ -13,14 +13,15 @@ import geopandas as gpd
 import pandas as pd
 
 from analysis.contiguity import partnership_parts
-from analysis.coverage import COVERED_STATES, coverage_kpis, coverage_status
+from analysis.coverage import COVERED_STATES, counted_partnership_ids, coverage_kpis, coverage_status
+from analysis.filters import chosen_partnerships
 from analysis.gaps import adjacency_pairs, gap_analysis
 from analysis.mapstyle import coverage_categories, map_colours
 from analysis.mergers import project_membership_to_2025, project_non_participants_to_2025
 from analysis.overlaps import overlapping_memberships
 from analysis.profiles import official_size_check, partnership_profiles
 from geodata.crosswalk import successors
-from geodata.membership import MEMBERSHIP_COLUMNS, NON_PARTICIPANT_COLUMNS, PARTNERSHIP_COLUMNS, Scheme
+from geodata.membership import Scheme
 
 # One scheme type for geodata and analysis; the old name stays importable for code written against it.
 SchemeData = Scheme
@@ -114,9 +115,6 @@ def build_coverage_view(municipalities: gpd.GeoDataFrame, scheme: Scheme, adjace
 def counted_partnerships(view: CoverageView, mask: pd.Series | None = None, selection=None) -> list[str]:
     """The partnership ids (stand-alone centre cities included) this view counts under `mask` and `selection`
     (an `analysis.filters.Selection`), as `analysis.coverage.counted_partnership_ids` defines it."""
-    from analysis.coverage import counted_partnership_ids
-    from analysis.filters import chosen_partnerships
-
     scheme = view.scheme
     codes = view.municipalities["nis"] if mask is None else view.municipalities.loc[mask, "nis"]
     chosen = None if selection is None else chosen_partnerships(scheme.partnerships, scheme.memberships, selection)
@@ -136,8 +134,6 @@ def kpis_for(view: CoverageView, mask: pd.Series | None = None, official: dict |
     """KPIs of the municipalities in `mask` (all when None), the partnerships counted as
     `analysis.coverage.counted_partnership_ids` says; `selection` (an `analysis.filters.Selection`) supplies the
     partnerships a centre-city or partnership filter chose."""
-    from analysis.filters import chosen_partnerships
-
     scheme = view.scheme
     chosen = None if selection is None else chosen_partnerships(scheme.partnerships, scheme.memberships, selection)
     if (mask is None or bool(mask.all())) and chosen is None:

@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from geodata import names as name_matching
-from geodata.municipalities import is_flemish
+from geodata.municipalities import is_flemish, load_merger_table, load_municipalities
 from geodata.uploads import ERROR, WARNING, Problem, has_errors
 from geodata.vocabulary import SCHEME_LABELS, SCHEME_REGIE
 
@@ -118,8 +118,6 @@ def check_scheme(scheme: Scheme) -> list[str]:
     suggestive; no duplicate (partnership, municipality) rows; a standalone partnership has exactly one member,
     its centre city; a centre city named on a partnership is one of its members.
     """
-    from geodata.municipalities import load_municipalities
-
     names = dict(zip(*load_municipalities("2019")[["nis", "name"]].to_numpy().T))
     problems = []
     partnerships, memberships = scheme.partnerships, scheme.memberships
@@ -628,8 +626,6 @@ def membership_reader(filename: str, municipalities: pd.DataFrame | None = None,
                       merger_table: pd.DataFrame | None = None) -> MembershipReader:
     """A reader for one upload, on the 2019-2024 municipalities and the 2025 merger table."""
     if municipalities is None or merger_table is None:
-        from geodata.municipalities import load_merger_table, load_municipalities
-
         municipalities = load_municipalities("2019") if municipalities is None else municipalities
         merger_table = load_merger_table() if merger_table is None else merger_table
     return MembershipReader(filename, municipalities, merger_table, name_matching.matcher_for_version("2019"))
@@ -667,8 +663,6 @@ def membership_template_csv() -> bytes:
 
 def membership_template_xlsx() -> bytes:
     """The upload template as XLSX: the table, an explanation sheet and the list of municipalities."""
-    from geodata.municipalities import load_municipalities
-
     municipalities = load_municipalities("2019")[["nis", "name", "province"]].rename(
         columns={"name": "gemeente", "province": "provincie"})
     buffer = io.BytesIO()
