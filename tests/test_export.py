@@ -153,6 +153,7 @@ def report(view, tmp_path_factory):
     return out, written, lines
 
 
+@pytest.mark.slow
 def test_export_writes_the_standard_set_with_progress(report):
     out, written, lines = report
     assert [file.path.name for file in written] == EXPECTED_FILES
@@ -186,6 +187,7 @@ def test_exported_indicator_map_is_a4_with_the_classes_of_the_latest_year(report
         "Grens van een samenwerkingsverband"]
 
 
+@pytest.mark.slow
 def test_without_indicator_figures_the_maps_are_left_out_and_the_index_says_why(view, tmp_path):
     written = export_report(view, tmp_path, map_formats=("pdf",), made_on=MADE_ON,
                             indicator_note="indicatorcijfers niet beschikbaar (test)")
@@ -260,6 +262,7 @@ def test_exported_csv_opens_with_semicolon_and_decimal_comma(report):
     assert sorted(clusters["Omtrek (km)"]) == [4.0, 14.0, 14.0]
 
 
+@pytest.mark.slow
 def test_only_the_asked_map_formats(view, tmp_path):
     written = export_report(view, tmp_path, map_formats=("pdf",), made_on=MADE_ON)
     names = [file.path.name for file in written]
@@ -269,6 +272,7 @@ def test_only_the_asked_map_formats(view, tmp_path):
         export_report(view, tmp_path, map_formats=("gif",))
 
 
+@pytest.mark.slow
 def test_a_new_figure_is_one_registered_entry(view, tmp_path):
     registry = list(REPORT_ITEMS)
     register_report_item(ReportItem(
@@ -310,6 +314,7 @@ def test_cli_reports_missing_data_with_exit_code_2(monkeypatch, capsys, tmp_path
     assert "Traceback" not in error
 
 
+@pytest.mark.slow
 def test_cli_without_data_exits_2_without_traceback(tmp_path):
     env = {**os.environ, "REGIEKAART_MIRROR": str(tmp_path / "geen-mirror"), "REGIEKAART_CACHE": str(tmp_path),
            "REGIEKAART_OFFLINE": "1", "MPLBACKEND": "Agg"}

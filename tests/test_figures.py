@@ -59,6 +59,7 @@ CENTRE_ALONE = "Centrumstad die alleen regisseur is (1)"
 CENTRE_OF_PARTNERSHIP = "Centrumstad van een samenwerkingsverband (1)"
 
 
+@pytest.mark.slow
 def test_coverage_legend_lists_the_categories_shown_with_counts(view):
     """A partnership's count is all its members, the overlap r1c2 included in A and in B (as in its profile)."""
     spec = coverage_print_map(view, None, "", made_on=MADE_ON)
@@ -159,6 +160,7 @@ def test_source_line_credits_boundaries_population_and_reconstruction(view):
     assert [note.what for note in map_sources(view)] == ["gemeentegrenzen", "inwoners 2020", "lidmaatschap"]
 
 
+@pytest.mark.slow
 def test_png_is_a4_landscape_at_300_dpi_with_the_map_drawn(view):
     spec = coverage_print_map(view, None, "", made_on=MADE_ON)
     image = Image.open(io.BytesIO(export_png(spec)))
@@ -176,11 +178,13 @@ def test_png_is_a4_landscape_at_300_dpi_with_the_map_drawn(view):
     assert (np.abs(pixels - warning).sum(axis=2) < 40).sum() > 500
 
 
+@pytest.mark.slow
 def test_portrait_png_is_a4_portrait(view):
     image = Image.open(io.BytesIO(export_png(gaps_print_map(view, None, "", orientation="portrait"))))
     assert image.size == (2480, 3508)
 
 
+@pytest.mark.slow
 def test_pdf_is_one_a4_page(view):
     pdf = export_pdf(gaps_print_map(view, None, "", made_on=MADE_ON))
     assert len(re.findall(rb"/Type\s*/Page\b", pdf)) == 1
@@ -340,6 +344,7 @@ def test_indicator_map_without_any_figure_says_everything_is_unknown(view):
     assert spec.subtitle.endswith("klassen: geen klassen (geen enkel cijfer bekend)")
 
 
+@pytest.mark.slow
 def test_indicator_png_is_a4_portrait_at_300_dpi_with_the_classes_drawn(view):
     spec = indicator_print_map(view, None, "", "werkzoekendengraad", 2023, indicator_values(), "quantiles", 4,
                                orientation="portrait", made_on=MADE_ON)
@@ -369,6 +374,7 @@ def test_partnership_numbers_sit_inside_their_largest_part_and_key_the_legend(vi
     assert sorted(label for label in map_labels(fig) if label.isdigit()) == ["1", "2"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("version", ["2019", "2025"])
 def test_every_partnership_on_the_real_flanders_map_has_its_number_and_no_labels_overlap(version):
     import itertools

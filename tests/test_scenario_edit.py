@@ -381,6 +381,7 @@ def test_an_empty_start(names, grid):
 # Real data
 # -------------------------------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_the_reconstruction_on_the_2025_map_lists_the_merger_conflicts_to_resolve():
     from analysis.datasets import build_view, merger_conflicts_for, regie_scheme, scenario_starting_point
     from analysis.mergers import DIFFERENT_PARTNERSHIPS, PARTLY_COVERED
