@@ -307,7 +307,7 @@ def test_cli_reports_missing_data_with_exit_code_2(monkeypatch, capsys, tmp_path
     def unavailable(scheme_id, version):
         raise SourceUnavailable("gemeente2024.shp: niet gevonden in de mirror")
 
-    monkeypatch.setattr("analysis.datasets.bundled_view", unavailable)
+    monkeypatch.setattr(cli, "bundled_view", unavailable)
     assert cli.main(["export", "--out", str(tmp_path / "uit")]) == 2
     error = capsys.readouterr().err
     assert error.startswith("Fout: gegevens niet beschikbaar. gemeente2024.shp: niet gevonden in de mirror")

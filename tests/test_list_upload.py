@@ -140,7 +140,7 @@ def test_export_of_a_list_reports_on_that_list(list_file, tmp_path, monkeypatch)
         seen["filter_text"] = filter_text
         return []
 
-    monkeypatch.setattr("analysis.__main__.export_report", export_report)
+    monkeypatch.setattr(cli, "export_report", export_report)
     assert cli.main(["export", "--membership", str(list_file), "--out", str(tmp_path)]) == 0
     assert seen["kpis"]["partnerships"] == 34 and seen["kpis"]["municipalities"] == 238
     assert seen["filter_text"].startswith("eigen lijst volledige-lijst.csv")
