@@ -15,6 +15,13 @@ import sys
 import numpy as np
 import pandas as pd
 
+from analysis.datasets import BUNDLED_SCHEMES, REGIE, build_view, bundled_view, merger_conflicts_for, regie_scheme
+from analysis.figures import version_text
+from analysis.formatting import format_number, format_percent
+from analysis.indicator_data import unemployment_rate_by_partnership, values_on
+from analysis.membership_list import check_totals, read_list_file, reconcile_with_reconstruction
+from analysis.reconcile import CATEGORY_WORDS
+from analysis.report_files import export_report
 from geodata.fetch import SourceUnavailable
 
 
@@ -51,11 +58,9 @@ def _kpi_records(kpis: pd.DataFrame) -> list[dict]:
 def summary(scheme_id: str, version: str, listed=None) -> dict:
     """KPIs beside the official totals, overlaps, gap clusters, merger conflicts and partnership profiles.
 
-    With `listed` (a SchemeData read from a membership list, see `geodata.official_list.read_membership_upload`)
+    With `listed` (a Scheme read from a membership list, see `geodata.official_list.read_membership_upload`)
     the report is about that list instead of a bundled scheme.
     """
-    from analysis.datasets import BUNDLED_SCHEMES, REGIE, build_view, bundled_view, merger_conflicts_for, regie_scheme
-
     if listed is not None:
         view = build_view(listed, version)
         conflicts = merger_conflicts_for(listed)
@@ -79,8 +84,6 @@ def summary(scheme_id: str, version: str, listed=None) -> dict:
 
 
 def _print_summary(report: dict) -> None:
-    from analysis.formatting import format_number, format_percent
-
     print(f"{report['scheme_label']} – grenzen {report['version']}"
           + (" (gereconstrueerde gegevens)" if report["reconstructed"] else ""))
     for kpi in report["kpis"]:
@@ -102,18 +105,11 @@ def _print_summary(report: dict) -> None:
 def unemployment_rates(view) -> tuple[pd.DataFrame | None, str]:
     """Werkzoekendengraad per partnership for the subsidy ranking (``rate``, ``approximate``, ``remark``; see
     `analysis.indicators.unemployment_rate_by_partnership`), with a note on its source (or its absence)."""
-    try:
-        from analysis.indicator_data import unemployment_rate_by_partnership
-    except ImportError:
-        return None, ("geen werkzoekendengraad beschikbaar in deze versie van Regiekaart; regisseurs zonder "
-                      "centrumstad staan in volgorde van hun ID en zijn gemarkeerd.")
     return unemployment_rate_by_partnership(view)
 
 
 def indicator_values(version: str) -> tuple[pd.DataFrame | None, str]:
     """Every catalogue indicator on the map of `version` for the indicator maps, or (None, why not)."""
-    from analysis.indicator_data import values_on
-
     try:
         return values_on(version), ""
     except SourceUnavailable as error:
@@ -123,15 +119,11 @@ def indicator_values(version: str) -> tuple[pd.DataFrame | None, str]:
 def export(scheme_id: str, version: str, out_dir: str, map_formats: tuple[str, ...] = ("png", "pdf"),
            orientation: str = "landscape", progress=None, listed=None):
     """Write the report set of a bundled scheme (or of the list `listed`) to `out_dir` (see
-    `analysis.export.export_report`).
+    `analysis.report_files.export_report`).
 
     The data are loaded here: the view, the werkzoekendengraad per partnership for the subsidy ranking and the
     indicator values for the indicator maps (left out, with the reason in index.md, when their source is missing).
     """
-    from analysis.datasets import BUNDLED_SCHEMES, build_view, bundled_view
-    from analysis.export import export_report
-    from analysis.figures import version_text
-
     view = build_view(listed, version) if listed is not None else bundled_view(scheme_id, version)
     rates, note = unemployment_rates(view)
     values, values_note = indicator_values(version)
@@ -164,11 +156,9 @@ def problem_line(problem) -> str:
 
 
 def _read_membership(path: str | None):
-    """(SchemeData or None, usable): a --membership list read as the dashboard reads it, problems to stderr."""
+    """(Scheme or None, usable): a --membership list read as the dashboard reads it, problems to stderr."""
     if path is None:
         return None, True
-    from analysis.membership_list import read_list_file
-
     listed, problems = read_list_file(path)
     for problem in problems:
         print(problem_line(problem), file=sys.stderr)
@@ -182,9 +172,6 @@ def _read_membership(path: str | None):
 
 def reconcile_report(listed, version: str = "2019") -> dict:
     """The list compared with the reconstruction (per municipality and partnership) and its totals check."""
-    from analysis.datasets import build_view
-    from analysis.membership_list import check_totals, reconcile_with_reconstruction
-
     result = reconcile_with_reconstruction(listed)
     totals = check_totals(build_view(listed, version))
     return {
@@ -198,8 +185,6 @@ def reconcile_report(listed, version: str = "2019") -> dict:
 
 
 def _print_reconcile(report: dict) -> None:
-    from analysis.reconcile import CATEGORY_WORDS
-
     print(f"Vergelijking van {report['file']} met de reconstructie van Regiekaart")
     print("  " + ", ".join(f"{CATEGORY_WORDS[key]}: {count}" for key, count in report["counts"].items()))
     print("Totalen tegenover de officiële cijfers:")

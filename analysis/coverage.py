@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.codes import nis_list, nis_series
-from analysis.formatting import is_missing
+from analysis.formatting import format_number, is_missing
 from geodata.membership import CONFIDENCE_NL
 
 MEMBER_CONFIRMED = "member_confirmed"
@@ -51,14 +51,6 @@ CONFIRMED = "confirmed"
 def confidence_nl(value: Any) -> str:
     """The Dutch word for a membership's confidence ("bevestigd", "vermoedelijk"); anything else as text."""
     return CONFIDENCE_NL.get(value, str(value))
-
-
-def _records_frame(records: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame:
-    """``DataFrame.from_records(records, columns=columns)`` for dict records that all have these keys, built
-    from column lists: the same frame (dtypes included) for about two thirds of the cost."""
-    if not records:  # empty lists would make float columns; from_records makes object ones
-        return pd.DataFrame.from_records(records, columns=columns)
-    return pd.DataFrame({column: [record[column] for record in records] for column in columns}, columns=columns)
 
 
 def status_for_codes(
@@ -276,8 +268,6 @@ def partnership_counts(partnerships: pd.DataFrame, counted: Any) -> dict[str, in
 def regisseurs_text(counts: Mapping[str, int]) -> str:
     """"26 regisseurs (23 samenwerkingsverbanden + 3 centrumsteden alleen)": the counts of
     :func:`partnership_counts` in words, so a page says which of them it shows."""
-    from analysis.formatting import format_number
-
     def plural(n: int, one: str, many: str) -> str:
         return f"{format_number(n)} {one if n == 1 else many}"
 
@@ -382,7 +372,8 @@ def coverage_kpis(
                 "difference": float(value) - official_value,
             }
         )
-    return _records_frame(records, ["kpi", "label", "unit", "definition", "value", "official", "difference"])
+    return pd.DataFrame.from_records(records, columns=["kpi", "label", "unit", "definition", "value", "official",
+                                                      "difference"])
 
 
 def kpi_values(kpis: pd.DataFrame) -> dict[str, float]:

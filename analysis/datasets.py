@@ -10,7 +10,21 @@ from functools import lru_cache
 
 import pandas as pd
 
-from analysis.scenario import CoverageView, SchemeData, build_coverage_view, scheme_from_regions, scheme_on_version
+from analysis.gaps import adjacency_pairs
+from analysis.mapstyle import map_colours
+from analysis.mergers import merger_conflicts
+from analysis.scenario import CoverageView, build_coverage_view, scheme_from_regions, scheme_on_version
+from analysis.scenario_edit import (
+    START_EMPTY,
+    START_LABELS_NL,
+    START_RECONSTRUCTION,
+    START_REFERENCE_REGIONS,
+    START_UPLOAD,
+    EditError,
+    scenario_from_content,
+    starting_point,
+)
+from geodata.membership import Scheme, load_scheme, official_totals
 from geodata.municipalities import load_merger_table, load_municipalities
 from geodata.regions import REGION_SOURCE, load_referentieregios
 from geodata.sources import SOURCES
@@ -22,18 +36,12 @@ BUNDLED_SCHEMES = {scheme_id: SCHEME_LABELS[scheme_id] for scheme_id in (REGIE, 
 
 
 @lru_cache(maxsize=1)
-def regie_scheme() -> SchemeData:
+def regie_scheme() -> Scheme:
     """The reconstructed 2020-2025 regie membership (on 2019 codes)."""
-    from geodata.membership import load_scheme
-
-    scheme = load_scheme(REGIE)
-    return SchemeData(REGIE, BUNDLED_SCHEMES[REGIE], scheme.partnerships, scheme.memberships,
-                      scheme.non_participants, reconstructed=True,
-                      source_note="Gereconstrueerd uit openbare bronnen (geodata/data/regie-2020-2025)",
-                      boundary_version="2019")
+    return load_scheme(REGIE)
 
 
-def referentieregio_scheme(version: str) -> SchemeData:
+def referentieregio_scheme(version: str) -> Scheme:
     source = SOURCES[REGION_SOURCE[version]]
     return scheme_from_regions(load_referentieregios(version), f"{source.attribution} ({source.url})", version)
 
@@ -43,19 +51,17 @@ def population_2019() -> pd.Series:
     return pd.Series(frame["population_2020"].to_numpy(), index=frame["nis"].to_numpy())
 
 
-def scheme_for_version(scheme: SchemeData, version: str) -> SchemeData:
+def scheme_for_version(scheme: Scheme, version: str) -> Scheme:
     """Express any scheme in the codes of a boundary version."""
     return scheme_on_version(scheme, version, load_merger_table(), population_2019())
 
 
 @lru_cache(maxsize=4)
 def adjacency_for(version: str) -> pd.DataFrame:
-    from analysis.gaps import adjacency_pairs
-
     return adjacency_pairs(load_municipalities(version))
 
 
-def build_view(scheme: SchemeData, version: str) -> CoverageView:
+def build_view(scheme: Scheme, version: str) -> CoverageView:
     """Analyse a scheme (bundled or uploaded) on a boundary version."""
     on_version = scheme_for_version(scheme, version)
     return build_coverage_view(load_municipalities(version), on_version, adjacency_for(version),
@@ -63,11 +69,9 @@ def build_view(scheme: SchemeData, version: str) -> CoverageView:
                                colours=scheme_colours(scheme))
 
 
-def scheme_colours(scheme: SchemeData) -> dict[str, str]:
+def scheme_colours(scheme: Scheme) -> dict[str, str]:
     """Partnership colours decided on the map of the scheme's own codes, so that the 2019-2024 and the 2025 map
     of one scheme show every partnership in the same colour (the Fusies page puts them side by side)."""
-    from analysis.mapstyle import map_colours
-
     return map_colours(scheme.partnerships["partnership_id"].tolist(), adjacency_for(scheme.boundary_version),
                        scheme.memberships)
 
@@ -87,16 +91,12 @@ def official_values(scheme_id: str, version: str) -> dict | None:
     the 300 municipalities of 2019-2024. None for any other scheme or map."""
     if scheme_id != REGIE or version != "2019":
         return None
-    from geodata.membership import official_totals
-
     return {key: item.get("value") if isinstance(item, dict) else item
             for key, item in dict(official_totals()).items()}
 
 
-def merger_conflicts_for(scheme: SchemeData) -> pd.DataFrame:
+def merger_conflicts_for(scheme: Scheme) -> pd.DataFrame:
     """Merged 2025 municipalities whose 2019 parts disagree in this scheme (needs a scheme on 2019 codes)."""
-    from analysis.mergers import merger_conflicts
-
     if scheme.boundary_version != "2019":
         raise ValueError("Fusieconflicten vragen lidmaatschap op de codes van 2019-2024")
     old, new = load_municipalities("2019"), load_municipalities("2025")
@@ -110,23 +110,13 @@ def municipality_names(version: str) -> dict[str, str]:
     return dict(zip(frame["nis"].tolist(), frame["name"].tolist()))
 
 
-def scenario_starting_point(kind: str, version: str, uploaded: SchemeData | None = None):
+def scenario_starting_point(kind: str, version: str, uploaded: Scheme | None = None):
     """The starting point of a new scenario on the map of `version` ("2019" or "2025").
 
     `kind` is one of analysis.scenario_edit.START_LABELS_NL: the reconstruction, the referentieregio's, an uploaded
     scheme (`uploaded`) or an empty map. A scheme on the 2019-2024 codes started on the 2025 map is projected onto
     it, and the merger conflicts of that projection are listed to resolve.
     """
-    from analysis.scenario_edit import (
-        START_EMPTY,
-        START_LABELS_NL,
-        START_RECONSTRUCTION,
-        START_REFERENCE_REGIONS,
-        START_UPLOAD,
-        EditError,
-        starting_point,
-    )
-
     names = municipality_names(version)
     if kind == START_EMPTY:
         return starting_point(kind, None, names, version)
@@ -153,6 +143,4 @@ def scenario_starting_point(kind: str, version: str, uploaded: SchemeData | None
 
 def scenario_from_saved(content):
     """The scenario of a saved version (geodata.scenario_store.ScenarioContent), ready to edit further."""
-    from analysis.scenario_edit import scenario_from_content
-
     return scenario_from_content(content, municipality_names(content.boundary_version))

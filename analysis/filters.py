@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from analysis.coverage import member_counts, partnerships_without_members
+
 ALL = "alle"
 WITH_CENTRE = "met"
 WITHOUT_CENTRE = "zonder"
@@ -144,8 +146,6 @@ def partnership_choices(municipalities: pd.DataFrame, partnerships: pd.DataFrame
     Partnerships without any member on the map are offered too (as "zonder gekende leden") while no province or
     referentieregio is chosen: choosing one explains why it is not on the map.
     """
-    from analysis.coverage import member_counts, partnerships_without_members
-
     area = codes_in_area(municipalities, selection, regions)
     allowed = set(selected_partnerships(partnerships, memberships, Selection(centre=selection.centre)))
     with_members_here = set(member_counts(memberships, area))
@@ -170,8 +170,6 @@ def memberless_explanation(partnerships: pd.DataFrame, partnership_id: str) -> s
 def empty_selection_reason(partnerships: pd.DataFrame, memberships: pd.DataFrame, municipalities: pd.DataFrame,
                            selection: Selection, filter_text: str) -> str:
     """Why the filters of `selection` keep no municipality, in Dutch (`filter_text`: the filters in words)."""
-    from analysis.coverage import partnerships_without_members
-
     if selection.partnership != ALL and selection.partnership in partnerships_without_members(
             partnerships, memberships, municipalities["nis"]):
         return memberless_explanation(partnerships, selection.partnership)

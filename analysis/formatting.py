@@ -14,6 +14,9 @@ from typing import Any
 
 import pandas as pd
 
+from geodata.dutch_numbers import parse_cell
+from geodata.indicator_model import FLAG_OK
+
 MISSING_TEXT = "onbekend"
 
 # Unicode minus would be typographically nicer, but a plain hyphen survives copy-paste into Excel as a number.
@@ -121,9 +124,6 @@ def parse_amount(text: str, maximum: float | None = None) -> float:
     ("1,000" could be one euro or a thousand), text, a negative amount, or more than `maximum`. Raises
     :class:`AmountError` with a Dutch message.
     """
-    from geodata.dutch_numbers import parse_cell
-    from geodata.indicator_model import FLAG_OK
-
     typed = str(text).strip()
     if not typed:
         raise AmountError(f"Typ een bedrag in euro, {AMOUNT_EXAMPLE}.")

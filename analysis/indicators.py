@@ -34,8 +34,16 @@ import numpy as np
 import pandas as pd
 
 from analysis.coverage import MEMBER_CONFIRMED, MEMBER_SUGGESTIVE, NON_PARTICIPANT, UNKNOWN
+from analysis.formatting import format_number, format_percent
 from geodata.indicator_model import (
-    COUNT, FLAG_APPROXIMATE, FLAG_MERGED, FLAG_MISSING, FLAG_SUPPRESSED, FLAG_LABELS_NL, VALUE_FLAGS, Indicator,
+    COUNT,
+    FLAG_APPROXIMATE,
+    FLAG_LABELS_NL,
+    FLAG_MERGED,
+    FLAG_MISSING,
+    FLAG_SUPPRESSED,
+    VALUE_FLAGS,
+    Indicator,
 )
 from geodata.indicators import CATALOGUE
 
@@ -339,8 +347,6 @@ def need_versus_coverage(values: pd.DataFrame, status: pd.DataFrame, indicator: 
 
 
 def _count_text(number: int, one: str, more: str) -> str:
-    from analysis.formatting import format_number
-
     return f"{format_number(number)} {one if number == 1 else more}"
 
 
@@ -351,8 +357,6 @@ def need_sentence(table: pd.DataFrame, indicator: str | Indicator, year: int,
     the same counts as the table) and, when a group holds a merged municipality's figure of which a part is in
     another group, that the group figures are an approximation and why. ``names``: nis -> name; ``notes``:
     :func:`geodata.crosswalk.merger_notes`."""
-    from analysis.formatting import format_number, format_percent
-
     entry = entry_for(indicator, catalogue)
     rows = table.set_index("group")
     not_covered, total = rows.loc[GROUP_NOT_COVERED], rows.loc[GROUP_TOTAL]
@@ -445,8 +449,6 @@ def unemployment_rate_by_partnership(view, values: pd.DataFrame, units: pd.DataF
     partnership has a rate. A partnership whose members lack a figure gets a rate over the members that have one;
     a partnership without any figure is left out (ranked last by the subsidy rules). The note names both.
     """
-    from analysis.formatting import format_number
-
     entry = entry_for(SUBSIDY_INDICATOR, catalogue)
     if year not in available_years(values, entry.numerator):
         return None, (f"Geen werkzoekendengraad voor {year} beschikbaar: regisseurs zonder centrumstad staan in "
@@ -498,6 +500,8 @@ def class_breaks(values, method: str = QUANTILES, k: int = 5) -> list[float]:
     Compute them on all of Flanders so the classes stay the same while the view is filtered. Fewer classes come
     back when there are fewer distinct values than `k`.
     """
+    # Imported here on purpose: mapclassify pulls in scipy and scikit-learn (seconds), and only a classified
+    # indicator map needs it.
     import mapclassify
 
     data = np.asarray(pd.Series(values, dtype=float).dropna(), dtype=float)
@@ -537,8 +541,6 @@ def assign_classes(values, breaks: list[float]) -> pd.Series:
 
 def class_labels(breaks: list[float], minimum: float, decimals: int = 0) -> list[str]:
     """Dutch labels 'a – b' of the classes (Belgian notation)."""
-    from analysis.formatting import format_number
-
     labels = []
     lower = minimum
     for upper in breaks:

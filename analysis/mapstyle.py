@@ -8,15 +8,19 @@ alone: suggestive membership is lighter, unknown and overlaps are hatched, overl
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import geopandas as gpd
+import numpy as np
 import pandas as pd
+import shapely
 
 from analysis.codes import nis_list
 from analysis.coverage import MEMBER_CONFIRMED, MEMBER_SUGGESTIVE, NON_PARTICIPANT, UNKNOWN, member_counts
-from analysis.formatting import is_missing
+from analysis.formatting import format_number, is_missing
 
 PARTNERSHIP_PALETTE = ("#CC6677", "#332288", "#DDCC77", "#117733", "#88CCEE",
                        "#882255", "#44AA99", "#999933", "#AA4499")
@@ -113,8 +117,6 @@ def map_colours(partnership_ids: list[str], municipality_adjacency: pd.DataFrame
 def colour_preference(partnership_id: str, palette: tuple[str, ...] = PARTNERSHIP_PALETTE) -> list[str]:
     """The palette in the order one partnership prefers it: a fixed function of the id (sha256, not Python's
     per-process salted hash), so the same id asks for the same colour in every run and every upload."""
-    import hashlib
-
     def rank(colour: str) -> bytes:
         return hashlib.sha256(f"{partnership_id}\x00{colour}".encode()).digest()
 
@@ -246,10 +248,6 @@ def partnership_number_points(outlines, numbers: dict[str, int]):
     """Where a partnership's number goes: inside the largest part of its area in view (shapely point_on_surface of
     the largest polygon of `outlines`, the dissolved members in view; columns partnership_id, geometry).
     A GeoDataFrame with partnership_id, number and the point, for the partnerships in `numbers`."""
-    import geopandas as gpd
-    import numpy as np
-    import shapely
-
     shown = outlines[outlines["partnership_id"].isin(set(numbers)) & outlines.geometry.notna()
                      & ~outlines.geometry.is_empty]
     largest = [max(getattr(geometry, "geoms", [geometry]), key=lambda part: part.area) for geometry in shown.geometry]
@@ -273,8 +271,6 @@ class LegendRow:
     @property
     def count_text(self) -> str:
         """"16", "12 van 16" or "" (no count)."""
-        from analysis.formatting import format_number
-
         if self.count is None:
             return ""
         return format_number(self.count) + (f" van {format_number(self.total)}" if self.total is not None else "")

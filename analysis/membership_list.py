@@ -7,12 +7,18 @@ pure functions of `analysis.reconcile`.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 
+from analysis.datasets import regie_scheme
 from analysis.reconcile import Reconciliation, reconcile, totals_check
-from analysis.scenario import CoverageView, SchemeData
+from analysis.scenario import CoverageView
+from geodata.membership import Scheme, official_totals
+from geodata.municipalities import load_merger_table, load_municipalities
+from geodata.official_list import PASTED_TEXT, read_membership_upload
+from geodata.uploads import ERROR, Problem
 from geodata.vocabulary import SCHEME_UPLOAD
 
 UPLOAD_SCHEME_ID = SCHEME_UPLOAD  # the scheme id of an uploaded list
@@ -23,17 +29,14 @@ def list_label(filename: str) -> str:
     return f"eigen lijst {filename}"
 
 
-def scheme_data(scheme, filename: str) -> SchemeData:
-    """A `geodata.membership.Scheme` read from an upload, as the analysis' scheme (on 2019-2024 codes)."""
-    return SchemeData(UPLOAD_SCHEME_ID, list_label(filename), scheme.partnerships, scheme.memberships,
-                      scheme.non_participants, reconstructed=False, source_note=filename, boundary_version="2019")
+def scheme_data(scheme: Scheme, filename: str) -> Scheme:
+    """A scheme read from an upload under the session's upload id and its list label (on 2019-2024 codes)."""
+    return replace(scheme, scheme_id=UPLOAD_SCHEME_ID, label=list_label(filename), reconstructed=False,
+                   source_note=filename, boundary_version="2019")
 
 
 def read_list(data: bytes | str, filename: str | None = None):
-    """Read a list (file bytes, or pasted text as a str): (SchemeData or None, problems). Never raises."""
-    from geodata.municipalities import load_merger_table, load_municipalities
-    from geodata.official_list import PASTED_TEXT, read_membership_upload
-
+    """Read a list (file bytes, or pasted text as a str): (Scheme or None, problems). Never raises."""
     name = str(filename or (PASTED_TEXT if isinstance(data, str) else "upload"))
     scheme, problems = read_membership_upload(data, name, load_municipalities("2019")[["nis", "name"]],
                                               load_merger_table())
@@ -41,9 +44,7 @@ def read_list(data: bytes | str, filename: str | None = None):
 
 
 def read_list_file(path: str | Path):
-    """Read a list from a file on disk: (SchemeData or None, problems); a file that cannot be opened is a problem."""
-    from geodata.uploads import ERROR, Problem
-
+    """Read a list from a file on disk: (Scheme or None, problems); a file that cannot be opened is a problem."""
     path = Path(path)
     try:
         data = path.read_bytes()
@@ -56,18 +57,13 @@ def read_list_file(path: str | Path):
     return read_list(data, path.name)
 
 
-def reconcile_with_reconstruction(listed: SchemeData) -> Reconciliation:
+def reconcile_with_reconstruction(listed: Scheme) -> Reconciliation:
     """The list compared with Regiekaart's reconstruction, per municipality of the 2019-2024 map."""
-    from analysis.datasets import regie_scheme
-    from geodata.municipalities import load_municipalities
-
     return reconcile(listed, regie_scheme(), load_municipalities("2019")[["nis", "name"]])
 
 
 def official_facts() -> dict:
     """The published 2020-2025 facts as plain values by key."""
-    from geodata.membership import official_totals
-
     return {key: item["value"] for key, item in official_totals().items()}
 
 

@@ -24,6 +24,7 @@ from analysis.coverage import (
     STATUS_LABELS_NL,
     status_for_codes,
 )
+from geodata.crosswalk import parts_by_successor, successors
 
 DIFFERENT_PARTNERSHIPS = "different_partnerships"
 PARTLY_COVERED = "partly_covered"
@@ -35,14 +36,12 @@ CONFLICT_LABELS_NL = {
 }
 
 
-def _merger_lookup(merger_table: pd.DataFrame) -> pd.DataFrame:
-    table = pd.DataFrame(
-        {"nis_2019": nis_series(merger_table["nis_2019"]).to_numpy(),
-         "nis_2025": nis_series(merger_table["nis_2025"]).to_numpy()}
-    )
-    if table["nis_2019"].duplicated().any():
-        raise ValueError("merger_table maps a 2019 code to more than one 2025 code")
-    return table
+def _crosswalk(merger_table: pd.DataFrame) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
+    """The crosswalk of `merger_table` (codes as 5-character texts): 2019 code -> 2025 code, and 2025 code -> its
+    2019 parts, as :mod:`geodata.crosswalk` defines them."""
+    table = pd.DataFrame({"nis_2019": nis_series(merger_table["nis_2019"]).to_numpy(),
+                          "nis_2025": nis_series(merger_table["nis_2025"]).to_numpy()})
+    return successors(table), parts_by_successor(table)
 
 
 def _population_series(population_2019_by_nis: pd.Series | Mapping[str, float]) -> pd.Series:
@@ -72,10 +71,8 @@ def project_membership_to_2025(
     ``full_coverage`` (all parts are members of this partnership). Codes absent from the merger table are kept
     unchanged (``mapped`` False), so memberships already on 2025 codes pass through.
     """
-    lookup = _merger_lookup(merger_table)
+    to_2025, parts_of = _crosswalk(merger_table)
     population = _population_series(population_2019_by_nis)
-    parts_of = lookup.groupby("nis_2025", sort=False)["nis_2019"].agg(lambda s: tuple(sorted(s)))
-    to_2025 = dict(zip(lookup["nis_2019"], lookup["nis_2025"]))
 
     rows = memberships.copy()
     rows["nis_2019"] = nis_series(rows["nis"]).to_numpy()
@@ -123,9 +120,7 @@ def project_non_participants_to_2025(non_participants: pd.DataFrame, merger_tabl
     status is not known from this table (the mixed cases appear in :func:`merger_conflicts`). Columns:
     ``nis`` (2025), ``municipality`` (joined names), ``source``, ``evidence``, ``former_nis``.
     """
-    lookup = _merger_lookup(merger_table)
-    parts_of = lookup.groupby("nis_2025", sort=False)["nis_2019"].agg(lambda s: set(s))
-    to_2025 = dict(zip(lookup["nis_2019"], lookup["nis_2025"]))
+    to_2025, parts_of = _crosswalk(merger_table)
     rows = non_participants.copy()
     rows["nis_2019"] = nis_series(rows["nis"]).to_numpy()
     rows["nis"] = [to_2025.get(code, code) for code in rows["nis_2019"]]
@@ -135,7 +130,7 @@ def project_non_participants_to_2025(non_participants: pd.DataFrame, merger_tabl
     records = []
     for nis, group in rows.groupby("nis", sort=True):
         former = set(group["nis_2019"])
-        if not former >= parts_of.get(nis, former):
+        if not former >= set(parts_of.get(nis, former)):
             continue
         records.append(
             {
@@ -176,7 +171,7 @@ def merger_conflicts(
     member parts), ``covered_population_share`` (0-1) and ``description`` (Dutch).
     Names default to the membership's municipality names, then to the codes.
     """
-    lookup = _merger_lookup(merger_table)
+    _, parts_of = _crosswalk(merger_table)
     population = _population_series(population_2019_by_nis)
     names_2019 = dict(names_2019.items() if isinstance(names_2019, pd.Series) else (names_2019 or {}).items())
     if "municipality" in memberships.columns:
@@ -187,9 +182,8 @@ def merger_conflicts(
             names_2019.setdefault(code, name)
     names_2025 = dict(names_2025.items() if isinstance(names_2025, pd.Series) else (names_2025 or {}).items())
 
-    merged = lookup.groupby("nis_2025", sort=True)["nis_2019"].agg(lambda s: tuple(sorted(s)))
-    merged = merged[merged.map(len) > 1]
-    all_parts = [code for parts in merged for code in parts]
+    merged = {nis_2025: parts for nis_2025, parts in parts_of.items() if len(parts) > 1}
+    all_parts = [code for parts in merged.values() for code in parts]
     status = status_for_codes(all_parts, memberships, non_participants)
 
     records = []

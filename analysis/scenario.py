@@ -7,40 +7,27 @@ adjacency, gaps, enclaves, candidates, profiles, colours); pages and exports onl
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 import geopandas as gpd
 import pandas as pd
 
 from analysis.contiguity import partnership_parts
-from analysis.coverage import COVERED_STATES, coverage_kpis, coverage_status
+from analysis.coverage import COVERED_STATES, counted_partnership_ids, coverage_kpis, coverage_status
+from analysis.filters import chosen_partnerships
 from analysis.gaps import adjacency_pairs, gap_analysis
 from analysis.mapstyle import coverage_categories, map_colours
 from analysis.mergers import project_membership_to_2025, project_non_participants_to_2025
 from analysis.overlaps import overlapping_memberships
 from analysis.profiles import official_size_check, partnership_profiles
+from geodata.crosswalk import successors
+from geodata.membership import Scheme
 
-PARTNERSHIP_COLUMNS = ["partnership_id", "name", "legal_form", "centre_city_nis", "centre_city", "standalone",
-                       "period", "confidence", "notes"]
-MEMBERSHIP_COLUMNS = ["partnership_id", "nis", "municipality", "role", "source", "evidence", "confidence"]
-NON_PARTICIPANT_COLUMNS = ["nis", "municipality", "source", "evidence"]
-
-
-@dataclass(frozen=True)
-class SchemeData:
-    """A membership scenario: partnerships, their members and known non-participants."""
-
-    scheme_id: str
-    label: str
-    partnerships: pd.DataFrame
-    memberships: pd.DataFrame
-    non_participants: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=NON_PARTICIPANT_COLUMNS))
-    reconstructed: bool = False
-    source_note: str = ""
-    boundary_version: str = "2019"  # the codes the memberships use
+# One scheme type for geodata and analysis; the old name stays importable for code written against it.
+SchemeData = Scheme
 
 
-def scheme_from_regions(regions: pd.DataFrame, source: str, version: str) -> SchemeData:
+def scheme_from_regions(regions: pd.DataFrame, source: str, version: str) -> Scheme:
     """The referentieregio's as a scheme: every region a 'partnership', every municipality a confirmed member."""
     names = regions.drop_duplicates("region_id").set_index("region_id")["region_name"]
     partnerships = pd.DataFrame({
@@ -51,12 +38,12 @@ def scheme_from_regions(regions: pd.DataFrame, source: str, version: str) -> Sch
         "partnership_id": regions["region_id"].to_numpy(), "nis": regions["nis"].to_numpy(), "municipality": None,
         "role": "lid", "source": source, "evidence": "Vlaamse Regering 2022", "confidence": "confirmed",
     })
-    return SchemeData("referentieregio", "Referentieregio's", partnerships, memberships,
-                      reconstructed=False, source_note=source, boundary_version=version)
+    return Scheme("referentieregio", "Referentieregio's", partnerships, memberships,
+                  reconstructed=False, source_note=source, boundary_version=version)
 
 
-def scheme_on_version(scheme: SchemeData, version: str, merger_table: pd.DataFrame,
-                      population_2019: pd.Series) -> SchemeData:
+def scheme_on_version(scheme: Scheme, version: str, merger_table: pd.DataFrame,
+                      population_2019: pd.Series) -> Scheme:
     """The scheme with its memberships expressed in the codes of `version` ("2019" or "2025").
 
     Memberships kept on 2019 codes are projected onto the 2025 map (a merged municipality is listed in every
@@ -68,8 +55,7 @@ def scheme_on_version(scheme: SchemeData, version: str, merger_table: pd.DataFra
         raise ValueError(f"Kan lidmaatschap niet omzetten van {scheme.boundary_version} naar {version}")
     memberships = project_membership_to_2025(scheme.memberships, merger_table, population_2019)
     non_participants = project_non_participants_to_2025(scheme.non_participants, merger_table)
-    centre = scheme.partnerships["centre_city_nis"].map(
-        dict(zip(merger_table["nis_2019"], merger_table["nis_2025"]))).where(
+    centre = scheme.partnerships["centre_city_nis"].map(successors(merger_table)).where(
         scheme.partnerships["centre_city_nis"].notna())
     partnerships = scheme.partnerships.assign(centre_city_nis=centre)
     return replace(scheme, partnerships=partnerships, memberships=memberships,
@@ -80,7 +66,7 @@ def scheme_on_version(scheme: SchemeData, version: str, merger_table: pd.DataFra
 class CoverageView:
     """The analysed state of one scheme on one boundary version."""
 
-    scheme: SchemeData
+    scheme: Scheme
     municipalities: gpd.GeoDataFrame
     adjacency: pd.DataFrame
     status: pd.DataFrame
@@ -100,7 +86,7 @@ class CoverageView:
         return set(self.status.loc[self.status["status"].isin(COVERED_STATES), "nis"])
 
 
-def build_coverage_view(municipalities: gpd.GeoDataFrame, scheme: SchemeData, adjacency: pd.DataFrame | None = None,
+def build_coverage_view(municipalities: gpd.GeoDataFrame, scheme: Scheme, adjacency: pd.DataFrame | None = None,
                         regions: pd.DataFrame | None = None, official: dict | None = None,
                         colours: dict[str, str] | None = None) -> CoverageView:
     """Run the coverage analysis for a scheme whose memberships use the codes of `municipalities`."""
@@ -129,9 +115,6 @@ def build_coverage_view(municipalities: gpd.GeoDataFrame, scheme: SchemeData, ad
 def counted_partnerships(view: CoverageView, mask: pd.Series | None = None, selection=None) -> list[str]:
     """The partnership ids (stand-alone centre cities included) this view counts under `mask` and `selection`
     (an `analysis.filters.Selection`), as `analysis.coverage.counted_partnership_ids` defines it."""
-    from analysis.coverage import counted_partnership_ids
-    from analysis.filters import chosen_partnerships
-
     scheme = view.scheme
     codes = view.municipalities["nis"] if mask is None else view.municipalities.loc[mask, "nis"]
     chosen = None if selection is None else chosen_partnerships(scheme.partnerships, scheme.memberships, selection)
@@ -151,8 +134,6 @@ def kpis_for(view: CoverageView, mask: pd.Series | None = None, official: dict |
     """KPIs of the municipalities in `mask` (all when None), the partnerships counted as
     `analysis.coverage.counted_partnership_ids` says; `selection` (an `analysis.filters.Selection`) supplies the
     partnerships a centre-city or partnership filter chose."""
-    from analysis.filters import chosen_partnerships
-
     scheme = view.scheme
     chosen = None if selection is None else chosen_partnerships(scheme.partnerships, scheme.memberships, selection)
     if (mask is None or bool(mask.all())) and chosen is None:

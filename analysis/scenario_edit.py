@@ -5,7 +5,7 @@ A :class:`Scenario` is a :class:`StartingPoint` (the reconstruction, the reconst
 map with its merger conflicts, the referentieregio's, an uploaded scheme, or nothing; on one boundary version),
 the scheme the edits were applied to (the starting scheme, or a saved version that was opened), and the history
 of edits. ``scenario.apply(edit)`` returns a new scenario; nothing is changed in place, so a page can keep the
-previous one. The current scheme is an ordinary :class:`analysis.scenario.SchemeData` on the starting point's
+previous one. The current scheme is an ordinary :class:`geodata.membership.Scheme` on the starting point's
 map: ``analysis.datasets.build_view(scenario.scheme, version)`` gives its KPIs, overlaps, gaps and profiles.
 
 Edits are small frozen dataclasses that carry everything they need (codes and ids, never table positions), so
@@ -33,8 +33,13 @@ import numpy as np
 import pandas as pd
 
 from analysis.formatting import is_missing
-from analysis.scenario import MEMBERSHIP_COLUMNS, NON_PARTICIPANT_COLUMNS, PARTNERSHIP_COLUMNS, SchemeData
-from geodata.membership import partnership_id_for
+from geodata.membership import (
+    MEMBERSHIP_COLUMNS,
+    NON_PARTICIPANT_COLUMNS,
+    PARTNERSHIP_COLUMNS,
+    Scheme,
+    partnership_id_for,
+)
 from geodata.names import name_key
 from geodata.scenario_store import ScenarioContent, ScenarioStart, StoredScheme
 from geodata.vocabulary import MAP_LABELS_NL, SCHEME_REFREG
@@ -101,7 +106,7 @@ def _nis_text(value: Any) -> Any:
     return value
 
 
-def normalised_scheme(scheme: SchemeData) -> SchemeData:
+def normalised_scheme(scheme: Scheme) -> Scheme:
     """The scheme with exactly the standard columns (object dtype, missing values as None, NIS codes as text):
     the form the edits, the differences and the store work on. Columns derived by a projection onto 2025
     (``former_nis``, ``covered_population_share``, ...) are dropped: they describe the projection, and
@@ -120,18 +125,18 @@ def normalised_scheme(scheme: SchemeData) -> SchemeData:
                    non_participants=_frame(non_participants, NON_PARTICIPANT_COLUMNS))
 
 
-def empty_scheme(version: str) -> SchemeData:
+def empty_scheme(version: str) -> Scheme:
     """A scheme without partnerships or non-participants on a boundary version."""
-    return SchemeData(SCENARIO_SCHEME_ID, "Leeg scenario", _frame([], PARTNERSHIP_COLUMNS),
-                      _frame([], MEMBERSHIP_COLUMNS), _frame([], NON_PARTICIPANT_COLUMNS),
-                      reconstructed=False, source_note="", boundary_version=version)
+    return Scheme(SCENARIO_SCHEME_ID, "Leeg scenario", _frame([], PARTNERSHIP_COLUMNS),
+                  _frame([], MEMBERSHIP_COLUMNS), _frame([], NON_PARTICIPANT_COLUMNS),
+                  reconstructed=False, source_note="", boundary_version=version)
 
 
 # -------------------------------------------------------------------------------------------------------------
 # Conversion to and from the store's plain data
 # -------------------------------------------------------------------------------------------------------------
 
-def stored_scheme(scheme: SchemeData) -> StoredScheme:
+def stored_scheme(scheme: Scheme) -> StoredScheme:
     """The scheme as plain data for :mod:`geodata.scenario_store` (the standard columns, see
     :func:`normalised_scheme`); :func:`scheme_from_stored` gives it back."""
     def rows(frame, columns):
@@ -145,13 +150,13 @@ def stored_scheme(scheme: SchemeData) -> StoredScheme:
                         reconstructed=bool(scheme.reconstructed), source_note=scheme.source_note or "")
 
 
-def scheme_from_stored(stored: StoredScheme) -> SchemeData:
-    """The SchemeData of stored plain data (normalised: the same frames as :func:`normalised_scheme`)."""
-    return SchemeData(stored.scheme_id, stored.label, _frame(stored.partnerships, PARTNERSHIP_COLUMNS),
-                      _frame(stored.memberships, MEMBERSHIP_COLUMNS),
-                      _frame(stored.non_participants, NON_PARTICIPANT_COLUMNS),
-                      reconstructed=stored.reconstructed, source_note=stored.source_note,
-                      boundary_version=stored.boundary_version)
+def scheme_from_stored(stored: StoredScheme) -> Scheme:
+    """The Scheme of stored plain data (normalised: the same frames as :func:`normalised_scheme`)."""
+    return Scheme(stored.scheme_id, stored.label, _frame(stored.partnerships, PARTNERSHIP_COLUMNS),
+                  _frame(stored.memberships, MEMBERSHIP_COLUMNS),
+                  _frame(stored.non_participants, NON_PARTICIPANT_COLUMNS),
+                  reconstructed=stored.reconstructed, source_note=stored.source_note,
+                  boundary_version=stored.boundary_version)
 
 
 # -------------------------------------------------------------------------------------------------------------
@@ -168,7 +173,7 @@ def _listing(names: list[str], limit: int = 5) -> str:
     return ", ".join(names[:-1]) + " en " + names[-1]
 
 
-def _partnership_names(scheme: SchemeData) -> dict[str, str]:
+def _partnership_names(scheme: Scheme) -> dict[str, str]:
     frame = scheme.partnerships
     return {pid: (name if isinstance(name, str) and name else pid)
             for pid, name in zip(frame["partnership_id"].tolist(), frame["name"].tolist())}
@@ -185,13 +190,13 @@ def _check_municipality(nis: Any, names: Mapping[str, str], version: str) -> str
     return code
 
 
-def _check_partnership(scheme: SchemeData, pid: Any) -> str:
+def _check_partnership(scheme: Scheme, pid: Any) -> str:
     if not isinstance(pid, str) or pid not in set(scheme.partnerships["partnership_id"].tolist()):
         raise EditError(f"Onbekend samenwerkingsverband '{pid}'.")
     return pid
 
 
-def _check_name(scheme: SchemeData, name: Any, except_pid: str | None = None) -> str:
+def _check_name(scheme: Scheme, name: Any, except_pid: str | None = None) -> str:
     if not isinstance(name, str) or not name.strip():
         raise EditError("Geef het samenwerkingsverband een naam.")
     name = " ".join(name.split())
@@ -203,7 +208,7 @@ def _check_name(scheme: SchemeData, name: Any, except_pid: str | None = None) ->
     return name
 
 
-def new_partnership_id(scheme: SchemeData, name: str) -> str:
+def new_partnership_id(scheme: Scheme, name: str) -> str:
     """An id for a new partnership called ``name`` that the scheme does not use yet ("scenario-<name>")."""
     taken = set(scheme.partnerships["partnership_id"].tolist())
     base = f"scenario-{partnership_id_for(name)}"
@@ -240,7 +245,7 @@ def _set_partnership(partnerships: pd.DataFrame, pid: str, **values: Any) -> pd.
     return result
 
 
-def _refresh_standalone(scheme: SchemeData, pids: Iterable[str]) -> SchemeData:
+def _refresh_standalone(scheme: Scheme, pids: Iterable[str]) -> Scheme:
     """``standalone`` of the given partnerships from their members: only their centre city."""
     pids = set(pids)
     if not pids:
@@ -257,7 +262,7 @@ def _refresh_standalone(scheme: SchemeData, pids: Iterable[str]) -> SchemeData:
     return replace(scheme, partnerships=partnerships)
 
 
-def _remove_memberships(scheme: SchemeData, codes: set[str], pid: str | None = None) -> tuple[SchemeData, set[str]]:
+def _remove_memberships(scheme: Scheme, codes: set[str], pid: str | None = None) -> tuple[Scheme, set[str]]:
     """The scheme without the memberships of ``codes`` (in ``pid`` only, or in every partnership), a centre city
     among them cleared from the partnership it leaves; also the partnerships touched."""
     memberships = scheme.memberships
@@ -275,7 +280,7 @@ def _remove_memberships(scheme: SchemeData, codes: set[str], pid: str | None = N
     return replace(scheme, memberships=kept, partnerships=partnerships), touched
 
 
-def _remove_non_participants(scheme: SchemeData, codes: set[str]) -> SchemeData:
+def _remove_non_participants(scheme: Scheme, codes: set[str]) -> Scheme:
     frame = scheme.non_participants
     keep = [code not in codes for code in frame["nis"].tolist()]
     if all(keep):
@@ -283,8 +288,8 @@ def _remove_non_participants(scheme: SchemeData, codes: set[str]) -> SchemeData:
     return replace(scheme, non_participants=frame[keep].reset_index(drop=True))
 
 
-def _assign(scheme: SchemeData, codes: list[str], pid: str, names: Mapping[str, str],
-            keep_other_partnerships: bool = False) -> SchemeData:
+def _assign(scheme: Scheme, codes: list[str], pid: str, names: Mapping[str, str],
+            keep_other_partnerships: bool = False) -> Scheme:
     """Make ``codes`` members of ``pid`` (leaving every other partnership unless kept) and not non-participants.
     A membership row that already exists for (pid, nis) is kept as it is, with its source."""
     code_set = set(codes)
@@ -302,12 +307,12 @@ def _assign(scheme: SchemeData, codes: list[str], pid: str, names: Mapping[str, 
     return _refresh_standalone(scheme, touched)
 
 
-def _member_codes(scheme: SchemeData, pid: str) -> list[str]:
+def _member_codes(scheme: Scheme, pid: str) -> list[str]:
     return [nis for owner, nis in zip(scheme.memberships["partnership_id"].tolist(),
                                       scheme.memberships["nis"].tolist()) if owner == pid]
 
 
-def _partnerships_of(scheme: SchemeData, nis: str) -> list[str]:
+def _partnerships_of(scheme: Scheme, nis: str) -> list[str]:
     return list(dict.fromkeys(owner for owner, code in zip(scheme.memberships["partnership_id"].tolist(),
                                                            scheme.memberships["nis"].tolist()) if code == nis))
 
@@ -324,7 +329,7 @@ def _members_text(codes: Iterable[str], names: Mapping[str, str]) -> str:
 class Edit:
     """One edit. ``apply`` returns the new scheme and a Dutch description of what changed."""
 
-    def apply(self, scheme: SchemeData, names: Mapping[str, str]) -> tuple[SchemeData, str]:
+    def apply(self, scheme: Scheme, names: Mapping[str, str]) -> tuple[Scheme, str]:
         raise NotImplementedError
 
     @property
@@ -609,7 +614,7 @@ class StartingPoint:
 
     kind: str
     label: str
-    scheme: SchemeData
+    scheme: Scheme
     names: Mapping[str, str]
     conflicts: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CONFLICT_COLUMNS))
 
@@ -618,7 +623,7 @@ class StartingPoint:
         return self.scheme.boundary_version
 
 
-def starting_point(kind: str, scheme: SchemeData | None, names: Mapping[str, str], version: str,
+def starting_point(kind: str, scheme: Scheme | None, names: Mapping[str, str], version: str,
                    conflicts: pd.DataFrame | None = None, label: str | None = None) -> StartingPoint:
     """A starting point from a scheme already on the codes of ``version`` (None for an empty start).
 
@@ -647,7 +652,7 @@ UNDO_CHECKPOINT_EVERY = 5
 class AppliedEdit:
     edit: Edit
     description: str
-    checkpoint: SchemeData | None = field(default=None, compare=False, repr=False)  # the scheme after this edit
+    checkpoint: Scheme | None = field(default=None, compare=False, repr=False)  # the scheme after this edit
 
 
 @dataclass(frozen=True, eq=False)
@@ -658,8 +663,8 @@ class Scenario:
     """
 
     start: StartingPoint
-    base: SchemeData
-    scheme: SchemeData
+    base: Scheme
+    scheme: Scheme
     history: tuple[AppliedEdit, ...] = ()
     base_resolved: frozenset[str] = frozenset()
 
@@ -748,7 +753,7 @@ def new_scenario(start: StartingPoint, label: str | None = None) -> Scenario:
 # Differences
 # -------------------------------------------------------------------------------------------------------------
 
-def _state_of(scheme: SchemeData) -> tuple[dict[str, frozenset[str]], set[str]]:
+def _state_of(scheme: Scheme) -> tuple[dict[str, frozenset[str]], set[str]]:
     partnerships: dict[str, set[str]] = {}
     for pid, nis in zip(scheme.memberships["partnership_id"].tolist(), scheme.memberships["nis"].tolist()):
         partnerships.setdefault(nis, set()).add(pid)
@@ -763,7 +768,7 @@ def _state_text(pids: frozenset[str], non_participant: bool, partnership_names: 
     return "neemt niet deel" if non_participant else "onbekend"
 
 
-def municipality_differences(start: SchemeData, scheme: SchemeData, names: Mapping[str, str]) -> pd.DataFrame:
+def municipality_differences(start: Scheme, scheme: Scheme, names: Mapping[str, str]) -> pd.DataFrame:
     """Municipalities whose partnerships or non-participation differ between ``start`` and ``scheme``.
 
     Columns: nis, municipality, before, after (Dutch: partnership names joined with " + ", "neemt niet deel" or
@@ -792,7 +797,7 @@ def _yes_no(value: Any) -> str:
     return "ja" if value is True else "nee" if value is False else "onbekend"
 
 
-def partnership_differences(start: SchemeData, scheme: SchemeData, names: Mapping[str, str]) -> pd.DataFrame:
+def partnership_differences(start: Scheme, scheme: Scheme, names: Mapping[str, str]) -> pd.DataFrame:
     """Partnerships that are new, deleted or changed (name, members, centre city, legal form, stand-alone).
 
     Columns: partnership_id, name (the current name, or the last one of a deleted partnership), change

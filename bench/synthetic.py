@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.scenario import SchemeData
+from geodata.membership import Scheme
 
 TESTS_DIR = Path(__file__).resolve().parent.parent / "tests"
 BLOCK = 3
@@ -70,10 +70,10 @@ def synthetic_map(n: int):
     # Every 13th partnership has a centre city; it stays in its partnership (no standalone shrinking needed).
     centre = {pid: first_member[pid] for i, pid in enumerate(grids_partnerships["partnership_id"]) if i % 13 == 0}
     partnerships = grids.partnerships_frame(grids_partnerships["partnership_id"], centre_city=centre)
-    scheme = SchemeData("synthetisch", f"synthetisch {n}", partnerships,
-                        memberships[["partnership_id", "nis", "municipality", "role", "source", "evidence",
-                                     "confidence"]].reset_index(drop=True),
-                        grids.non_participants_frame(non_participants))
+    scheme = Scheme("synthetisch", f"synthetisch {n}", partnerships,
+                    memberships[["partnership_id", "nis", "municipality", "role", "source", "evidence",
+                                 "confidence"]].reset_index(drop=True),
+                    grids.non_participants_frame(non_participants))
     return municipalities, scheme
 
 

@@ -1,7 +1,11 @@
-"""The one crosswalk between the municipalities of 2019-2024 (300) and those from 2025 (285), for figures that a
-source gives only for the 2025 merged municipalities.
+"""The one crosswalk between the municipalities of 2019-2024 (300) and those from 2025 (285).
 
-One rule, used by every page, table, export and the command line (see "Boundary versions" in
+Codes: :func:`successors` (2019 code -> 2025 code) and :func:`parts_by_successor` (2025 code -> its 2019 parts) are
+the only conversion of codes between the two maps; memberships (:mod:`analysis.mergers`), populations, name
+matching and uploads all go through them. They read the merger table (:func:`geodata.municipalities.load_merger_table`)
+unless they are given one (a hand-made table in a unit test).
+
+Figures that a source gives only for the 2025 merged municipalities follow one rule, used by every page, table, export and the command line (see "Boundary versions" in
 :mod:`geodata.indicators`): on the 2019-2024 map a 2025 merged municipality's figure is attributed to its **largest**
 2019 part (inhabitants on 1 January 2020), flagged as an approximation; the other parts have no figure of their own
 ("cijfer zit in <grootste deel> (fusie 2025)"). Nothing is divided over the parts: that would invent numbers.
@@ -16,6 +20,25 @@ import pandas as pd
 
 from geodata.indicator_model import FLAG_APPROXIMATE, FLAG_MERGED, FLAG_OK
 from geodata.municipalities import load_merger_table, load_municipalities
+
+
+def successors(merger_table: pd.DataFrame | None = None) -> dict[str, str]:
+    """2019-2024 code -> the 2025 code of the municipality it is (part of), from `merger_table` (columns
+    ``nis_2019``, ``nis_2025`` as 5-character texts; the official table when None). Raises ValueError when a 2019
+    code has two."""
+    table = load_merger_table() if merger_table is None else merger_table
+    if table["nis_2019"].duplicated().any():
+        raise ValueError("merger_table maps a 2019 code to more than one 2025 code")
+    return dict(zip(table["nis_2019"], table["nis_2025"]))
+
+
+def parts_by_successor(merger_table: pd.DataFrame | None = None) -> dict[str, tuple[str, ...]]:
+    """2025 code -> its 2019-2024 parts (sorted codes; one part when it did not merge), from `merger_table`
+    (the official table when None)."""
+    parts: dict[str, list[str]] = {}
+    for old, new in successors(merger_table).items():
+        parts.setdefault(new, []).append(old)
+    return {new: tuple(sorted(olds)) for new, olds in sorted(parts.items())}
 
 
 @lru_cache(maxsize=2)

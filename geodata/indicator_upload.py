@@ -50,15 +50,42 @@ from pathlib import PurePath
 
 import pandas as pd
 
-from geodata.crosswalk import aggregation_units
+from geodata.crosswalk import aggregation_units, parts_by_successor, successors
 from geodata.dutch_numbers import INVALID, ParsedCell, parse_cell
+from geodata.fetch import fetch_path
 from geodata.indicator_model import (
-    COUNT, FLAG_APPROXIMATE, FLAG_MERGED, FLAG_MISSING, FLAG_OK, FLAG_SUPPRESSED, LONG_COLUMNS, RATE,
+    COUNT,
+    FLAG_APPROXIMATE,
+    FLAG_MERGED,
+    FLAG_MISSING,
+    FLAG_OK,
+    FLAG_SUPPRESSED,
+    LONG_COLUMNS,
+    RATE,
+    Indicator,
 )
-from geodata.names import slug
+from geodata.municipalities import french_names_2019, is_flemish, load_municipalities, normalise_nis
+from geodata.names import (
+    AMBIGUOUS,
+    FORMER,
+    MERGED_2025,
+    MERGED_INTO,
+    UNKNOWN,
+    former_municipalities_2019,
+    matcher_for_version,
+    name_key,
+    slug,
+)
 from geodata.uploads import (
-    ERROR, WARNING, Problem, RawSheet, cell_text, column_letter, has_errors,
-    header_key, read_raw_sheets,
+    ERROR,
+    WARNING,
+    Problem,
+    RawSheet,
+    cell_text,
+    column_letter,
+    has_errors,
+    header_key,
+    read_raw_sheets,
 )
 
 UPLOAD_PREFIX = "upload:"
@@ -111,28 +138,17 @@ class _Reference:
     name_cache: dict = field(default_factory=dict)
 
     def matcher(self, version: str):
-        from geodata.names import matcher_for_version
-
         return matcher_for_version(version)
 
 
 def _former_atom(name: str) -> str:
-    from geodata.names import name_key
-
     return "former:" + name_key(name)
 
 
 @lru_cache(maxsize=1)
 def _reference() -> _Reference:
-    from geodata.fetch import fetch_path
-    from geodata.municipalities import (
-        french_names_2019, is_flemish, load_merger_table, load_municipalities, normalise_nis,
-    )
-    from geodata.names import former_municipalities_2019, name_key
-
     old, new = load_municipalities("2019"), load_municipalities("2025")
-    mergers = load_merger_table()
-    parts = mergers.groupby("nis_2025")["nis_2019"].agg(lambda codes: tuple(sorted(codes))).to_dict()
+    parts = parts_by_successor()
     former = former_municipalities_2019()
     former_parts = {nis: frozenset(_former_atom(name) for name in group["former_name"])
                     for nis, group in former.groupby("nis_2019")}
@@ -149,7 +165,7 @@ def _reference() -> _Reference:
     return _Reference(
         codes={"2019": set(old["nis"]), "2025": set(new["nis"])},
         parts=parts,
-        successor=dict(zip(mergers["nis_2019"], mergers["nis_2025"])),
+        successor=successors(),
         names={"2019": dict(zip(old["nis"], old["name"])), "2025": dict(zip(new["nis"], new["name"]))},
         former_parts=former_parts,
         former_codes=former_codes,
@@ -221,8 +237,6 @@ def _classify_name(ref: _Reference, text: str) -> _Key:
 
 
 def _classify_name_uncached(ref: _Reference, text: str) -> _Key:
-    from geodata.names import AMBIGUOUS, FORMER, MERGED_2025, MERGED_INTO, UNKNOWN, name_key
-
     key = name_key(text)
     if not key:
         return _Key(_EMPTY, text)
@@ -255,16 +269,12 @@ def _classify_name_uncached(ref: _Reference, text: str) -> _Key:
 
 def _known_name(ref: _Reference, text: str) -> bool:
     """A municipality name (Flemish or not) without asking the matchers (no suggestions: fast)."""
-    from geodata.names import name_key
-
     key = name_key(text)
     return bool(key) and (key in ref.flemish_names or key in ref.outside_names)
 
 
 def _resolve_on(ref: _Reference, key: _Key, file_version: str) -> _Key:
     """The 2019 codes (atoms) a municipality row covers, reading it on the map `file_version`."""
-    from geodata.names import FORMER, MERGED_INTO
-
     if key.kind != _MUNICIPALITY:
         return key
     if key.code is not None:
@@ -973,8 +983,6 @@ def upload_catalogue(frame: pd.DataFrame, filename: str, kinds: dict[str, str] |
     ``kinds`` and ``higher_is_worse`` override, per indicator id, what was detected. An uploaded rate has no
     numerator and denominator, so it is mapped per municipality but not aggregated; a count is summed.
     """
-    from geodata.indicator_model import Indicator
-
     entries = {}
     for indicator_id, group in frame.groupby("indicator_id", sort=False):
         label = str(group["label"].iloc[0])

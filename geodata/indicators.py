@@ -91,12 +91,22 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from geodata.crosswalk import aggregation_units, on_2019_map
+from geodata.crosswalk import aggregation_units, on_2019_map, successors
 from geodata.fetch import fetch_path
-from geodata.indicator_upload import read_indicator_upload
 from geodata.indicator_model import (
-    COUNT, DENSITY, FLAG_APPROXIMATE, FLAG_MISSING, FLAG_OK, LONG_COLUMNS, RATE, VALUE_FLAGS, Indicator,
+    COUNT,
+    DENSITY,
+    FLAG_APPROXIMATE,
+    FLAG_MISSING,
+    FLAG_OK,
+    LONG_COLUMNS,
+    RATE,
+    VALUE_FLAGS,
+    Indicator,
 )
+from geodata.indicator_upload import read_indicator_upload
+from geodata.municipalities import is_flemish, load_municipalities, normalise_nis
+from geodata.names import former_municipalities_2019
 from geodata.sources import SOURCES
 from geodata.uploads import has_errors
 
@@ -227,8 +237,6 @@ def load_jobseekers() -> pd.DataFrame:
 def _population_source() -> pd.DataFrame:
     frame = pd.read_parquet(fetch_path(POPULATION), columns=["year", "CD_REFNIS", "TX_DESCR_NL", "total"])
     frame = frame.rename(columns={"CD_REFNIS": "nis", "TX_DESCR_NL": "name", "total": "value"})
-    from geodata.municipalities import is_flemish, normalise_nis
-
     frame["nis"] = frame["nis"].map(normalise_nis)
     frame = frame[frame["nis"].map(is_flemish)].copy()
     frame["year"] = frame["year"].astype(int)
@@ -237,14 +245,10 @@ def _population_source() -> pd.DataFrame:
 
 @lru_cache(maxsize=2)
 def _population(version: str) -> pd.DataFrame:
-    from geodata.municipalities import load_merger_table, load_municipalities
-    from geodata.names import former_municipalities_2019
-
     source = _population_source()
     codes_2019 = set(load_municipalities("2019")["nis"])
     codes_2025 = set(load_municipalities("2025")["nis"])
-    mergers = load_merger_table()
-    to_2025 = dict(zip(mergers["nis_2019"], mergers["nis_2025"]))
+    to_2025 = successors()
     former = dict(zip(former_municipalities_2019()["former_name"], former_municipalities_2019()["nis_2019"]))
 
     before_2019 = source[source["year"] < 2019].copy()
@@ -280,8 +284,6 @@ def load_population(version: str) -> pd.DataFrame:
 
 def load_area(version: str, years) -> pd.DataFrame:
     """Area (km²) of each municipality of the map, one row per year in `years` (the same value every year)."""
-    from geodata.municipalities import load_municipalities
-
     layer = load_municipalities(version)
     years = sorted({int(year) for year in years})
     nis = np.repeat(layer["nis"].to_numpy(), len(years))

@@ -13,18 +13,20 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
 
 from geodata import names as name_matching
-from geodata.municipalities import is_flemish
+from geodata.municipalities import is_flemish, load_merger_table, load_municipalities
 from geodata.uploads import ERROR, WARNING, Problem, has_errors
+from geodata.vocabulary import SCHEME_LABELS, SCHEME_REGIE
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
-SCHEMES = {"regie-2020-2025": DATA_DIR / "regie-2020-2025"}
+SCHEMES = {SCHEME_REGIE: DATA_DIR / "regie-2020-2025"}
+SCHEME_SOURCE_NOTES = {SCHEME_REGIE: "Gereconstrueerd uit openbare bronnen (geodata/data/regie-2020-2025)"}
 CONFIDENCES = ("confirmed", "suggestive")
 # The Dutch word for each confidence, in every table, export and upload-format file.
 CONFIDENCE_NL = {"confirmed": "bevestigd", "suggestive": "vermoedelijk"}
@@ -54,12 +56,23 @@ class MembershipDataError(ValueError):
 
 @dataclass(frozen=True)
 class Scheme:
-    """Partnerships, their members and the known non-participants of one scheme (2019-2024 codes)."""
+    """A membership scheme: partnerships, their members and the known non-participants, on the codes of one
+    boundary version.
+
+    The one type for every scheme: the bundled reconstruction (:func:`load_scheme`), the referentieregio's
+    (:func:`analysis.scenario.scheme_from_regions`), an uploaded list (:class:`MembershipReader`) and a scenario
+    (:mod:`analysis.scenario_edit`). ``label`` is how pages, maps and exports name it; ``source_note`` where it
+    comes from; ``boundary_version`` the codes the memberships use ("2019" or "2025").
+    """
 
     scheme_id: str
+    label: str
     partnerships: pd.DataFrame
     memberships: pd.DataFrame
-    non_participants: pd.DataFrame
+    non_participants: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=NON_PARTICIPANT_COLUMNS))
+    reconstructed: bool = False
+    source_note: str = ""
+    boundary_version: str = "2019"
 
 
 # -------------------------------------------------------------------------------------------------------------
@@ -81,8 +94,9 @@ def _load_scheme(scheme_id: str) -> Scheme:
     partnerships["standalone"] = partnerships["standalone"].map({"ja": True, "nee": False})
     for frame in (partnerships, memberships, non_participants):
         frame.replace("", None, inplace=True)
-    scheme = Scheme(scheme_id, partnerships[PARTNERSHIP_COLUMNS], memberships[MEMBERSHIP_COLUMNS],
-                    non_participants[NON_PARTICIPANT_COLUMNS])
+    scheme = Scheme(scheme_id, SCHEME_LABELS[scheme_id], partnerships[PARTNERSHIP_COLUMNS],
+                    memberships[MEMBERSHIP_COLUMNS], non_participants[NON_PARTICIPANT_COLUMNS], reconstructed=True,
+                    source_note=SCHEME_SOURCE_NOTES[scheme_id], boundary_version="2019")
     problems = check_scheme(scheme)
     if problems:
         raise MembershipDataError(f"{folder}: " + "; ".join(problems))
@@ -92,8 +106,8 @@ def _load_scheme(scheme_id: str) -> Scheme:
 def load_scheme(scheme_id: str = "regie-2020-2025") -> Scheme:
     """The bundled scheme, validated against the 2019-2024 map (raises MembershipDataError if inconsistent)."""
     scheme = _load_scheme(scheme_id)
-    return Scheme(scheme.scheme_id, scheme.partnerships.copy(), scheme.memberships.copy(),
-                  scheme.non_participants.copy())
+    return replace(scheme, partnerships=scheme.partnerships.copy(), memberships=scheme.memberships.copy(),
+                   non_participants=scheme.non_participants.copy())
 
 
 def check_scheme(scheme: Scheme) -> list[str]:
@@ -104,8 +118,6 @@ def check_scheme(scheme: Scheme) -> list[str]:
     suggestive; no duplicate (partnership, municipality) rows; a standalone partnership has exactly one member,
     its centre city; a centre city named on a partnership is one of its members.
     """
-    from geodata.municipalities import load_municipalities
-
     names = dict(zip(*load_municipalities("2019")[["nis", "name"]].to_numpy().T))
     problems = []
     partnerships, memberships = scheme.partnerships, scheme.memberships
@@ -484,8 +496,9 @@ class MembershipReader:
             non_participants = non_participants[~duplicated].drop(columns="row")
         else:
             non_participants = pd.DataFrame(columns=NON_PARTICIPANT_COLUMNS)
-        return Scheme(f"upload:{self.file}", partnerships, memberships,
-                      non_participants.reindex(columns=NON_PARTICIPANT_COLUMNS))
+        return Scheme(f"upload:{self.file}", self.file, partnerships, memberships,
+                      non_participants.reindex(columns=NON_PARTICIPANT_COLUMNS), source_note=self.file,
+                      boundary_version="2019")
 
     def partnerships_and_memberships(self, records: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         if records.empty:
@@ -613,8 +626,6 @@ def membership_reader(filename: str, municipalities: pd.DataFrame | None = None,
                       merger_table: pd.DataFrame | None = None) -> MembershipReader:
     """A reader for one upload, on the 2019-2024 municipalities and the 2025 merger table."""
     if municipalities is None or merger_table is None:
-        from geodata.municipalities import load_merger_table, load_municipalities
-
         municipalities = load_municipalities("2019") if municipalities is None else municipalities
         merger_table = load_merger_table() if merger_table is None else merger_table
     return MembershipReader(filename, municipalities, merger_table, name_matching.matcher_for_version("2019"))
@@ -652,8 +663,6 @@ def membership_template_csv() -> bytes:
 
 def membership_template_xlsx() -> bytes:
     """The upload template as XLSX: the table, an explanation sheet and the list of municipalities."""
-    from geodata.municipalities import load_municipalities
-
     municipalities = load_municipalities("2019")[["nis", "name", "province"]].rename(
         columns={"name": "gemeente", "province": "provincie"})
     buffer = io.BytesIO()

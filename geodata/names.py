@@ -18,6 +18,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from geodata.crosswalk import parts_by_successor, successors
+from geodata.fetch import fetch_path
+from geodata.municipalities import french_names_2019, is_flemish, load_municipalities, normalise_nis
+
 EXACT = "exact"
 NORMALISED = "normalised"  # same name written differently (case, accents, hyphens, St./Sint)
 FRENCH = "french"
@@ -237,13 +241,10 @@ def matcher_for_version(version: str) -> MunicipalityMatcher:
     the 2025 map a 2019 name of a merged part ("Borsbeek") stands for its successor (kind ``merged_into``),
     so the caller can decide whether that is acceptable.
     """
-    from geodata.municipalities import french_names_2019, load_merger_table, load_municipalities
-
     old = load_municipalities("2019")
     new = load_municipalities("2025")
-    mergers = load_merger_table()
-    to_2025 = dict(zip(mergers["nis_2019"], mergers["nis_2025"]))
-    parts = mergers.groupby("nis_2025")["nis_2019"].agg(lambda codes: tuple(sorted(codes)))
+    to_2025 = successors()
+    parts = parts_by_successor()
     former = former_municipalities_2019()
     french = french_names_2019()
 
@@ -281,9 +282,6 @@ def municipalities_outside_flanders() -> tuple[tuple[str, str, str], ...]:
     From Statbel's population per municipality (the `population_parquet` source); the region follows from the
     NIS code (21xxx is Brussels), as everywhere in Regiekaart.
     """
-    from geodata.fetch import fetch_path
-    from geodata.municipalities import is_flemish, normalise_nis
-
     table = pd.read_parquet(fetch_path("population_parquet"), columns=["CD_REFNIS", "TX_DESCR_NL", "TX_DESCR_FR"])
     table["CD_REFNIS"] = table["CD_REFNIS"].map(normalise_nis)
     table = table[~table["CD_REFNIS"].map(is_flemish)].drop_duplicates()

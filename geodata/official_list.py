@@ -29,12 +29,36 @@ import pandas as pd
 
 from geodata import names as name_matching
 from geodata.membership import (
-    CENTRE_CITIES, LIST_HEADERS, NAME_HEADERS, NIS_HEADERS, OPTIONAL_HEADERS, PARTNERSHIP_HEADERS, REGISSEUR_FALLBACK_HEADERS,
-    TEMPLATE_SHEET, Cell, MemberEntry, MembershipReader, Scheme, membership_reader, split_members,
+    CENTRE_CITIES,
+    LIST_HEADERS,
+    NAME_HEADERS,
+    NIS_HEADERS,
+    OPTIONAL_HEADERS,
+    PARTNERSHIP_HEADERS,
+    REGISSEUR_FALLBACK_HEADERS,
+    TEMPLATE_SHEET,
+    Cell,
+    MemberEntry,
+    MembershipReader,
+    Scheme,
+    membership_reader,
+    split_members,
 )
+from geodata.municipalities import PROVINCES
 from geodata.uploads import (
-    ERROR, MAX_UPLOAD_BYTES, WARNING, Problem, RawSheet, cell_text, column_letter, find_column, has_errors,
-    header_key, read_raw_sheets, size_problem, table_from_sheet,
+    ERROR,
+    MAX_UPLOAD_BYTES,
+    WARNING,
+    Problem,
+    RawSheet,
+    cell_text,
+    column_letter,
+    find_column,
+    has_errors,
+    header_key,
+    read_raw_sheets,
+    size_problem,
+    table_from_sheet,
 )
 
 PASTED_TEXT = "geplakte tekst"
@@ -224,8 +248,6 @@ def _is_note(text: str) -> bool:
 
 
 def _is_heading(text: str) -> bool:
-    from geodata.municipalities import PROVINCES
-
     key = name_matching.name_key(text)
     return key.startswith("provincie") or key in {name_matching.name_key(name) for name in PROVINCES.values()}
 

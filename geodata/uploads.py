@@ -245,6 +245,7 @@ def read_xlsx_sheets(data: bytes, filename: str) -> tuple[list[RawSheet], list[P
         return [], [Problem(ERROR, filename, None, None,
                             "Het Excelbestand is uitgepakt veel te groot (mogelijk een 'zip-bom').",
                             "Laad een kleiner bestand op.")]
+    # Imported here on purpose: openpyxl takes about a second to import, and only an XLSX upload needs it.
     from openpyxl import load_workbook
 
     try:

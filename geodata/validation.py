@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from geodata.crosswalk import successors
 from geodata.municipalities import load_merger_table, load_municipalities
 
 # Both shapefiles were simplified by the publisher independently, so borders differ slightly between
@@ -26,8 +27,9 @@ class AreaCheck:
 
 def area_by_successor(municipalities_2019: pd.DataFrame, merger_table: pd.DataFrame) -> pd.Series:
     """Sum of 2019 areas (km²) per 2025 code."""
-    areas = municipalities_2019.set_index("nis")["area_km2"]
-    return merger_table.assign(area=merger_table["nis_2019"].map(areas)).groupby("nis_2025")["area"].sum()
+    to_2025 = successors(merger_table)
+    areas = municipalities_2019[municipalities_2019["nis"].isin(to_2025.keys())]
+    return areas.groupby(areas["nis"].map(to_2025).rename("nis_2025"))["area_km2"].sum().rename("area")
 
 
 def check_area_conservation() -> AreaCheck:

@@ -34,6 +34,7 @@ def test_synthetic_grid_has_partnerships_gaps_overlaps_and_non_participants():
     assert again.equals(members)  # the same n gives the same map
 
 
+@pytest.mark.slow
 def test_payload_figure_compares_with_a_larger_naive_map():
     figure = bench.measure_payload(repeats=1)
     assert 0 < figure["coverage_map_bytes"] < figure["naive_choropleth_bytes"]
@@ -43,6 +44,7 @@ def test_payload_figure_compares_with_a_larger_naive_map():
     assert figure["coverage_map_build_ms"] > 0 and isinstance(figure["meets_target"], bool)
 
 
+@pytest.mark.slow
 def test_analysis_figure_reports_real_map_stages_and_grid_growth():
     figure = bench.measure_analysis(sizes=(200, 800), repeats=1)
     real = figure["real_300"]
@@ -54,12 +56,14 @@ def test_analysis_figure_reports_real_map_stages_and_grid_growth():
     assert small["partnerships"] < large["partnerships"]
 
 
+@pytest.mark.slow
 def test_png_figure_is_measured():
     figure = bench.measure_png(repeats=1)
     assert figure["available"], figure.get("note")
     assert figure["export_png_ms"] > 0 and figure["minimal_export_png_ms"] > 0 and figure["total_s"] > 0
 
 
+@pytest.mark.slow
 def test_scenario_edit_figure_times_edits_against_a_plain_view():
     figure = bench.measure_scenario_edit(edits=6, repeats=1)
     assert figure["edits"] == 6 and len(figure["samples_ms"]) == 6
@@ -81,6 +85,7 @@ def test_clear_caches_empties_the_module_caches():
     assert "geodata.weblayer._cached_web_layer" in cleared and "analysis.datasets.bundled_view" in cleared
 
 
+@pytest.mark.slow
 def test_the_table_and_the_json_show_the_same_figures():
     result = subprocess.run([sys.executable, "bench/run.py", "--json", "--only", "payload", "--quick"],
                             cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600, check=True)
@@ -134,6 +139,7 @@ def test_browser_load_and_soak_figures_have_their_shape_and_are_sane(chromium):
     assert "static map file (floor)" in table and "4 sessions" in table and "Soak (3 sessions" in table
 
 
+@pytest.mark.slow
 def test_map_layers_carry_the_web_layer_coordinates_exactly():
     import folium
 
@@ -155,6 +161,7 @@ def test_map_layers_carry_the_web_layer_coordinates_exactly():
     assert drawn == 300
 
 
+@pytest.mark.slow
 def test_coverage_map_pieces_are_prepared_once_per_view_and_released_with_it(monkeypatch):
     """What the rerun figure relies on: a filter change only selects, and nothing outlives its view."""
     import gc

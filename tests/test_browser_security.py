@@ -27,6 +27,7 @@ WAIT_MS = 120_000
 
 # --- no browser: the server never evaluates template syntax in names -----------------------------------------
 
+@pytest.mark.slow
 def test_template_syntax_in_names_is_not_evaluated_on_the_server():
     from analysis.datasets import build_view
     from analysis.membership_list import read_list

@@ -4,6 +4,7 @@ behaviour a workaround relies on (then the workaround, or its reason, has to be 
 import inspect
 
 import branca
+import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import DownloadButton, Widget
@@ -19,6 +20,7 @@ def _app_with_pages_folder(tmp_path, script: str) -> AppTest:
     return AppTest.from_file(str(entry), default_timeout=30)
 
 
+@pytest.mark.slow
 def test_a_pages_folder_starts_the_legacy_mode_and_leaving_it_reruns_the_entry_point(tmp_path):
     at = _app_with_pages_folder(tmp_path, """
         import streamlit as st

@@ -151,6 +151,7 @@ def summaries():
     return found
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("combination", list(COMBINATIONS))
 def test_every_page_shows_the_same_counts(combination, summaries):
     query = COMBINATIONS[combination]

@@ -23,6 +23,7 @@ def app(page: str | None = None, **query) -> AppTest:
     return open_app(page, **query)
 
 
+@pytest.mark.slow
 def test_home_shows_kpis_beside_official_totals_and_the_reconstruction_banner():
     at = app()
     assert metric(at, "Gemeenten gedekt").endswith("/ 300")
@@ -33,12 +34,14 @@ def test_home_shows_kpis_beside_official_totals_and_the_reconstruction_banner():
     assert any(caption.value.startswith("Bron:") for caption in at.caption)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_renders_without_exception(page):
     at = app(page)
     assert at.title, f"{page} has no title"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("page", ["pages/dekking.py", "pages/hiaten.py", "pages/verbanden.py", "pages/fusies.py"])
 def test_every_map_page_states_its_source(page):
     at = app(page)
@@ -74,6 +77,7 @@ def test_referentieregio_scheme_covers_everything():
     assert not at.warning  # official data: no reconstruction warning
 
 
+@pytest.mark.slow
 def test_gaps_page_answers_which_municipalities_near_genk_are_not_covered():
     at = app("pages/hiaten.py")
     answer = next(m.value for m in at.markdown if "binnen 10 km van Genk" in m.value)
@@ -119,6 +123,7 @@ def budget_box(at: AppTest):
     return at.text_input(key="subsidy-budget-text")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("typed, shown, card", [
     ("1.000.000", "1.000.000", "€ 1.000.000"),  # was read as 1 euro
     ("1000000,50", "1.000.000,50", "€ 1.000.000,50"),  # was shown as 100000050 and computed with 1 euro
@@ -135,6 +140,7 @@ def test_subsidy_budget_is_typed_and_shown_the_belgian_way(typed, shown, card):
     assert funded > 1 and eligible == 25
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("typed", ["1,000,000", "1.00.000", "abc", "-500.000", "1.5"])
 def test_subsidy_budget_refuses_other_notations_in_dutch_and_keeps_the_last_budget(typed):
     at = app("pages/subsidie.py")
@@ -176,6 +182,7 @@ def test_bad_membership_upload_lists_problems_without_a_traceback():
     assert "Gent" in problems["Suggestie"].iloc[0]
 
 
+@pytest.mark.slow
 def test_garbage_upload_gives_an_error_message():
     at = app("pages/gegevens.py")
     at.file_uploader(key="membership-upload").set_value(("rommel.xlsx", bytes(range(256)) * 50,
@@ -184,6 +191,7 @@ def test_garbage_upload_gives_an_error_message():
     assert at.error and "rommel.xlsx" in at.dataframe[0].value["Bestand"].iloc[0]
 
 
+@pytest.mark.slow
 def test_good_upload_becomes_a_scheme_for_all_pages_in_this_session():
     at = app("pages/gegevens.py")
     at.file_uploader(key="membership-upload").set_value(
@@ -270,6 +278,7 @@ def tables_without_downloads(at: AppTest) -> list[str]:
     return lacking
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("page, maps", MAP_PAGES.items())
 def test_every_map_page_offers_the_print_map_as_png_and_pdf_on_a4(page, maps):
     at = app(page)
@@ -279,6 +288,7 @@ def test_every_map_page_offers_the_print_map_as_png_and_pdf_on_a4(page, maps):
     assert len(papers) == maps and all(radio.options == ["A4 liggend", "A4 staand"] for radio in papers)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("page", [None, *PAGES])
 def test_every_table_is_followed_by_its_xlsx_and_csv_downloads(page):
     at = app(page)
@@ -289,6 +299,7 @@ def test_every_table_is_followed_by_its_xlsx_and_csv_downloads(page):
     assert [table.proto.placeholder for table in at.dataframe] == ["onbekend"] * len(at.dataframe)
 
 
+@pytest.mark.slow
 def test_upload_problems_can_be_downloaded(deferred):
     at = app("pages/gegevens.py")
     at.file_uploader(key="membership-upload").set_value(
@@ -299,6 +310,7 @@ def test_upload_problems_can_be_downloaded(deferred):
     assert list(problems["Rij"]) == [2, 3] and "Gent" in problems["Suggestie"].iloc[0]
 
 
+@pytest.mark.slow
 def test_bundled_membership_is_shown_in_dutch_and_its_download_uploads_again(deferred):
     from analysis.datasets import regie_scheme
     from geodata.official_list import read_membership_upload
@@ -321,6 +333,7 @@ def test_bundled_membership_is_shown_in_dutch_and_its_download_uploads_again(def
         regie_scheme().partnerships["partnership_id"].isin(bundled["partnership_id"]), "name"])
 
 
+@pytest.mark.slow
 def test_table_downloads_hold_the_table_shown(deferred):
     at = app("pages/hiaten.py")
     shown = at.dataframe[0].value
@@ -334,6 +347,7 @@ def test_table_downloads_hold_the_table_shown(deferred):
     assert sheet.max_row - 1 == len(at.dataframe[-2].value)
 
 
+@pytest.mark.slow
 def test_home_print_map_states_the_filters(printed_specs):
     app(None, provincie="Limburg")
     spec = printed_specs["regiekaart-overzicht-dekking-provincie-limburg.png"]()
@@ -344,6 +358,7 @@ def test_home_print_map_states_the_filters(printed_specs):
     assert len(spec.areas) == limburg and spec.orientation == "landscape"
 
 
+@pytest.mark.slow
 def test_partnership_print_map_is_the_chosen_partnership_with_its_name(printed_specs):
     at = app("pages/verbanden.py", provincie="Limburg")
     chooser = next(s for s in at.selectbox if s.label.startswith("Kies"))
@@ -361,6 +376,7 @@ def test_partnership_print_map_is_the_chosen_partnership_with_its_name(printed_s
     assert name in set(spec.labels["label"])  # with the partnership's name
 
 
+@pytest.mark.slow
 def test_merger_print_maps_outline_the_conflicts_on_the_2025_map(printed_specs):
     from analysis.datasets import merger_conflicts_for, regie_scheme
     from analysis.figures import CONFLICT_LABEL
@@ -406,6 +422,7 @@ def test_fusies_page_draws_both_maps_in_the_browser(chromium, streamlit_url):
     assert len([count for count in drawn if count >= 285]) == 2, drawn
 
 
+@pytest.mark.slow
 def test_municipality_details_show_partnership_confidence_and_indicators():
     at = app("pages/dekking.py")
     chooser = next(s for s in at.selectbox if s.label.startswith("Gemeente (of klik"))
@@ -422,6 +439,7 @@ def _components(at: AppTest) -> list:
     return [element for element in at.get("component_instance") if element.proto.component_name.endswith("st_folium")]
 
 
+@pytest.mark.slow
 def test_partnership_count_leaves_out_a_partnership_without_members_and_says_how_it_counts():
     from analysis.datasets import regie_scheme
 
@@ -444,6 +462,7 @@ def test_centre_city_kortrijk_counts_only_its_own_partnership():
     assert "W13 (Zuid-West-Vlaanderen)" in legend and "Midwest" not in legend
 
 
+@pytest.mark.slow
 def test_choosing_a_partnership_without_members_explains_it_in_dutch():
     at = app(verband="welzijnskoepel-west-brabant")
     assert any("geen gekende leden" in info.value for info in at.info)
@@ -490,6 +509,7 @@ def test_kpi_table_csv_writes_counts_as_integers(deferred):
     assert re.fullmatch(r"\d+,\d", share)  # one decimal, as on screen
 
 
+@pytest.mark.slow
 def test_subsidy_csv_rounds_the_rate_as_on_screen_and_the_xlsx_keeps_it(deferred):
     at = app("pages/subsidie.py")
     table = next(df.value for df in at.dataframe if "Regisseur" in df.value.columns)
@@ -504,6 +524,7 @@ def test_subsidy_csv_rounds_the_rate_as_on_screen_and_the_xlsx_keeps_it(deferred
     assert any(round(cell.value, 1) != cell.value for cell in cells)  # full precision kept
 
 
+@pytest.mark.slow
 def test_print_file_names_carry_the_selection(printed_specs):
     app(None, centrumstad="34022")
     assert "regiekaart-overzicht-dekking-centrumstad-kortrijk.png" in printed_specs
@@ -523,6 +544,7 @@ def test_partnership_print_labels_an_overlap_member_as_such(printed_specs):
     assert midwest.count == len(spec.areas)  # all its members, Wielsbeke included
 
 
+@pytest.mark.slow
 def test_antwerpen_details_show_its_labour_figures_labelled_as_an_approximation():
     at = app("pages/dekking.py")
     chooser = next(s for s in at.selectbox if s.label.startswith("Gemeente (of klik"))

@@ -134,6 +134,7 @@ def test_a_wrong_file_in_the_mirror_is_named_with_how_to_repair_it(production, m
     assert_nothing_of_the_server(page_text(at), tmp_path)
 
 
+@pytest.mark.slow
 def test_a_first_visit_downloads_every_source_with_a_line_per_file(production, monkeypatch, tmp_path):
     """A local HTTP server on 127.0.0.1 stands in for GitHub; every file is hash-checked on arrival."""
     import http.server

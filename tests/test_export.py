@@ -19,15 +19,16 @@ from openpyxl import load_workbook
 from PIL import Image
 
 from analysis import __main__ as cli
-from analysis.export import (
-    CLUSTER_COLUMNS, MAP, OVERLAP_COLUMNS, PARTNERSHIP_COLUMNS, REPORT_ITEMS, SUBSIDY_COLUMNS, SUBSIDY_RATE_COLUMN,
-    ReportItem,
-    export_report, gap_clusters_table, overlaps_table, partnership_table, register_indicator_map,
-    register_report_item, subsidy_tables,
+from analysis.report_files import export_report
+from analysis.report_items import MAP, REPORT_ITEMS, ReportItem, register_indicator_map, register_report_item
+from analysis.view_tables import (
+    CLUSTER_COLUMNS, OVERLAP_COLUMNS, PARTNERSHIP_COLUMNS, SUBSIDY_COLUMNS, SUBSIDY_RATE_COLUMN,
+    gap_clusters_table, overlaps_table, partnership_table, subsidy_tables,
 )
 from analysis.figures import coverage_print_map
-from analysis.scenario import SchemeData, build_coverage_view
+from analysis.scenario import build_coverage_view
 from geodata.fetch import SourceUnavailable
+from geodata.membership import Scheme
 from tests.grids import cell, memberships_frame, non_participants_frame, partnerships_frame, square_grid
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -51,8 +52,8 @@ def view():
         confidence={("B", nis): "suggestive" for nis in B_MEMBERS})
     partnerships = partnerships_frame(["A", "B", "C"], centre_city={"A": cell(0, 0), "C": cell(3, 3)},
                                       standalone=["C"])
-    scheme = SchemeData("test", "Testschema", partnerships, memberships, non_participants_frame([cell(2, 0)]),
-                        reconstructed=True)
+    scheme = Scheme("test", "Testschema", partnerships, memberships, non_participants_frame([cell(2, 0)]),
+                    reconstructed=True)
     return build_coverage_view(square_grid(4, 4, population=20_000), scheme)
 
 
@@ -152,6 +153,7 @@ def report(view, tmp_path_factory):
     return out, written, lines
 
 
+@pytest.mark.slow
 def test_export_writes_the_standard_set_with_progress(report):
     out, written, lines = report
     assert [file.path.name for file in written] == EXPECTED_FILES
@@ -185,6 +187,7 @@ def test_exported_indicator_map_is_a4_with_the_classes_of_the_latest_year(report
         "Grens van een samenwerkingsverband"]
 
 
+@pytest.mark.slow
 def test_without_indicator_figures_the_maps_are_left_out_and_the_index_says_why(view, tmp_path):
     written = export_report(view, tmp_path, map_formats=("pdf",), made_on=MADE_ON,
                             indicator_note="indicatorcijfers niet beschikbaar (test)")
@@ -259,6 +262,7 @@ def test_exported_csv_opens_with_semicolon_and_decimal_comma(report):
     assert sorted(clusters["Omtrek (km)"]) == [4.0, 14.0, 14.0]
 
 
+@pytest.mark.slow
 def test_only_the_asked_map_formats(view, tmp_path):
     written = export_report(view, tmp_path, map_formats=("pdf",), made_on=MADE_ON)
     names = [file.path.name for file in written]
@@ -268,6 +272,7 @@ def test_only_the_asked_map_formats(view, tmp_path):
         export_report(view, tmp_path, map_formats=("gif",))
 
 
+@pytest.mark.slow
 def test_a_new_figure_is_one_registered_entry(view, tmp_path):
     registry = list(REPORT_ITEMS)
     register_report_item(ReportItem(
@@ -302,13 +307,14 @@ def test_cli_reports_missing_data_with_exit_code_2(monkeypatch, capsys, tmp_path
     def unavailable(scheme_id, version):
         raise SourceUnavailable("gemeente2024.shp: niet gevonden in de mirror")
 
-    monkeypatch.setattr("analysis.datasets.bundled_view", unavailable)
+    monkeypatch.setattr(cli, "bundled_view", unavailable)
     assert cli.main(["export", "--out", str(tmp_path / "uit")]) == 2
     error = capsys.readouterr().err
     assert error.startswith("Fout: gegevens niet beschikbaar. gemeente2024.shp: niet gevonden in de mirror")
     assert "Traceback" not in error
 
 
+@pytest.mark.slow
 def test_cli_without_data_exits_2_without_traceback(tmp_path):
     env = {**os.environ, "REGIEKAART_MIRROR": str(tmp_path / "geen-mirror"), "REGIEKAART_CACHE": str(tmp_path),
            "REGIEKAART_OFFLINE": "1", "MPLBACKEND": "Agg"}

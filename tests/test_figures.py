@@ -25,7 +25,8 @@ from analysis.figures import (
 )
 from analysis.mapstyle import WARNING
 from analysis.printmap import LegendItem, export_pdf, export_png, legend_labels, map_labels, render_figure
-from analysis.scenario import SchemeData, build_coverage_view
+from analysis.scenario import build_coverage_view
+from geodata.membership import Scheme
 from tests.grids import cell, memberships_frame, non_participants_frame, partnerships_frame, square_grid
 
 A_MEMBERS = [cell(0, 0), cell(0, 1), cell(1, 0), cell(1, 1), cell(1, 2)]
@@ -39,8 +40,8 @@ def grid_view(reconstructed=True, scheme_id="test"):
                                     confidence={("B", nis): "suggestive" for nis in B_MEMBERS})
     partnerships = partnerships_frame(["A", "B", "C"], centre_city={"A": cell(0, 0), "C": cell(3, 3)},
                                       standalone=["C"])
-    scheme = SchemeData(scheme_id, "Testschema", partnerships, memberships, non_participants_frame([cell(2, 0)]),
-                        reconstructed=reconstructed)
+    scheme = Scheme(scheme_id, "Testschema", partnerships, memberships, non_participants_frame([cell(2, 0)]),
+                    reconstructed=reconstructed)
     return build_coverage_view(municipalities, scheme)
 
 
@@ -58,6 +59,7 @@ CENTRE_ALONE = "Centrumstad die alleen regisseur is (1)"
 CENTRE_OF_PARTNERSHIP = "Centrumstad van een samenwerkingsverband (1)"
 
 
+@pytest.mark.slow
 def test_coverage_legend_lists_the_categories_shown_with_counts(view):
     """A partnership's count is all its members, the overlap r1c2 included in A and in B (as in its profile)."""
     spec = coverage_print_map(view, None, "", made_on=MADE_ON)
@@ -158,6 +160,7 @@ def test_source_line_credits_boundaries_population_and_reconstruction(view):
     assert [note.what for note in map_sources(view)] == ["gemeentegrenzen", "inwoners 2020", "lidmaatschap"]
 
 
+@pytest.mark.slow
 def test_png_is_a4_landscape_at_300_dpi_with_the_map_drawn(view):
     spec = coverage_print_map(view, None, "", made_on=MADE_ON)
     image = Image.open(io.BytesIO(export_png(spec)))
@@ -175,11 +178,13 @@ def test_png_is_a4_landscape_at_300_dpi_with_the_map_drawn(view):
     assert (np.abs(pixels - warning).sum(axis=2) < 40).sum() > 500
 
 
+@pytest.mark.slow
 def test_portrait_png_is_a4_portrait(view):
     image = Image.open(io.BytesIO(export_png(gaps_print_map(view, None, "", orientation="portrait"))))
     assert image.size == (2480, 3508)
 
 
+@pytest.mark.slow
 def test_pdf_is_one_a4_page(view):
     pdf = export_pdf(gaps_print_map(view, None, "", made_on=MADE_ON))
     assert len(re.findall(rb"/Type\s*/Page\b", pdf)) == 1
@@ -341,6 +346,7 @@ def test_indicator_map_without_any_figure_says_everything_is_unknown(view):
     assert spec.subtitle.endswith("klassen: geen klassen (geen enkel cijfer bekend)")
 
 
+@pytest.mark.slow
 def test_indicator_png_is_a4_portrait_at_300_dpi_with_the_classes_drawn(view):
     spec = indicator_print_map(view, None, "", "werkzoekendengraad", 2023, indicator_values(), "quantiles", 4,
                                orientation="portrait", made_on=MADE_ON)
@@ -370,6 +376,7 @@ def test_partnership_numbers_sit_inside_their_largest_part_and_key_the_legend(vi
     assert sorted(label for label in map_labels(fig) if label.isdigit()) == ["1", "2"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("version", ["2019", "2025"])
 def test_every_partnership_on_the_real_flanders_map_has_its_number_and_no_labels_overlap(version):
     import itertools

@@ -240,6 +240,7 @@ def check_problems(problems, filename: str) -> None:
         assert problem.column is None or isinstance(problem.column, str), problem
 
 
+@pytest.mark.slow
 @FUZZ
 @given(bad_uploads)
 def test_raw_sheets_never_raise(upload):
@@ -251,6 +252,7 @@ def test_raw_sheets_never_raise(upload):
         assert any(problem.is_error for problem in problems)  # nothing read: the user is told why
 
 
+@pytest.mark.slow
 @FUZZ
 @given(bad_uploads)
 def test_upload_table_never_raises(upload):
@@ -265,6 +267,7 @@ def test_upload_table_never_raises(upload):
         assert len(set(table.frame.columns)) == len(table.frame.columns)  # duplicated headers never pass
 
 
+@pytest.mark.slow
 @FUZZ
 @given(bad_uploads)
 def test_membership_upload_never_raises(upload):
@@ -279,6 +282,7 @@ def test_membership_upload_never_raises(upload):
         assert set(scheme.memberships["nis"]) <= set(CODES)
 
 
+@pytest.mark.slow
 @FUZZ
 @given(bad_uploads, st.sampled_from(["2019", "2025"]))
 def test_indicator_upload_never_raises(upload, version):

@@ -115,6 +115,7 @@ def test_graph_helpers():
     ]
 
 
+@pytest.mark.slow
 def test_adjacency_of_a_large_grid():
     adjacency = adjacency_pairs(square_grid(100, 100))
     assert len(adjacency) == 2 * 100 * 99  # corner touches are not neighbours
@@ -261,6 +262,7 @@ def flemish_2019():
     return raw[~raw["nis"].str.startswith("21")].reset_index(drop=True)  # drop the 19 Brussels municipalities
 
 
+@pytest.mark.slow
 def test_real_adjacency_2019(flemish_2019):
     adjacency = adjacency_pairs(flemish_2019)
     assert len(flemish_2019) == 300
@@ -345,6 +347,7 @@ print(repr(clusters["perimeter_m"].tolist()))
 """
 
 
+@pytest.mark.slow
 def test_cluster_perimeters_do_not_depend_on_the_hash_seed():
     # The borders inside a cluster used to be summed in set order, which changes with PYTHONHASHSEED.
     import os

@@ -69,7 +69,6 @@ def hand_values(view):
     return values
 
 
-@pytest.mark.slow
 def test_drawing_table_keeps_zero_missing_suppressed_and_merged_apart(referentieregio_2019):
     view, web = referentieregio_2019
     table = drawing_table(view, web, hand_values(view), [4, 7, 10], CATALOGUE["werkzoekendengraad"]).set_index("nis")
@@ -83,7 +82,6 @@ def test_drawing_table_keeps_zero_missing_suppressed_and_merged_apart(referentie
     assert len(classes) == 296
 
 
-@pytest.mark.slow
 def test_a_largest_part_is_coloured_by_the_merged_figure_with_the_approximation_in_its_tooltip(referentieregio_2019):
     view, web = referentieregio_2019
     values = hand_values(view)
@@ -97,7 +95,6 @@ def test_a_largest_part_is_coloured_by_the_merged_figure_with_the_approximation_
     assert table.loc["11007", "value_label"] == "cijfer zit in Antwerpen (fusie 2025)"
 
 
-@pytest.mark.slow
 def test_legend_has_class_bounds_and_counts_and_no_value_categories(referentieregio_2019):
     view, web = referentieregio_2019
     entry = CATALOGUE["werkzoekendengraad"]
@@ -110,7 +107,6 @@ def test_legend_has_class_bounds_and_counts_and_no_value_categories(referentiere
                           ("cijfer zit in het grootste deel (fusie 2025)", 1)]
 
 
-@pytest.mark.slow
 def test_indicator_map_escapes_text_states_source_and_filters(referentieregio_2019):
     view, web = referentieregio_2019
     entry = CATALOGUE["werkzoekendengraad"]

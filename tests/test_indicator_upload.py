@@ -431,7 +431,6 @@ def test_real_jobseekers_workbook_on_the_2019_map(jobseekers_bytes):
     assert any("13 fusiegemeente(n)" in p.message for p in problems)
 
 
-@pytest.mark.slow
 def test_a_statbel_style_long_export_of_all_belgium():
     """The Statbel population table (codes, Dutch/French names, province, region, one row per year) as a CSV."""
     import pandas as pd

@@ -361,7 +361,6 @@ def totals(values, indicator_id):
     return chosen.groupby("year")["value"].sum()
 
 
-@pytest.mark.slow
 def test_real_jobseekers_match_the_published_flemish_totals(values_2025):
     nwwz = totals(values_2025, "nwwz")
     assert (nwwz[2020], nwwz[2021], nwwz[2022], nwwz[2023]) == (213_981, 193_148, 177_972, 196_712)
@@ -373,7 +372,6 @@ def test_real_jobseekers_match_the_published_flemish_totals(values_2025):
         math.isnan(herstappe.set_index("year").loc[2023, "value"])
 
 
-@pytest.mark.slow
 def test_real_population_matches_the_published_flemish_totals(values_2019, values_2025):
     assert totals(values_2019, "bevolking")[2024] == 6_821_770
     assert totals(values_2025, "bevolking")[2024] == 6_821_770  # 2019 parts summed to 2025 municipalities
@@ -389,7 +387,6 @@ def test_real_population_matches_the_published_flemish_totals(values_2019, value
     assert (population_2020.set_index("nis")["value"] == layer.reindex(population_2020["nis"]).to_numpy()).all()
 
 
-@pytest.mark.slow
 def test_real_values_on_the_2019_map(values_2019):
     nwwz_2023 = values_2019[(values_2019["indicator_id"] == "nwwz") & (values_2019["year"] == 2023)]
     assert len(nwwz_2023) == 300
@@ -408,7 +405,6 @@ def test_real_values_on_the_2019_map(values_2019):
     assert aalst.loc["beroepsbevolking", "value"] == pytest.approx(3267 / 0.081)
 
 
-@pytest.mark.slow
 def test_real_area_and_density(values_2019, values_2025):
     area_2019 = totals(values_2019, "oppervlakte")[2024]
     area_2025 = totals(values_2025, "oppervlakte")[2024]
@@ -419,7 +415,6 @@ def test_real_area_and_density(values_2019, values_2025):
     assert density == pytest.approx(6_864_766 / area_2025)
 
 
-@pytest.mark.slow
 def test_recomputed_rate_of_one_municipality_is_its_published_rate(values_2025):
     year = 2023
     published = values_2025[(values_2025["indicator_id"] == "werkzoekendengraad") & (values_2025["year"] == year)
@@ -430,7 +425,6 @@ def test_recomputed_rate_of_one_municipality_is_its_published_rate(values_2025):
     assert np.allclose(recomputed, published.reindex(recomputed.index), atol=1e-9)
 
 
-@pytest.mark.slow
 def test_real_subsidy_rates_for_the_referentieregios():
     from analysis.datasets import bundled_view
     from analysis.indicator_data import unemployment_rate_by_partnership
@@ -447,7 +441,6 @@ def test_real_subsidy_rates_for_the_referentieregios():
     assert np.allclose(old.sort_index(), new.sort_index())
 
 
-@pytest.mark.slow
 def test_real_need_versus_coverage_adds_up():
     from analysis.datasets import bundled_view
     from analysis.indicator_data import aggregation_input
@@ -474,7 +467,6 @@ def test_latest_values_keep_a_suppressed_latest_figure_visible():
 
 # --- the merger rule on the real data (2019-2024 map) ------------------------------------------------------------
 
-@pytest.mark.slow
 def test_real_largest_parts_carry_the_merged_figures(values_2019, values_2025):
     units = crosswalk.aggregation_units("2019").set_index("nis")
     assert units.loc["11007", "holder"] == "11002"  # Borsbeek's figure sits in Antwerpen
@@ -504,7 +496,6 @@ def regie_2019():
     return bundled_view("regie-2020-2025", "2019")
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("indicator_id", ["nwwz", "werkzoekendengraad"])
 def test_real_need_versus_coverage_on_the_default_map_adds_up(regie_2019, indicator_id):
     from analysis.indicator_data import aggregation_input

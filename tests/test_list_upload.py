@@ -78,6 +78,7 @@ def run_cli(*arguments) -> subprocess.CompletedProcess:
                           text=True, timeout=300)
 
 
+@pytest.mark.slow
 def test_summary_json_of_a_list_keeps_the_kpi_keys(list_file):
     result = run_cli("summary", "--membership", str(list_file), "--json")
     assert result.returncode == 0, result.stderr
@@ -89,6 +90,7 @@ def test_summary_json_of_a_list_keeps_the_kpi_keys(list_file):
     assert report["reconstructed"] is False and len(report["partnerships"]) == 37
 
 
+@pytest.mark.slow
 def test_reconcile_json_compares_every_municipality(list_file):
     result = run_cli("reconcile", "--membership", str(list_file), "--json")
     assert result.returncode == 0, result.stderr
@@ -102,6 +104,7 @@ def test_reconcile_json_compares_every_municipality(list_file):
     assert len(listed_names) == 37
 
 
+@pytest.mark.slow
 def test_reconcile_text_output_names_the_categories(list_file):
     result = run_cli("reconcile", "--membership", str(list_file))
     assert result.returncode == 0, result.stderr
@@ -128,6 +131,7 @@ def test_a_missing_list_file_exits_2_in_dutch(tmp_path, capsys):
     assert "bestaat-niet.csv: fout: Het bestand kan niet geopend worden (het bestaat niet)." in error
 
 
+@pytest.mark.slow
 def test_export_of_a_list_reports_on_that_list(list_file, tmp_path, monkeypatch):
     seen = {}
 
@@ -136,7 +140,7 @@ def test_export_of_a_list_reports_on_that_list(list_file, tmp_path, monkeypatch)
         seen["filter_text"] = filter_text
         return []
 
-    monkeypatch.setattr("analysis.export.export_report", export_report)
+    monkeypatch.setattr(cli, "export_report", export_report)
     assert cli.main(["export", "--membership", str(list_file), "--out", str(tmp_path)]) == 0
     assert seen["kpis"]["partnerships"] == 34 and seen["kpis"]["municipalities"] == 238
     assert seen["filter_text"].startswith("eigen lijst volledige-lijst.csv")
@@ -148,6 +152,7 @@ def gegevens() -> AppTest:
     return open_app("pages/gegevens.py", timeout=240)
 
 
+@pytest.mark.slow
 def test_an_uploaded_complete_list_is_the_scheme_of_every_page_with_the_published_counts():
     data, _ = complete_list()
     at = gegevens()
@@ -171,6 +176,7 @@ def test_an_uploaded_complete_list_is_the_scheme_of_every_page_with_the_publishe
     assert not at.exception
 
 
+@pytest.mark.slow
 def test_gegevens_page_reconciles_a_pasted_list_with_tables_and_a_diff_map(deferred):
     at = gegevens()
     at.text_area(key="list-paste").input("Interwaas: Beveren, Kruibeke, Sint-Niklaas\nGent: Gent\nMidwest\n"
@@ -192,6 +198,7 @@ def test_gegevens_page_reconciles_a_pasted_list_with_tables_and_a_diff_map(defer
     assert csv.splitlines()[0] == "NIS;Gemeente;Uitkomst;Verband in de lijst;Verband bij ons;Toelichting"
 
 
+@pytest.mark.slow
 def test_the_page_shows_what_was_given_last_a_file_or_pasted_text():
     at = gegevens()
     at.file_uploader(key="membership-upload").set_value(
@@ -228,6 +235,7 @@ def test_the_size_message_ends_without_a_comma():
     assert problems[0].message == "Het bestand is 5,1 MB; de grens is 5 MB."
 
 
+@pytest.mark.slow
 def test_a_whole_file_problem_does_not_show_row_and_column_as_unknown():
     at = gegevens()
     at.file_uploader(key="membership-upload").set_value(("leeg.csv", b"\n \n", "text/csv")).run()
@@ -236,6 +244,7 @@ def test_a_whole_file_problem_does_not_show_row_and_column_as_unknown():
     assert problems["Rij"].iloc[0] != "onbekend"
 
 
+@pytest.mark.slow
 def test_a_link_to_an_upload_in_a_fresh_session_says_it_is_not_here():
     at = AppTest.from_file(DASHBOARD, default_timeout=240)
     at.query_params["schema"] = "upload"
@@ -254,6 +263,7 @@ def test_the_dashboard_and_the_command_line_name_an_uploaded_list_the_same_way()
     assert SCHEME_UPLOAD == UPLOAD_SCHEME_ID
 
 
+@pytest.mark.slow
 def test_a_file_name_is_shown_as_typed_not_as_markdown():
     at = gegevens()
     at.file_uploader(key="membership-upload").set_value(

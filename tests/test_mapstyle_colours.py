@@ -103,6 +103,7 @@ def test_a_filter_never_changes_a_colour():
     assert all(everything[name] == fill for name, fill in filtered.items())
 
 
+@pytest.mark.slow
 def test_the_bundled_membership_uploaded_as_a_file_keeps_every_colour():
     """Uploading the project's own membership file (through the page's reader) gives every partnership the colour
     it has in the bundled scheme, on both maps."""

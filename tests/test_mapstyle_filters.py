@@ -149,11 +149,12 @@ def test_one_legend_row_per_partnership_whatever_the_confidence_of_its_members()
     """Zuid has confirmed (00005) and suggestive (00006) members: one row with all its members, in the confirmed
     drawing, and one note (without a count) that explains how suggestive members are drawn."""
     from analysis.mapstyle import SUGGESTIVE_NOTE_LABEL, coverage_legend
-    from analysis.scenario import SchemeData, build_coverage_view
+    from analysis.scenario import build_coverage_view
+    from geodata.membership import Scheme
     from tests.grids import square_grid
 
     grid = square_grid(2, 3).assign(nis=MUNICIPALITIES["nis"].tolist())
-    view = build_coverage_view(grid, SchemeData("t", "T", PARTNERSHIPS, MEMBERSHIPS, None))
+    view = build_coverage_view(grid, Scheme("t", "T", PARTNERSHIPS, MEMBERSHIPS, None))
     legend = coverage_legend(view, grid["nis"], ["noord", "zuid", "stad"])
     labels = [row.category.label for row in legend]
     assert labels.count("Zuid") == 1 and not any("vermoedelijk" in label and label != SUGGESTIVE_NOTE_LABEL

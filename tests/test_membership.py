@@ -193,6 +193,7 @@ def summary_2019():
     return json.loads(result.stdout)
 
 
+@pytest.mark.slow
 def test_summary_reports_overlaps_with_their_sources(summary_2019):
     overlaps = {row["name"]: row for row in summary_2019["overlaps"]}
     assert set(overlaps) == {"Wielsbeke", "Lille", "Kasterlee"}
@@ -226,6 +227,7 @@ def test_summary_merger_conflicts_name_the_municipalities(summary_2019):
     assert "partly_covered" in conflicts["Antwerpen"]["conflict_types"]  # Borsbeek has no known partnership
 
 
+@pytest.mark.slow
 def test_summary_works_on_the_2025_map():
     result = subprocess.run([sys.executable, "-m", "analysis", "summary", "--version", "2025", "--json"],
                             capture_output=True, text=True, check=True)

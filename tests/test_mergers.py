@@ -8,6 +8,7 @@ from analysis.mergers import (
     project_membership_to_2025,
     project_non_participants_to_2025,
 )
+from geodata.crosswalk import parts_by_successor, successors
 from tests.grids import memberships_frame, non_participants_frame
 
 # 2019 -> 2025: Borsbeek (11007) into Antwerpen (11002); three into "23106" (like Pajottegem);
@@ -124,3 +125,12 @@ def test_borsbeek_merged_into_antwerpen_real_tables():
     assert projected["covered_population_share"] == pytest.approx(529_247 / 540_196)
     # without any other membership, the other merged municipalities are all unknown: no conflict there
     assert list(conflicts.index) == ["11002"]
+
+
+def test_crosswalk_codes_of_a_hand_made_table():
+    assert successors(MERGERS)["11007"] == "11002" and successors(MERGERS)["11001"] == "11001"
+    parts = parts_by_successor(MERGERS)
+    assert parts["23106"] == ("23023", "23024", "23032") and parts["11001"] == ("11001",)
+    assert sorted(code for codes in parts.values() for code in codes) == sorted(MERGERS["nis_2019"])
+    with pytest.raises(ValueError, match="more than one 2025 code"):
+        successors(pd.concat([MERGERS, pd.DataFrame({"nis_2019": ["11007"], "nis_2025": ["11001"]})]))

@@ -154,6 +154,7 @@ def test_web_layer_is_cached_on_disk(monkeypatch, tmp_path):
     weblayer._cached_web_layer.cache_clear()
 
 
+@pytest.mark.slow
 def test_info_cli_reports_both_versions():
     result = subprocess.run([sys.executable, "-m", "geodata", "info", "--json"], capture_output=True,
                             text=True, cwd=PROJECT_ROOT, check=True)

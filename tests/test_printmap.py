@@ -32,6 +32,7 @@ def spec():
                     labels=labels)
 
 
+@pytest.mark.slow
 def test_png_is_a4_at_300_dpi_and_not_blank(spec):
     png = export_png(spec)
     image = Image.open(io.BytesIO(png))
@@ -91,6 +92,7 @@ def test_legend_swatches_show_hatch_and_dashed_outline():
     assert star.get_marker() == "*"
 
 
+@pytest.mark.slow
 def test_labels_do_not_cover_each_other_and_optional_ones_give_way(spec):
     names = [f"Gemeente nummer {i}" for i in range(3)]
     required = gpd.GeoDataFrame({"label": names, "marker": "o", "required": True},
@@ -110,6 +112,7 @@ def test_labels_do_not_cover_each_other_and_optional_ones_give_way(spec):
             assert not first.overlaps(second)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("orientation", ["landscape", "portrait"])
 def test_a_long_legend_fits_on_the_page(spec, orientation):
     spec.orientation = orientation

@@ -138,6 +138,7 @@ def test_totals_check_says_each_difference_in_one_sentence():
 
 # --- diff map -----------------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_diff_map_has_four_colour_blind_safe_categories_a_legend_and_a_source():
     from geodata.weblayer import web_layer
     from ui.webmap import reconciliation_map

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from grids import cell, memberships_frame, non_participants_frame, partnerships_frame, square_grid
 
-from analysis.scenario import SchemeData, build_coverage_view
+from analysis.scenario import build_coverage_view
 from analysis.scenario_edit import (
     CHANGED,
     DELETED,
@@ -41,6 +41,7 @@ from analysis.scenario_edit import (
     starting_point,
     stored_scheme,
 )
+from geodata.membership import Scheme
 from geodata.scenario_store import ScenarioStore
 
 WEST = [cell(0, 0), cell(1, 0), cell(2, 0)]
@@ -59,10 +60,10 @@ def names(grid):
     return dict(zip(grid["nis"], grid["name"]))
 
 
-def grid_scheme() -> SchemeData:
-    return SchemeData("grid", "Rooster", partnerships_frame(["west", "oost"], centre_city={"west": cell(1, 0)}),
-                      memberships_frame({"west": WEST, "oost": OOST}), non_participants_frame([NON_PARTICIPANT]),
-                      boundary_version="2019")
+def grid_scheme() -> Scheme:
+    return Scheme("grid", "Rooster", partnerships_frame(["west", "oost"], centre_city={"west": cell(1, 0)}),
+                  memberships_frame({"west": WEST, "oost": OOST}), non_participants_frame([NON_PARTICIPANT]),
+                  boundary_version="2019")
 
 
 def conflicts() -> pd.DataFrame:
@@ -75,18 +76,18 @@ def scenario(names):
     return new_scenario(starting_point(START_RECONSTRUCTION, grid_scheme(), names, "2019", conflicts()))
 
 
-def members(scheme: SchemeData) -> dict[str, set[str]]:
+def members(scheme: Scheme) -> dict[str, set[str]]:
     result: dict[str, set[str]] = {}
     for pid, nis in zip(scheme.memberships["partnership_id"], scheme.memberships["nis"]):
         result.setdefault(pid, set()).add(nis)
     return result
 
 
-def partnership(scheme: SchemeData, pid: str) -> dict:
+def partnership(scheme: Scheme, pid: str) -> dict:
     return scheme.partnerships.set_index("partnership_id").loc[pid].to_dict()
 
 
-def non_participants(scheme: SchemeData) -> set[str]:
+def non_participants(scheme: Scheme) -> set[str]:
     return set(scheme.non_participants["nis"])
 
 
@@ -380,6 +381,7 @@ def test_an_empty_start(names, grid):
 # Real data
 # -------------------------------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_the_reconstruction_on_the_2025_map_lists_the_merger_conflicts_to_resolve():
     from analysis.datasets import build_view, merger_conflicts_for, regie_scheme, scenario_starting_point
     from analysis.mergers import DIFFERENT_PARTNERSHIPS, PARTLY_COVERED
@@ -431,8 +433,8 @@ def test_other_starting_points_on_the_real_maps():
     data = b"samenwerkingsverband;gemeente\nNoorderkempen;Antwerpen\nNoorderkempen;Borsbeek\n"
     uploaded, problems = read_membership_upload(data, "voorstel.csv")
     assert uploaded is not None, problems
-    scheme = SchemeData("upload", "upload voorstel.csv", uploaded.partnerships, uploaded.memberships,
-                        uploaded.non_participants, source_note="voorstel.csv", boundary_version="2019")
+    scheme = Scheme("upload", "upload voorstel.csv", uploaded.partnerships, uploaded.memberships,
+                    uploaded.non_participants, source_note="voorstel.csv", boundary_version="2019")
     start = scenario_starting_point(START_UPLOAD, "2025", scheme)
     assert start.conflicts.empty  # both parts of the new Antwerpen are in the same partnership
     assert list(start.scheme.memberships["nis"]) == ["11002"] and start.label == "Upload voorstel.csv"

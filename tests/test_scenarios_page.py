@@ -53,6 +53,7 @@ def assign(at: AppTest, nis: str, partnership_id: str) -> None:
     assert not at.exception, [e.value for e in at.exception]
 
 
+@pytest.mark.slow
 def test_the_page_starts_from_the_reconstruction_with_the_same_kpis_as_the_home_page(database):
     home = app(page=None)
     at = app()
@@ -61,6 +62,7 @@ def test_the_page_starts_from_the_reconstruction_with_the_same_kpis_as_the_home_
     assert {m.label: m.proto.delta for m in at.metric}["Gemeenten gedekt"].startswith("officieel 238")
 
 
+@pytest.mark.slow
 def test_an_edit_changes_the_kpis_the_subsidy_table_and_the_differences(database):
     nis, pid, name = unknown_municipality_and_partnership()
     population = load_municipalities("2019").set_index("nis").at[nis, "population_2020"]
@@ -79,6 +81,7 @@ def test_an_edit_changes_the_kpis_the_subsidy_table_and_the_differences(database
     assert covered(at) == before_covered
 
 
+@pytest.mark.slow
 def test_the_subsidy_follows_the_chosen_budget(database):
     at = app()
     at.radio(key="scenario-budget").set_value("eigen").run()
@@ -88,6 +91,7 @@ def test_the_subsidy_follows_the_chosen_budget(database):
     assert metric(at, "Toegekend") == "€ 100.000"
 
 
+@pytest.mark.slow
 def test_a_new_partnership_with_centre_city_and_legal_form(database):
     nis, _, _ = unknown_municipality_and_partnership()
     at = app()
@@ -100,6 +104,7 @@ def test_a_new_partnership_with_centre_city_and_legal_form(database):
     assert "Nieuw: Proefverband &lt;b&gt;Noord&lt;/b&gt;" in differences  # user text escaped before markdown
 
 
+@pytest.mark.slow
 def test_saving_gives_a_link_that_restores_the_scenario_in_a_new_session(database):
     nis, pid, name = unknown_municipality_and_partnership()
     at = app()
@@ -132,6 +137,7 @@ def test_saving_gives_a_link_that_restores_the_scenario_in_a_new_session(databas
     assert {m.label: m.value for m in again.metric} == kpis
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("query, expected", [
     ({"scenario": "kapot", "scenarioversie": "1"}, "ongeldig"),
     ({"scenario": "A" * 24, "scenarioversie": "1"}, "bestaat niet"),
@@ -144,6 +150,7 @@ def test_a_malformed_or_unknown_link_gives_a_message_and_the_default_view(databa
     assert metric(at, "Gemeenten gedekt").endswith("/ 300")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("make_broken", ["missing_directory", "corrupt_file"])
 def test_a_broken_database_gives_a_dutch_message_and_the_page_still_works(tmp_path, monkeypatch, make_broken):
     if make_broken == "missing_directory":
@@ -160,6 +167,7 @@ def test_a_broken_database_gives_a_dutch_message_and_the_page_still_works(tmp_pa
     assert metric(linked, "Gemeenten gedekt").endswith("/ 300")
 
 
+@pytest.mark.slow
 def test_the_download_in_the_upload_format_reads_back_as_the_same_scheme():
     from analysis.datasets import scenario_starting_point
     from analysis.scenario_edit import MarkNonParticipant, new_scenario
@@ -190,6 +198,7 @@ def test_the_download_in_the_upload_format_reads_back_as_the_same_scheme():
                 assert forms[name] == form
 
 
+@pytest.mark.slow
 def test_the_reconstruction_on_the_2025_map_lists_merger_conflicts_and_its_link_opens_on_that_map(database):
     at = app()
     at.radio(key="scenario-start-map").set_value("2025").run()

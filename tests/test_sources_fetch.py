@@ -143,6 +143,7 @@ def test_offline_without_data_gives_one_clear_error(no_mirror, monkeypatch):
         fetch(SMALL_SOURCE)
 
 
+@pytest.mark.slow
 def test_info_cli_exits_non_zero_without_data(tmp_path):
     env = {"PATH": "/usr/bin:/bin", "REGIEKAART_MIRROR": str(tmp_path / "none"),
            "REGIEKAART_CACHE": str(tmp_path / "cache"), "REGIEKAART_OFFLINE": "1"}

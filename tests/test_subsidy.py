@@ -202,7 +202,6 @@ def test_an_approximate_rate_ranks_and_is_explained():
     assert subsidy_totals(table.reset_index(), 260_000)["n_approximate_unemployment_rate"] == 1
 
 
-@pytest.mark.slow
 def test_real_antwerpen_ranks_on_the_merged_rate_and_is_funded():
     # Antwerpen has no 2019 rate of its own in the source (only Antwerpen + Borsbeek, 2025): the merged rate stands
     # for it, labelled, instead of ranking it last of the centre cities with nothing at a budget of 600.000.
