@@ -6,6 +6,8 @@ CLI, the batch export and the dashboard share one way of getting a view.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from functools import lru_cache
 
 import pandas as pd
@@ -86,13 +88,47 @@ def bundled_view(scheme_id: str, version: str) -> CoverageView:
     raise ValueError(f"Onbekend schema {scheme_id!r}; kies uit {', '.join(BUNDLED_SCHEMES)}")
 
 
+# The published 2020-2025 totals describe the 300 municipalities of the 2019-2024 map.
+OFFICIAL_TOTALS_VERSION = "2019"
+OFFICIAL_TOTALS_SOURCE_NL = "socialeeconomie.be, 8 april 2020"
+
+
+def _official_numbers() -> dict:
+    return {key: item.get("value") if isinstance(item, dict) else item
+            for key, item in dict(official_totals()).items()}
+
+
 def official_values(scheme_id: str, version: str) -> dict | None:
     """The published 2020-2025 totals as plain numbers, for the scheme and map they describe: the regie scheme on
     the 300 municipalities of 2019-2024. None for any other scheme or map."""
-    if scheme_id != REGIE or version != "2019":
+    if scheme_id != REGIE or version != OFFICIAL_TOTALS_VERSION:
         return None
-    return {key: item.get("value") if isinstance(item, dict) else item
-            for key, item in dict(official_totals()).items()}
+    return _official_numbers()
+
+
+@dataclass(frozen=True)
+class OfficialComparison:
+    """What a scenario's KPIs are set beside: the published totals (``values``, None for no comparison), and a
+    Dutch sentence (``note``) that says so, to show with them."""
+
+    values: dict | None
+    note: str
+
+
+def scenario_official_comparison(version: str) -> OfficialComparison:
+    """Whether the KPIs of a scenario on the map of `version` are compared with the official 2020-2025 totals.
+
+    A scenario is an alternative to the official 2020-2025 situation, so on the map those totals describe (the 300
+    municipalities of 2019-2024) the comparison shows what the scenario changes, whatever its starting point. On
+    the 2025 map the totals count other municipalities (285, after the mergers): no comparison.
+    """
+    if version == OFFICIAL_TOTALS_VERSION:
+        return OfficialComparison(_official_numbers(), (
+            "Vergeleken met de officiële totalen 2020-2025 (" + OFFICIAL_TOTALS_SOURCE_NL + "; 300 gemeenten van "
+            "2019-2024): het verschil is wat dit scenario verandert tegenover de officiële toestand."))
+    return OfficialComparison(None, (
+        "Geen vergelijking met de officiële totalen 2020-2025: die tellen de 300 gemeenten van 2019-2024, niet de "
+        "gemeenten van deze kaart."))
 
 
 def merger_conflicts_for(scheme: Scheme) -> pd.DataFrame:

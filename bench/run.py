@@ -11,7 +11,8 @@ Figures (see bench/README.md for what each means and its target):
   rerun        server time of a warm rerun after a filter change vs a cold run (Streamlit AppTest)
   analysis     build_coverage_view at the 300 real municipalities and on synthetic grids (growth vs n log n)
   png          PNG export of the coverage print map vs a minimal one-box print map
-  scenario_edit  server time per scenario edit incl. rebuilding the view (300 municipalities) vs a plain build_view
+  scenario_edit  server time per scenario edit incl. rebuilding the view (300 municipalities) vs a plain build_view,
+               and one edit as the Scenario's page does it (AppTest) vs a rerun of the page without an edit
   browser      Chromium: new session, filter change, page switch, cold start until the map is drawn, vs the
                same map as a static file (bench/browser.py)
   load         10, 25 and 50 sessions at once over Streamlit's websocket protocol: time per run, errors, RSS
@@ -383,6 +384,73 @@ def measure_scenario_edit(edits: int = 24, repeats: int = 5) -> dict:
     }
 
 
+def measure_scenario_page_edit(edits: int = 8) -> dict:
+    """One scenario edit as the Scenario's page does it, in Streamlit's AppTest: choose a municipality and a
+    partnership in the editor, click 'Toepassen'; timed is the run that applies the edit (in its callback) and
+    draws the page again (effects, map, tables). Baseline, same run: a rerun of the page without an edit (the
+    view of the scenario is kept per session, so that rerun only draws). AppTest runs the page on its own,
+    without dashboard.py's sidebar (the same for both)."""
+    import logging
+
+    from analysis.datasets import regie_scheme
+
+    logging.getLogger("streamlit").setLevel(logging.ERROR)
+    scheme = regie_scheme()
+    known = set(scheme.memberships["nis"]) | set(scheme.non_participants["nis"])
+    from analysis.datasets import municipality_names
+
+    unknown = sorted(set(municipality_names("2019")) - known)
+    pids = sorted(scheme.partnerships["partnership_id"])
+    folder = tempfile.mkdtemp(prefix="regiekaart-bench-db-")
+    previous = os.environ.get("REGIEKAART_DB")
+    os.environ["REGIEKAART_DB"] = str(Path(folder) / "scenarios.sqlite")
+    try:
+        at = _app()
+        _check(at.run(), "home page")
+        at.switch_page("pages/scenarios.py")
+        _check(at.run(), "Scenario's page")
+        _check(at.run(), "warm-up rerun")
+        rerun, rerun_cpu, edit, edit_cpu = [], [], [], []
+
+        def timed_run(wall: list, cpu: list, what: str) -> None:
+            gc.collect()
+            start, start_cpu = time.perf_counter(), time.process_time()
+            at.run()
+            wall.append(time.perf_counter() - start)
+            cpu.append(time.process_time() - start_cpu)
+            _check(at, what)
+
+        for number in range(edits):
+            timed_run(rerun, rerun_cpu, "rerun without an edit")
+            nis = unknown[number % len(unknown)]
+            at.selectbox(key="scenario-nis").set_value(nis).run()
+            at.selectbox(key="scenario-target").set_value(pids[number % len(pids)])
+            at.button(key="scenario-apply").click()
+            timed_run(edit, edit_cpu, "edit run")
+            if len(at.session_state["scenario"].history) != number + 1:
+                raise RuntimeError(f"edit {number + 1} (assign {nis}) was not applied: "
+                                   f"{[e.value for e in at.error]}")
+    finally:
+        if previous is None:
+            os.environ.pop("REGIEKAART_DB", None)
+        else:
+            os.environ["REGIEKAART_DB"] = previous
+        shutil.rmtree(folder, ignore_errors=True)
+    edit_s, rerun_s = statistics.median(edit), statistics.median(rerun)
+    return {
+        "edits": edits,
+        "edit_run_ms": edit_s * 1000,
+        "edit_run_cpu_ms": statistics.median(edit_cpu) * 1000,
+        "baseline_rerun_ms": rerun_s * 1000,
+        "baseline_rerun_cpu_ms": statistics.median(rerun_cpu) * 1000,
+        "samples_ms": [round(s * 1000, 1) for s in edit],
+        "baseline_samples_ms": [round(s * 1000, 1) for s in rerun],
+        "load_average": os.getloadavg()[0],
+        "targets": {"edit_run_ms_max": TARGETS["scenario_edit_ms_max"]},
+        "meets_target": edit_s * 1000 < TARGETS["scenario_edit_ms_max"],
+    }
+
+
 # ---------------------------------------------------------------------------------------------------------
 # PNG export
 # ---------------------------------------------------------------------------------------------------------
@@ -428,6 +496,7 @@ def run(only=DEFAULT_FIGURES, quick: bool = False, soak_minutes: float = 10.0) -
         results["rerun"] = measure_reruns(cold_runs=1 if quick else 3, warm_runs=3 if quick else 15)
     if "scenario_edit" in only:
         results["scenario_edit"] = measure_scenario_edit(edits=8 if quick else 24, repeats=2 if quick else 5)
+        results["scenario_edit"]["page"] = measure_scenario_page_edit(edits=3 if quick else 8)
     if "browser" in only:
         from bench.browser import measure_browser
 
@@ -504,6 +573,13 @@ def format_table(results: dict) -> str:
         add(f"  edit alone               {e['edit_only_ms']:>12.1f} ms   slowest edit + view {e['max_edit_and_view_ms']:.1f} ms")
         add(f"  undo + rebuilt view      {e['undo_and_view_ms']:>12.1f} ms   (replays {e['undo_replayed_edits']} edits)")
         add(f"  list of differences      {e['differences_ms']:>12.1f} ms   ({e['differences_after']} municipalities differ)")
+        if "page" in e:
+            g = e["page"]
+            add(f"Scenario edit on the page (AppTest: choose, 'Toepassen', the page run; {g['edits']} edits)")
+            add(f"  edit run of the page     {g['edit_run_ms']:>12.1f} ms   (target < 300)  {_ok(g['meets_target'])}"
+                f"  CPU {g['edit_run_cpu_ms']:.1f} ms")
+            add(f"  rerun without an edit    {g['baseline_rerun_ms']:>12.1f} ms   (baseline)  CPU "
+                f"{g['baseline_rerun_cpu_ms']:.1f} ms; load average {g['load_average']:.1f}")
     if "browser" in results:
         from bench.browser import format_browser
 

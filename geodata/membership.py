@@ -195,6 +195,11 @@ CONFIDENCE_WORDS = {
 }
 # A partnership cell with one of these words marks a municipality that (per the uploader) does not take part.
 NOT_TAKING_PART = {"geen", "neemtnietdeel", "nietdeelnemend", "geendeelname", "nvt", "-"}
+# A role cell with one of these words, on a row without municipality, marks a partnership that has no municipalities
+# (yet): a scenario downloaded in the upload format keeps such partnerships this way. Without it, a row without
+# municipality stays an error ("Gemeente is leeg"): an empty cell is more often a slip than an intention.
+NO_MEMBERS_ROLE = "zonder gemeenten"
+NO_MEMBERS_ROLES = {"zondergemeenten", "zonderleden", "geenleden", "geengemeenten"}
 # A centre-city cell may say yes or no instead of naming the city.
 YES_WORDS = {"ja", "j", "x", "yes", "waar", "true", "1"}
 NO_WORDS = {"nee", "neen", "n", "no", "geen", "onwaar", "false", "0", "nvt", "-", "/"}
@@ -310,6 +315,9 @@ class MembershipReader:
         for entry in entries:
             row = entry.row
             partnership = entry.partnership.text
+            if self.is_without_members(entry):
+                records.append(self.partnership_record(entry, (), None, self.confidence(row, entry.confidence)))
+                continue
             if not _text(entry.names) and not _text(entry.codes) and _text(entry.centre) and partnership:
                 codes = self.centre_city_alone(entry)
             else:
@@ -320,22 +328,15 @@ class MembershipReader:
                 continue
             if codes is None:
                 continue
-            confidence = self.confidence(row, entry.confidence)
-            source = _text(entry.source) or f"upload {self.file}" + (f", rij {row}" if row else "")
-            evidence = _text(entry.evidence)
             if name_matching.name_key(partnership) in NOT_TAKING_PART:
+                source = _text(entry.source) or f"upload {self.file}" + (f", rij {row}" if row else "")
+                evidence = _text(entry.evidence)
                 non_participants += [{"nis": code, "municipality": self.names[code], "source": source,
                                       "evidence": evidence or None, "row": row} for code in codes]
                 continue
+            confidence = self.confidence(row, entry.confidence)
             for code in codes:
-                records.append({"partnership_name": partnership, "nis": code, "municipality": self.names[code],
-                                "role": _text(entry.role) or "lid", "source": source, "evidence": evidence or None,
-                                "confidence": confidence, "legal_form": _text(entry.legal_form) or None,
-                                "legal_form_column": entry.legal_form.column if entry.legal_form else None,
-                                "centre": _text(entry.centre) or None,
-                                "centre_column": entry.centre.column if entry.centre else None,
-                                "centre_row": (entry.centre.row or row) if entry.centre else row,
-                                "row_codes": codes, "period": _text(entry.period) or None, "row": row})
+                records.append(self.partnership_record(entry, codes, code, confidence))
         if has_errors(self.problems):
             return None
         if not records and not non_participants:
@@ -343,6 +344,30 @@ class MembershipReader:
             return None
         scheme = self.build_scheme(pd.DataFrame(records), pd.DataFrame(non_participants))
         return None if has_errors(self.problems) else scheme
+
+    @staticmethod
+    def is_without_members(entry: MemberEntry) -> bool:
+        """A row that names a partnership, no municipality and the role 'zonder gemeenten': a partnership without
+        municipalities (``NO_MEMBERS_ROLES``)."""
+        return bool(entry.partnership.text) and not _text(entry.names) and not _text(entry.codes) \
+            and name_matching.name_key(_text(entry.role)) in NO_MEMBERS_ROLES \
+            and name_matching.name_key(entry.partnership.text) not in NOT_TAKING_PART
+
+    def partnership_record(self, entry: MemberEntry, codes: tuple[str, ...], code: str | None, confidence: str
+                           ) -> dict:
+        """The record of one membership `code` of a row naming `codes`; with code None, of a partnership without
+        municipalities."""
+        row, member = entry.row, code is not None
+        return {"partnership_name": entry.partnership.text, "nis": code,
+                "municipality": self.names[code] if member else None,
+                "role": _text(entry.role) or "lid", "source": _text(entry.source) or f"upload {self.file}"
+                + (f", rij {row}" if row else ""), "evidence": _text(entry.evidence) or None,
+                "confidence": confidence, "legal_form": _text(entry.legal_form) or None,
+                "legal_form_column": entry.legal_form.column if entry.legal_form else None,
+                "centre": _text(entry.centre) or None,
+                "centre_column": entry.centre.column if entry.centre else None,
+                "centre_row": (entry.centre.row or row) if entry.centre else row,
+                "row_codes": codes, "period": _text(entry.period) or None, "row": row, "member": member}
 
     def centre_city_alone(self, entry: MemberEntry) -> tuple[str, ...] | None:
         """A regisseur row without members whose centre-city cell names a city: that city alone."""
@@ -514,7 +539,7 @@ class MembershipReader:
                 candidate, n = f"{base}-{n}", n + 1
             ids[key] = candidate
         records["partnership_id"] = records["key"].map(ids)
-        duplicated = records.duplicated(["partnership_id", "nis"])
+        duplicated = records["member"] & records.duplicated(["partnership_id", "nis"])
         for item in records[duplicated].itertuples():
             first = records[(records["partnership_id"] == item.partnership_id) & (records["nis"] == item.nis)].iloc[0]
             same_row = first["row"] == item.row
@@ -522,7 +547,7 @@ class MembershipReader:
                          f"{item.municipality} staat twee keer in '{item.partnership_name}'"
                          + ("" if same_row else f" (ook rij {first['row']})") + "; de dubbele vermelding is genegeerd.",
                          "")
-        unique = records[~duplicated]
+        unique = records[~duplicated & records["member"]]
         for nis, group in unique.groupby("nis"):
             if group["partnership_id"].nunique() > 1:
                 self.problem(WARNING, int(group["row"].iloc[-1]) if pd.notna(group["row"].iloc[-1]) else None, None,
@@ -530,7 +555,7 @@ class MembershipReader:
                              f"({', '.join(group['partnership_name'])}); dat wordt als overlapping getoond.", "")
         partnerships = []
         for pid, group in records.groupby("partnership_id", sort=False):
-            members = set(group["nis"])
+            members = set(group.loc[group["member"], "nis"])
             name = group["partnership_name"].iloc[0]
             centre = self.centre_city(name, members, group)
             partnerships.append({
@@ -647,7 +672,8 @@ TEMPLATE_HELP = [
     ("samenwerkingsverband", "verplicht", "naam van het verband; 'geen' als een bron zegt dat de gemeente niet deelneemt"),
     ("nis", "nis of gemeente", "NIS-code 2019-2024 (5 cijfers); een fusiecode van 2025 geldt voor haar vroegere gemeenten"),
     ("gemeente", "nis of gemeente", "gemeentenaam; hoofdletters, accenten, 'St.' en namen van vóór een fusie mogen"),
-    ("rol", "optioneel", "bv. lid, centrumstad, beherende gemeente"),
+    ("rol", "optioneel", "bv. lid, centrumstad, beherende gemeente; 'zonder gemeenten' (gemeente leeg) voor een verband "
+            "zonder gemeenten"),
     ("bron", "optioneel", "URL of document"),
     ("betrouwbaarheid", "optioneel", "bevestigd of vermoedelijk (leeg = bevestigd)"),
     ("toelichting", "optioneel", "vrije tekst"),
@@ -694,7 +720,9 @@ def membership_upload_table(partnerships: pd.DataFrame, memberships: pd.DataFram
                             non_participants: pd.DataFrame) -> pd.DataFrame:
     """A scheme as a table in the upload format (:data:`UPLOAD_FORMAT_COLUMNS`, every cell text): one row per
     membership with the partnership's name and legal form, and a row 'geen' per municipality that does not take
-    part. :func:`geodata.official_list.read_membership_upload` reads it back (a 2025 code stands for its former municipalities)."""
+    part, and a row with the role 'zonder gemeenten' (``NO_MEMBERS_ROLE``) and no municipality per partnership without
+    municipalities. :func:`geodata.official_list.read_membership_upload` reads it back (a 2025 code stands for its
+    former municipalities)."""
     names = {pid: _cell(name) or pid for pid, name in zip(partnerships["partnership_id"], partnerships["name"])}
     forms = dict(zip(partnerships["partnership_id"], partnerships["legal_form"].map(_cell)))
     rows = [[names.get(pid, _cell(pid)), _cell(nis), _cell(municipality), _cell(role), _cell(source),
@@ -702,6 +730,10 @@ def membership_upload_table(partnerships: pd.DataFrame, memberships: pd.DataFram
             for pid, nis, municipality, role, source, evidence, confidence in zip(
                 memberships["partnership_id"], memberships["nis"], memberships["municipality"], memberships["role"],
                 memberships["source"], memberships["evidence"], memberships["confidence"])]
+    # Before the 'geen' rows: a reader takes a row after the last municipality for a note under the table.
+    with_members = set(memberships["partnership_id"])
+    rows += [[names[pid], "", "", NO_MEMBERS_ROLE, "", "", "", forms.get(pid, "")]
+             for pid in partnerships["partnership_id"] if pid not in with_members]
     rows += [["geen", _cell(nis), _cell(municipality), "", _cell(source), "", _cell(evidence), ""]
              for nis, municipality, source, evidence in zip(non_participants["nis"], non_participants["municipality"],
                                                              non_participants["source"], non_participants["evidence"])]

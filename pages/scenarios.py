@@ -69,12 +69,11 @@ def _bundled_start(kind: str, version: str):
     return scenario_starting_point(kind, version)
 
 
-def _set_scenario(scenario, saved=None, keep_saved: bool = True) -> None:
+def _set_scenario(scenario, keep_saved: bool = True) -> None:
     st.session_state[session.STATE_SCENARIO] = scenario
     if not keep_saved:
         st.session_state.pop(session.STATE_SAVED, None)
-    if saved is not None:
-        st.session_state[session.STATE_SAVED] = saved
+        st.session_state.pop(session.STATE_SAVED_SCENARIO, None)
     st.session_state[STATE_REVISION] = st.session_state.get(STATE_REVISION, 0) + 1
 
 
@@ -191,23 +190,24 @@ if len(scenario.start.conflicts):
             st.markdown("Deze fusiegemeenten van 2025 bestaan uit delen die in 2019-2024 in verschillende verbanden "
                         "zaten of deels niet gedekt waren. Wijs de gemeente toe (kaart of tabel) of behoud de "
                         "projectie.")
-            downloads.show_table(conflicts.rename(columns={"nis_2025": "NIS 2025", "name_2025": "Gemeente",
-                                                           "description": "Conflict"}), key="scenario-conflicts")
+            # Only the columns a saved version keeps too (a fresh projection has its working columns besides).
+            downloads.show_table(conflicts[["nis_2025", "name_2025", "description"]].rename(columns={
+                "nis_2025": "NIS 2025", "name_2025": "Gemeente", "description": "Conflict"}), key="scenario-conflicts")
             col_a, col_b = st.columns([3, 1], vertical_alignment="bottom")
             keep = col_a.selectbox("Fusiegemeente", list(conflicts["nis_2025"]), key="scenario-conflict",
                                    format_func=lambda nis: names.get(nis, nis))
             col_b.button("Projectie behouden", key="scenario-keep", on_click=_edit,
                          args=(lambda: KeepProjection(st.session_state["scenario-conflict"]),))
 
-# Coverage KPIs against the official totals (those describe the 300 municipalities of 2019-2024).
-from analysis.datasets import REGIE, official_values
+# Coverage KPIs beside the official totals where those describe the scenario's map (the choice and its wording:
+# analysis.datasets.scenario_official_comparison).
+from analysis.datasets import scenario_official_comparison
 from analysis.scenario import kpis_for
 
-official = official_values(REGIE, "2019") if version == "2019" else None
-kpis = kpis_for(view, official=official)
-widgets.kpi_cards(kpis, with_official=official is not None)
-if official is None:
-    st.caption("Officiële totalen bestaan alleen voor de kaart 2019-2024.")
+comparison = scenario_official_comparison(version)
+kpis = kpis_for(view, official=comparison.values)
+widgets.kpi_cards(kpis, with_official=comparison.values is not None)
+st.caption(comparison.note)
 
 web = views.cached_web_layer(version)
 boundary_source = __import__("geodata.sources", fromlist=["SOURCES"]).SOURCES["gemeente2024.shp"].attribution
@@ -490,7 +490,8 @@ else:
         except ScenarioStoreError as error:
             _say("error", f"Niet bewaard: {error}")
             return
-        st.session_state[session.STATE_SAVED] = result
+        session.remember_saved(scenario_now, result)
+        session.saved_in_use(scenario_now, result)
         later = previous is not None and result.version != previous.version + 1
         _say("success", f"Bewaard als versie {result.version}."
              + (" Iemand anders bewaarde intussen ook een versie; niets is verloren." if later else ""))
@@ -521,8 +522,10 @@ col_b.download_button("⬇ Scenario als Excel (uploadformaat)",
                       lambda: to_xlsx_bytes({TEMPLATE_SHEET: _upload_table()}), file_name="regiekaart-scenario.xlsx",
                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="scenario-xlsx",
                       on_click="ignore")
-title_now = f"'{saved.title}' (versie {saved.version})" if saved is not None else "(niet bewaard)"
+unedited = session.saved_as(scenario)
+title_now = session.version_title(saved, edited=unedited is None) if saved is not None else "(niet bewaard)"
 col_c.button("Gebruik dit scenario op alle pagina's", key="scenario-use", on_click=session.use_everywhere,
-             args=(scenario, title_now))
+             args=(scenario, title_now, unedited))
 st.caption("Het bestand kan op de pagina Gegevens weer opgeladen worden (een code van 2025 geldt daar voor haar "
-           "vroegere gemeenten).")
+           "vroegere gemeenten). Een bewaarde versie die u op alle pagina's gebruikt, houdt haar link in de "
+           "adresbalk.")

@@ -238,3 +238,12 @@ def test_server_profile_summary_names_the_buckets_per_run():
     shares = summary["page_script_inclusive_share"]
     assert shares["dashboard.py:<module>"] == 1.0 and shares["ui/widgets.py:show_map"] == 0.8
     assert shares["analysis/scenario.py:kpis_for"] == 0.2
+
+
+def test_the_page_level_scenario_edit_figure_times_an_edit_run_against_a_rerun():
+    figure = bench.measure_scenario_page_edit(edits=2)
+    assert figure["edits"] == 2 and len(figure["samples_ms"]) == 2 and len(figure["baseline_samples_ms"]) == 2
+    assert figure["edit_run_ms"] > 0 and figure["baseline_rerun_ms"] > 0 and figure["edit_run_cpu_ms"] > 0
+    assert figure["meets_target"] == (figure["edit_run_ms"] < 300)
+    table = bench.format_table({"scenario_edit": {**bench.measure_scenario_edit(edits=2, repeats=1), "page": figure}})
+    assert "Scenario edit on the page" in table and f"{figure['edit_run_ms']:.1f} ms" in table

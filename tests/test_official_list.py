@@ -93,6 +93,26 @@ def test_centre_city_legal_form_and_period_are_read():
     assert gent["standalone"] and gent["centre_city"] == "Gent"
 
 
+def test_a_partnership_without_municipalities_is_a_row_with_the_role_zonder_gemeenten():
+    scheme, problems = read("samenwerkingsverband;nis;gemeente;rol;rechtsvorm\n"
+                            "Noord;;Schoten;lid;\n"
+                            "Nog te vormen;;;zonder gemeenten;welzijnsvereniging\n"
+                            "Ook leeg;;;Zonder gemeenten;\n"
+                            "geen;;Zoersel;;\n", "leeg.csv")
+    assert problems == []
+    assert members(scheme) == {"Noord": {"Schoten"}}
+    assert partnership(scheme, "Nog te vormen")["legal_form"] == "welzijnsvereniging"
+    assert partnership(scheme, "Ook leeg")["standalone"] is False
+    assert set(scheme.partnerships["name"]) == {"Noord", "Nog te vormen", "Ook leeg"}
+    assert list(scheme.non_participants["municipality"]) == ["Zoersel"]
+
+
+def test_a_row_without_municipality_and_without_that_role_stays_an_error():
+    scheme, problems = read("samenwerkingsverband;gemeente;rol\nNoord;Schoten;lid\nVergeten;;lid\n", "fout.csv")
+    assert scheme is None
+    assert [(p.row, p.message) for p in errors(problems)] == [(3, "Gemeente is leeg.")]
+
+
 def test_a_regisseur_whose_only_member_is_a_centre_city_is_a_standalone_city():
     scheme, problems = read("Regisseur;Centrumstad;Gemeenten\nStad Leuven;Leuven;\nRegio Leuven;;Leuven, Bierbeek\n",
                             "alleen.csv")

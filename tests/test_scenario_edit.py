@@ -440,3 +440,29 @@ def test_other_starting_points_on_the_real_maps():
     assert list(start.scheme.memberships["nis"]) == ["11002"] and start.label == "Upload voorstel.csv"
     with pytest.raises(EditError, match="geen upload"):
         scenario_starting_point(START_UPLOAD, "2019")
+
+
+def test_a_scenario_is_compared_with_the_official_totals_only_on_the_map_they_describe():
+    from analysis.datasets import REGIE, build_view, official_values, scenario_official_comparison, \
+        scenario_starting_point
+    from analysis.scenario import kpis_for
+    from analysis.scenario_edit import START_REFERENCE_REGIONS
+    from geodata.membership import official_totals
+
+    on_2019 = scenario_official_comparison("2019")
+    published = {key: item["value"] for key, item in official_totals().items()}
+    assert on_2019.values == published == official_values(REGIE, "2019")
+    assert on_2019.note.startswith("Vergeleken met de officiële totalen 2020-2025")
+    # Whatever the starting point: the scenario is set beside the official situation on its map.
+    regions = new_scenario(scenario_starting_point(START_REFERENCE_REGIONS, "2019"))
+    view = build_view(regions.scheme, "2019")
+    assert official_values(regions.scheme.scheme_id, "2019") is None  # the scheme id alone would give none
+    kpis = kpis_for(view, official=on_2019.values).set_index("kpi")
+    assert kpis.at["municipalities", "official"] == published["municipalities"]
+
+    on_2025 = scenario_official_comparison("2025")
+    assert on_2025.values is None
+    assert on_2025.note.startswith("Geen vergelijking met de officiële totalen 2020-2025")
+    kpis_2025 = kpis_for(build_view(new_scenario(scenario_starting_point(START_RECONSTRUCTION, "2025")).scheme,
+                                    "2025"), official=on_2025.values)
+    assert kpis_2025["official"].isna().all()

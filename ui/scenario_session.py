@@ -20,6 +20,8 @@ SCENARIO_PARAM = "scenario"
 VERSION_PARAM = "scenarioversie"
 STATE_SCENARIO = "scenario"  # the analysis.scenario_edit.Scenario being edited
 STATE_SAVED = "scenario_saved"  # the geodata.scenario_store.SavedVersion it was opened as or last saved as
+STATE_SAVED_SCENARIO = "scenario_saved_scenario"  # the Scenario object that STATE_SAVED holds, unedited
+STATE_IN_USE = "scenario_in_use"  # (Scenario, the session scheme made of it) after use_everywhere
 STATE_LINK_MESSAGE = "scenario_link_message"
 STATE_LINK_DONE = "scenario_link_done"
 
@@ -59,20 +61,59 @@ def session_scheme(scenario, title: str):
                    source_note=f"Scenario {title}", reconstructed=False)
 
 
-def use_everywhere(scenario, title: str) -> None:
+def use_everywhere(scenario, title: str, saved=None) -> None:
     """Make the scenario the session's scheme on every page, on its own map (call before the sidebar runs,
-    e.g. from a button callback)."""
+    e.g. from a button callback). `saved`: the saved version (geodata.scenario_store.SavedVersion) that the
+    scenario is, unedited; its link then stays in the address bar on every page while the scheme is chosen."""
     st.session_state["upload_scheme"] = session_scheme(scenario, title)
+    st.session_state[STATE_IN_USE] = (scenario, st.session_state["upload_scheme"])
     st.session_state.pop("upload_views", None)
     st.session_state["f_scheme"] = vocabulary.SCHEME_UPLOAD
     st.session_state["f_version"] = scenario.boundary_version
+    if saved is None:
+        state.link_session_scheme(None)
+        return
+    params = {SCENARIO_PARAM: saved.scenario_id, VERSION_PARAM: str(saved.version)}
+    state.link_session_scheme(params)
+    # The address bar now carries this link: it is open, not one to open again.
+    st.session_state[STATE_LINK_DONE] = (params[SCENARIO_PARAM], params[VERSION_PARAM])
+
+
+def saved_as(scenario):
+    """The saved version (SavedVersion) that `scenario` is without edits since, or None (never saved, or edited
+    after it was saved or opened)."""
+    saved = st.session_state.get(STATE_SAVED)
+    return saved if saved is not None and st.session_state.get(STATE_SAVED_SCENARIO) is scenario else None
+
+
+def version_title(saved, edited: bool = False) -> str:
+    """How a saved version is named as the session's scheme."""
+    return f"'{saved.title}' (versie {saved.version}{', gewijzigd' if edited else ''})"
+
+
+def saved_in_use(scenario, saved) -> None:
+    """After `scenario` was saved as `saved`: when it is the session's scheme, it is now that saved version (its
+    name and its link in the address bar), without changing the filters chosen."""
+    in_use = st.session_state.get(STATE_IN_USE)
+    if in_use is None or in_use[0] is not scenario or views.uploaded_scheme() is not in_use[1]:
+        return
+    chosen = {key: st.session_state[key] for key in ("f_scheme", "f_version") if key in st.session_state}
+    use_everywhere(scenario, version_title(saved), saved)
+    st.session_state.update(chosen)
+
+
+def remember_saved(scenario, saved) -> None:
+    """`scenario` is, as it is now, the saved version `saved` (after saving it or opening it from a link)."""
+    st.session_state[STATE_SAVED] = saved
+    st.session_state[STATE_SAVED_SCENARIO] = scenario
 
 
 def _apply_filters(filters) -> None:
     """The dashboard filters saved with the scenario (URL names) into the session, before the sidebar draws."""
     for name, (key, _default) in state.URL_FILTERS.items():
         value = filters.get(name)
-        if isinstance(value, str) and name != "schema":
+        # A filter in the link itself wins: it is the view the person who shared the address bar had.
+        if isinstance(value, str) and name != "schema" and name not in st.query_params:
             st.session_state[key] = value
 
 
@@ -123,7 +164,7 @@ def _open(scenario_id, version) -> str | None:
     except (ScenarioStoreError, EditError) as error:
         return message(str(error))
     st.session_state[STATE_SCENARIO] = scenario
-    st.session_state[STATE_SAVED] = saved
+    remember_saved(scenario, saved)
     _apply_filters(saved.content.filters)
-    use_everywhere(scenario, f"'{saved.title}' (versie {saved.version})")
+    use_everywhere(scenario, version_title(saved), saved)
     return None

@@ -107,11 +107,34 @@ def scheme_label(scheme_id: str) -> str:
     return SCHEME_LABELS.get(scheme_id, scheme_id)
 
 
+LINKED_SCENARIO = "_linked_scenario"  # (query parameters of a saved scenario's link, the session scheme made of it)
+
+
+def link_session_scheme(params: dict[str, str] | None) -> None:
+    """Record that the session's scheme (``ui.views.uploaded_scheme()``, just set) is the saved scenario that the
+    query parameters `params` open, so that every link in the address bar keeps them; None: it is not one."""
+    if params:
+        st.session_state[LINKED_SCENARIO] = (dict(params), uploaded_scheme())
+    else:
+        st.session_state.pop(LINKED_SCENARIO, None)
+
+
+def linked_scenario_params() -> dict[str, str]:
+    """The query parameters of the saved scenario that is the session's scheme while that scheme is chosen; empty
+    after another scheme (or another upload) is chosen."""
+    linked = st.session_state.get(LINKED_SCENARIO)
+    if linked is None or st.session_state.get("f_scheme") != SCHEME_UPLOAD or uploaded_scheme() is not linked[1]:
+        return {}
+    return dict(linked[0])
+
+
 def write_url_state() -> None:
-    """Mirror the current filters into the query string (defaults are left out to keep links short)."""
-    wanted = {name: str(st.session_state.get(key, default))
-              for name, (key, default) in URL_FILTERS.items()
-              if str(st.session_state.get(key, default)) != str(default)}
+    """Mirror the current filters into the query string (defaults are left out to keep links short), after the
+    link of the saved scenario in use (``?scenario=<id>&scenarioversie=<n>``), so the address bar can be shared."""
+    wanted = linked_scenario_params()
+    wanted.update({name: str(st.session_state.get(key, default))
+                   for name, (key, default) in URL_FILTERS.items()
+                   if str(st.session_state.get(key, default)) != str(default)})
     if dict(st.query_params) != wanted:
         st.query_params.from_dict(wanted)
 
