@@ -37,8 +37,9 @@ maps = [("Gemeenten 2019-2024", view_2019, "2019", parts_2019), ("Gemeenten vana
 if mode == "wisselen":
     label = st.segmented_control("Kaart", [m[0] for m in maps], default=maps[1][0], key="merger-toggle") or maps[1][0]
     maps = [m for m in maps if m[0] == label]
-# The maps side by side share one legend to their right (counts per map); on a phone it comes below them.
-columns = st.columns([2] * len(maps) + [1.5] if len(maps) > 1 else list(widgets.MAP_AND_LEGEND), gap="small")
+# One map: its legend beside it. Two maps side by side share one legend (counts per map) across the page under
+# them: beside two maps it would leave each map a third of the width, and Flanders a strip.
+columns = st.columns([1, 1] if len(maps) > 1 else list(widgets.MAP_AND_LEGEND), gap="small")
 legends = {}
 for column, (title, view, version, codes) in zip(columns, maps):
     with column:
@@ -48,7 +49,18 @@ for column, (title, view, version, codes) in zip(columns, maps):
         if version == "2025":
             add_merger_conflicts(fmap, web, conflict_2025)
         legends[version] = widgets.take_legend(fmap)
-        widgets.show_map(fmap, key=f"merger-{version}-{filters.scheme}-{only_merged}", height=480)
+        widgets.show_map(fmap, key=f"merger-{version}-{filters.scheme}-{only_merged}", height=440)
+if len(legends) > 1:
+    widgets.show_legend(merged_legend("aantallen 2019-2024 / vanaf 2025", legends, widgets.source_line(view_2019)),
+                        wide=True)
+else:
+    with columns[-1]:
+        widgets.show_legend(next(iter(legends.values())))
+st.caption("Blauwe stippellijn: fusiegemeente met een conflict. " + widgets.source_line(view_2019))
+# The print versions under the legend, each under its own map.
+for column, (title, view, version, codes) in zip(st.columns(len(maps)), maps):
+    with column:
+        st.markdown(f"**{title}**")
         described = state.filter_text(view, state.Filters(filters.scheme, version, state.ALL, state.CENTRE_ANY, state.ALL))
         if only_merged:
             described += " · alleen fusiegemeenten en hun delen"
@@ -56,12 +68,6 @@ for column, (title, view, version, codes) in zip(columns, maps):
                                 downloads.file_stem("regiekaart-fusies", "gemeenten", version), f"merger-print-{version}",
                                 text=described, title=PRINT_TITLES[version],
                                 conflict_nis=conflict_2025 if version == "2025" else ())
-with columns[-1]:
-    if len(legends) > 1:
-        widgets.show_legend(merged_legend("aantallen 2019-2024 / vanaf 2025", legends, widgets.source_line(view_2019)))
-    else:
-        widgets.show_legend(next(iter(legends.values())))
-st.caption("Blauwe stippellijn: fusiegemeente met een conflict. " + widgets.source_line(view_2019))
 
 st.subheader("Fusieconflicten")
 if conflicts.empty:

@@ -50,7 +50,7 @@ def test_legend_shows_each_entry_with_its_count():
                                             LegendEntry("Onbekend", "#DDDDDD", hatched=True, count=7)], "Bron: x")
     html = fmap.get_root().render()
     assert html.count("rk-legend-entry") == 2
-    assert "Verband A</span> <span class='rk-legend-count' style='color:#555'>(3)</span>" in html
+    assert "Verband A</span> <span class='rk-legend-count' style='color:#555;white-space:nowrap'>(3)</span>" in html
     assert "repeating-linear-gradient" in html  # the hatched entry is hatched in the legend too
 
 

@@ -438,6 +438,9 @@ def legend_height_px(n_entries: int) -> int:
     return 52 + LEGEND_ROW_PX * -(-n_entries // legend_columns(n_entries))
 
 
+_COUNT_SPAN = "<span class='rk-legend-count' style='color:#555;white-space:nowrap'>"  # a count never breaks
+
+
 def legend_html(entries: list[LegendEntry]) -> str:
     """The legend's entries as HTML (escaped labels, swatches that repeat the map's fill, hatch and outline)."""
     from analysis.formatting import format_number
@@ -454,10 +457,10 @@ def legend_html(entries: list[LegendEntry]) -> str:
             border = f"1px dashed {OUTLINE_COLOUR}" if entry.dashed else "1px solid #777"
         count = ""
         if entry.count_text is not None:
-            count = f" <span class='rk-legend-count' style='color:#555'>({escape_text(entry.count_text)})</span>"
+            count = f" {_COUNT_SPAN}({escape_text(entry.count_text)})</span>"
         elif entry.count is not None:
             total = f" van {format_number(entry.total)}" if entry.total is not None else ""
-            count = f" <span class='rk-legend-count' style='color:#555'>({format_number(entry.count)}{total})</span>"
+            count = f" {_COUNT_SPAN}({format_number(entry.count)}{total})</span>"
         rows.append(
             "<div class='rk-legend-entry' style='display:flex;align-items:center;gap:6px;break-inside:avoid'>"
             f"<span style='display:inline-block;flex:none;width:16px;height:12px;background:{background};"

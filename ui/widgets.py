@@ -116,13 +116,16 @@ def take_legend(fmap) -> MapLegend:
 
 
 LEGEND_CSS = "font-size:11px;line-height:1.25;display:flex;flex-direction:column;gap:2px;"
+# A legend as wide as the page (under maps side by side): entries in as many columns of 16em as fit.
+WIDE_LEGEND_CSS = "font-size:11px;line-height:1.25;columns:16em;column-gap:18px;"
 
 
-def show_legend(legend: MapLegend) -> None:
+def show_legend(legend: MapLegend, *, wide: bool = False) -> None:
     """The legend beside (or below) a map, in the map's own swatches, every entry visible without scrolling inside
-    it; it can be folded away. Its text is escaped (`ui.webmap.legend_html`)."""
+    it; it can be folded away. Its text is escaped (`ui.webmap.legend_html`). `wide`: a legend across the page, in
+    columns (under maps side by side, which leave no room beside them)."""
     with st.expander(f"Legende: {plain_markdown(legend.title)}", expanded=True):
-        st.html(f"<div class='rk-legend' data-testid='rk-legend' style='{LEGEND_CSS}'>"
+        st.html(f"<div class='rk-legend' data-testid='rk-legend' style='{WIDE_LEGEND_CSS if wide else LEGEND_CSS}'>"
                 f"{legend_html(legend.entries)}</div>")
 
 
