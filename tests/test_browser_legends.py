@@ -36,12 +36,14 @@ def legend_layout(page, index: int = 0) -> dict:
         const legend = document.querySelectorAll("[data-testid='rk-legend']")[index];
         const header = document.querySelector("header[data-testid='stHeader']");
         const headerBottom = header ? header.getBoundingClientRect().bottom : 0;
+        // The page scrolls in Streamlit's main section (stMain), not in the window.
+        const pageScroller = document.querySelector("[data-testid='stMain']");
         legend.scrollIntoView({block: 'start'});
-        window.scrollBy(0, legend.getBoundingClientRect().top - headerBottom - 4);
+        pageScroller.scrollBy(0, legend.getBoundingClientRect().top - headerBottom - 4);
         const box = legend.getBoundingClientRect();
         // The legend and every element around it up to the page: none may scroll its content.
         const scrolling = [];
-        for (let node = legend; node && node !== document.body; node = node.parentElement) {
+        for (let node = legend; node && node !== pageScroller; node = node.parentElement) {
             const style = getComputedStyle(node);
             if (node.scrollHeight > node.clientHeight + 1 && /(auto|scroll)/.test(style.overflowY)) {
                 scrolling.push(node.getAttribute('data-testid') || node.className || node.tagName);
