@@ -187,9 +187,11 @@ function (feature, layer) {
 
 # Hover tooltips: small and narrow (Leaflet's default never wraps, so a long list of partnerships made a tooltip a
 # third of the map wide), and on the side of the pointer towards the middle of the map (Leaflet's "auto" direction),
-# so they stay inside it. 55vw of the map's frame keeps them within about half of a phone-wide map.
-TOOLTIP_STYLE = ("font:11px/1.3 sans-serif;max-width:min(240px,55vw);white-space:normal;overflow-wrap:anywhere;"
-                 "padding:3px 6px;")
+# so they stay inside it. 55vw of the map's frame keeps them within about half of a phone-wide map. The width is
+# the text's own up to that maximum (`max-content`): Leaflet's tooltip pane has no width, so a tooltip that may wrap
+# would otherwise shrink to its narrowest word.
+TOOLTIP_STYLE = ("font:11px/1.3 sans-serif;width:max-content;max-width:min(240px,55vw);white-space:normal;"
+                 "overflow-wrap:break-word;padding:3px 6px;")
 TOOLTIP_OFFSET = (10, 0)
 
 
