@@ -167,3 +167,30 @@ def test_fusies_legend_has_the_merger_conflict_outline_in_the_colour_drawn(chrom
         assert drawn, "no municipality outlined in the merger-conflict colour"
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("width, height", [(1440, 900), (390, 844)])
+def test_tooltips_are_compact_and_inside_the_map(chromium, streamlit_url, width, height):
+    """A hover tooltip at the east and west edges of Flanders: within the map, wrapped (not one word per line),
+    and far from covering a third of it."""
+    from tests.test_browser_security import hover_municipality
+
+    context = local_only(chromium.new_context(viewport={"width": width, "height": height}, locale="nl-BE"))
+    try:
+        page = context.new_page()
+        open_page(page, streamlit_url + "/dekking")
+        frame = leaflet_frame(page)
+        for name in ("Maaseik", "De Panne"):
+            text = hover_municipality(page, frame, name)
+            assert "Gemeente" in text and "Verband(en)" in text, text
+            tooltip, map_box = frame.evaluate("""() => [
+                document.querySelector('.leaflet-tooltip').getBoundingClientRect().toJSON(),
+                document.querySelector('.leaflet-container').getBoundingClientRect().toJSON()]""")
+            assert tooltip["left"] >= map_box["left"] - 1 and tooltip["right"] <= map_box["right"] + 1, (name, tooltip)
+            assert tooltip["top"] >= map_box["top"] - 1 and tooltip["bottom"] <= map_box["bottom"] + 1, (name, tooltip)
+            assert tooltip["width"] * tooltip["height"] < map_box["width"] * map_box["height"] / 6, (name, tooltip)
+            assert tooltip["width"] >= 120 and tooltip["height"] <= 160, (name, tooltip)
+            page.mouse.move(0, 0)  # away from the map: the tooltip closes
+            page.wait_for_timeout(300)
+    finally:
+        context.close()
