@@ -42,7 +42,7 @@ def home() -> None:
     web = views.cached_web_layer(filters.version)
     widgets.show_map(coverage_map(view, web, mask, source=widgets.source_line(view), title="Dekking",
                              counted=state.counted_partnerships(view, filters, mask)),
-                key=f"home-map-{filters.scheme}-{filters.version}")
+                key=f"home-map-{filters.scheme}-{filters.version}", height=500)
     st.caption(widgets.source_line(view))
     downloads.print_figures(view, mask, filters, "coverage", "regiekaart-overzicht-dekking", "home-print")
 

@@ -28,6 +28,8 @@ UNKNOWN_FILL = "#DDDDDD"
 UNKNOWN_HATCH = "#888888"
 NON_PARTICIPANT_FILL = "#FFFFFF"
 WARNING = "#D55E00"
+# Merger conflicts (Fusies, 2025 map): Okabe-Ito blue, apart from the vermillion overlaps for every colour vision.
+MERGER_CONFLICT = "#0072B2"
 CONFIRMED_OPACITY = 0.85
 SUGGESTIVE_OPACITY = 0.40
 # A municipality in several partnerships counts in each of them: the legend must not read as a partition.

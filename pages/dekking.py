@@ -24,12 +24,14 @@ mask = state.view_mask(view, filters)
 widgets.stop_if_empty(view, filters, mask)
 web = views.cached_web_layer(filters.version)
 
-left, right = st.columns([3, 2])
+fmap = coverage_map(view, web, mask, source=widgets.source_line(view), title="Dekking",
+                    counted=state.counted_partnerships(view, filters, mask))
+# The map, and beside it the chosen municipality's details above the legend (on a phone: below the map).
+left, right = st.columns(widgets.MAP_AND_LEGEND, gap="small")
+legend = widgets.take_legend(fmap)
 with left:
-    clicked = widgets.show_map(coverage_map(view, web, mask, source=widgets.source_line(view), title="Dekking",
-                                       counted=state.counted_partnerships(view, filters, mask)),
-                          key=f"dekking-map-{filters.scheme}-{filters.version}", height=620,
-                          returned_objects=["last_active_drawing"])
+    clicked = widgets.show_map(fmap, key=f"dekking-map-{filters.scheme}-{filters.version}", height=500,
+                               returned_objects=["last_active_drawing"])
     st.caption(widgets.source_line(view))
 with right:
     st.subheader("Details")
@@ -74,6 +76,7 @@ with right:
                 f"- {CATALOGUE[i].label} {year}: {value_text(value, flag, CATALOGUE[i], note)}"
                 for i, year, value, flag in indicators.itertuples(index=False)))
             st.caption("Meer op de pagina Indicatoren. Bronnen: VDAB via Provincies in Cijfers; Statbel.")
+    widgets.show_legend(legend)
 
 st.subheader("Gemeenten")
 table = municipality_table(view, web)

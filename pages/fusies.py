@@ -3,7 +3,7 @@
 import streamlit as st
 
 from ui import downloads, state, views, widgets
-from ui.webmap import coverage_map
+from ui.webmap import add_merger_conflicts, coverage_map, merged_legend
 
 filters = state.current_filters()
 st.title("Fusies van 1 januari 2025")
@@ -37,20 +37,30 @@ maps = [("Gemeenten 2019-2024", view_2019, "2019", parts_2019), ("Gemeenten vana
 if mode == "wisselen":
     label = st.segmented_control("Kaart", [m[0] for m in maps], default=maps[1][0], key="merger-toggle") or maps[1][0]
     maps = [m for m in maps if m[0] == label]
-columns = st.columns(len(maps))
+# One map: its legend beside it. Two maps side by side share one legend (counts per map) across the page under
+# them: beside two maps it would leave each map a third of the width, and Flanders a strip.
+columns = st.columns([1, 1] if len(maps) > 1 else list(widgets.MAP_AND_LEGEND), gap="small")
+legends = {}
 for column, (title, view, version, codes) in zip(columns, maps):
     with column:
         st.markdown(f"**{title}**")
-        fmap = coverage_map(view, views.cached_web_layer(version), _mask(view, codes), source=widgets.source_line(view),
-                            title=title)
-        if version == "2025" and conflict_2025:
-            from ui.webmap import WARNING_COLOUR, add_outline_layer
-
-            web = views.cached_web_layer(version)
-            add_outline_layer(fmap, web[web["nis"].isin(conflict_2025)].assign(label="fusieconflict"),
-                              name="Fusieconflicten", colour=WARNING_COLOUR, weight=4, dash="2 6",
-                              tooltip={"name": "Fusieconflict", "label": "Soort"})
-        widgets.show_map(fmap, key=f"merger-{version}-{filters.scheme}-{only_merged}", height=480)
+        web = views.cached_web_layer(version)
+        fmap = coverage_map(view, web, _mask(view, codes), source=widgets.source_line(view), title=title)
+        if version == "2025":
+            add_merger_conflicts(fmap, web, conflict_2025)
+        legends[version] = widgets.take_legend(fmap)
+        widgets.show_map(fmap, key=f"merger-{version}-{filters.scheme}-{only_merged}", height=440)
+if len(legends) > 1:
+    widgets.show_legend(merged_legend("aantallen 2019-2024 / vanaf 2025", legends, widgets.source_line(view_2019)),
+                        wide=True)
+else:
+    with columns[-1]:
+        widgets.show_legend(next(iter(legends.values())))
+st.caption("Blauwe stippellijn: fusiegemeente met een conflict. " + widgets.source_line(view_2019))
+# The print versions under the legend, each under its own map.
+for column, (title, view, version, codes) in zip(st.columns(len(maps)), maps):
+    with column:
+        st.markdown(f"**{title}**")
         described = state.filter_text(view, state.Filters(filters.scheme, version, state.ALL, state.CENTRE_ANY, state.ALL))
         if only_merged:
             described += " · alleen fusiegemeenten en hun delen"
@@ -58,7 +68,6 @@ for column, (title, view, version, codes) in zip(columns, maps):
                                 downloads.file_stem("regiekaart-fusies", "gemeenten", version), f"merger-print-{version}",
                                 text=described, title=PRINT_TITLES[version],
                                 conflict_nis=conflict_2025 if version == "2025" else ())
-st.caption("Oranjerode stippellijn: fusiegemeente met een conflict. " + widgets.source_line(view_2019))
 
 st.subheader("Fusieconflicten")
 if conflicts.empty:

@@ -8,6 +8,7 @@ from geodata.municipalities import load_municipalities
 from tests.conftest import leaflet_frame, local_only
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
+LEGEND = "[data-testid='rk-legend']"
 
 
 def settled_path_count(frame, seconds: float = 1.5) -> int:
@@ -34,9 +35,10 @@ def test_home_page_draws_one_path_per_municipality(page, streamlit_url, artifact
     frame = leaflet_frame(page)
     assert settled_path_count(frame) == 300
     assert "Regiekaart" in page.inner_text("h1")
-    legend = frame.inner_text(".rk-legend")
+    legend = page.inner_text(LEGEND)  # beside the map, not on it
     assert "Onbekend (geen bron gevonden)" in legend and "In meer dan één verband" in legend
-    assert frame.inner_text(".rk-source").startswith("Bron:")
+    assert frame.query_selector(".rk-legend") is None
+    assert page.get_by_text("Bron: gemeentegrenzen").first.is_visible()  # the source line under the map
     page.screenshot(path=str(artifacts_dir / "home.png"), full_page=True)
 
 
@@ -73,24 +75,21 @@ def test_deep_link_on_a_fresh_server_gets_the_shared_sidebar(chromium, artifacts
         process.wait(timeout=10)
 
 
-def test_narrow_map_keeps_flanders_above_its_legend(page, streamlit_url):
-    """On Dekking the map shares the row with the details, so its legend wraps into a taller strip; the map is
-    fitted above the strip as laid out, not above the server's estimate of it."""
+def test_dekking_map_shows_all_of_flanders_and_keeps_the_users_zoom(page, streamlit_url):
+    """On Dekking the legend sits beside the map, so the map is fitted to Flanders as a whole; once the user has
+    zoomed, folding the legend away leaves their view alone."""
     page.goto(streamlit_url + "/dekking")
     frame = leaflet_frame(page)
     settled_path_count(frame)
     layout = frame.evaluate("""() => {
         const boxes = [...document.querySelectorAll('path.leaflet-interactive')].map(p => p.getBoundingClientRect());
-        const strip = document.querySelector('.rk-bottom').getBoundingClientRect();
         const map = document.querySelector('.leaflet-container').getBoundingClientRect();
         return {lowest: Math.max(...boxes.map(b => b.bottom)), top: Math.min(...boxes.map(b => b.top)),
                 left: Math.min(...boxes.map(b => b.left)), right: Math.max(...boxes.map(b => b.right)),
-                strip: strip.top, mapTop: map.top, mapLeft: map.left, mapRight: map.right};
+                mapTop: map.top, mapBottom: map.bottom, mapLeft: map.left, mapRight: map.right};
     }""")
-    assert layout["lowest"] <= layout["strip"] + 2, layout  # no municipality under the legend
-    assert layout["top"] >= layout["mapTop"] - 2 and layout["left"] >= layout["mapLeft"] - 2, layout
-    assert layout["right"] <= layout["mapRight"] + 2, layout  # and all of Flanders in view
-    # Once the user has zoomed, folding the legend (which resizes the strip) leaves their view alone.
+    assert layout["top"] >= layout["mapTop"] - 2 and layout["lowest"] <= layout["mapBottom"] + 2, layout
+    assert layout["left"] >= layout["mapLeft"] - 2 and layout["right"] <= layout["mapRight"] + 2, layout
     # (streamlit-folium names the Leaflet map `map_div`; a refit would take it back to the fitted zoom.)
     def zoom():
         return frame.evaluate("() => map_div.getZoom()")
@@ -99,9 +98,9 @@ def test_narrow_map_keeps_flanders_above_its_legend(page, streamlit_url):
     frame.click("a.leaflet-control-zoom-in")
     page.wait_for_timeout(800)
     assert zoom() == fitted + 1
-    frame.click(".rk-legend summary")
+    page.get_by_text("Legende: Dekking").click()
     page.wait_for_timeout(800)
-    assert frame.evaluate("() => document.querySelector('.rk-legend').open") is False
+    assert not page.locator(LEGEND).first.is_visible()
     assert zoom() == fitted + 1
 
 
@@ -129,11 +128,11 @@ def test_gegevens_page_uploads_a_list_and_shows_the_diff_map(chromium, streamlit
         page.wait_for_selector("text=Vergelijking met de reconstructie", timeout=120_000)
         frame = leaflet_frame(page)
         assert settled_path_count(frame) == 300
-        legend = frame.inner_text(".rk-legend")
+        legend = page.inner_text(LEGEND)
         shown = {label: int(count) for label, count in re.findall(r"([^\n]+?)\s*\((\d+)\)", legend)}
         assert shown == {label: expected[key] for key, label, _ in CATEGORIES if expected[key]}
         assert expected["bevestigd"] and expected["nieuw"]  # the hand-made list has both
-        assert "vergelijking: regisseurs.csv" in frame.inner_text(".rk-source")
+        assert page.get_by_text("vergelijking: regisseurs.csv").first.is_visible()  # the source line under the map
         page.screenshot(path=str(artifacts_dir / "gegevens-lijst-vergelijking.png"), full_page=True)
     finally:
         context.close()

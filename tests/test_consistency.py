@@ -59,9 +59,9 @@ class LegendRow:
         return self.total if self.total is not None else self.count
 
 
-def legend_of(element) -> list[LegendRow]:
-    """The legend rows of a map component as the page sent it to the browser."""
-    body = json.loads(element.proto.json_args)["html"]
+def legend_of(at: AppTest) -> list[LegendRow]:
+    """The rows of the page's first map legend as the page sent it to the browser (beside the map, `st.html`)."""
+    body = next(element.proto.body for element in at.get("html") if "rk-legend-entry" in element.proto.body)
     rows = []
     for entry in re.findall(r"<div class='rk-legend-entry'.*?</div>", body):
         label = html.unescape(re.search(r"rk-legend-label'>(.*?)</span>", entry).group(1))
@@ -69,10 +69,6 @@ def legend_of(element) -> list[LegendRow]:
         rows.append(LegendRow(label, int(count.group(1)) if count else None,
                               int(count.group(2)) if count and count.group(2) else None))
     return rows
-
-
-def maps_of(at: AppTest) -> list:
-    return [element for element in at.get("component_instance") if element.proto.component_name.endswith("st_folium")]
 
 
 def partnership_rows(legend: list[LegendRow]) -> list[LegendRow]:
@@ -118,9 +114,9 @@ def walk(query: dict[str, str]) -> Readings:
             readings.cards = {metric.label: metric.value for metric in at.metric}
             table = next(t for t in tables if "Kerncijfer" in t.columns)
             readings.kpi_table = dict(zip(table["Kerncijfer"], table["Waarde"]))
-            readings.legends[name] = legend_of(maps_of(at)[0])
+            readings.legends[name] = legend_of(at)
         elif name == "dekking":
-            readings.legends[name] = legend_of(maps_of(at)[0])
+            readings.legends[name] = legend_of(at)
             readings.dekking_table = next(t for t in tables if "Verband(en) en betrouwbaarheid" in t.columns)
         elif name == "verbanden":
             readings.verbanden_caption = next(c.value for c in at.caption if "binnen de filters" in c.value)
@@ -128,7 +124,7 @@ def walk(query: dict[str, str]) -> Readings:
             readings.verbanden_choices = list(chooser.options)
             readings.chosen = chooser.options[chooser.index]
             readings.chosen_members_card = next(m.value for m in at.metric if m.label == "Gemeenten")
-            readings.legends[name] = legend_of(maps_of(at)[0])
+            readings.legends[name] = legend_of(at)
             readings.members_table = next(t for t in tables if "Betrouwbaarheid" in t.columns)
             readings.overview = next(t for t in tables if "Aaneengesloten delen" in t.columns)
         elif name == "subsidie":

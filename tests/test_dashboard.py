@@ -458,7 +458,7 @@ def test_centre_city_kortrijk_counts_only_its_own_partnership():
     """Wielsbeke lies in W13 (Kortrijk) and in Midwest: Midwest is not counted under centre city Kortrijk."""
     at = app(centrumstad="34022")
     assert (metric(at, "Verbanden"), metric(at, "Met centrumstad")) == ("1", "1")
-    legend = json.loads(_components(at)[0].proto.json_args)["html"]
+    legend = next(element.proto.body for element in at.get("html") if "rk-legend" in element.proto.body)
     assert "W13 (Zuid-West-Vlaanderen)" in legend and "Midwest" not in legend
 
 

@@ -153,7 +153,7 @@ def test_diff_map_has_four_colour_blind_safe_categories_a_legend_and_a_source():
     counts = result.counts
     assert counts == {CONFIRMED: 3, CONTRADICTED: 1, NEW: 2, MISSING: 1, NEITHER: len(codes) - 7}
     for key, label, colour in CATEGORIES:
-        assert f"{label}</span> <span class='rk-legend-count' style='color:#555'>({counts[key]})" in html
+        assert f"{label}</span> <span class='rk-legend-count' style='color:#555;white-space:nowrap'>({counts[key]})" in html
         assert colour in html
     assert {colour for key, _, colour in CATEGORIES if key != NEITHER} == {"#009E73", "#D55E00", "#0072B2", "#E69F00"}
     assert "Bron: test; vergelijking: lijst.csv" in html

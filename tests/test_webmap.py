@@ -50,7 +50,7 @@ def test_legend_shows_each_entry_with_its_count():
                                             LegendEntry("Onbekend", "#DDDDDD", hatched=True, count=7)], "Bron: x")
     html = fmap.get_root().render()
     assert html.count("rk-legend-entry") == 2
-    assert "Verband A</span> <span class='rk-legend-count' style='color:#555'>(3)</span>" in html
+    assert "Verband A</span> <span class='rk-legend-count' style='color:#555;white-space:nowrap'>(3)</span>" in html
     assert "repeating-linear-gradient" in html  # the hatched entry is hatched in the legend too
 
 
@@ -188,6 +188,65 @@ def test_partnership_numbers_are_escaped_text():
     assert _number_of(marker) == "&lt;img src=x onerror=alert(1)&gt;"
     assert XSS not in finish(fmap).get_root().render()
 
+
+def test_the_legend_is_drawn_on_the_map_only_for_a_standalone_file():
+    """One legend per map (`fmap.legend`): a standalone HTML file draws it on the map; the dashboard shows it beside
+    the map (`ui.widgets.show_map` sets `legend_in_map` off), and then the map has none of its own."""
+    entries = [LegendEntry("Verband A", "#CC6677", count=3)]
+    standalone, dashboard = base_map(), base_map()
+    for fmap in (standalone, dashboard):
+        add_legend_and_source(fmap, "Dekking", entries, "Bron: x")
+    dashboard.legend_in_map = False
+    assert standalone.legend == dashboard.legend
+    assert standalone.legend.entries == tuple(entries) and standalone.legend.source == "Bron: x"
+    assert "rk-legend-entry" in finish(standalone).get_root().render()
+    page = finish(dashboard).get_root().render()
+    assert "rk-legend" not in page and "rk-bottom" not in page and "Bron: x" not in page
+
+
+def test_a_legend_for_two_maps_lists_each_entry_once_with_both_counts():
+    from ui.webmap import MapLegend, legend_html, merged_legend
+
+    unknown = LegendEntry("Onbekend", "#DDDDDD", 127, hatched=True)
+    legends = {"2019": MapLegend("2019", (LegendEntry("Verband A", "#CC6677", 3, number=1), unknown), "Bron: x"),
+               "2025": MapLegend("2025", (LegendEntry("Verband A", "#CC6677", 2, number=1),
+                                          LegendEntry("Onbekend", "#DDDDDD", 1234, hatched=True),
+                                          LegendEntry("Fusieconflict", "#FFFFFF", 4, outline="#0072B2")), "Bron: x")}
+    merged = merged_legend("aantallen 2019 / 2025", legends, "Bron: x")
+    assert [(entry.label, entry.count_text) for entry in merged.entries] == [
+        ("Verband A", "3 / 2"), ("Onbekend", "127 / 1.234"), ("Fusieconflict", "– / 4")]
+    assert merged.entries[0].number == 1 and merged.entries[1].hatched
+    assert "(127 / 1.234)" in legend_html(merged.entries)
+
+
+def test_tooltips_are_small_wrap_and_open_towards_the_middle_of_the_map():
+    from ui.webmap import TOOLTIP_STYLE
+
+    fmap = base_map()
+    layer = add_area_layer(fmap, _frame(), name="Gemeenten", tooltip={"name": "Gemeente", "partnership": "Verband"})
+    tooltip = next(child for child in layer._children.values() if child._name == "GeoJsonTooltip")
+    assert tooltip.tooltip_options["direction"] == "auto" and tooltip.tooltip_options["sticky"] is True
+    page = finish(fmap).get_root().render()
+    assert TOOLTIP_STYLE in page
+    assert "max-width:min(240px,55vw)" in TOOLTIP_STYLE and "white-space:normal" in TOOLTIP_STYLE
+
+
+def test_merger_conflicts_are_outlined_in_their_own_colour_and_in_the_legend():
+    from analysis.figures import CONFLICT_LABEL
+    from analysis.mapstyle import MERGER_CONFLICT, WARNING
+    from ui.webmap import add_merger_conflicts
+
+    frame = _frame().assign(nis=["11001", "11002"])
+    fmap = base_map()
+    add_legend_and_source(fmap, "Gemeenten vanaf 2025", [LegendEntry("Verband A", "#CC6677", count=3)], "Bron: x")
+    add_merger_conflicts(fmap, frame, {"11002"})
+    outline = fmap.layers[-1]
+    assert {f["properties"]["style"]["color"] for f in outline.data["features"]} == {MERGER_CONFLICT}
+    assert len(outline.data["features"]) == 1
+    entry = fmap.legend.entries[-1]
+    assert (entry.label, entry.outline, entry.count) == (CONFLICT_LABEL, MERGER_CONFLICT, 1)
+    assert fmap.legend.entries[0].label == "Verband A" and fmap.legend.source == "Bron: x"
+    assert MERGER_CONFLICT.lower() != WARNING.lower()  # apart from the overlaps' vermillion
 
 
 def test_a_rendered_map_carries_its_legend_and_source_without_rendering_the_page():

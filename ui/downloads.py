@@ -86,8 +86,12 @@ def show_table(frame, numbers: dict[str, int | None] | None = None, percents: di
     kwargs = {"height": height} if height else {}
     if column_config:
         kwargs["column_config"] = column_config
-    # The browser shows an empty cell's placeholder, not the Styler's text for it: both say "onbekend".
-    st.dataframe(styled, hide_index=True, width="stretch", placeholder=MISSING_TEXT, **kwargs)
+    if frame.empty:
+        # Streamlit draws a table without rows as one row reading "empty", in English; say it in Dutch instead.
+        st.caption(f"Geen rijen (kolommen: {', '.join(map(str, frame.columns))}).")
+    else:
+        # The browser shows an empty cell's placeholder, not the Styler's text for it: both say "onbekend".
+        st.dataframe(styled, hide_index=True, width="stretch", placeholder=MISSING_TEXT, **kwargs)
     if download is not None:
         stem, sheet = download
         table_downloads(frame, stem, key or stem, sheet=sheet, numbers=numbers, percents=percents, euros=euros)

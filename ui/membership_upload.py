@@ -210,7 +210,7 @@ def _show_reconciliation(result: dict) -> None:
     st.subheader("Gemeenten")
     shown = st.multiselect("Toon", [key for key, _, _ in CATEGORIES],
                            default=[key for key, _, _ in CATEGORIES[:4]], format_func=CATEGORY_LABELS.get,
-                           key="list-categories")
+                           key="list-categories", placeholder="Kies een of meer uitkomsten")
     words = {CATEGORY_WORDS[key] for key in shown}
     downloads.show_table(municipalities[municipalities["Uitkomst"].isin(words)],
                          download=(f"{stem}-gemeenten", "Gemeenten"), key="list-municipalities")

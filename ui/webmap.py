@@ -93,12 +93,29 @@ class LegendEntry:
     opacity: float = 0.85
     total: int | None = None  # with a count: "(count van total)", for a partnership only partly in view
     number: int | None = None  # the partnership's number on the map: the legend is keyed by it
+    count_text: str | None = None  # instead of the count, e.g. "2019: 12 · 2025: 11" for a legend of two maps
+
+
+@dataclass(frozen=True)
+class MapLegend:
+    """What a map's legend shows: title, entries and source line (plain text, escaped where it reaches HTML).
+
+    One legend per map, built with the map (`add_legend_and_source`): the dashboard shows it beside or below the
+    map (`ui.widgets.show_map`), a standalone HTML file of the map (`RegieMap.legend_in_map`) on the map itself."""
+
+    title: str
+    entries: tuple[LegendEntry, ...]
+    source: str
 
 
 class RegieMap(folium.Map):
     """A folium map that knows what it shows: `bounds` to fit ([[south, west], [north, east]]), the `hatches`
-    its layers use, its overlay `layers` in the order they were added, and the height the legend strip is
-    estimated to take (`legend_height_px`, None without a legend).
+    its layers use, its overlay `layers` in the order they were added, its `legend` (None without one) and the
+    height the legend strip on the map is estimated to take (`legend_height_px`).
+
+    `legend_in_map`: draw the legend and source line on the map itself, for a standalone HTML file of the map. The
+    dashboard sets it to False and shows the legend next to the map instead (`ui.widgets.show_map`), so no legend
+    ever covers a part of the map.
 
     The pieces that must come after every layer (the hatch patterns, which need the layers' SVG; the fit above
     the legend strip; the layer control, whose script names every layer) are added once, when the map is first
@@ -115,6 +132,8 @@ class RegieMap(folium.Map):
         self.bounds = bounds or FLANDERS_BOUNDS
         self.hatches: set[tuple[str, str]] = set()
         self.layers: list[folium.map.Layer] = []
+        self.legend: MapLegend | None = None
+        self.legend_in_map = True
         self.legend_height_px: int | None = None
         self.layer_control = False
         self._finishing_added = False
@@ -137,7 +156,9 @@ class RegieMap(folium.Map):
             self._finishing_added = True
             if self.hatches:
                 self.add_child(_HatchPatterns(sorted(self.hatches)))
-            if self.legend_height_px is None:
+            if self.legend is not None and self.legend_in_map:
+                self.add_child(_LegendAndSource(self.legend))
+            if self.legend_height_px is None or not self.legend_in_map:
                 self.fit_bounds(self.bounds)
             else:
                 self.add_child(_FitAboveLegend(self.bounds, self.legend_height_px))
@@ -172,6 +193,16 @@ function (feature, layer) {
     });
 }
 """)
+
+
+# Hover tooltips: small and narrow (Leaflet's default never wraps, so a long list of partnerships made a tooltip a
+# third of the map wide), and on the side of the pointer towards the middle of the map (Leaflet's "auto" direction),
+# so they stay inside it. 55vw of the map's frame keeps them within about half of a phone-wide map. The width is
+# the text's own up to that maximum (`max-content`): Leaflet's tooltip pane has no width, so a tooltip that may wrap
+# would otherwise shrink to its narrowest word.
+TOOLTIP_STYLE = ("font:11px/1.3 sans-serif;width:max-content;max-width:min(240px,55vw);white-space:normal;"
+                 "overflow-wrap:break-word;padding:3px 6px;")
+TOOLTIP_OFFSET = (10, 0)
 
 
 def _json_value(value):
@@ -231,7 +262,8 @@ def _geojson_layer(fmap: RegieMap, features: _Features, styles: list[dict], *, n
         name=escape_text(name),  # Leaflet's layer control shows layer names as HTML
         show=show,
         tooltip=folium.GeoJsonTooltip(fields=fields, aliases=[f"{escape_text(alias)}:" for alias in tooltip.values()],
-                                      sticky=True) if tooltip else None,
+                                      sticky=True, style=TOOLTIP_STYLE, direction="auto",
+                                      offset=TOOLTIP_OFFSET) if tooltip else None,
         on_each_feature=_HIGHLIGHT_ON_HOVER if highlight else None,
         interactive=interactive,
     )
@@ -318,7 +350,8 @@ def _add_markers(fmap, points, *, name: str, symbol: str = "★") -> None:
     for (lat, lon), label in points:
         folium.Marker([float(lat), float(lon)],
                       icon=folium.DivIcon(html=icon_html, icon_size=(18, 18), icon_anchor=(9, 9), class_name="empty"),
-                      tooltip=folium.Tooltip(escape_text(label), sticky=True)).add_to(group)
+                      tooltip=folium.Tooltip(escape_text(label), sticky=True, style=TOOLTIP_STYLE,
+                                             direction="auto", offset=TOOLTIP_OFFSET)).add_to(group)
     fmap.add_layer(group)
 
 
@@ -391,15 +424,17 @@ class _FitAboveLegend(MacroElement):
 
 
 class _LegendAndSource(MacroElement):
+    """The legend and source line on the map itself (standalone HTML only, see `RegieMap.legend_in_map`)."""
+
     _template = Template(_LEGEND_TEMPLATE)
 
-    def __init__(self, title: str, body: str, source: str, n_entries: int):
+    def __init__(self, legend: MapLegend):
         super().__init__()
-        self.title = title
-        self.body = body
-        self.source = source
+        self.title = escape_text(legend.title)
+        self.body = legend_html(legend.entries)
+        self.source = escape_text(legend.source)
         # At most this many columns, each at least 15em wide: a narrow map (Fusies 2025) gets fewer.
-        self.columns_css = f"columns:15em {legend_columns(n_entries)};column-gap:16px;"
+        self.columns_css = f"columns:15em {legend_columns(len(legend.entries))};column-gap:16px;"
 
 
 LEGEND_ROW_PX = 15
@@ -413,6 +448,9 @@ def legend_columns(n_entries: int) -> int:
 def legend_height_px(n_entries: int) -> int:
     """Height (px) the legend strip and source line need, so the map can be fitted above them."""
     return 52 + LEGEND_ROW_PX * -(-n_entries // legend_columns(n_entries))
+
+
+_COUNT_SPAN = "<span class='rk-legend-count' style='color:#555;white-space:nowrap'>"  # a count never breaks
 
 
 def legend_html(entries: list[LegendEntry]) -> str:
@@ -430,9 +468,11 @@ def legend_html(entries: list[LegendEntry]) -> str:
         else:  # as the map draws it: suggestive members get a dashed border in the outline grey
             border = f"1px dashed {OUTLINE_COLOUR}" if entry.dashed else "1px solid #777"
         count = ""
-        if entry.count is not None:
+        if entry.count_text is not None:
+            count = f" {_COUNT_SPAN}({escape_text(entry.count_text)})</span>"
+        elif entry.count is not None:
             total = f" van {format_number(entry.total)}" if entry.total is not None else ""
-            count = f" <span class='rk-legend-count' style='color:#555'>({format_number(entry.count)}{total})</span>"
+            count = f" {_COUNT_SPAN}({format_number(entry.count)}{total})</span>"
         rows.append(
             "<div class='rk-legend-entry' style='display:flex;align-items:center;gap:6px;break-inside:avoid'>"
             f"<span style='display:inline-block;flex:none;width:16px;height:12px;background:{background};"
@@ -444,14 +484,42 @@ def legend_html(entries: list[LegendEntry]) -> str:
     return "".join(rows)
 
 
-def add_legend_and_source(fmap, title: str, entries: list[LegendEntry], source: str) -> None:
-    """Put the legend (can be folded away) and the source line under it along the bottom of the map itself; the
-    map is then fitted above them (see `_FitAboveLegend`)."""
-    # A child of the map, not of the page: its HTML is then rendered with the map's own render, which is all
-    # streamlit-folium does (`ui.widgets.show_map`).
-    fmap.add_child(_LegendAndSource(escape_text(title), legend_html(entries), escape_text(source), len(entries)))
-    if isinstance(fmap, RegieMap):
-        fmap.legend_height_px = legend_height_px(len(entries))
+def add_legend_and_source(fmap: RegieMap, title: str, entries: list[LegendEntry], source: str) -> None:
+    """Give the map its legend and source line (`fmap.legend`). The dashboard shows them beside or below the map;
+    a standalone HTML file of the map draws them along its bottom, the map fitted above them (`_FitAboveLegend`)."""
+    fmap.legend = MapLegend(str(title), tuple(entries), str(source))
+    fmap.legend_height_px = legend_height_px(len(entries))
+
+
+def merged_legend(title: str, legends: dict[str, MapLegend], source: str) -> MapLegend:
+    """One legend for maps shown side by side (e.g. the 2019 and 2025 maps of Fusies): each entry once, in the
+    order first seen, its counts per map in the order of `legends` ("12 / 11", "–" where a map lacks it; the
+    title should name the maps in that order)."""
+    keyed: dict[tuple, dict[str, LegendEntry]] = {}
+    for name, legend in legends.items():
+        for entry in legend.entries:
+            key = (entry.label, entry.fill, entry.outline, entry.hatched, entry.dashed, entry.number)
+            keyed.setdefault(key, {})[name] = entry
+    entries = []
+    for per_map in keyed.values():
+        first = next(iter(per_map.values()))
+        counted = [per_map[name] for name in legends if name in per_map and per_map[name].count is not None]
+        if not counted:
+            entries.append(first)
+            continue
+        text = " / ".join(_count_text(per_map[name]) if name in per_map else "–" for name in legends)
+        entries.append(LegendEntry(first.label, first.fill, None, outline=first.outline, hatched=first.hatched,
+                                   dashed=first.dashed, opacity=first.opacity, number=first.number, count_text=text))
+    return MapLegend(title, tuple(entries), source)
+
+
+def _count_text(entry: LegendEntry) -> str:
+    from analysis.formatting import format_number
+
+    if entry.count is None:
+        return "–"
+    total = f" van {format_number(entry.total)}" if entry.total is not None else ""
+    return f"{format_number(entry.count)}{total}"
 
 
 def hatch_fill(fmap, background: str, stripes: str) -> str:
@@ -763,6 +831,25 @@ def coverage_map(view, web: gpd.GeoDataFrame, mask=None, source: str = "", title
         entries.append(LegendEntry("★ centrumstad die alleen regisseur is", "#ffffff", len(cities), outline="#000000"))
     add_legend_and_source(fmap, title, entries, source)
     return finish(fmap)
+
+
+MERGER_CONFLICT_DASH = "2 6"
+
+
+def add_merger_conflicts(fmap: RegieMap, web: gpd.GeoDataFrame, conflict_nis) -> None:
+    """Outline the 2025 merged municipalities with a merger conflict (`analysis.mergers`) in the conflict colour,
+    dotted, and add that outline to the map's legend (the print map's label, `analysis.figures.CONFLICT_LABEL`)."""
+    from analysis.figures import CONFLICT_LABEL
+    from analysis.mapstyle import MERGER_CONFLICT
+
+    chosen = web[web["nis"].isin(set(conflict_nis))]
+    if chosen.empty:
+        return
+    add_outline_layer(fmap, chosen.assign(label="fusieconflict"), name="Fusieconflicten", colour=MERGER_CONFLICT,
+                      weight=4, dash=MERGER_CONFLICT_DASH, tooltip={"name": "Fusieconflict", "label": "Soort"})
+    entry = LegendEntry(CONFLICT_LABEL, "#FFFFFF", len(chosen), outline=MERGER_CONFLICT, dashed=True, opacity=1.0)
+    legend = fmap.legend or MapLegend("", (), "")
+    add_legend_and_source(fmap, legend.title, [*legend.entries, entry], legend.source)
 
 
 COVERED_NEUTRAL = "#F2F2F2"

@@ -4,6 +4,7 @@ line under every map. Table and print downloads are in `ui.downloads`."""
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 
 import pandas as pd
 import streamlit as st
@@ -16,6 +17,7 @@ from analysis.formatting import format_number, format_percent, format_signed_num
 from geodata.sources import SOURCES
 from geodata.vocabulary import SCHEME_UPLOAD
 from ui.state import Filters, counted_partnerships, filter_notes, filter_text, selection_of
+from ui.webmap import MapLegend, legend_html
 
 BELGIAN_AXIS_LABELS = "replace(replace(replace(datum.label, /[.]/g, '#'), /,/g, '.'), /#/g, ',')"
 
@@ -78,11 +80,55 @@ def data_banner(view) -> None:
 
 
 def show_map(fmap, key: str, height: int = 600, returned_objects: list[str] | None = None) -> dict:
-    """Show a folium map without reruns on pan/zoom (only the listed objects come back)."""
-    # render=False: st_folium renders the map itself right after (folium's Map.render renders every child);
-    # with True it first renders the whole page once more, which doubled the largest cost of a run.
-    return st_folium(fmap, key=key, height=height, use_container_width=True, render=False,
-                     returned_objects=returned_objects or []) or {}
+    """Show a folium map without reruns on pan/zoom (only the listed objects come back), its legend beside it
+    (below it on a phone), unless the page placed the legend itself (`take_legend`)."""
+    with legend_beside(fmap):
+        # render=False: st_folium renders the map itself right after (folium's Map.render renders every child);
+        # with True it first renders the whole page once more, which doubled the largest cost of a run.
+        return st_folium(fmap, key=key, height=height, use_container_width=True, render=False,
+                         returned_objects=returned_objects or []) or {}
+
+
+# Map and legend side by side. Flanders is about 2,5 times as wide as it is tall, so the map loses little by giving
+# the legend a third of the row, which keeps most partnership names on one line at 1280 px and the whole legend
+# (about 30 entries) within one screen height.
+MAP_AND_LEGEND = (2, 1)
+
+
+@contextmanager
+def legend_beside(fmap):
+    """Inside: the column for the map, with the map's legend in a column to its right. Streamlit stacks columns on
+    a narrow screen, so on a phone the legend comes below the map. Nothing happens for a map without a legend or
+    one whose legend the page already placed (`take_legend`)."""
+    if getattr(fmap, "legend", None) is None or not getattr(fmap, "legend_in_map", False):
+        yield
+        return
+    legend = take_legend(fmap)
+    map_column, legend_column = st.columns(MAP_AND_LEGEND, gap="small")
+    with legend_column:
+        show_legend(legend)
+    with map_column:
+        yield
+
+
+def take_legend(fmap) -> MapLegend:
+    """The map's legend, for the page to show where it wants (`show_legend`); the map then draws none itself."""
+    fmap.legend_in_map = False
+    return fmap.legend
+
+
+LEGEND_CSS = "font-size:11px;line-height:1.25;display:flex;flex-direction:column;gap:2px;"
+# A legend as wide as the page (under maps side by side): entries in as many columns of 16em as fit.
+WIDE_LEGEND_CSS = "font-size:11px;line-height:1.25;columns:16em;column-gap:18px;"
+
+
+def show_legend(legend: MapLegend, *, wide: bool = False) -> None:
+    """The legend beside (or below) a map, in the map's own swatches, every entry visible without scrolling inside
+    it; it can be folded away. Its text is escaped (`ui.webmap.legend_html`). `wide`: a legend across the page, in
+    columns (under maps side by side, which leave no room beside them)."""
+    with st.expander(f"Legende: {plain_markdown(legend.title)}", expanded=True):
+        st.html(f"<div class='rk-legend' data-testid='rk-legend' style='{WIDE_LEGEND_CSS if wide else LEGEND_CSS}'>"
+                f"{legend_html(legend.entries)}</div>")
 
 
 def source_line(view) -> str:
