@@ -167,3 +167,40 @@ def test_partnership_numbers_are_escaped_text():
     marker = next(iter(fmap.layers[-1]._children.values()))
     assert _number_of(marker) == "&lt;img src=x onerror=alert(1)&gt;"
     assert XSS not in finish(fmap).get_root().render()
+
+
+def test_live_parts_keep_the_base_and_carry_data_legend_and_fit():
+    """A filter change must not rebuild the map in the browser: the base (what streamlit-folium compares) is the same
+    for every selection; layers, legend, hatch patterns and the fit to the selection come as feature groups."""
+    import folium
+    from streamlit_folium import _get_map_string, generate_js_hash
+
+    from ui.webmap import live_parts
+
+    def live(frame, bounds):
+        fmap = base_map(bounds)
+        add_area_layer(fmap, frame, name="Gemeenten", tooltip={"name": "Gemeente"}, hatch_colour="#000000")
+        add_legend_and_source(fmap, "Dekking", [LegendEntry(XSS, "#CC6677", count=len(frame))], "Bron: x")
+        return live_parts(finish(fmap))
+
+    def data_script(parts) -> str:
+        host = folium.Map(tiles=None)
+        for group in parts.groups:
+            group.add_to(host)
+        return host.get_root().render()
+
+    both, first = live(_frame(), [[51.0, 3.0], [51.1, 3.2]]), live(_frame().iloc[:1], [[51.0, 3.0], [51.1, 3.1]])
+    hashes = []
+    for parts in (both, first):
+        parts.base.get_root().render()
+        hashes.append(generate_js_hash(_get_map_string(parts.base), "kaart"))
+    assert hashes[0] == hashes[1]
+    assert "Heel Vlaanderen" in both.base.get_root().render()
+    assert [group.layer_name for group in both.groups[:-1]] == ["Gemeenten"]  # listed in the layer control
+    assert both.groups[-1].control is False and isinstance(both.layer_control, folium.LayerControl)
+    texts = [data_script(parts) for parts in (both, first)]
+    assert "rk-legend" in texts[0]
+    assert "(2)" in texts[0] and "(1)" in texts[1] and "(2)" not in texts[1]  # each selection its own legend
+    assert XSS not in texts[0] and "&lt;img src=x onerror=alert(1)&gt;" in texts[0]
+    assert texts[0].count("rkh-CC6677-000000") >= 2  # the layer's fill refers to the hatch pattern it brings
+    assert "[[51.0, 3.0], [51.1, 3.1]]" in texts[1]  # the fit to the selection
