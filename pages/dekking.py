@@ -11,7 +11,7 @@ from geodata.crosswalk import merger_notes
 from geodata.indicators import CATALOGUE
 from ui import downloads, state, views, widgets
 from ui.indicator_map import value_text
-from ui.webmap import coverage_map, municipality_table
+from ui.webmap import SELECTED_COLOUR, add_outline_layer, coverage_map, municipality_table
 
 # The figures shown for a chosen municipality, next to its partnership(s).
 DETAIL_INDICATORS = ("nwwz", "werkzoekendengraad", "bevolking", "bevolkingsdichtheid")
@@ -24,23 +24,30 @@ mask = state.view_mask(view, filters)
 widgets.stop_if_empty(view, filters, mask)
 web = views.cached_web_layer(filters.version)
 
+map_key = f"dekking-map-{filters.scheme}-{filters.version}"
+# The municipality clicked last, as the map sent it back before this run (so the map can outline it now).
+feature = widgets.map_value(map_key).get("last_active_drawing") or {}
+# Map properties come back HTML-escaped; unescape before looking up, Streamlit escapes on display.
+chosen_name = html.unescape(str((feature.get("properties") or {}).get("name", "")))
+names = view.municipalities.set_index("nis")["name"]
+options = sorted(view.municipalities.loc[mask, "nis"], key=lambda nis: names[nis].lower())
+chosen = next((nis for nis in options if names[nis] == chosen_name), None)
+
 left, right = st.columns([3, 2])
-with left:
-    clicked = widgets.show_map(coverage_map(view, web, mask, source=widgets.source_line(view), title="Dekking",
-                                       counted=state.counted_partnerships(view, filters, mask)),
-                          key=f"dekking-map-{filters.scheme}-{filters.version}", height=620,
-                          returned_objects=["last_active_drawing"])
-    st.caption(widgets.source_line(view))
 with right:
     st.subheader("Details")
-    feature = (clicked or {}).get("last_active_drawing") or {}
-    # Map properties come back HTML-escaped; unescape before looking up, Streamlit escapes on display.
-    chosen_name = html.unescape(str((feature.get("properties") or {}).get("name", "")))
-    names = view.municipalities.set_index("nis")["name"]
-    options = sorted(view.municipalities.loc[mask, "nis"], key=lambda nis: names[nis].lower())
-    chosen = next((nis for nis in options if names[nis] == chosen_name), None)
     nis = st.selectbox("Gemeente (of klik op de kaart)", options, index=options.index(chosen) if chosen else None,
                        format_func=lambda code: f"{names[code]} ({code})", placeholder="Kies een gemeente")
+with left:
+    fmap = coverage_map(view, web, mask, source=widgets.source_line(view), title="Dekking",
+                        counted=state.counted_partnerships(view, filters, mask))
+    if nis:  # outlined while its details show
+        table = municipality_table(view, web)
+        add_outline_layer(fmap, table[table["nis"] == nis], name="Gekozen gemeente", colour=SELECTED_COLOUR,
+                          weight=4)
+    widgets.show_map(fmap, key=map_key, height=620, returned_objects=["last_active_drawing"])
+    st.caption(widgets.source_line(view))
+with right:
     if nis:
         status = view.status.set_index("nis").loc[nis]
         from analysis.coverage import STATUS_LABELS_NL
