@@ -165,3 +165,40 @@ def test_clicked_municipality_is_outlined_while_its_details_show(page, streamlit
     wait_for_paths(frame, int((load_municipalities("2019")["province"] == "Oost-Vlaanderen").sum()))
     assert page.get_by_text("NIS 44021").is_visible()
     assert frame.evaluate(OUTLINED, SELECTED_COLOUR) == 1
+
+
+INTERACTIVE_NAMES = """() => {
+    const names = [];
+    map_div.eachLayer(l => { if (l.feature && l._path && l._path.classList.contains('leaflet-interactive'))
+                                 names.push(l.feature.properties.name); });
+    return names;
+}"""
+
+
+def test_click_on_a_map_partly_scrolled_out_of_view_reaches_the_municipality(page, streamlit_url, artifacts_dir):
+    """Leaflet focuses the map on the first mouse press; without `ui.compat.FocusWithoutScroll` that scrolled
+    Streamlit's main area between press and release and the click hit another place (issue 17)."""
+    municipalities = load_municipalities("2019").set_index("name")["nis"]
+    page.set_viewport_size({"width": 1400, "height": 800})
+    page.goto(streamlit_url + "/dekking")
+    frame = leaflet_frame(page)
+    assert settled_path_count(frame) == 300
+    iframe = frame.frame_element()
+    hidden = 120  # map pixels scrolled above the top of the page's main area
+    page.evaluate("(dy) => document.querySelector('[data-testid=\"stMain\"]').scrollBy(0, dy)",
+                  iframe.bounding_box()["y"] + hidden)
+    page.wait_for_timeout(500)
+    box = iframe.bounding_box()
+    assert box["y"] == pytest.approx(-hidden, abs=2)  # the top of the map is out of view
+    scrolled = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollTop")
+    target = None
+    for name in frame.evaluate(INTERACTIVE_NAMES):
+        point = frame.evaluate(CLICK_POINT, name)
+        if point and point["y"] > hidden + 100:  # well below the page's header
+            target = name
+            break
+    assert target, "no municipality in the visible part of the map"
+    page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+    page.get_by_text(f"NIS {municipalities[target]}").wait_for(timeout=30_000)
+    assert page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollTop") == scrolled
+    page.screenshot(path=str(artifacts_dir / "mapstate-half-in-view-click.png"))

@@ -31,7 +31,7 @@ import xyzservices
 from branca.element import MacroElement, Template
 
 from geodata.weblayer import round_coordinates
-from ui.compat import defuse_template_syntax
+from ui.compat import LEAFLET_FOCUS_SCROLLS, FocusWithoutScroll, defuse_template_syntax
 
 FLANDERS_BOUNDS = [[50.68, 2.54], [51.51, 5.92]]  # south-west, north-east corners (lat, lon)
 OSM_TILES = xyzservices.providers.OpenStreetMap.Mapnik  # what folium.TileLayer("OpenStreetMap") resolves to
@@ -143,6 +143,8 @@ def base_map(bounds=None) -> RegieMap:
     fmap = RegieMap(bounds)
     fmap.add_child(_FlandersButton())  # right under the zoom buttons, above the scale bar
     fmap.add_child(_MetricScale())
+    if LEAFLET_FOCUS_SCROLLS:  # a click on a map partly out of view must not scroll the page (and get lost)
+        fmap.add_child(FocusWithoutScroll())
     # The provider object itself: looking "OpenStreetMap" up by name walks every xyzservices provider (~8 ms).
     folium.TileLayer(OSM_TILES, name="Achtergrond (OpenStreetMap)", opacity=0.45).add_to(fmap)
     return fmap
