@@ -21,7 +21,7 @@ STREAMLIT_GE_1_67 = STREAMLIT_VERSION >= Version("1.67")
 STREAMLIT_FOLIUM_VERSION = Version(version("streamlit-folium"))
 FOLIUM_VERSION = Version(version("folium"))
 BRANCA_VERSION = Version(version("branca"))
-LEAFLET_VERSION = Version(xstatic_leaflet.VERSION)  # the Leaflet the dashboard serves (`ui.webmap.install_leaflet_assets`)
+LEAFLET_VERSION = Version(xstatic_leaflet.VERSION)  # the Leaflet the dashboard serves (ui.webmap)
 # Leaflet up to 1.9.4 focuses the map's element on the first mouse press without `preventScroll`
 # (see `FocusWithoutScroll`); test_compat reads the served Leaflet to check.
 LEAFLET_FOCUS_SCROLLS = LEAFLET_VERSION <= Version("1.9.4")
