@@ -166,3 +166,14 @@ def feature_properties(fmap) -> list[dict]:
 
     return [feature["properties"] for layer in fmap.layers if isinstance(layer, folium.GeoJson)
             for feature in layer.data["features"]]
+
+
+def sent_map_html(json_args: str) -> str:
+    """The HTML a map component puts into the page (its legend and source line), from the arguments the page sent:
+    the `html` of the map and, for a live map (`ui.webmap.live_parts`), what its data groups put beside the map."""
+    import json
+    import re
+
+    args = json.loads(json_args)
+    overlays = re.findall(r'box\.innerHTML = ("(?:[^"\\]|\\.)*");', args.get("feature_group") or "")
+    return args["html"] + "".join(json.loads(text) for text in overlays)

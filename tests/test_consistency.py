@@ -23,6 +23,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.apptest import open_app
+from tests.conftest import sent_map_html
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -61,7 +62,7 @@ class LegendRow:
 
 def legend_of(element) -> list[LegendRow]:
     """The legend rows of a map component as the page sent it to the browser."""
-    body = json.loads(element.proto.json_args)["html"]
+    body = sent_map_html(element.proto.json_args)
     rows = []
     for entry in re.findall(r"<div class='rk-legend-entry'.*?</div>", body):
         label = html.unescape(re.search(r"rk-legend-label'>(.*?)</span>", entry).group(1))

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from geodata.municipalities import load_municipalities
 from ui.widgets import BELGIAN_AXIS_LABELS
 from tests.apptest import metric, open_app
-from tests.conftest import local_only
+from tests.conftest import local_only, sent_map_html
 
 PAGES = ["pages/dekking.py", "pages/hiaten.py", "pages/verbanden.py", "pages/fusies.py", "pages/subsidie.py",
          "pages/gegevens.py"]
@@ -440,7 +440,7 @@ def test_centre_city_kortrijk_counts_only_its_own_partnership():
     """Wielsbeke lies in W13 (Kortrijk) and in Midwest: Midwest is not counted under centre city Kortrijk."""
     at = app(centrumstad="34022")
     assert (metric(at, "Verbanden"), metric(at, "Met centrumstad")) == ("1", "1")
-    legend = json.loads(_components(at)[0].proto.json_args)["html"]
+    legend = sent_map_html(_components(at)[0].proto.json_args)
     assert "W13 (Zuid-West-Vlaanderen)" in legend and "Midwest" not in legend
 
 

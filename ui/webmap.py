@@ -14,6 +14,7 @@ from __future__ import annotations
 import html
 import json
 import math
+import re
 import shutil
 import threading
 import weakref
@@ -483,8 +484,10 @@ var {{ this.get_name() }} = new (L.Layer.extend({
 
 
 def _js_value(value) -> str:
-    """`value` as a JavaScript literal that cannot end a script element or open a Jinja expression."""
-    return defuse_template_syntax(json.dumps(value)).replace("<", "\\u003c")
+    """`value` as a JavaScript literal that cannot end a script element or open a Jinja expression (the HTML in it
+    stays readable, as in the page's own HTML: user text in it is escaped already)."""
+    return re.sub(r"</(script)", r"<\\/\1", defuse_template_syntax(json.dumps(value, ensure_ascii=False)),
+                  flags=re.IGNORECASE)
 
 
 class _DataPart(MacroElement):
