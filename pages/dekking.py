@@ -11,7 +11,7 @@ from geodata.crosswalk import merger_notes
 from geodata.indicators import CATALOGUE
 from ui import downloads, state, views, widgets
 from ui.indicator_map import value_text
-from ui.webmap import SELECTED_COLOUR, add_outline_layer, coverage_map, municipality_table
+from ui.webmap import coverage_map, municipality_table
 
 # The figures shown for a chosen municipality, next to its partnership(s).
 DETAIL_INDICATORS = ("nwwz", "werkzoekendengraad", "bevolking", "bevolkingsdichtheid")
@@ -40,11 +40,7 @@ with right:
                        format_func=lambda code: f"{names[code]} ({code})", placeholder="Kies een gemeente")
 with left:
     fmap = coverage_map(view, web, mask, source=widgets.source_line(view), title="Dekking",
-                        counted=state.counted_partnerships(view, filters, mask))
-    if nis:  # outlined while its details show
-        table = municipality_table(view, web)
-        add_outline_layer(fmap, table[table["nis"] == nis], name="Gekozen gemeente", colour=SELECTED_COLOUR,
-                          weight=4)
+                        counted=state.counted_partnerships(view, filters, mask), chosen_nis=nis)  # outlined
     widgets.show_map(fmap, key=map_key, height=620, returned_objects=["last_active_drawing"])
     st.caption(widgets.source_line(view))
 with right:

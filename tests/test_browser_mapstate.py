@@ -157,6 +157,7 @@ def test_clicked_municipality_is_outlined_while_its_details_show(page, streamlit
         return found && gent && found.equals(gent, 1e-6);
     }""", SELECTED_COLOUR)
     assert outline, "the outline is not Gent's"
+    assert "Gekozen gemeente" in frame.inner_text(".rk-legend")  # the outline is explained
     assert view_of(frame)["zoom"] == zoomed["zoom"]  # clicking kept the user's zoom
     page.screenshot(path=str(artifacts_dir / "mapstate-dekking-gent.png"), full_page=True)
 

@@ -887,11 +887,13 @@ def _number_points(view, web: gpd.GeoDataFrame, mask, partnership_ids) -> list:
 
 
 def coverage_map(view, web: gpd.GeoDataFrame, mask=None, source: str = "", title: str = "Dekking",
-                 fit_to_view: bool = True, counted=None) -> folium.Map:
+                 fit_to_view: bool = True, counted=None, chosen_nis: str | None = None) -> folium.Map:
     """The coverage map: partnerships in colour, suggestive members lighter with a dashed border, unknown hatched
     grey, overlaps hatched and outlined in the warning colour, partnership outlines, each partnership's number
     (`analysis.mapstyle.partnership_numbers`, at the print map's point) always shown, standalone centre cities
     starred.
+
+    `chosen_nis`: a municipality outlined in the selection colour (the one whose details the page shows).
 
     `counted`: the partnership ids the view counts (`analysis.scenario.counted_partnerships`; by default those with
     a member in `mask`). Only they get an outline, a legend row and, for a stand-alone centre city, a star; the
@@ -962,6 +964,11 @@ def coverage_map(view, web: gpd.GeoDataFrame, mask=None, source: str = "", title
                                                         if pid in counted])]
     if cities:
         entries.append(LegendEntry("★ centrumstad die alleen regisseur is", "#ffffff", len(cities), outline="#000000"))
+    chosen = [position for position in selected if pieces.nis[position] == chosen_nis]
+    if chosen:  # a municipality whose details the page shows
+        _add_outline_features(fmap, pieces.features.take(chosen), name="Gekozen gemeente", colour=SELECTED_COLOUR,
+                              weight=4, dash=None, tooltip=None)
+        entries.append(LegendEntry("Gekozen gemeente (details naast de kaart)", "#FFFFFF", outline=SELECTED_COLOUR))
     add_legend_and_source(fmap, title, entries, source)
     return finish(fmap)
 
