@@ -24,25 +24,28 @@ mask = state.view_mask(view, filters)
 widgets.stop_if_empty(view, filters, mask)
 web = views.cached_web_layer(filters.version)
 
-fmap = coverage_map(view, web, mask, source=widgets.source_line(view), title="Dekking",
-                    counted=state.counted_partnerships(view, filters, mask))
+map_key = f"dekking-map-{filters.scheme}-{filters.version}"
+# The municipality clicked last, as the map sent it back before this run (so the map can outline it now).
+feature = widgets.map_value(map_key).get("last_active_drawing") or {}
+# Map properties come back HTML-escaped; unescape before looking up, Streamlit escapes on display.
+chosen_name = html.unescape(str((feature.get("properties") or {}).get("name", "")))
+names = view.municipalities.set_index("nis")["name"]
+options = sorted(view.municipalities.loc[mask, "nis"], key=lambda nis: names[nis].lower())
+chosen = next((nis for nis in options if names[nis] == chosen_name), None)
+
 # The map, and beside it the chosen municipality's details above the legend (on a phone: below the map).
 left, right = st.columns(widgets.MAP_AND_LEGEND, gap="small")
-legend = widgets.take_legend(fmap)
-with left:
-    clicked = widgets.show_map(fmap, key=f"dekking-map-{filters.scheme}-{filters.version}", height=500,
-                               returned_objects=["last_active_drawing"])
-    st.caption(widgets.source_line(view))
 with right:
     st.subheader("Details")
-    feature = (clicked or {}).get("last_active_drawing") or {}
-    # Map properties come back HTML-escaped; unescape before looking up, Streamlit escapes on display.
-    chosen_name = html.unescape(str((feature.get("properties") or {}).get("name", "")))
-    names = view.municipalities.set_index("nis")["name"]
-    options = sorted(view.municipalities.loc[mask, "nis"], key=lambda nis: names[nis].lower())
-    chosen = next((nis for nis in options if names[nis] == chosen_name), None)
     nis = st.selectbox("Gemeente (of klik op de kaart)", options, index=options.index(chosen) if chosen else None,
                        format_func=lambda code: f"{names[code]} ({code})", placeholder="Kies een gemeente")
+with left:
+    fmap = coverage_map(view, web, mask, source=widgets.source_line(view), title="Dekking",
+                        counted=state.counted_partnerships(view, filters, mask), chosen_nis=nis)  # outlined
+    legend = widgets.take_legend(fmap)
+    widgets.show_map(fmap, key=map_key, height=500, returned_objects=["last_active_drawing"])
+    st.caption(widgets.source_line(view))
+with right:
     if nis:
         status = view.status.set_index("nis").loc[nis]
         from analysis.coverage import STATUS_LABELS_NL

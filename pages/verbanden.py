@@ -117,7 +117,7 @@ mask = view.municipalities["nis"].isin(set(view.scheme.memberships.loc[view.sche
 web = views.cached_web_layer(filters.version)
 # The map of one partnership counts that partnership only; its overlap members are drawn (and named) as overlaps.
 widgets.show_map(coverage_map(view, web, mask, source=widgets.source_line(view), title=plain_names[pid], counted=[pid]),
-            key=f"verband-map-{filters.scheme}-{filters.version}-{pid}", height=480)
+            key=f"verband-map-{filters.scheme}-{filters.version}", height=480)  # another partnership: same live map
 st.caption(widgets.source_line(view))
 kind = "referentieregio" if filters.scheme == vocabulary.SCHEME_REFREG else "samenwerkingsverband"
 described = state.filter_text(view, filters)

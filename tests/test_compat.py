@@ -148,5 +148,24 @@ def test_verbatim_text_renders_as_jinja_would():
     import jinja2
 
     for text in ["a\n", "a\r\nb\r\n", "a\n\n", "", "no newline", "x\rY\n"]:
-        assert compat._template_or_verbatim(text).render() == jinja2.Template(text).render(), repr(text)
-    assert isinstance(compat._template_or_verbatim("{{ 7*7 }}"), jinja2.Template)
+        assert compat._verbatim_or_compiled(text).render() == jinja2.Template(text).render(), repr(text)
+    assert isinstance(compat._verbatim_or_compiled("{{ 7*7 }}"), jinja2.Template)
+def test_leaflet_still_focuses_the_map_without_prevent_scroll():
+    """`FocusWithoutScroll` is needed while the served Leaflet focuses the map's element on a mouse press with a plain
+    ``focus()`` (which scrolls Streamlit's main area when the map is partly out of view)."""
+    from pathlib import Path
+
+    import xstatic.pkg.leaflet as xstatic_leaflet
+
+    source = (Path(xstatic_leaflet.BASE_DIR) / "leaflet-src.js").read_text(encoding="utf-8")
+    start = source.index("_onMouseDown: function () {\n  \t\tif (this._focused)")
+    keyboard_mouse_down = source[start:source.index("},", start)]
+    assert ("this._map._container.focus();" in keyboard_mouse_down) is compat.LEAFLET_FOCUS_SCROLLS
+    assert "preventScroll" not in source  # else Leaflet may have fixed it: look at the workaround again
+
+
+def test_focus_without_scroll_is_on_every_dashboard_map():
+    from ui.webmap import base_map
+
+    html = base_map().get_root().render()
+    assert "preventScroll: true" in html

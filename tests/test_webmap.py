@@ -201,7 +201,8 @@ def test_the_legend_is_drawn_on_the_map_only_for_a_standalone_file():
     assert standalone.legend.entries == tuple(entries) and standalone.legend.source == "Bron: x"
     assert "rk-legend-entry" in finish(standalone).get_root().render()
     page = finish(dashboard).get_root().render()
-    assert "rk-legend" not in page and "rk-bottom" not in page and "Bron: x" not in page
+    # (The fit script still looks for a legend strip by its class, for a standalone file: no strip here.)
+    assert "rk-legend" not in page and 'class="rk-bottom"' not in page and "Bron: x" not in page
 
 
 def test_a_legend_for_two_maps_lists_each_entry_once_with_both_counts():
@@ -224,9 +225,11 @@ def test_tooltips_are_small_wrap_and_open_towards_the_middle_of_the_map():
 
     fmap = base_map()
     layer = add_area_layer(fmap, _frame(), name="Gemeenten", tooltip={"name": "Gemeente", "partnership": "Verband"})
-    tooltip = next(child for child in layer._children.values() if child._name == "GeoJsonTooltip")
-    assert tooltip.tooltip_options["direction"] == "auto" and tooltip.tooltip_options["sticky"] is True
+    assert layer is not None
     page = finish(fmap).get_root().render()
+    options = page[page.index("bindTooltip("):]
+    options = options[options.index(",{"):options.index("});")]
+    assert '"direction": "auto"' in options and '"sticky": true' in options
     assert TOOLTIP_STYLE in page
     assert "max-width:min(240px,55vw)" in TOOLTIP_STYLE and "white-space:normal" in TOOLTIP_STYLE
 
@@ -258,3 +261,43 @@ def test_a_rendered_map_carries_its_legend_and_source_without_rendering_the_page
     finish(fmap).render()
     html = fmap.get_root().html.render()
     assert "rk-legend" in html and "Gedekt" in html and "Bron: test" in html
+
+
+def test_live_parts_keep_the_base_and_carry_data_and_fit():
+    """A filter change must not rebuild the map in the browser: the base (what streamlit-folium compares) is the same
+    for every selection; layers, hatch patterns and the fit to the selection come as feature groups. The legend is
+    not among them: the dashboard shows it beside the map."""
+    import re
+
+    import folium
+
+    from ui.webmap import live_parts
+
+    def live(frame, bounds):
+        fmap = base_map(bounds)
+        add_area_layer(fmap, frame, name="Gemeenten", tooltip={"name": XSS}, hatch_colour="#000000")
+        add_legend_and_source(fmap, "Dekking", [LegendEntry("Verband A", "#CC6677", count=len(frame))], "Bron: x")
+        fmap.legend_in_map = False  # as ui.widgets.show_map does before it splits the map
+        return live_parts(finish(fmap))
+
+    def numbered(page: str) -> str:  # element ids are random: number them in order of appearance
+        ids: dict[str, str] = {}
+        return re.sub(r"[0-9a-f]{32}", lambda found: ids.setdefault(found.group(), f"id{len(ids)}"), page)
+
+    def data_script(parts) -> str:
+        host = folium.Map(tiles=None)
+        for group in parts.groups:
+            group.add_to(host)
+        return host.get_root().render()
+
+    both, first = live(_frame(), [[51.0, 3.0], [51.1, 3.2]]), live(_frame().iloc[:1], [[51.0, 3.0], [51.1, 3.1]])
+    assert numbered(both.base.get_root().render()) == numbered(first.base.get_root().render())
+    assert "Heel Vlaanderen" in both.base.get_root().render()
+    assert [group.layer_name for group in both.groups[:-1]] == ["Gemeenten"]  # listed in the layer control
+    assert both.groups[-1].control is False and isinstance(both.layer_control, folium.LayerControl)
+    texts = [data_script(parts) for parts in (both, first)]
+    assert "rk-legend" not in texts[0] and "Bron: x" not in texts[0]
+    assert [text.count('"type": "Feature"') for text in texts] == [2, 1]  # each selection its own data
+    assert XSS not in texts[0] and "\\u0026lt;img src=x" in texts[0]  # escaped, then JSON-escaped by folium
+    assert texts[0].count("rkh-CC6677-000000") >= 2  # the layer's fill refers to the hatch pattern it brings
+    assert "[[51.0, 3.0], [51.1, 3.1]]" in texts[1]  # the fit to the selection

@@ -14,6 +14,8 @@ from importlib.metadata import version
 
 import branca.element
 import jinja2
+import xstatic.pkg.leaflet as xstatic_leaflet
+from branca.element import MacroElement, Template
 from packaging.version import Version
 
 STREAMLIT_VERSION = Version(version("streamlit"))
@@ -22,6 +24,10 @@ STREAMLIT_FOLIUM_VERSION = Version(version("streamlit-folium"))
 FOLIUM_VERSION = Version(version("folium"))
 BRANCA_VERSION = Version(version("branca"))
 BRANCA_LT_0_9 = BRANCA_VERSION < Version("0.9")
+LEAFLET_VERSION = Version(xstatic_leaflet.VERSION)  # the Leaflet the dashboard serves (ui.webmap)
+# Leaflet up to 1.9.4 focuses the map's element on the first mouse press without `preventScroll`
+# (see `FocusWithoutScroll`); test_compat reads the served Leaflet to check.
+LEAFLET_FOCUS_SCROLLS = LEAFLET_VERSION <= Version("1.9.4")
 
 
 def leave_legacy_pages_mode() -> None:
@@ -115,7 +121,7 @@ class _VerbatimTemplate:
         return self._text
 
 
-def _template_or_verbatim(source, *args, **kwargs):
+def _verbatim_or_compiled(source, *args, **kwargs):
     if args or kwargs or not isinstance(source, str) or _JINJA_OPENERS.search(source):
         return jinja2.Template(source, *args, **kwargs)
     return _VerbatimTemplate(source)
@@ -137,5 +143,35 @@ def skip_recompiling_rendered_text() -> bool:
     """
     if not BRANCA_LT_0_9:
         return False
-    branca.element.Template = _template_or_verbatim
+    branca.element.Template = _verbatim_or_compiled
     return True
+_FOCUS_WITHOUT_SCROLL_TEMPLATE = """
+{% macro script(this, kwargs) %}
+(function (container) {
+  var focus = container.focus;
+  container.focus = function (options) { return focus.call(container, Object.assign({preventScroll: true}, options)); };
+})({{ this._parent.get_name() }}.getContainer());
+{% endmacro %}
+"""
+
+
+class FocusWithoutScroll(MacroElement):
+    """Let a Leaflet map take the keyboard focus without scrolling the page (add it to a `folium.Map`).
+
+    Works around: Leaflet's keyboard handler focuses the map's element on the first mouse press
+    (``Map.Keyboard._onMouseDown``, and ``Control._refocusOnMap`` after a click on a control) with a plain
+    ``focus()``. The browser then scrolls every scrolling ancestor to bring the map into view, also outside the
+    streamlit-folium iframe: Streamlit's main area. When the map is partly out of view, the page moves between
+    mouse press and release, so the click lands elsewhere and the clicked municipality is lost (Leaflet issues
+    #1605, #4125, #10360; Leaflet restores only the scroll of its own window). Focusing with
+    ``preventScroll: true`` keeps the keyboard controls and leaves the page where it is.
+
+    Can go when Leaflet focuses the map with ``preventScroll`` (`LEAFLET_FOCUS_SCROLLS` turns False for a newer
+    Leaflet; ``tests/test_compat.py`` checks the served source).
+    """
+
+    _template = Template(_FOCUS_WITHOUT_SCROLL_TEMPLATE)
+
+    def __init__(self):
+        super().__init__()
+        self._name = "FocusWithoutScroll"

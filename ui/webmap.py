@@ -14,6 +14,7 @@ from __future__ import annotations
 import html
 import json
 import math
+import re
 import shutil
 import threading
 import weakref
@@ -31,7 +32,7 @@ import xyzservices
 from branca.element import MacroElement, Template
 
 from geodata.weblayer import round_coordinates
-from ui.compat import defuse_template_syntax, skip_recompiling_rendered_text
+from ui.compat import LEAFLET_FOCUS_SCROLLS, FocusWithoutScroll, defuse_template_syntax, skip_recompiling_rendered_text
 
 skip_recompiling_rendered_text()  # see ui.compat: the largest cost of rendering a map in every run
 
@@ -39,6 +40,7 @@ FLANDERS_BOUNDS = [[50.68, 2.54], [51.51, 5.92]]  # south-west, north-east corne
 OSM_TILES = xyzservices.providers.OpenStreetMap.Mapnik  # what folium.TileLayer("OpenStreetMap") resolves to
 WARNING_COLOUR = "#D55E00"  # Okabe-Ito vermillion: stands out for every colour vision type
 OUTLINE_COLOUR = "#4d4d4d"
+SELECTED_COLOUR = "#0072B2"  # Okabe-Ito blue: the outline of chosen municipalities (and their legend swatch)
 SUGGESTIVE_DASH = "4 3"  # dashed border of suggestive members (the legend swatch shows it dashed too)
 
 # Leaflet is served by the dashboard itself (Streamlit static serving), so maps work without internet. The files
@@ -168,9 +170,13 @@ class RegieMap(folium.Map):
 
 
 def base_map(bounds=None) -> RegieMap:
-    """An empty map fitted to `bounds` ([[south, west], [north, east]]) or to Flanders."""
+    """An empty map fitted to `bounds` ([[south, west], [north, east]]) or to Flanders, with a "Heel Vlaanderen"
+    button under the zoom buttons."""
     fmap = RegieMap(bounds)
+    fmap.add_child(_FlandersButton())  # right under the zoom buttons, above the scale bar
     fmap.add_child(_MetricScale())
+    if LEAFLET_FOCUS_SCROLLS:  # a click on a map partly out of view must not scroll the page (and get lost)
+        fmap.add_child(FocusWithoutScroll())
     # The provider object itself: looking "OpenStreetMap" up by name walks every xyzservices provider (~8 ms).
     folium.TileLayer(OSM_TILES, name="Achtergrond (OpenStreetMap)", opacity=0.45).add_to(fmap)
     return fmap
@@ -421,6 +427,210 @@ class _FitAboveLegend(MacroElement):
         super().__init__()
         self.bounds = json.dumps([[float(v) for v in corner] for corner in bounds])
         self.estimate = int(estimate_px)
+
+
+# --- A map that keeps its state ------------------------------------------------------------------------------
+#
+# streamlit-folium updates a live map in place when the map itself (its Leaflet script) stays the same and the
+# data comes as feature groups (`st_folium(feature_group_to_add=..., layer_control=...)`): on a rerun the old groups
+# are taken off the map and the new ones added, so the user's zoom and pan stay. `live_parts` splits a finished
+# `RegieMap` into that constant base (tiles, scale, zoom and "Heel Vlaanderen" buttons, fitted to Flanders) and
+# its data: one feature group per layer (the layer control lists them as before) and a last group with what belongs
+# to the data but is no layer of its own (the hatch patterns, the fit to the selection). Each of those is a small Leaflet layer that does its work when its group is added to the map and
+# undoes it when the group is taken off.
+#
+# The view state lives on the Leaflet map object (`map.regiekaartView`): `moved` once the user zoomed or panned, or
+# asked for all of Flanders. A new selection is fitted unless the user moved the map and the selection is still
+# (mostly) in view.
+
+_VIEW_STATE_JS = """
+function regiekaartView(map) {
+  if (!map.regiekaartView) {
+    var state = map.regiekaartView = {moved: false, fitting: false};
+    map.on("movestart zoomstart", function () { if (!state.fitting) { state.moved = true; } });
+  }
+  return map.regiekaartView;
+}
+function regiekaartFit(map, bounds) {
+  var strip = map.getContainer().ownerDocument.querySelector(".rk-bottom");
+  var bottom = strip && strip.offsetHeight ? strip.offsetHeight + 18 : 0;  /* the legend strip sits 18px up */
+  var state = regiekaartView(map);
+  state.fitting = true;
+  try {
+    map.invalidateSize({pan: false});
+    map.fitBounds(bounds, {paddingBottomRight: [0, bottom], animate: false});
+  } finally {
+    state.fitting = false;
+  }
+}
+"""
+
+_FLANDERS_BUTTON_TEMPLATE = """
+{% macro script(this, kwargs) %}
+(function (map) {
+""" + _VIEW_STATE_JS + """
+  var FlandersButton = L.Control.extend({
+    options: {position: "topleft"},
+    onAdd: function () {
+      var bar = L.DomUtil.create("div", "leaflet-bar leaflet-control rk-flanders");
+      var button = L.DomUtil.create("a", "rk-flanders-button", bar);
+      button.href = "#";
+      button.setAttribute("role", "button");
+      button.title = "Toon heel Vlaanderen";
+      button.setAttribute("aria-label", "Toon heel Vlaanderen");
+      button.textContent = "Heel Vlaanderen";
+      button.style.cssText = "width:auto;padding:0 7px;font:bold 11px/30px sans-serif;white-space:nowrap";
+      L.DomEvent.disableClickPropagation(bar);
+      L.DomEvent.on(button, "click", function (event) {
+        L.DomEvent.preventDefault(event);
+        regiekaartFit(map, {{ this.bounds }});
+        regiekaartView(map).moved = true;  /* the user chose this view: a filter change keeps it */
+      });
+      return bar;
+    }
+  });
+  new FlandersButton().addTo(map);
+})({{ this._parent.get_name() }});
+{% endmacro %}
+"""
+
+
+class _FlandersButton(MacroElement):
+    """A "Heel Vlaanderen" button under the zoom buttons: fits the map to Flanders (above the legend strip)."""
+
+    _template = Template(_FLANDERS_BUTTON_TEMPLATE)
+
+    def __init__(self):
+        super().__init__()
+        self._name = "FlandersButton"
+        self.bounds = json.dumps(FLANDERS_BOUNDS)
+
+
+# A Leaflet layer without graphics in the feature group that is the element's parent: `on_add` runs (with `map` and
+# `layer`, this layer) when the group is added to a map, `on_remove` when the group is taken off.
+_DATA_PART_TEMPLATE = """
+{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = new (L.Layer.extend({
+  onAdd: function (map) {
+    var layer = this;
+""" + _VIEW_STATE_JS + """
+    {{ this.on_add }}
+  },
+  onRemove: function (map) {
+    var layer = this;
+    {{ this.on_remove }}
+  }
+}))().addTo({{ this._parent.get_name() }});
+{% endmacro %}
+"""
+
+
+def _js_value(value) -> str:
+    """`value` as a JavaScript literal that cannot end a script element or open a Jinja expression (the HTML in it
+    stays readable, as in the page's own HTML: user text in it is escaped already)."""
+    return re.sub(r"</(script)", r"<\\/\1", defuse_template_syntax(json.dumps(value, ensure_ascii=False)),
+                  flags=re.IGNORECASE)
+
+
+class _DataPart(MacroElement):
+    _template = Template(_DATA_PART_TEMPLATE)
+
+    def __init__(self, name: str, on_add: str, on_remove: str = ""):
+        super().__init__()
+        self._name = name
+        self.on_add = on_add
+        self.on_remove = on_remove
+
+
+def _hatch_layer(hatches) -> _DataPart:
+    """The SVG hatch patterns the group's layers refer to (each added once; a pattern stays while the map lives)."""
+    patterns = [{"id": _hatch_id(background, stripes), "background": background, "stripes": stripes}
+                for background, stripes in sorted(hatches)]
+    return _DataPart("HatchPatterns", f"""
+    var svg = map.getPanes().overlayPane.querySelector("svg");
+    if (!svg) {{ return; }}
+    var ns = "http://www.w3.org/2000/svg";
+    var defs = svg.querySelector("defs") || svg.insertBefore(document.createElementNS(ns, "defs"), svg.firstChild);
+    {_js_value(patterns)}.forEach(function (p) {{
+      if (svg.getElementById(p.id)) {{ return; }}
+      var pattern = document.createElementNS(ns, "pattern");
+      pattern.setAttribute("id", p.id);
+      pattern.setAttribute("patternUnits", "userSpaceOnUse");
+      pattern.setAttribute("width", "8");
+      pattern.setAttribute("height", "8");
+      pattern.setAttribute("patternTransform", "rotate(45)");
+      var rect = document.createElementNS(ns, "rect");
+      rect.setAttribute("width", "8"); rect.setAttribute("height", "8"); rect.setAttribute("fill", p.background);
+      var line = document.createElementNS(ns, "rect");
+      line.setAttribute("width", "2.5"); line.setAttribute("height", "8"); line.setAttribute("fill", p.stripes);
+      pattern.appendChild(rect); pattern.appendChild(line); defs.appendChild(pattern);
+    }});""")
+
+
+def _fit_to_selection(bounds) -> _DataPart:
+    """Fit the map to the selection's `bounds` when its group is added, unless the user moved the map and the
+    selection is still mostly in view; fit again when the map or the legend strip changes size, until the user
+    moves the map."""
+    return _DataPart("FitToSelection", f"""
+    var state = regiekaartView(map);
+    var bounds = L.latLngBounds({_js_value([[float(v) for v in corner] for corner in bounds])});
+    var sameSelection = state.selection === bounds.toBBoxString();  // e.g. a click: only a highlight changed
+    state.selection = bounds.toBBoxString();
+    if (state.moved && !sameSelection) {{
+      // Still in view: at least half of the smaller of the visible part of the map (above the legend strip) and
+      // the selection's box is common to both. A selection at the edge of the view, or out of it, is fitted; a
+      // zoom into part of the selection is kept.
+      var strip = map.getContainer().ownerDocument.querySelector(".rk-bottom");
+      var size = map.getSize(), bottom = strip && strip.offsetHeight ? strip.offsetHeight + 18 : 0;
+      var shown = L.latLngBounds(map.containerPointToLatLng([0, 0]),
+                                 map.containerPointToLatLng([size.x, Math.max(1, size.y - bottom)]));
+      var area = function (west, south, east, north) {{
+        return Math.max(0, east - west) * Math.max(0, north - south);
+      }};
+      var common = area(Math.max(shown.getWest(), bounds.getWest()), Math.max(shown.getSouth(), bounds.getSouth()),
+                        Math.min(shown.getEast(), bounds.getEast()), Math.min(shown.getNorth(), bounds.getNorth()));
+      var smaller = Math.min(area(shown.getWest(), shown.getSouth(), shown.getEast(), shown.getNorth()),
+                             area(bounds.getWest(), bounds.getSouth(), bounds.getEast(), bounds.getNorth()));
+      if (!(common >= 0.5 * smaller)) {{ state.moved = false; }}
+    }}
+    function fit() {{ if (!state.moved) {{ regiekaartFit(map, bounds); }} }}
+    fit();
+    if (window.ResizeObserver) {{
+      layer.observer = new ResizeObserver(fit);
+      layer.observer.observe(map.getContainer());
+      var strip = map.getContainer().ownerDocument.querySelector(".rk-bottom");
+      if (strip) {{ layer.observer.observe(strip); }}
+    }}""", "if (layer.observer) { layer.observer.disconnect(); layer.observer = null; }")
+
+
+@dataclass
+class LiveMap:
+    """A map split for `st_folium`: a `base` that is the same for every selection, the `groups` with the data (pass
+    as `feature_group_to_add`) and the `layer_control` (or None)."""
+
+    base: RegieMap
+    groups: list
+    layer_control: folium.LayerControl | None
+
+
+def live_parts(fmap: RegieMap) -> LiveMap:
+    """Split a finished map into a constant base and its data (see the comment above): a filter change then only
+    replaces the data in the browser, and the user's zoom and pan stay."""
+    groups = []
+    for layer in fmap.layers:
+        if isinstance(layer, folium.FeatureGroup):
+            groups.append(layer)
+        else:
+            group = folium.FeatureGroup(name=layer.layer_name, show=layer.show)
+            group.add_child(layer)
+            groups.append(group)
+    # The legend is not among them: the dashboard shows it beside the map (`ui.widgets.show_map`).
+    parts = folium.FeatureGroup(name="Weergave", control=False)
+    if fmap.hatches:
+        parts.add_child(_hatch_layer(fmap.hatches))
+    parts.add_child(_fit_to_selection(fmap.bounds))
+    groups.append(parts)
+    return LiveMap(base_map(), groups, folium.LayerControl(collapsed=True) if fmap.layer_control else None)
 
 
 class _LegendAndSource(MacroElement):
@@ -754,11 +964,13 @@ def _number_points(view, web: gpd.GeoDataFrame, mask, partnership_ids) -> list:
 
 
 def coverage_map(view, web: gpd.GeoDataFrame, mask=None, source: str = "", title: str = "Dekking",
-                 fit_to_view: bool = True, counted=None) -> folium.Map:
+                 fit_to_view: bool = True, counted=None, chosen_nis: str | None = None) -> folium.Map:
     """The coverage map: partnerships in colour, suggestive members lighter with a dashed border, unknown hatched
     grey, overlaps hatched and outlined in the warning colour, partnership outlines, each partnership's number
     (`analysis.mapstyle.partnership_numbers`, at the print map's point) always shown, standalone centre cities
     starred.
+
+    `chosen_nis`: a municipality outlined in the selection colour (the one whose details the page shows).
 
     `counted`: the partnership ids the view counts (`analysis.scenario.counted_partnerships`; by default those with
     a member in `mask`). Only they get an outline, a legend row and, for a stand-alone centre city, a star; the
@@ -829,6 +1041,11 @@ def coverage_map(view, web: gpd.GeoDataFrame, mask=None, source: str = "", title
                                                         if pid in counted])]
     if cities:
         entries.append(LegendEntry("★ centrumstad die alleen regisseur is", "#ffffff", len(cities), outline="#000000"))
+    chosen = [position for position in selected if pieces.nis[position] == chosen_nis]
+    if chosen:  # a municipality whose details the page shows
+        _add_outline_features(fmap, pieces.features.take(chosen), name="Gekozen gemeente", colour=SELECTED_COLOUR,
+                              weight=4, dash=None, tooltip=None)
+        entries.append(LegendEntry("Gekozen gemeente (details naast de kaart)", "#FFFFFF", outline=SELECTED_COLOUR))
     add_legend_and_source(fmap, title, entries, source)
     return finish(fmap)
 
@@ -884,7 +1101,8 @@ def gaps_map(view, web: gpd.GeoDataFrame, mask=None, source: str = "", highlight
     add_outline_layer(fmap, dissolved_partnerships(view, web, in_view), name="Grenzen samenwerkingsverbanden",
                       colour="#222222", weight=1.4, tooltip={"name": "Samenwerkingsverband"})
     if highlight_nis:
-        add_outline_layer(fmap, table[table["nis"].isin(set(highlight_nis))], name="Selectie", colour="#0072B2",
+        add_outline_layer(fmap, table[table["nis"].isin(set(highlight_nis))], name="Selectie",
+                          colour=SELECTED_COLOUR,
                           weight=3.5)
     entries = [
         LegendEntry("Onbekend (geen bron gevonden)", UNKNOWN_FILL, counts["Onbekend"], outline=UNKNOWN_HATCH, hatched=True),
@@ -894,7 +1112,7 @@ def gaps_map(view, web: gpd.GeoDataFrame, mask=None, source: str = "", highlight
         LegendEntry("Gedekt door één verband", COVERED_NEUTRAL, counts["Gedekt"]),
     ]
     if highlight_nis:
-        entries.append(LegendEntry("Geselecteerd", "#FFFFFF", len(set(highlight_nis)), outline="#0072B2"))
+        entries.append(LegendEntry("Geselecteerd", "#FFFFFF", len(set(highlight_nis)), outline=SELECTED_COLOUR))
     add_legend_and_source(fmap, "Overlappingen en hiaten", [e for e in entries if e.count], source)
     return finish(fmap)
 

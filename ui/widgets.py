@@ -17,7 +17,7 @@ from analysis.formatting import format_number, format_percent, format_signed_num
 from geodata.sources import SOURCES
 from geodata.vocabulary import SCHEME_UPLOAD
 from ui.state import Filters, counted_partnerships, filter_notes, filter_text, selection_of
-from ui.webmap import MapLegend, legend_html
+from ui.webmap import MapLegend, RegieMap, legend_html, live_parts
 
 BELGIAN_AXIS_LABELS = "replace(replace(replace(datum.label, /[.]/g, '#'), /,/g, '.'), /#/g, ',')"
 
@@ -81,10 +81,19 @@ def data_banner(view) -> None:
 
 def show_map(fmap, key: str, height: int = 600, returned_objects: list[str] | None = None) -> dict:
     """Show a folium map without reruns on pan/zoom (only the listed objects come back), its legend beside it
-    (below it on a phone), unless the page placed the legend itself (`take_legend`)."""
+    (below it on a phone), unless the page placed the legend itself (`take_legend`).
+
+    A `ui.webmap.RegieMap` is shown as a live map (`ui.webmap.live_parts`): while `key` stays the same, a rerun
+    with other data (a filter change, a clicked municipality) replaces the map's layers in the browser and keeps
+    the user's zoom and pan."""
+    # render=False: st_folium renders the map itself right after (folium's Map.render renders every child);
+    # with True it first renders the whole page once more, which doubled the largest cost of a run.
     with legend_beside(fmap):
-        # render=False: st_folium renders the map itself right after (folium's Map.render renders every child);
-        # with True it first renders the whole page once more, which doubled the largest cost of a run.
+        if isinstance(fmap, RegieMap):
+            live = live_parts(fmap)
+            return st_folium(live.base, key=key, height=height, use_container_width=True, render=False,
+                             returned_objects=returned_objects or [], feature_group_to_add=live.groups,
+                             layer_control=live.layer_control) or {}
         return st_folium(fmap, key=key, height=height, use_container_width=True, render=False,
                          returned_objects=returned_objects or []) or {}
 
@@ -129,6 +138,12 @@ def show_legend(legend: MapLegend, *, wide: bool = False) -> None:
     with st.expander(f"Legende: {plain_markdown(legend.title)}", expanded=True):
         st.html(f"<div class='rk-legend' data-testid='rk-legend' style='{WIDE_LEGEND_CSS if wide else LEGEND_CSS}'>"
                 f"{legend_html(legend.entries)}</div>")
+
+
+def map_value(key: str) -> dict:
+    """What the map shown with `key` last sent back (streamlit-folium keeps it in the session state under that key),
+    available before the map is drawn again in this run; empty before the first interaction."""
+    return st.session_state.get(key) or {}
 
 
 def source_line(view) -> str:
