@@ -29,9 +29,10 @@ def home() -> None:
     kpis = view.kpis if everything else kpis_for(view, mask, selection=state.selection_of(filters))
     with_official = everything and bool(kpis["official"].notna().any())
     widgets.kpi_cards(kpis, with_official)
-    if not everything:
-        st.caption(f"Filter: {state.filter_text(view, filters)}. Officiële totalen gelden voor heel Vlaanderen "
-                   "en worden alleen zonder filter getoond.")
+    with st.container():  # one element either way, so the map below keeps its place (widgets.data_banner)
+        if not everything:
+            st.caption(f"Filter: {state.filter_text(view, filters)}. Officiële totalen gelden voor heel Vlaanderen "
+                       "en worden alleen zonder filter getoond.")
     with st.expander("Kerncijfers als tabel"):
         downloads.show_table(widgets.kpi_table(kpis), numbers={"Waarde": None, "Officieel": None, "Verschil met officieel": None},
                              download=(downloads.selection_stem("regiekaart-kerncijfers", view, filters), "Kerncijfers"),

@@ -12,6 +12,7 @@ from tests.test_browser import settled_path_count
 from ui.webmap import FLANDERS_BOUNDS, SELECTED_COLOUR
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
+LEGEND = "[data-testid='rk-legend']"  # the legend beside the map (ui.widgets.show_legend)
 
 
 @pytest.fixture
@@ -75,10 +76,10 @@ def test_filter_change_keeps_the_users_view_and_heel_vlaanderen_resets_it(page, 
     assert kept["lat"] == pytest.approx(zoomed["lat"], abs=1e-6)
     assert kept["lng"] == pytest.approx(zoomed["lng"], abs=1e-6)
     assert frame.evaluate("() => map_div.regiekaartProbe") == "zelfde kaart"
-    legend = frame.inner_text(".rk-legend")
+    legend = page.inner_text(LEGEND)  # beside the map
     assert "Regie sociale economie regio Vilvoorde" in legend  # the legend follows the new selection
     assert "Westhoek" not in legend
-    assert frame.locator(".rk-legend").count() == 1  # the old legend went with the old layers
+    assert page.locator(LEGEND).count() == 1
 
     # "Heel Vlaanderen" shows all of Flanders again.
     frame.get_by_role("button", name="Toon heel Vlaanderen").click()
@@ -157,7 +158,7 @@ def test_clicked_municipality_is_outlined_while_its_details_show(page, streamlit
         return found && gent && found.equals(gent, 1e-6);
     }""", SELECTED_COLOUR)
     assert outline, "the outline is not Gent's"
-    assert "Gekozen gemeente" in frame.inner_text(".rk-legend")  # the outline is explained
+    assert "Gekozen gemeente" in page.inner_text(LEGEND)  # the outline is explained
     assert view_of(frame)["zoom"] == zoomed["zoom"]  # clicking kept the user's zoom
     page.screenshot(path=str(artifacts_dir / "mapstate-dekking-gent.png"), full_page=True)
 

@@ -293,6 +293,10 @@ def test_live_parts_keep_the_base_and_carry_data_and_fit():
     both, first = live(_frame(), [[51.0, 3.0], [51.1, 3.2]]), live(_frame().iloc[:1], [[51.0, 3.0], [51.1, 3.1]])
     assert numbered(both.base.get_root().render()) == numbered(first.base.get_root().render())
     assert "Heel Vlaanderen" in both.base.get_root().render()
+    # The tooltips' style comes with the base: streamlit-folium sends the header of the base only.
+    from ui.webmap import TOOLTIP_STYLE
+
+    assert TOOLTIP_STYLE in both.base.get_root().header.render()
     assert [group.layer_name for group in both.groups[:-1]] == ["Gemeenten"]  # listed in the layer control
     assert both.groups[-1].control is False and isinstance(both.layer_control, folium.LayerControl)
     texts = [data_script(parts) for parts in (both, first)]

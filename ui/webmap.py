@@ -169,12 +169,39 @@ class RegieMap(folium.Map):
         super().render(**kwargs)
 
 
+_TOOLTIP_CSS_TEMPLATE = """
+{% macro header(this, kwargs) %}
+<style>
+  .foliumtooltip { {{ this.style }} }
+  .foliumtooltip table { margin: auto; }
+  .foliumtooltip tr { text-align: left; }
+  .foliumtooltip th { padding: 2px; padding-right: 8px; }
+</style>
+{% endmacro %}
+"""
+
+
+class _TooltipStyle(MacroElement):
+    """The style of every GeoJSON tooltip (`TOOLTIP_STYLE`), in the base map's header.
+
+    `folium.GeoJsonTooltip` puts its style into the page header when it renders; a live map
+    (`live_parts`) sends the header of its constant base only, so the base carries the same rules."""
+
+    _template = Template(_TOOLTIP_CSS_TEMPLATE)
+
+    def __init__(self):
+        super().__init__()
+        self._name = "TooltipStyle"
+        self.style = TOOLTIP_STYLE
+
+
 def base_map(bounds=None) -> RegieMap:
     """An empty map fitted to `bounds` ([[south, west], [north, east]]) or to Flanders, with a "Heel Vlaanderen"
     button under the zoom buttons."""
     fmap = RegieMap(bounds)
     fmap.add_child(_FlandersButton())  # right under the zoom buttons, above the scale bar
     fmap.add_child(_MetricScale())
+    fmap.add_child(_TooltipStyle())
     if LEAFLET_FOCUS_SCROLLS:  # a click on a map partly out of view must not scroll the page (and get lost)
         fmap.add_child(FocusWithoutScroll())
     # The provider object itself: looking "OpenStreetMap" up by name walks every xyzservices provider (~8 ms).

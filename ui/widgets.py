@@ -57,7 +57,16 @@ def subsidy_scope_text(view, filters: Filters, mask) -> str:
 
 def data_banner(view) -> None:
     """Say which data is shown; reconstructed data is labelled as such, with a link to the data page. Notes about
-    filter choices that were reset come first (on a phone the sidebar is folded away)."""
+    filter choices that were reset come first (on a phone the sidebar is folded away).
+
+    Always one element on the page, however many notes it holds: Streamlit places elements by their position, so
+    a varying number of elements above a map would make the browser build the map anew (and lose the user's zoom
+    and pan) instead of updating it (`show_map`)."""
+    with st.container():
+        _data_banner_parts(view)
+
+
+def _data_banner_parts(view) -> None:
     for note in filter_notes():
         st.info(note, icon=":material/filter_alt:")
     scheme = view.scheme
