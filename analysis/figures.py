@@ -27,7 +27,7 @@ from analysis.coverage import MEMBER_CONFIRMED, MEMBER_SUGGESTIVE, NON_PARTICIPA
 from analysis.indicators import (
     CLASSIFICATIONS, QUANTILES, assign_classes, class_breaks, class_labels, entry_for, municipality_values,
 )
-from analysis.mapstyle import GAP_CATEGORIES, GAP_COVERED_FILL, WARNING, Category
+from analysis.mapstyle import GAP_CATEGORIES, GAP_COVERED_FILL, MERGER_CONFLICT, WARNING, Category
 from analysis.printmap import (
     PARTNERSHIP_OUTLINE_COLOUR, PARTNERSHIP_OUTLINE_FILL, PARTNERSHIP_OUTLINE_KEY, LegendItem, PrintMap,
 )
@@ -394,15 +394,16 @@ def coverage_print_map(view: CoverageView, mask: pd.Series | None = None, filter
               for row in coverage_legend(view, shown["nis"], counted)]
     conflicts = shown["nis"].isin(set(conflict_nis))
     if conflicts.any():
-        legend.append(legend_item(Category(CONFLICT_KEY, conflict_label, "#FFFFFF", 0.0, outline=WARNING),
+        legend.append(legend_item(Category(CONFLICT_KEY, conflict_label, "#FFFFFF", 0.0, outline=MERGER_CONFLICT),
                                   count=int(conflicts.sum())))
     outlines = partnership_outlines(view, mask)
     outlines = outlines[outlines["partnership_id"].isin(set(counted))].reset_index(drop=True)
     labels, centre_legend = _labels(view, mask, outlines, label_partnerships, counted)
     areas = gpd.GeoDataFrame(shown, geometry="geometry", crs=view.municipalities.crs)
     if conflicts.any():
-        # Solid, unlike the dashed outline of an overlap, so the two read apart.
-        areas = inset_outlines(areas, conflicts.to_numpy(), WARNING, category=CONFLICT_KEY)
+        # The web map's conflict colour (analysis.mapstyle.MERGER_CONFLICT), apart from the overlaps' vermillion;
+        # solid, unlike the dashed outline of an overlap, so the two read apart in grey print too.
+        areas = inset_outlines(areas, conflicts.to_numpy(), MERGER_CONFLICT, category=CONFLICT_KEY)
     if title is None:
         title = "Indeling in referentieregio's" if _is_referentieregio(view) \
             else "Dekking door de samenwerkingsverbanden sociale economie"

@@ -1,5 +1,6 @@
 """Folium map building: escaped text everywhere, legend and source line on the map."""
 
+import folium
 import geopandas as gpd
 import pytest
 from shapely.geometry import Point, box
@@ -305,3 +306,28 @@ def test_live_parts_keep_the_base_and_carry_data_and_fit():
     assert XSS not in texts[0] and "\\u0026lt;img src=x" in texts[0]  # escaped, then JSON-escaped by folium
     assert texts[0].count("rkh-CC6677-000000") >= 2  # the layer's fill refers to the hatch pattern it brings
     assert "[[51.0, 3.0], [51.1, 3.1]]" in texts[1]  # the fit to the selection
+
+
+@pytest.mark.slow
+def test_web_gaps_map_draws_and_lists_the_shared_gap_categories():
+    """The web gaps map reads `analysis.mapstyle.GAP_CATEGORIES`, as the print version does: each category's fill
+    on its municipalities and its label, fill and count in the legend."""
+    from analysis.datasets import bundled_view
+    from analysis.mapstyle import GAP_CATEGORIES
+    from geodata.weblayer import web_layer
+    from ui.webmap import gaps_map
+
+    view = bundled_view("regie-2020-2025", "2019")
+    fmap = gaps_map(view, web_layer("2019"), source="Bron: x")
+    legend = {entry.label: entry for entry in fmap.legend.entries}
+    status = dict(zip(view.status["nis"], view.status["status"]))
+    unknown = sum(1 for value in status.values() if value == "unknown")
+    assert legend[GAP_CATEGORIES["unknown"].label].count == unknown > 0
+    for category in GAP_CATEGORIES.values():
+        if category.label in legend:
+            assert legend[category.label].fill == category.fill
+            assert legend[category.label].hatched == (category.hatch is not None)
+    fills = {layer.layer_name: {feature["properties"]["style"].get("fillColor") for feature in layer.data["features"]}
+             for layer in fmap.layers if isinstance(layer, folium.GeoJson)}
+    assert fills["Gedekt"] == {GAP_CATEGORIES["covered"].fill}
+    assert len(fills["Onbekend"]) == 1 and GAP_CATEGORIES["unknown"].fill[1:] in next(iter(fills["Onbekend"]))

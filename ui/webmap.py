@@ -40,7 +40,11 @@ FLANDERS_BOUNDS = [[50.68, 2.54], [51.51, 5.92]]  # south-west, north-east corne
 OSM_TILES = xyzservices.providers.OpenStreetMap.Mapnik  # what folium.TileLayer("OpenStreetMap") resolves to
 WARNING_COLOUR = "#D55E00"  # Okabe-Ito vermillion: stands out for every colour vision type
 OUTLINE_COLOUR = "#4d4d4d"
-SELECTED_COLOUR = "#0072B2"  # Okabe-Ito blue: the outline of chosen municipalities (and their legend swatch)
+# The outline of chosen municipalities (and their legend swatch): near-black over a white halo, so it stands out on
+# every fill (the partnership palette, the blue of unknown municipalities on the gaps map, white, grey). Not pure
+# black, which outlines non-participants.
+SELECTED_COLOUR = "#1A1A1A"
+SELECTED_HALO = "#FFFFFF"
 SUGGESTIVE_DASH = "4 3"  # dashed border of suggestive members (the legend swatch shows it dashed too)
 
 # Leaflet is served by the dashboard itself (Streamlit static serving), so maps work without internet. The files
@@ -352,6 +356,13 @@ def _add_outline_features(fmap, features: _Features, *, name: str, colour: str, 
     # Without a tooltip the outlines let the mouse through to the municipalities under them.
     return _geojson_layer(fmap, features, [style] * len(features), name=name, tooltip=tooltip, highlight=False,
                           interactive=bool(tooltip))
+
+
+def _add_selection_outline(fmap, features: _Features, *, name: str, weight: float) -> None:
+    """Outline chosen municipalities: a white halo under a near-black line (`SELECTED_COLOUR`)."""
+    _add_outline_features(fmap, features, name=f"{name} (rand)", colour=SELECTED_HALO, weight=weight + 4, dash=None,
+                          tooltip=None)
+    _add_outline_features(fmap, features, name=name, colour=SELECTED_COLOUR, weight=weight, dash=None, tooltip=None)
 
 
 def add_point_markers(fmap, points: gpd.GeoDataFrame, *, label_column: str, name: str, symbol: str = "★") -> None:
@@ -1070,8 +1081,7 @@ def coverage_map(view, web: gpd.GeoDataFrame, mask=None, source: str = "", title
         entries.append(LegendEntry("★ centrumstad die alleen regisseur is", "#ffffff", len(cities), outline="#000000"))
     chosen = [position for position in selected if pieces.nis[position] == chosen_nis]
     if chosen:  # a municipality whose details the page shows
-        _add_outline_features(fmap, pieces.features.take(chosen), name="Gekozen gemeente", colour=SELECTED_COLOUR,
-                              weight=4, dash=None, tooltip=None)
+        _add_selection_outline(fmap, pieces.features.take(chosen), name="Gekozen gemeente", weight=4)
         entries.append(LegendEntry("Gekozen gemeente (details naast de kaart)", "#FFFFFF", outline=SELECTED_COLOUR))
     add_legend_and_source(fmap, title, entries, source)
     return finish(fmap)
@@ -1096,13 +1106,15 @@ def add_merger_conflicts(fmap: RegieMap, web: gpd.GeoDataFrame, conflict_nis) ->
     add_legend_and_source(fmap, legend.title, [*legend.entries, entry], legend.source)
 
 
-COVERED_NEUTRAL = "#F2F2F2"
 
 
 def gaps_map(view, web: gpd.GeoDataFrame, mask=None, source: str = "", highlight_nis=None) -> folium.Map:
     """Overlaps and gaps: non-covered municipalities (unknown vs non-participant), overlaps hatched in the
-    warning colour, covered ones in a light neutral, partnership outlines; `highlight_nis` outlined thick."""
-    from analysis.mapstyle import NON_PARTICIPANT_FILL, UNKNOWN_FILL, UNKNOWN_HATCH, WARNING
+    warning colour, covered ones in a light neutral, partnership outlines; `highlight_nis` outlined thick.
+
+    Fills, hatches, outlines and legend labels come from `analysis.mapstyle.GAP_CATEGORIES`, the table the print
+    version (`analysis.figures.gaps_print_map`) draws from too."""
+    from analysis.mapstyle import GAP_CATEGORIES, NON_PARTICIPANT, UNKNOWN
 
     table = municipality_table(view, web)
     if mask is not None:
@@ -1110,34 +1122,30 @@ def gaps_map(view, web: gpd.GeoDataFrame, mask=None, source: str = "", highlight
     fmap = base_map(bounds_of(table) if len(table) else None)
     overlap = table["category"] == "overlap"
     covered = table["status"].isin(["member_confirmed", "member_suggestive"]) & ~overlap
+    # Layer name, the municipalities, the category, the line weight: drawn bottom to top, listed in legend order.
     layers = [
-        ("Gedekt", table[covered].assign(fill=COVERED_NEUTRAL, fill_opacity=0.7), None, OUTLINE_COLOUR, 0.5, None),
-        ("Onbekend", table[table["status"] == "unknown"].assign(fill=UNKNOWN_FILL, fill_opacity=0.95),
-         UNKNOWN_HATCH, OUTLINE_COLOUR, 0.8, None),
-        ("Neemt niet deel", table[table["status"] == "non_participant"].assign(fill=NON_PARTICIPANT_FILL,
-                                                                                fill_opacity=1.0),
-         None, "#000000", 1.5, None),
-        ("Overlappingen", table[overlap].assign(fill="#FFFFFF", fill_opacity=0.9), WARNING, WARNING, 2.5, "6 4"),
+        ("Gedekt", table[covered], GAP_CATEGORIES["covered"], 0.5),
+        ("Onbekend", table[table["status"] == UNKNOWN], GAP_CATEGORIES[UNKNOWN], 0.8),
+        ("Neemt niet deel", table[table["status"] == NON_PARTICIPANT], GAP_CATEGORIES[NON_PARTICIPANT], 1.5),
+        ("Overlappingen", table[overlap], GAP_CATEGORIES["overlap"], 2.5),
     ]
     counts = {}
-    for name, frame, hatch, line, weight, dash in layers:
-        counts[name] = len(frame)
-        add_area_layer(fmap, frame, name=name, tooltip=MUNICIPALITY_TOOLTIP, hatch_colour=hatch, line_colour=line,
-                       weight=weight, dash=dash)
+    for name, frame, category, weight in layers:
+        counts[category.key] = len(frame)
+        add_area_layer(fmap, frame.assign(fill=category.fill, fill_opacity=category.opacity), name=name,
+                       tooltip=MUNICIPALITY_TOOLTIP, hatch_colour=category.hatch,
+                       line_colour=category.outline or OUTLINE_COLOUR, weight=weight,
+                       dash="6 4" if category.dashed else None)
     in_view = set(table["partnership_ids"].explode().dropna())
     add_outline_layer(fmap, dissolved_partnerships(view, web, in_view), name="Grenzen samenwerkingsverbanden",
                       colour="#222222", weight=1.4, tooltip={"name": "Samenwerkingsverband"})
     if highlight_nis:
-        add_outline_layer(fmap, table[table["nis"].isin(set(highlight_nis))], name="Selectie",
-                          colour=SELECTED_COLOUR,
-                          weight=3.5)
-    entries = [
-        LegendEntry("Onbekend (geen bron gevonden)", UNKNOWN_FILL, counts["Onbekend"], outline=UNKNOWN_HATCH, hatched=True),
-        LegendEntry("Neemt niet deel (volgens bron)", NON_PARTICIPANT_FILL, counts["Neemt niet deel"], outline="#000000"),
-        LegendEntry("In meer dan één verband", "#FFFFFF", counts["Overlappingen"], outline=WARNING, hatched=True,
-                    dashed=True),
-        LegendEntry("Gedekt door één verband", COVERED_NEUTRAL, counts["Gedekt"]),
-    ]
+        chosen = table[table["nis"].isin(set(highlight_nis))]
+        if len(chosen):
+            _add_selection_outline(fmap, _Features.from_frame(chosen, [], []), name="Selectie", weight=3.5)
+    entries = [LegendEntry(category.label, category.fill, counts[key], outline=category.hatch or category.outline,
+                           hatched=category.hatch is not None, dashed=category.dashed, opacity=category.opacity)
+               for key, category in GAP_CATEGORIES.items()]
     if highlight_nis:
         entries.append(LegendEntry("Geselecteerd", "#FFFFFF", len(set(highlight_nis)), outline=SELECTED_COLOUR))
     add_legend_and_source(fmap, "Overlappingen en hiaten", [e for e in entries if e.count], source)
