@@ -216,9 +216,13 @@ source = (f"Bron: gemeentegrenzen: {boundary_source.removeprefix('Bron: ')}; bev
 
 left, right = st.columns([3, 2])
 with left:
-    clicked = widgets.show_map(coverage_map(view, web, source=source, title="Scenario"), key=f"scenario-map-{revision}",
-                          height=600, returned_objects=["last_active_drawing"])
+    scenario_map = coverage_map(view, web, source=source, title="Scenario")
+    # The editor takes the row's right side: the legend goes under the map, in columns, rather than squeezing it.
+    legend = widgets.take_legend(scenario_map)
+    clicked = widgets.show_map(scenario_map, key=f"scenario-map-{revision}", height=600,
+                               returned_objects=["last_active_drawing"])
     st.caption(source)
+    widgets.show_legend(legend, wide=True)
 # A click selects the municipality in the editor (once per click: the map keeps returning its last click).
 feature = (clicked or {}).get("last_active_drawing") or {}
 clicked_name = html.unescape(str((feature.get("properties") or {}).get("name", "")))
