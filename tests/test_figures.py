@@ -23,7 +23,7 @@ from analysis.figures import (
     CONFLICT_LABEL, COVERED_NEUTRAL, HIGHLIGHT_ON_WARM, INDICATOR_NO_VALUE_STYLE, SourceNote, coverage_print_map,
     gaps_print_map, indicator_palette, indicator_print_map, map_sources, source_line, styled_print_map, subtitle_for,
 )
-from analysis.mapstyle import WARNING
+from analysis.mapstyle import MERGER_CONFLICT, WARNING
 from analysis.printmap import LegendItem, export_pdf, export_png, legend_labels, map_labels, render_figure
 from analysis.scenario import build_coverage_view
 from geodata.membership import Scheme
@@ -231,8 +231,9 @@ def test_coverage_map_of_one_partnership_with_merger_conflicts_outlined(view):
         f"{CONFLICT_LABEL} (1)", CENTRE_OF_PARTNERSHIP]
     municipality, ring = (spec.areas[spec.areas["nis"] == cell(1, 2)].sort_values("inset").itertuples())
     assert municipality.hatch == WARNING and municipality.dashed  # still drawn as the overlap it is
-    # plus a solid warning outline (unlike an overlap's dashed one) just inside its border, without a fill
-    assert (ring.outline, ring.dashed, ring.fill_opacity) == (WARNING, False, 0.0)
+    # plus a solid outline in the conflict colour (unlike an overlap's dashed vermillion one) just inside its
+    # border, without a fill: the web map's conflict colour
+    assert (ring.outline, ring.dashed, ring.fill_opacity) == (MERGER_CONFLICT, False, 0.0)
     assert ring.geometry.within(municipality.geometry) and ring.geometry.area < municipality.geometry.area
     assert spec.areas["inset"].sum() == 1
     fig = render_figure(spec, dpi=100)
