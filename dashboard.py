@@ -4,18 +4,15 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import downloads, state, views, widgets
-from ui import errors, scenario_session, sources_download
-from ui.webmap import install_leaflet_assets
+from analysis.scenario import kpis_for
+from ui import downloads, errors, scenario_session, sources_download, state, views, widgets
+from ui.webmap import coverage_map, install_leaflet_assets
 
 st.set_page_config(page_title="Regiekaart – regierol sociale economie", page_icon=":material/map:", layout="wide")
 install_leaflet_assets(Path(__file__).parent / "static", st.get_option("server.baseUrlPath"))
 
 
 def home() -> None:
-    from analysis.scenario import kpis_for
-    from ui.webmap import coverage_map
-
     filters = state.current_filters()
     view = views.current_view(filters)
     st.title("Regiekaart")

@@ -7,7 +7,6 @@ CLI, the batch export and the dashboard share one way of getting a view.
 from __future__ import annotations
 
 from dataclasses import dataclass
-
 from functools import lru_cache
 
 import pandas as pd

@@ -22,18 +22,41 @@ from datetime import date
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
+from matplotlib import colormaps
+from matplotlib.colors import to_hex
 
-from analysis.coverage import MEMBER_CONFIRMED, MEMBER_SUGGESTIVE, NON_PARTICIPANT, UNKNOWN
+from analysis.coverage import MEMBER_CONFIRMED, MEMBER_SUGGESTIVE, NON_PARTICIPANT, UNKNOWN, counted_partnership_ids
 from analysis.indicators import (
-    CLASSIFICATIONS, QUANTILES, assign_classes, class_breaks, class_labels, entry_for, municipality_values,
+    CLASSIFICATIONS,
+    QUANTILES,
+    assign_classes,
+    class_breaks,
+    class_labels,
+    entry_for,
+    municipality_values,
 )
-from analysis.mapstyle import GAP_CATEGORIES, GAP_COVERED_FILL, MERGER_CONFLICT, WARNING, Category
+from analysis.mapstyle import (
+    GAP_CATEGORIES,
+    GAP_COVERED_FILL,
+    MERGER_CONFLICT,
+    WARNING,
+    Category,
+    coverage_legend,
+    partnership_number_points,
+    partnership_numbers,
+)
 from analysis.printmap import (
-    PARTNERSHIP_OUTLINE_COLOUR, PARTNERSHIP_OUTLINE_FILL, PARTNERSHIP_OUTLINE_KEY, LegendItem, PrintMap,
+    PARTNERSHIP_OUTLINE_COLOUR,
+    PARTNERSHIP_OUTLINE_FILL,
+    PARTNERSHIP_OUTLINE_KEY,
+    LegendItem,
+    PrintMap,
 )
 from analysis.scenario import CoverageView, partnership_areas
 from geodata.indicator_model import FLAG_APPROXIMATE, FLAG_MERGED, FLAG_MISSING, FLAG_SUPPRESSED, VALUE_FLAGS, Indicator
 from geodata.indicators import CATALOGUE
+from geodata.sources import LICENCE_TOPO, SOURCES
 from geodata.vocabulary import SCHEME_REFREG, SCHEME_UPLOAD, VERSION_NAMES
 
 PRINT_CRS = "EPSG:31370"  # Belgian Lambert 72, metres: the scale bar needs a projected CRS
@@ -145,8 +168,6 @@ def subtitle_for(view: CoverageView, mask: pd.Series | None, filter_text: str | 
 
 def map_sources(view: CoverageView) -> list[SourceNote]:
     """The data sources behind a map or table of this view (boundaries, population, membership)."""
-    from geodata.sources import LICENCE_TOPO, SOURCES
-
     boundaries = SOURCES["gemeente2025.shp" if view.scheme.boundary_version == "2025" else "gemeente2024.shp"]
     notes = [
         SourceNote("gemeentegrenzen", boundaries.attribution, boundaries.licence),
@@ -264,8 +285,6 @@ def member_labels(view: CoverageView, mask: pd.Series | None, named: Iterable[st
     """Labels with the name of every municipality of a zoomed selection (none for the whole map or a selection of
     more than MEMBER_NAMES_LIMIT), on the point inside each that lies furthest from its border (largest part);
     `named` (NIS codes already named, such as centre cities) are left out."""
-    import shapely
-
     shown = view.municipalities[mask_or_all(view, mask)]
     if not is_filtered(view, mask) or len(shown) > MEMBER_NAMES_LIMIT:
         return _no_labels(view)
@@ -289,8 +308,6 @@ def partnership_labels(outlines: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 def partnership_number_labels(outlines: gpd.GeoDataFrame, numbers: dict[str, int]) -> gpd.GeoDataFrame:
     """Print labels with every partnership's number at `analysis.mapstyle.partnership_number_points` (the web map
     uses the same points); the label placement nudges them apart."""
-    from analysis.mapstyle import partnership_number_points
-
     points = partnership_number_points(outlines, numbers)
     return gpd.GeoDataFrame({"label": points["number"].astype(str).to_numpy(), "marker": None, "required": True,
                              "kind": "number", "partnership_id": points["partnership_id"].to_numpy()},
@@ -324,8 +341,6 @@ def _no_labels(view: CoverageView) -> gpd.GeoDataFrame:
 
 def _labels(view: CoverageView, mask, outlines: gpd.GeoDataFrame, label_partnerships: bool,
             counted: Iterable[str] | None = None) -> tuple[gpd.GeoDataFrame | None, list[LegendItem]]:
-    from analysis.mapstyle import partnership_numbers
-
     cities, legend = centre_city_labels(view, mask)
     frames = [cities]
     if counted is not None and not outlines.empty:
@@ -381,9 +396,6 @@ def coverage_print_map(view: CoverageView, mask: pd.Series | None = None, filter
     `conflict_nis` (merger conflicts on the 2025 map, as the Fusies page outlines them) get a solid outline in the
     warning colour and a legend entry of their own; `title` replaces the default title (e.g. one partnership).
     """
-    from analysis.coverage import counted_partnership_ids
-    from analysis.mapstyle import coverage_legend
-
     shown = shown_municipalities(view, mask).merge(view.categories, on="nis", how="left")
     if counted is None:
         counted = counted_partnership_ids(view.scheme.partnerships, view.scheme.memberships, shown["nis"])
@@ -513,9 +525,6 @@ def indicator_palette(k: int, higher_is_worse: bool | None) -> list[str]:
     YlOrRd when a higher value means more need (reversed when a lower value does), YlGnBu for neutral indicators;
     both are colour-blind safe.
     """
-    from matplotlib import colormaps
-    from matplotlib.colors import to_hex
-
     if k <= 0:
         return []
     name = "YlGnBu" if higher_is_worse is None else "YlOrRd"
@@ -608,8 +617,6 @@ def classification_text(method: str, n_classes: int) -> str:
 
 def indicator_source_note(entry: Indicator, year: int, values: pd.DataFrame | None = None) -> SourceNote:
     """Where an indicator's figures come from, with its year and licence (for the source line and index.md)."""
-    from geodata.sources import SOURCES
-
     attribution = entry.source
     if not attribution and values is not None and "source" in values.columns:
         given = values.loc[values["indicator_id"] == entry.id, "source"].dropna()

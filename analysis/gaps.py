@@ -25,13 +25,7 @@ import pandas as pd
 import shapely
 
 from analysis.codes import nis_list, nis_series
-from analysis.coverage import (
-    COVERED_STATES,
-    NON_PARTICIPANT,
-    NOT_COVERED_STATES,
-    UNKNOWN,
-    status_series,
-)
+from analysis.coverage import COVERED_STATES, NON_PARTICIPANT, NOT_COVERED_STATES, UNKNOWN, status_series
 
 DEFAULT_MIN_SHARED_BORDER_M = 1.0
 DEFAULT_SLIVER_TOLERANCE_M = 0.1

@@ -8,8 +8,8 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis import indicators as pure
-from geodata.fetch import SourceUnavailable
 from geodata.crosswalk import aggregation_units, merger_notes
+from geodata.fetch import SourceUnavailable
 from geodata.indicators import CATALOGUE, indicator_values
 
 

@@ -17,6 +17,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from matplotlib.colors import to_rgb
 
 from analysis.codes import nis_list
 from analysis.coverage import MEMBER_CONFIRMED, MEMBER_SUGGESTIVE, NON_PARTICIPANT, UNKNOWN, member_counts
@@ -79,8 +80,6 @@ GAP_CATEGORIES = {
 
 def relative_luminance(colour: str) -> float:
     """WCAG 2 relative luminance of an sRGB colour (0 black ... 1 white)."""
-    from matplotlib.colors import to_rgb
-
     linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in to_rgb(colour)]
     return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
 

@@ -18,12 +18,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.codes import nis_series
-from analysis.coverage import (
-    CONFIRMED,
-    COVERED_STATES,
-    STATUS_LABELS_NL,
-    status_for_codes,
-)
+from analysis.coverage import CONFIRMED, COVERED_STATES, STATUS_LABELS_NL, status_for_codes
 from geodata.crosswalk import parts_by_successor, successors
 
 DIFFERENT_PARTNERSHIPS = "different_partnerships"

@@ -22,16 +22,15 @@ import numpy as np
 
 matplotlib.use("Agg")  # no display on servers
 from matplotlib import patheffects  # noqa: E402
-from matplotlib.colors import to_rgba  # noqa: E402
-from matplotlib.legend_handler import HandlerPatch, HandlerTuple  # noqa: E402
-from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.collections import PatchCollection  # noqa: E402
+from matplotlib.colors import to_rgba  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.legend_handler import HandlerPatch, HandlerTuple  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch, PathPatch, Rectangle  # noqa: E402
 from matplotlib.path import Path  # noqa: E402
 from matplotlib.transforms import Bbox  # noqa: E402
-
 from shapely.geometry import box as shapely_box  # noqa: E402
 
 from analysis.formatting import format_number  # noqa: E402

@@ -24,8 +24,14 @@ from datetime import date
 import pandas as pd
 
 from analysis.figures import (
-    SourceNote, classification_text, coverage_print_map, gaps_print_map, indicator_classes, indicator_print_map,
-    indicator_source_note, map_sources,
+    SourceNote,
+    classification_text,
+    coverage_print_map,
+    gaps_print_map,
+    indicator_classes,
+    indicator_print_map,
+    indicator_source_note,
+    map_sources,
 )
 from analysis.formatting import format_eur
 from analysis.indicators import QUANTILES, available_years, municipality_values

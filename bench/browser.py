@@ -22,6 +22,9 @@ recorded with every sample: other people use the same 2 cores.
 
 from __future__ import annotations
 
+# Imports inside functions, on purpose: the project's modules and the heavy or optional libraries (Playwright,
+# psutil, websockets, Streamlit's protobuf messages) are imported by the measurement that needs them, so a figure
+# such as a cold run or a server start never finds them imported already, and `--only` loads only its part.
 import functools
 import http.server
 import importlib.util
@@ -214,8 +217,8 @@ def static_map_html(province: str | None = None) -> str:
     """The home page's coverage map as one HTML document, built as the page builds it (dashboard.home)."""
     from analysis.datasets import bundled_view
     from analysis.filters import Selection, selected_municipalities
-    from geodata.weblayer import web_layer
     from geodata import vocabulary
+    from geodata.weblayer import web_layer
     from ui import state, widgets
     from ui.webmap import coverage_map
 

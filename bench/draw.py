@@ -18,6 +18,9 @@ take turns, so a change in the machine's load affects them alike.
 
 from __future__ import annotations
 
+# Imports inside functions, on purpose: the project's modules and the heavy or optional libraries (Playwright,
+# psutil, websockets, Streamlit's protobuf messages) are imported by the measurement that needs them, so a figure
+# such as a cold run or a server start never finds them imported already, and `--only` loads only its part.
 import argparse
 import json
 import statistics

@@ -25,6 +25,9 @@ Bounded: every wait has a timeout, the number of sessions is given, and only 127
 
 from __future__ import annotations
 
+# Imports inside functions, on purpose: the project's modules and the heavy or optional libraries (Playwright,
+# psutil, websockets, Streamlit's protobuf messages) are imported by the measurement that needs them, so a figure
+# such as a cold run or a server start never finds them imported already, and `--only` loads only its part.
 import asyncio
 import os
 import random

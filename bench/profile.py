@@ -18,6 +18,9 @@ Nothing here is a figure with a target; it is what bench/README.md's list of cau
 
 from __future__ import annotations
 
+# Imports inside functions, on purpose: the project's modules and the heavy or optional libraries (Playwright,
+# psutil, websockets, Streamlit's protobuf messages) are imported by the measurement that needs them, so a figure
+# such as a cold run or a server start never finds them imported already, and `--only` loads only its part.
 import json
 import os
 import shutil
@@ -128,7 +131,7 @@ def profile_browser(base_url: str) -> dict:
     """Trace one new session on the (warm) server at `base_url`."""
     from playwright.sync_api import sync_playwright
 
-    from bench.browser import DrawWatch, SocketLog, VIEWPORT, _conftest, expected_paths
+    from bench.browser import VIEWPORT, DrawWatch, SocketLog, _conftest, expected_paths
 
     conftest = _conftest()
     count = expected_paths("")

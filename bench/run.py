@@ -25,6 +25,9 @@ Nothing here asserts a speed: it measures and prints. tests/test_bench.py only c
 
 from __future__ import annotations
 
+# Imports inside functions, on purpose: the project's modules and the heavy or optional libraries (Playwright,
+# psutil, websockets, Streamlit's protobuf messages) are imported by the measurement that needs them, so a figure
+# such as a cold run or a server start never finds them imported already, and `--only` loads only its part.
 import argparse
 import gc
 import gzip

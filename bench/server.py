@@ -7,6 +7,9 @@ error shows the Dutch message that bench/load.py counts.
 
 from __future__ import annotations
 
+# Imports inside functions, on purpose: the project's modules and the heavy or optional libraries (Playwright,
+# psutil, websockets, Streamlit's protobuf messages) are imported by the measurement that needs them, so a figure
+# such as a cold run or a server start never finds them imported already, and `--only` loads only its part.
 import os
 import socket
 import subprocess

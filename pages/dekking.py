@@ -4,7 +4,7 @@ import html
 
 import streamlit as st
 
-from analysis.coverage import confidence_nl
+from analysis.coverage import STATUS_LABELS_NL, confidence_nl
 from analysis.formatting import format_number
 from analysis.indicators import latest_values
 from geodata.crosswalk import merger_notes
@@ -48,7 +48,6 @@ with left:
 with right:
     if nis:
         status = view.status.set_index("nis").loc[nis]
-        from analysis.coverage import STATUS_LABELS_NL
 
         st.markdown(f"**{names[nis]}** · NIS {nis} · provincie {status['province']}")
         st.markdown(f"Status: **{STATUS_LABELS_NL[status['status']]}** · inwoners (2020): "

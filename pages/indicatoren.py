@@ -5,8 +5,8 @@ import pandas as pd
 import streamlit as st
 
 from analysis import indicators as ind
-from analysis.figures import indicator_classes, indicator_print_map, indicator_source_note
 from analysis.coverage import STATUS_LABELS_NL
+from analysis.figures import indicator_classes, indicator_print_map, indicator_source_note
 from analysis.formatting import format_number
 from geodata.crosswalk import aggregation_units, merger_notes
 from geodata.indicator_model import COUNT, FLAG_APPROXIMATE, FLAG_MERGED, VALUE_FLAGS, flag_text
@@ -14,7 +14,6 @@ from geodata.indicators import CATALOGUE
 from ui import downloads, state, views, widgets
 from ui.indicator_map import indicator_map
 from ui.indicator_upload import uploaded_catalogue, uploaded_values
-
 
 METHOD_NAMES = {ind.QUANTILES: "kwantielen", ind.FISHER_JENKS: "natuurlijke breuken",
                 ind.EQUAL_INTERVAL: "gelijke intervallen"}  # for file names

@@ -12,15 +12,16 @@ import html
 import pandas as pd
 import streamlit as st
 
+from analysis.datasets import build_view, scenario_starting_point
 from analysis.export import (
     CLUSTER_KIND_NL,
     cluster_label,
     gap_clusters_table,
     overlaps_table,
     partnership_table,
+    subsidy_tables,
 )
 from analysis.formatting import format_eur, format_number
-from geodata.vocabulary import MAP_LABELS_NL
 from analysis.scenario_edit import (
     START_EMPTY,
     START_LABELS_NL,
@@ -39,10 +40,13 @@ from analysis.scenario_edit import (
     SetCentreCity,
     SetLegalForm,
     Unassign,
+    new_scenario,
     scenario_content,
 )
 from analysis.subsidy import BUDGET_2020_EUR, BUDGET_FROM_2023_EUR
 from geodata import vocabulary
+from geodata.scenario_store import ScenarioStoreError
+from geodata.vocabulary import MAP_LABELS_NL
 from ui import downloads, state, views, widgets
 from ui import scenario_session as session
 from ui.webmap import coverage_map
@@ -64,8 +68,6 @@ KEY_MUNICIPALITY = "scenario-nis"
 @st.cache_resource(show_spinner="Vertrekpunt voorbereiden…")
 def _bundled_start(kind: str, version: str):
     """A bundled starting point (immutable, shared by every session)."""
-    from analysis.datasets import scenario_starting_point
-
     return scenario_starting_point(kind, version)
 
 
@@ -83,9 +85,6 @@ def _say(kind: str, text: str) -> None:
 
 def _start(kind: str, version: str) -> None:
     """Callback: a new scenario from a starting point."""
-    from analysis.datasets import scenario_starting_point
-    from analysis.scenario_edit import new_scenario
-
     try:
         start = scenario_starting_point(kind, version, views.uploaded_scheme()) if kind == START_UPLOAD \
             else _bundled_start(kind, version)
@@ -126,7 +125,6 @@ def _scenario_view(scenario):
     cached = st.session_state.get(STATE_VIEW)
     if cached is not None and cached[0] is scenario.scheme:
         return cached[1], cached[2]
-    from analysis.datasets import build_view
 
     with st.spinner("Gevolgen berekenen…"):
         view = build_view(scenario.scheme, scenario.boundary_version)
@@ -340,7 +338,6 @@ with right:
         if budget is None:
             budget = st.number_input("Eigen budget (euro per jaar)", min_value=0, max_value=50_000_000, step=25_000,
                                      value=BUDGET_FROM_2023_EUR, key="scenario-own-budget")
-        from analysis.export import subsidy_tables
 
         subsidy = subsidy_tables(view, budget, rates, unemployment_note=rate_note)
         totals = dict(zip(subsidy["Totalen"]["Omschrijving"], subsidy["Totalen"]["Waarde"]))
@@ -476,8 +473,6 @@ else:
                     value=saved.note if saved is not None else "")
 
     def _save() -> None:
-        from geodata.scenario_store import ScenarioStoreError
-
         scenario_now = st.session_state[session.STATE_SCENARIO]
         previous = st.session_state.get(session.STATE_SAVED)
         saved_filters = {name: str(st.session_state.get(key, default))

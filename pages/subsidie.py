@@ -9,10 +9,15 @@ import streamlit as st
 from analysis.export import SUBSIDY_RATE_COLUMN
 from analysis.formatting import AmountError, format_amount, format_eur, parse_amount
 from analysis.indicators import SUBSIDY_YEAR
-from analysis.subsidy import (
-    BUDGET_2020_EUR, BUDGET_FROM_2023_EUR, SUBSIDY_BANDS_2020_2025, allocate_subsidies, subsidy_input_table, subsidy_totals,
-)
 from analysis.scenario import counted_partnership_rows
+from analysis.subsidy import (
+    BUDGET_2020_EUR,
+    BUDGET_FROM_2023_EUR,
+    SUBSIDY_BANDS_2020_2025,
+    allocate_subsidies,
+    subsidy_input_table,
+    subsidy_totals,
+)
 from ui import downloads, state, views, widgets
 
 BUDGET_KEY = "subsidy-budget-eur"  # the last valid budget (euro); kept across pages and invalid input

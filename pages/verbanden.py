@@ -4,7 +4,11 @@ import pandas as pd
 import streamlit as st
 
 from analysis.coverage import (
-    confidence_nl, counted_partnership_ids, partnership_counts, partnerships_without_members, regisseurs_text,
+    confidence_nl,
+    counted_partnership_ids,
+    partnership_counts,
+    partnerships_without_members,
+    regisseurs_text,
 )
 from analysis.export import partnership_table
 from analysis.filters import memberless_explanation

@@ -1,1 +1,2 @@
-"""Shared Streamlit code of the dashboard (for now: the compatibility module for upstream workarounds)."""
+"""Shared Streamlit code of the dashboard: filters and URL state, cached views, widgets, downloads, web maps, upload
+panels, saved scenarios in the session, the error boundary, and the one module for upstream workarounds (compat)."""

@@ -14,9 +14,13 @@ from importlib.metadata import version
 
 import branca.element
 import jinja2
+import streamlit as st
 import xstatic.pkg.leaflet as xstatic_leaflet
 from branca.element import MacroElement, Template
 from packaging.version import Version
+from streamlit.runtime.media_file_manager import MediaFileManager
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 STREAMLIT_VERSION = Version(version("streamlit"))
 STREAMLIT_GE_1_67 = STREAMLIT_VERSION >= Version("1.67")
@@ -43,10 +47,6 @@ def leave_legacy_pages_mode() -> None:
     Can go when the page scripts no longer live in a folder named ``pages/`` beside the entry point, or when
     Streamlit lets an app that calls `st.navigation` opt out of the legacy mode before its first run.
     """
-    import streamlit as st
-    from streamlit.runtime.pages_manager import PagesManager
-    from streamlit.runtime.scriptrunner import get_script_run_ctx
-
     if PagesManager.uses_pages_directory and get_script_run_ctx() is not None:
         PagesManager.uses_pages_directory = False
         st.rerun()
@@ -63,8 +63,6 @@ def deferred_downloads() -> Iterator[dict[str, Callable[[], object]]]:
 
     Can go when AppTest's ``DownloadButton`` exposes the file it would give (check ``streamlit.testing.v1``).
     """
-    from streamlit.runtime.media_file_manager import MediaFileManager
-
     files: dict[str, Callable[[], object]] = {}
     original = MediaFileManager.add_deferred
 
@@ -84,8 +82,6 @@ def in_legacy_pages_mode() -> bool | None:
 
     For `leave_legacy_pages_mode` and its tests; can go with it.
     """
-    from streamlit.runtime.pages_manager import PagesManager
-
     return PagesManager.uses_pages_directory
 
 

@@ -13,8 +13,8 @@ from analysis import figures, printmap
 from analysis.filters import centre_cities
 from analysis.formatting import MISSING_TEXT, format_eur, format_number, format_percent, is_missing
 from analysis.tables import number_format, to_csv_bytes, to_xlsx_bytes
-from geodata.names import slug
 from geodata import vocabulary
+from geodata.names import slug
 from ui import state
 
 XLSX_LABEL = "⬇ Excel (XLSX)"

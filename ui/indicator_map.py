@@ -17,14 +17,28 @@ import geopandas as gpd
 import pandas as pd
 
 from analysis.figures import (
-    INDICATOR_NO_VALUE_LABELS, INDICATOR_OPACITY, INDICATOR_ZERO, NOT_COVERED_HIGHLIGHTS, classify_indicator,
-    highlight_colour, indicator_heading, indicator_legend_rows,
+    INDICATOR_NO_VALUE_LABELS,
+    INDICATOR_OPACITY,
+    INDICATOR_ZERO,
+    NOT_COVERED_HIGHLIGHTS,
+    classify_indicator,
+    highlight_colour,
+    indicator_heading,
+    indicator_legend_rows,
 )
 from analysis.formatting import format_number
 from geodata.indicator_model import FLAG_APPROXIMATE, FLAG_MERGED, VALUE_FLAGS, Indicator, flag_text
 from ui.webmap import (
-    LegendEntry, OUTLINE_COLOUR, add_area_layer, add_legend_and_source, add_outline_layer, base_map, bounds_of,
-    dissolved_partnerships, finish,
+    OUTLINE_COLOUR,
+    LegendEntry,
+    add_area_layer,
+    add_legend_and_source,
+    add_outline_layer,
+    base_map,
+    bounds_of,
+    dissolved_partnerships,
+    finish,
+    municipality_table,
 )
 
 # The styles live in analysis.figures so the print version (indicator_print_map) draws exactly the same.
@@ -54,8 +68,6 @@ def drawing_table(view, web: gpd.GeoDataFrame, values: pd.DataFrame, breaks: lis
     ``values``: ``nis``, ``value``, ``flag`` for every municipality of the map (absent codes are ``missing``);
     ``notes``: the merger notes of the map (:func:`geodata.crosswalk.merger_notes`) for the tooltips.
     """
-    from ui.webmap import municipality_table
-
     table = municipality_table(view, web)[["nis", "name", "status", "status_label", "partnerships_label",
                                             "partnership_ids", "geometry"]]
     if mask is not None:

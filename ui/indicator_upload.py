@@ -12,7 +12,11 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
+from analysis.formatting import format_number
 from geodata.indicator_model import COUNT, RATE
+from geodata.indicator_upload import read_indicator_upload, upload_catalogue
+from geodata.uploads import problems_summary, problems_table, upload_label
+from ui import downloads
 
 STATE_KEY = "indicator_uploads"  # indicator id -> {"entry": Indicator, "values": {version: frame}, "file": name}
 _PARSED_KEY = "indicator_upload_parsed"  # (file hash) -> parsed result, so a rerun does not parse again
@@ -35,8 +39,6 @@ def uploaded_values(version: str) -> pd.DataFrame | None:
 
 
 def _parse(data: bytes, filename: str):
-    from geodata.indicator_upload import read_indicator_upload
-
     token = hashlib.sha256(data).hexdigest() + filename
     cache = st.session_state.setdefault(_PARSED_KEY, {})
     if token not in cache:
@@ -50,8 +52,6 @@ def _parse(data: bytes, filename: str):
 
 
 def render() -> None:
-    from ui import downloads
-
     st.header("Eigen indicator opladen")
     st.markdown(
         "Laad een tabel op zoals Steunpunt Werk, VDAB, Statbel of Provincies in Cijfers ze exporteren (CSV of "
@@ -59,7 +59,6 @@ def render() -> None:
         "met kolommen `gemeente;jaar;indicator;waarde`. Getallen in Belgische notatie (`1.234,5`, `12,3 %`); "
         "`-` of `n.b.` is onbekend, `x` is geheim. Titels boven en voetnoten onder de tabel mogen blijven staan. "
         "De indicator blijft alleen in deze sessie en verschijnt op de pagina **Indicatoren**.")
-    from geodata.uploads import problems_summary, problems_table, upload_label
 
     upload = st.file_uploader(upload_label("Indicatorbestand"), type=["csv", "xlsx", "txt"],
                               key="indicator-upload")
@@ -90,9 +89,6 @@ def render() -> None:
 
 
 def _preview_and_accept(filename: str, frames: dict, usable: pd.DataFrame) -> None:
-    from analysis.formatting import format_number
-    from geodata.indicator_upload import upload_catalogue
-
     summary = (usable.groupby(["indicator_id", "label"], sort=False)
                .agg(unit=("unit", "first"), kind=("kind", "first"), years=("year", lambda y: f"{y.min()}-{y.max()}"),
                     municipalities=("nis", "nunique"), known=("flag", lambda f: int((f == "ok").sum())))

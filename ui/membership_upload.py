@@ -10,9 +10,23 @@ import hashlib
 
 import streamlit as st
 
-from analysis.membership_list import read_list
+from analysis.datasets import build_view
+from analysis.membership_list import check_totals, read_list, reconcile_with_reconstruction
+from analysis.reconcile import (
+    CATEGORIES,
+    CATEGORY_LABELS,
+    CATEGORY_WORDS,
+    municipalities_table_nl,
+    partnerships_table_nl,
+    totals_table_nl,
+)
+from analysis.tables import to_xlsx_bytes
 from geodata import vocabulary
-from ui import state, views, widgets
+from geodata.membership import membership_template_csv, membership_template_xlsx
+from geodata.official_list import PASTED_TEXT
+from geodata.uploads import count_text, problems_summary, problems_table, upload_label
+from ui import downloads, state, views, widgets
+from ui.webmap import reconciliation_map
 
 RESULT_KEY = "list_result"  # the list read last: {"token", "name", "scheme", "problems", "analysis"}
 SOURCE_KEY = "list_source"  # "file" or "paste": what the user gave last is what the page shows
@@ -27,8 +41,6 @@ PASTE_EXAMPLE = ("Interwaas: Beveren, Kruibeke, Sint-Gillis-Waas, Sint-Niklaas, 
 @st.cache_data(show_spinner=False)
 def membership_templates() -> tuple[bytes, bytes]:
     """The upload template as CSV and as XLSX (bytes)."""
-    from geodata.membership import membership_template_csv, membership_template_xlsx
-
     return membership_template_csv(), membership_template_xlsx()
 
 
@@ -48,9 +60,6 @@ def _read(data: bytes | str, name: str) -> dict:
 def _analysis(result: dict) -> dict:
     """The list's view on the 2019-2024 map, its comparison with the reconstruction and its totals check."""
     if result["analysis"] is None:
-        from analysis.datasets import build_view
-        from analysis.membership_list import check_totals, reconcile_with_reconstruction
-
         with st.spinner("Lijst vergelijken met de reconstructie…"):
             view = build_view(result["scheme"], "2019")
             result["analysis"] = {"view": view, "reconciliation": reconcile_with_reconstruction(result["scheme"]),
@@ -76,8 +85,6 @@ def _forget_list() -> None:
 
 def render() -> None:
     """The upload section of the Gegevens page."""
-    from geodata.uploads import upload_label
-
     st.header("Eigen lijst van regisseurs opladen")
     st.markdown(
         "Laad de lijst van regisseurs op zoals u ze kreeg, als CSV- of Excelbestand, of plak ze als tekst. "
@@ -125,8 +132,6 @@ def render() -> None:
 
 
 def _read_pasted() -> None:
-    from geodata.official_list import PASTED_TEXT
-
     text = st.session_state.get(PASTE_KEY) or ""
     raw = text.encode("utf-8")
     token = hashlib.sha256(raw).hexdigest() + PASTED_TEXT
@@ -137,9 +142,6 @@ def _read_pasted() -> None:
 
 
 def _show_result(result: dict) -> None:
-    from ui import downloads, widgets
-    from geodata.uploads import count_text, problems_summary, problems_table
-
     name, scheme, problems = result["name"], result["scheme"], result["problems"]
     errors = [p for p in problems if p.is_error]
     if problems:
@@ -161,13 +163,6 @@ def _show_result(result: dict) -> None:
 
 
 def _show_reconciliation(result: dict) -> None:
-    from analysis.reconcile import (
-        CATEGORIES, CATEGORY_LABELS, CATEGORY_WORDS, municipalities_table_nl, partnerships_table_nl, totals_table_nl,
-    )
-    from analysis.tables import to_xlsx_bytes
-    from ui import downloads, views, widgets
-    from ui.webmap import reconciliation_map
-
     name = result["name"]
     analysis = _analysis(result)
     reconciliation, totals = analysis["reconciliation"], analysis["totals"]

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import pandas as pd
 
+from geodata.fetch import origins
+from geodata.municipalities import repairs_for
+from geodata.sources import SOURCES
+
+
 def sources_frame():
     """Every data source with its licence and attribution (the table on the Gegevens page)."""
-    from geodata.fetch import origins
-    from geodata.sources import SOURCES
-
     seen = origins()
     origin_nl = {"mirror": "lokale mirror", "cache": "cache", "download": "gedownload"}
     return pd.DataFrame.from_records([{"Bron": s.description, "Bestand": s.filename, "Licentie": s.licence,
@@ -18,8 +20,6 @@ def sources_frame():
 
 def repairs_frame():
     """The repaired defects of the boundary sources (both maps), with Dutch headers."""
-    from geodata.municipalities import repairs_for
-
     rows = {}
     for version in ("2019", "2025"):
         for repair in repairs_for(version):

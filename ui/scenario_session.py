@@ -13,7 +13,10 @@ from dataclasses import replace
 
 import streamlit as st
 
+from analysis.datasets import scenario_from_saved
+from analysis.scenario_edit import EditError
 from geodata import vocabulary
+from geodata.scenario_store import ENV_DATABASE, ScenarioStoreError, check_scenario_id, check_version, open_store
 from ui import state, views
 
 SCENARIO_PARAM = "scenario"
@@ -30,8 +33,6 @@ STATE_LINK_DONE = "scenario_link_done"
 def _store_for(location: str):
     """(store, None) or (None, Dutch message) for a REGIEKAART_DB setting; kept per process, as an unreachable
     database server costs seconds per attempt."""
-    from geodata.scenario_store import ScenarioStoreError, open_store
-
     try:
         return open_store(location or None), None
     except ScenarioStoreError as error:
@@ -40,8 +41,6 @@ def _store_for(location: str):
 
 def scenario_store():
     """The scenario store of REGIEKAART_DB as (store, None), or (None, Dutch message) when it cannot be used."""
-    from geodata.scenario_store import ENV_DATABASE
-
     return _store_for(os.environ.get(ENV_DATABASE, "").strip())
 
 
@@ -138,14 +137,6 @@ def open_linked_scenario() -> None:
 
 def _open(scenario_id, version) -> str | None:
     """Load a linked version into the session; None when it worked, else the Dutch message."""
-    from analysis.datasets import scenario_from_saved
-    from analysis.scenario_edit import EditError
-    from geodata.scenario_store import (
-        ScenarioStoreError,
-        check_scenario_id,
-        check_version,
-    )
-
     def message(text: str) -> str:
         default = "" if "standaardweergave" in text else " U ziet de standaardweergave."
         return f"De scenariolink kon niet geopend worden. {text}{default}"

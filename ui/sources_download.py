@@ -13,7 +13,7 @@ import threading
 import streamlit as st
 
 from analysis.formatting import format_number
-from geodata.fetch import SourceUnavailable, cache_root, fetch, missing_sources, mirror_root
+from geodata.fetch import SourceUnavailable, cache_root, fetch, mirror_root, missing_sources
 from geodata.sources import SOURCES
 
 _COMPLETE: set[tuple[str, str]] = set()  # (mirror, cache) pairs that hold every registered source

@@ -9,11 +9,16 @@ from dataclasses import dataclass
 import streamlit as st
 
 from analysis import scenario
+from analysis.coverage import partnerships_without_members
 from analysis.filters import (
-    Selection, centre_choices, centre_cities, partnership_choices, region_choices, region_names,
+    Selection,
+    centre_choices,
+    centre_cities,
+    partnership_choices,
+    region_choices,
+    region_names,
     selected_municipalities,
 )
-from analysis.coverage import partnerships_without_members
 from geodata.municipalities import PROVINCES
 from geodata.vocabulary import SCHEME_LABELS, SCHEME_REFREG, SCHEME_REGIE, SCHEME_UPLOAD, VERSION_LABELS
 from ui.compat import leave_legacy_pages_mode

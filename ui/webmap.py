@@ -31,6 +31,20 @@ import xstatic.pkg.leaflet as xstatic_leaflet
 import xyzservices
 from branca.element import MacroElement, Template
 
+from analysis.coverage import STATUS_LABELS_NL, confidence_nl, counted_partnership_ids
+from analysis.figures import CONFLICT_LABEL
+from analysis.formatting import format_number
+from analysis.mapstyle import (
+    GAP_CATEGORIES,
+    MERGER_CONFLICT,
+    NON_PARTICIPANT,
+    UNKNOWN,
+    coverage_legend,
+    partnership_number_points,
+    partnership_numbers,
+)
+from analysis.reconcile import CATEGORIES, CATEGORY_LABELS, NEITHER
+from analysis.scenario import partnership_areas
 from geodata.weblayer import round_coordinates
 from ui.compat import LEAFLET_FOCUS_SCROLLS, FocusWithoutScroll, defuse_template_syntax, skip_recompiling_rendered_text
 
@@ -703,8 +717,6 @@ _COUNT_SPAN = "<span class='rk-legend-count' style='color:#555;white-space:nowra
 
 def legend_html(entries: list[LegendEntry]) -> str:
     """The legend's entries as HTML (escaped labels, swatches that repeat the map's fill, hatch and outline)."""
-    from analysis.formatting import format_number
-
     rows = []
     for entry in entries:
         background = entry.fill
@@ -762,8 +774,6 @@ def merged_legend(title: str, legends: dict[str, MapLegend], source: str) -> Map
 
 
 def _count_text(entry: LegendEntry) -> str:
-    from analysis.formatting import format_number
-
     if entry.count is None:
         return "–"
     total = f" van {format_number(entry.total)}" if entry.total is not None else ""
@@ -894,9 +904,6 @@ def municipality_table(view, web: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def _municipality_table(view, web: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    from analysis.coverage import STATUS_LABELS_NL, confidence_nl
-    from analysis.formatting import format_number
-
     names = dict(zip(view.scheme.partnerships["partnership_id"], view.scheme.partnerships["name"]))
     memberships = view.scheme.memberships
     confidence = (memberships.assign(label=memberships["partnership_id"].map(names).fillna(memberships["partnership_id"])
@@ -917,8 +924,6 @@ MUNICIPALITY_TOOLTIP = {"name": "Gemeente", "status_label": "Status", "partnersh
 
 def dissolved_partnerships(view, web: gpd.GeoDataFrame, partnership_ids=None) -> gpd.GeoDataFrame:
     """One outline per partnership (union of its members' web geometries), with its name."""
-    from analysis.scenario import partnership_areas
-
     everything = _PER_VIEW.get("partnerships", view, web, lambda: partnership_areas(view, web))
     if partnership_ids is None:
         return everything.copy()
@@ -978,9 +983,6 @@ def _number_points(view, web: gpd.GeoDataFrame, mask, partnership_ids) -> list:
     projected). One cut by the filters is placed on its members' web geometries directly: reprojecting in every run
     built a new PROJ transformer each time (Streamlit runs each script run in a new thread, and pyproj keeps
     transformers per thread), about 0.2 s of CPU per run."""
-    from analysis.mapstyle import partnership_number_points, partnership_numbers
-    from analysis.scenario import partnership_areas
-
     numbers = partnership_numbers(view.scheme.partnerships)
     whole = _PER_VIEW.get("numbers", view, web, lambda: partnership_number_points(
         partnership_areas(view, view.municipalities), numbers).to_crs(web.crs))
@@ -1016,9 +1018,6 @@ def coverage_map(view, web: gpd.GeoDataFrame, mask=None, source: str = "", title
 
     What does not depend on `mask` (texts, GeoJSON geometries, dissolved outlines) is prepared once per view and
     web layer; a filter change only selects features."""
-    from analysis.coverage import counted_partnership_ids
-    from analysis.mapstyle import coverage_legend
-
     pieces = _PER_VIEW.get("coverage", view, web, lambda: _coverage_pieces(view, web))
     codes = set(view.municipalities["nis"] if mask is None else view.municipalities.loc[mask, "nis"])
     if mask is None:
@@ -1093,9 +1092,6 @@ MERGER_CONFLICT_DASH = "2 6"
 def add_merger_conflicts(fmap: RegieMap, web: gpd.GeoDataFrame, conflict_nis) -> None:
     """Outline the 2025 merged municipalities with a merger conflict (`analysis.mergers`) in the conflict colour,
     dotted, and add that outline to the map's legend (the print map's label, `analysis.figures.CONFLICT_LABEL`)."""
-    from analysis.figures import CONFLICT_LABEL
-    from analysis.mapstyle import MERGER_CONFLICT
-
     chosen = web[web["nis"].isin(set(conflict_nis))]
     if chosen.empty:
         return
@@ -1114,8 +1110,6 @@ def gaps_map(view, web: gpd.GeoDataFrame, mask=None, source: str = "", highlight
 
     Fills, hatches, outlines and legend labels come from `analysis.mapstyle.GAP_CATEGORIES`, the table the print
     version (`analysis.figures.gaps_print_map`) draws from too."""
-    from analysis.mapstyle import GAP_CATEGORIES, NON_PARTICIPANT, UNKNOWN
-
     table = municipality_table(view, web)
     if mask is not None:
         table = table[table["nis"].isin(set(view.municipalities.loc[mask, "nis"]))]
@@ -1161,8 +1155,6 @@ def reconciliation_map(municipalities: pd.DataFrame, web: gpd.GeoDataFrame, sour
     """The diff map of a list against the reconstruction: every municipality in its reconciliation category
     (`analysis.reconcile`: four Okabe-Ito colours and a neutral grey), with the partnership in the list and in the
     reconstruction in its tooltip; legend with counts and the source line."""
-    from analysis.reconcile import CATEGORIES, CATEGORY_LABELS, NEITHER
-
     table = web[["nis", "name", "geometry"]].merge(
         municipalities[["nis", "category", "list_partnerships", "our_partnerships", "note"]], on="nis", how="left")
     table["category"] = table["category"].fillna(NEITHER)
