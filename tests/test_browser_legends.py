@@ -180,6 +180,9 @@ def test_tooltips_are_compact_and_inside_the_map(chromium, streamlit_url, width,
         page = context.new_page()
         open_page(page, streamlit_url + "/dekking")
         frame = leaflet_frame(page)
+        # A phone-wide map is zoomed in on Flanders (its edges out of view): show all of it first.
+        frame.get_by_role("button", name="Toon heel Vlaanderen").click()
+        page.wait_for_timeout(800)
         for name in ("Maaseik", "De Panne"):
             text = hover_municipality(page, frame, name)
             assert "Gemeente" in text and "Verband(en)" in text, text

@@ -204,3 +204,28 @@ def test_click_on_a_map_partly_scrolled_out_of_view_reaches_the_municipality(pag
     page.get_by_text(f"NIS {municipalities[target]}").wait_for(timeout=30_000)
     assert page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollTop") == scrolled
     page.screenshot(path=str(artifacts_dir / "mapstate-half-in-view-click.png"))
+
+
+def test_on_a_phone_flanders_is_zoomed_to_a_readable_height_and_heel_vlaanderen_shows_all(chromium, streamlit_url):
+    """Fitted to a 390 px wide map, Flanders would be a strip a fifth of the map high: the fit zooms in (the user
+    pans east-west); "Heel Vlaanderen" still shows the whole of it."""
+    context = local_only(chromium.new_context(viewport={"width": 390, "height": 844}, locale="nl-BE"))
+    try:
+        page = context.new_page()
+        page.goto(streamlit_url + "/")
+        frame = leaflet_frame(page)
+        assert settled_path_count(frame) == 300
+        (south, west), (north, east) = FLANDERS_BOUNDS
+        height_share = """([south, north]) => {
+            const top = map_div.latLngToContainerPoint([north, 4.2]).y, bottom = map_div.latLngToContainerPoint([south, 4.2]).y;
+            return (bottom - top) / map_div.getSize().y;
+        }"""
+        assert frame.evaluate(height_share, [south, north]) > 0.3
+        fitted = view_of(frame)
+        frame.get_by_role("button", name="Toon heel Vlaanderen").click()
+        page.wait_for_timeout(800)
+        whole = view_of(frame)
+        assert whole["zoom"] < fitted["zoom"]
+        assert whole["west"] <= west and east <= whole["east"]
+    finally:
+        context.close()

@@ -503,7 +503,7 @@ function regiekaartView(map) {
   }
   return map.regiekaartView;
 }
-function regiekaartFit(map, bounds) {
+function regiekaartFit(map, bounds, whole) {
   var strip = map.getContainer().ownerDocument.querySelector(".rk-bottom");
   var bottom = strip && strip.offsetHeight ? strip.offsetHeight + 18 : 0;  /* the legend strip sits 18px up */
   var state = regiekaartView(map);
@@ -511,6 +511,17 @@ function regiekaartFit(map, bounds) {
   try {
     map.invalidateSize({pan: false});
     map.fitBounds(bounds, {paddingBottomRight: [0, bottom], animate: false});
+    /* On a phone-wide map a wide selection (Flanders is 2.5 times as wide as tall) fitted to the width is a strip:
+       zoom in so it takes up to three quarters of the map's height, at most 1.7 times; the user pans east-west.
+       Not for "Heel Vlaanderen" (whole), which shows all of it. */
+    var size = map.getSize(), box = L.latLngBounds(bounds);
+    if (!whole && size.x < 600) {
+      var height = map.latLngToContainerPoint(box.getSouthWest()).y - map.latLngToContainerPoint(box.getNorthEast()).y;
+      if (height > 0 && height < 0.5 * size.y) {
+        var factor = Math.min(0.75 * (size.y - bottom) / height, 1.7);
+        map.setView(box.getCenter(), map.getZoom() + Math.log(factor) / Math.LN2, {animate: false});
+      }
+    }
   } finally {
     state.fitting = false;
   }
@@ -535,7 +546,7 @@ _FLANDERS_BUTTON_TEMPLATE = """
       L.DomEvent.disableClickPropagation(bar);
       L.DomEvent.on(button, "click", function (event) {
         L.DomEvent.preventDefault(event);
-        regiekaartFit(map, {{ this.bounds }});
+        regiekaartFit(map, {{ this.bounds }}, true);
         regiekaartView(map).moved = true;  /* the user chose this view: a filter change keeps it */
       });
       return bar;
