@@ -38,6 +38,7 @@ from analysis.mapstyle import (
     GAP_CATEGORIES,
     MERGER_CONFLICT,
     NON_PARTICIPANT,
+    OVERLAP_CATEGORY,
     UNKNOWN,
     coverage_legend,
     partnership_number_points,
@@ -52,7 +53,6 @@ skip_recompiling_rendered_text()  # see ui.compat: the largest cost of rendering
 
 FLANDERS_BOUNDS = [[50.68, 2.54], [51.51, 5.92]]  # south-west, north-east corners (lat, lon)
 OSM_TILES = xyzservices.providers.OpenStreetMap.Mapnik  # what folium.TileLayer("OpenStreetMap") resolves to
-WARNING_COLOUR = "#D55E00"  # Okabe-Ito vermillion: stands out for every colour vision type
 OUTLINE_COLOUR = "#4d4d4d"
 # The outline of chosen municipalities (and their legend swatch): near-black over a white halo, so it stands out on
 # every fill (the partnership palette, the blue of unknown municipalities on the gaps map, white, grey). Not pure
@@ -1067,8 +1067,8 @@ def coverage_map(view, web: gpd.GeoDataFrame, mask=None, source: str = "", title
         _add_feature_layer(fmap, pieces.features.take(positions), name="Overlappingen" if warning else "Onbekend",
                            tooltip=MUNICIPALITY_TOOLTIP, fill_column="fill", opacity_column="fill_opacity",
                            hatch_colour=pieces.hatch[positions[0]],
-                           line_colour=WARNING_COLOUR if warning else OUTLINE_COLOUR, weight=2.5 if warning else 0.6,
-                           dash="6 4" if warning else None, show=True, highlight=True)
+                           line_colour=OVERLAP_CATEGORY.outline if warning else OUTLINE_COLOUR,
+                           weight=2.5 if warning else 0.6, dash="6 4" if warning else None, show=True, highlight=True)
     in_view = {pid for position in selected for pid in pieces.partnership_ids[position] if isinstance(pid, str)}
     outline_positions = [i for i, pid in enumerate(pieces.outline_ids) if pid in in_view and pid in counted]
     if outline_positions:
