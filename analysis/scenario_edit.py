@@ -731,7 +731,9 @@ class Scenario:
     def open_conflicts(self) -> pd.DataFrame:
         """The merger conflicts still to resolve (assign, mark or keep the merged municipality)."""
         table = self.conflicts()
-        return table[~table["resolved"].astype(bool)].drop(columns="resolved").reset_index(drop=True)
+        # Columns chosen by a list: DataFrame.drop on the Arrow-string column index took about 0.13 s.
+        columns = [column for column in table.columns if column != "resolved"]
+        return table.loc[~table["resolved"].astype(bool), columns].reset_index(drop=True)
 
     # -- differences -----------------------------------------------------------------------------------------
 

@@ -231,13 +231,24 @@ if clicked_name and clicked_name != st.session_state.get(STATE_LAST_CLICK):
         st.session_state[KEY_MUNICIPALITY] = match
 
 
+def _states(scheme) -> dict[str, str]:
+    """Each municipality's partnership(s) in words ("A + B" for an overlap), or 'neemt niet deel'; one pass over the
+    memberships (a pandas selection per municipality cost about 0.12 s a run)."""
+    pids_of: dict[str, list[str]] = {}
+    for nis, pid in zip(scheme.memberships["nis"].tolist(), scheme.memberships["partnership_id"].tolist()):
+        pids_of.setdefault(nis, []).append(pid)
+    states = {nis: " + ".join(str(partnership_names.get(pid, pid)) for pid in dict.fromkeys(pids))
+              for nis, pids in pids_of.items()}
+    for nis in scheme.non_participants["nis"].tolist():
+        states.setdefault(nis, NOT_TAKING_PART)
+    return states
+
+
 def _state_of(nis: str) -> str:
-    pids = view.scheme.memberships.loc[view.scheme.memberships["nis"] == nis, "partnership_id"].tolist()
-    if pids:
-        return " + ".join(str(partnership_names.get(pid, pid)) for pid in dict.fromkeys(pids))
-    if nis in set(view.scheme.non_participants["nis"]):
-        return NOT_TAKING_PART
-    return NO_PARTNERSHIP
+    return municipality_states.get(nis, NO_PARTNERSHIP)
+
+
+municipality_states = _states(view.scheme)
 
 
 def _assignment(nis: str, target: str, keep_other: bool = False):

@@ -990,13 +990,13 @@ def _number_points(view, web: gpd.GeoDataFrame, mask, partnership_ids) -> list:
     """((lat, lon), number) of each partnership in `partnership_ids`, inside the largest part of its members in view
     (`analysis.mapstyle.partnership_number_points`), in the web layer's coordinates.
 
-    A partnership wholly in view gets the print map's point (computed on the metric map once per view, then
-    projected). One cut by the filters is placed on its members' web geometries directly: reprojecting in every run
-    built a new PROJ transformer each time (Streamlit runs each script run in a new thread, and pyproj keeps
-    transformers per thread), about 0.2 s of CPU per run."""
+    Placed on the web geometries directly: the partnerships' outlines of the view (dissolved once per view for the
+    outline layer) and, for a partnership cut by the filters, its members in view. Reprojecting the print map's
+    metric points built a new PROJ transformer in every run (Streamlit runs each script run in a new thread, and
+    pyproj keeps transformers per thread), about 0.1-0.2 s of CPU per run or scenario edit."""
     numbers = partnership_numbers(view.scheme.partnerships)
-    whole = _PER_VIEW.get("numbers", view, web, lambda: partnership_number_points(
-        partnership_areas(view, view.municipalities), numbers).to_crs(web.crs))
+    whole = _PER_VIEW.get("numbers", view, web,
+                          lambda: partnership_number_points(dissolved_partnerships(view, web), numbers))
     points = {pid: (point, number) for pid, point, number in zip(whole["partnership_id"], whole.geometry,
                                                                  whole["number"])}
     if mask is not None:
