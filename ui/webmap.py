@@ -1018,7 +1018,7 @@ def coverage_map(view, web: gpd.GeoDataFrame, mask=None, source: str = "", title
                  fit_to_view: bool = True, counted=None, chosen_nis: str | None = None) -> folium.Map:
     """The coverage map: partnerships in colour, suggestive members lighter with a dashed border, unknown hatched
     grey, overlaps hatched and outlined in the warning colour, partnership outlines, each partnership's number
-    (`analysis.mapstyle.partnership_numbers`, at the print map's point) always shown, standalone centre cities
+    (`analysis.mapstyle.partnership_numbers`, inside its area) always shown, standalone centre cities
     starred.
 
     `chosen_nis`: a municipality outlined in the selection colour (the one whose details the page shows).
