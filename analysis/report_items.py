@@ -217,7 +217,7 @@ REPORT_ITEMS: list[ReportItem] = _checked([
     ReportItem(
         key="gaps-map", stem="kaart-overlappingen-hiaten", kind=MAP, title="Kaart: overlappingen en hiaten",
         description="Gemeenten in meer dan één verband (oranje gearceerd), gemeenten die niet deelnemen (wit, zwarte "
-                    "rand) en gemeenten zonder gekende bron (grijs gearceerd); gedekte gemeenten lichtgrijs, met de "
+                    "rand) en gemeenten zonder gekende bron (blauw gearceerd); gedekte gemeenten lichtgrijs, met de "
                     "namen van de verbanden waar ze passen.",
         build=lambda context: gaps_print_map(context.view, context.mask, context.filter_text,
                                              orientation=context.orientation, label_partnerships=True,

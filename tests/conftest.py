@@ -125,6 +125,15 @@ def local_only(context):
 
 
 @pytest.fixture
+def page(chromium):
+    """A page in a fresh local-only browser context, 1400 x 1000 px, Dutch (Belgium)."""
+    context = local_only(chromium.new_context(viewport={"width": 1400, "height": 1000}, locale="nl-BE"))
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
 def artifacts_dir() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS

@@ -22,14 +22,6 @@ def settled_path_count(frame, seconds: float = 1.5) -> int:
     return previous
 
 
-@pytest.fixture
-def page(chromium):
-    context = local_only(chromium.new_context(viewport={"width": 1400, "height": 1000}, locale="nl-BE"))
-    page = context.new_page()
-    yield page
-    context.close()
-
-
 def test_home_page_draws_one_path_per_municipality(page, streamlit_url, artifacts_dir):
     page.goto(streamlit_url + "/")
     frame = leaflet_frame(page)

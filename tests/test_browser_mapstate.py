@@ -15,14 +15,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 LEGEND = "[data-testid='rk-legend']"  # the legend beside the map (ui.widgets.show_legend)
 
 
-@pytest.fixture
-def page(chromium):
-    context = local_only(chromium.new_context(viewport={"width": 1400, "height": 1000}, locale="nl-BE"))
-    page = context.new_page()
-    yield page
-    context.close()
-
-
 def view_of(frame) -> dict:
     return frame.evaluate("""() => {
         const b = map_div.getBounds();

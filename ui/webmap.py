@@ -607,27 +607,8 @@ class _DataPart(MacroElement):
 
 def _hatch_layer(hatches) -> _DataPart:
     """The SVG hatch patterns the group's layers refer to (each added once; a pattern stays while the map lives)."""
-    patterns = [{"id": _hatch_id(background, stripes), "background": background, "stripes": stripes}
-                for background, stripes in sorted(hatches)]
-    return _DataPart("HatchPatterns", f"""
-    var svg = map.getPanes().overlayPane.querySelector("svg");
-    if (!svg) {{ return; }}
-    var ns = "http://www.w3.org/2000/svg";
-    var defs = svg.querySelector("defs") || svg.insertBefore(document.createElementNS(ns, "defs"), svg.firstChild);
-    {_js_value(patterns)}.forEach(function (p) {{
-      if (svg.getElementById(p.id)) {{ return; }}
-      var pattern = document.createElementNS(ns, "pattern");
-      pattern.setAttribute("id", p.id);
-      pattern.setAttribute("patternUnits", "userSpaceOnUse");
-      pattern.setAttribute("width", "8");
-      pattern.setAttribute("height", "8");
-      pattern.setAttribute("patternTransform", "rotate(45)");
-      var rect = document.createElementNS(ns, "rect");
-      rect.setAttribute("width", "8"); rect.setAttribute("height", "8"); rect.setAttribute("fill", p.background);
-      var line = document.createElementNS(ns, "rect");
-      line.setAttribute("width", "2.5"); line.setAttribute("height", "8"); line.setAttribute("fill", p.stripes);
-      pattern.appendChild(rect); pattern.appendChild(line); defs.appendChild(pattern);
-    }});""")
+    return _DataPart("HatchPatterns", _ADD_HATCH_PATTERNS_JS
+                     + f"regiekaartAddHatches(map, {_js_value(_hatch_patterns(sorted(hatches)))});")
 
 
 def _fit_to_selection(bounds) -> _DataPart:
@@ -801,15 +782,20 @@ def _hatch_id(background: str, stripes: str) -> str:
     return f"rkh-{background.lstrip('#')}-{stripes.lstrip('#')}"
 
 
-_HATCH_TEMPLATE = """
-{% macro script(this, kwargs) %}
-(function () {
-  var map = {{ this._parent.get_name() }};
+def _hatch_patterns(hatches) -> list[dict]:
+    return [{"id": _hatch_id(background, stripes), "background": background, "stripes": stripes}
+            for background, stripes in hatches]
+
+
+# Diagonal stripes as SVG patterns in the map's overlay SVG, each added once; for a standalone map
+# (`_HatchPatterns`) and for a live map's data (`_hatch_layer`).
+_ADD_HATCH_PATTERNS_JS = """
+function regiekaartAddHatches(map, patterns) {
   var svg = map.getPanes().overlayPane.querySelector('svg');
   if (!svg) { return; }
   var ns = 'http://www.w3.org/2000/svg';
   var defs = svg.querySelector('defs') || svg.insertBefore(document.createElementNS(ns, 'defs'), svg.firstChild);
-  {{ this.patterns_json }}.forEach(function (p) {
+  patterns.forEach(function (p) {
     if (svg.getElementById && svg.getElementById(p.id)) { return; }
     var pattern = document.createElementNS(ns, 'pattern');
     pattern.setAttribute('id', p.id);
@@ -823,6 +809,14 @@ _HATCH_TEMPLATE = """
     line.setAttribute('width', '2.5'); line.setAttribute('height', '8'); line.setAttribute('fill', p.stripes);
     pattern.appendChild(rect); pattern.appendChild(line); defs.appendChild(pattern);
   });
+}
+"""
+
+_HATCH_TEMPLATE = """
+{% macro script(this, kwargs) %}
+(function () {
+""" + _ADD_HATCH_PATTERNS_JS + """
+  regiekaartAddHatches({{ this._parent.get_name() }}, {{ this.patterns_json }});
 })();
 {% endmacro %}
 """
@@ -833,8 +827,7 @@ class _HatchPatterns(MacroElement):
 
     def __init__(self, hatches: list[tuple[str, str]]):
         super().__init__()
-        self.patterns_json = json.dumps([{"id": _hatch_id(background, stripes), "background": background,
-                                          "stripes": stripes} for background, stripes in hatches])
+        self.patterns_json = json.dumps(_hatch_patterns(hatches))
 
 
 def finish(fmap, with_layer_control: bool = True) -> folium.Map:
