@@ -160,19 +160,25 @@ def clear_caches() -> list[str]:
 
 
 @contextmanager
-def fresh_cache_dir():
-    """A new, empty REGIEKAART_CACHE for the duration (the web layer is rebuilt there)."""
-    previous = os.environ.get("REGIEKAART_CACHE")
-    folder = tempfile.mkdtemp(prefix="regiekaart-bench-cache-")
-    os.environ["REGIEKAART_CACHE"] = folder
+def _folder_in_environment(variable: str, prefix: str, file_name: str | None = None):
+    """A new, empty temporary folder (or `file_name` in it) as environment variable `variable` for the duration;
+    then the variable as it was, and the folder removed."""
+    previous = os.environ.get(variable)
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    os.environ[variable] = str(folder / file_name if file_name else folder)
     try:
-        yield Path(folder)
+        yield folder
     finally:
         if previous is None:
-            os.environ.pop("REGIEKAART_CACHE", None)
+            os.environ.pop(variable, None)
         else:
-            os.environ["REGIEKAART_CACHE"] = previous
+            os.environ[variable] = previous
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def fresh_cache_dir():
+    """A new, empty REGIEKAART_CACHE for the duration (the web layer is rebuilt there)."""
+    return _folder_in_environment("REGIEKAART_CACHE", "regiekaart-bench-cache-")
 
 
 def _app(timeout: float = 300):
@@ -404,10 +410,7 @@ def measure_scenario_page_edit(edits: int = 8) -> dict:
 
     unknown = sorted(set(municipality_names("2019")) - known)
     pids = sorted(scheme.partnerships["partnership_id"])
-    folder = tempfile.mkdtemp(prefix="regiekaart-bench-db-")
-    previous = os.environ.get("REGIEKAART_DB")
-    os.environ["REGIEKAART_DB"] = str(Path(folder) / "scenarios.sqlite")
-    try:
+    with _folder_in_environment("REGIEKAART_DB", "regiekaart-bench-db-", "scenarios.sqlite"):
         at = _app()
         _check(at.run(), "home page")
         at.switch_page("pages/scenarios.py")
@@ -433,12 +436,6 @@ def measure_scenario_page_edit(edits: int = 8) -> dict:
             if len(at.session_state["scenario"].history) != number + 1:
                 raise RuntimeError(f"edit {number + 1} (assign {nis}) was not applied: "
                                    f"{[e.value for e in at.error]}")
-    finally:
-        if previous is None:
-            os.environ.pop("REGIEKAART_DB", None)
-        else:
-            os.environ["REGIEKAART_DB"] = previous
-        shutil.rmtree(folder, ignore_errors=True)
     edit_s, rerun_s = statistics.median(edit), statistics.median(rerun)
     return {
         "edits": edits,
