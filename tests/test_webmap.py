@@ -335,3 +335,27 @@ def test_web_gaps_map_draws_and_lists_the_shared_gap_categories():
              for layer in fmap.layers if isinstance(layer, folium.GeoJson)}
     assert fills["Gedekt"] == {GAP_CATEGORIES["covered"].fill}
     assert len(fills["Onbekend"]) == 1 and GAP_CATEGORIES["unknown"].fill[1:] in next(iter(fills["Onbekend"]))
+
+
+def test_partnership_outlines_are_the_dissolved_members_also_after_an_edit():
+    """The web map keeps each partnership's outline per member set; after an edit the changed partnership gets its
+    new outline and every outline is still the union of its members (analysis.scenario.partnership_areas)."""
+    from analysis.datasets import build_view, municipality_names, scenario_starting_point
+    from analysis.scenario import partnership_areas
+    from analysis.scenario_edit import START_RECONSTRUCTION, Assign, new_scenario
+    from geodata.weblayer import web_layer
+    from ui.webmap import dissolved_partnerships
+
+    web = web_layer("2019")
+    scenario = new_scenario(scenario_starting_point(START_RECONSTRUCTION, "2019"))
+    known = set(scenario.scheme.memberships["nis"]) | set(scenario.scheme.non_participants["nis"])
+    newcomer = sorted(set(municipality_names("2019")) - known)[0]
+    target = sorted(scenario.scheme.partnerships["partnership_id"])[0]
+    for scheme in (scenario.scheme, scenario.apply(Assign(newcomer, target)).scheme):
+        view = build_view(scheme, "2019")
+        expected = partnership_areas(view, web).set_index("partnership_id")
+        drawn = dissolved_partnerships(view, web).set_index("partnership_id")
+        assert list(drawn.index) == list(expected.index)
+        assert (drawn["name"] == expected["name"]).all()
+        assert drawn.geometry.geom_equals_exact(expected.geometry, 0).all()
+    assert drawn.geometry[target].contains(web.set_index("nis").geometry[newcomer].representative_point())

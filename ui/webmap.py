@@ -284,13 +284,15 @@ class _Features:
         self.geometries = geometries
 
     @classmethod
-    def from_frame(cls, frame: gpd.GeoDataFrame, property_columns, text_columns) -> "_Features":
-        """Features of every row; `text_columns` are escaped with :func:`escape_text`."""
+    def from_frame(cls, frame: gpd.GeoDataFrame, property_columns, text_columns,
+                   geometries: list[dict | None] | None = None) -> "_Features":
+        """Features of every row; `text_columns` are escaped with :func:`escape_text`. `geometries`: the rows'
+        GeoJSON geometries when already serialised (by default they are serialised here)."""
         table = frame[list(property_columns)].copy() if len(property_columns) else pd.DataFrame(index=frame.index)
         for column in text_columns:
             table[column] = table[column].map(escape_text)
         properties = [{key: _json_value(value) for key, value in row.items()} for row in table.to_dict("records")]
-        return cls(properties, geojson_geometries(frame.geometry.values))
+        return cls(properties, geojson_geometries(frame.geometry.values) if geometries is None else geometries)
 
     def take(self, positions) -> "_Features":
         return _Features([self.properties[i] for i in positions], [self.geometries[i] for i in positions])
@@ -855,6 +857,8 @@ class _PerViewCache:
 
     Views and web layers are built once and then only read (Streamlit caches them, an upload's view lives in
     its session), so what is derived from them is computed once too and a filter change only selects from it.
+    A value derived from the web layer alone passes the layer as both `view` and `web`; `detail` tells apart
+    several values of one kind (a partnership's outline by its member set).
     """
 
     def __init__(self, max_entries: int = 24):
@@ -862,8 +866,8 @@ class _PerViewCache:
         self._lock = threading.Lock()
         self._max_entries = max_entries
 
-    def get(self, kind: str, view, web, compute):
-        key = (kind, id(view), id(web))
+    def get(self, kind: str, view, web, compute, detail=None):
+        key = (kind, id(view), id(web), detail)
         with self._lock:
             entry = self._entries.get(key)
             if entry is not None and entry[0]() is view and entry[1]() is web:
@@ -895,11 +899,46 @@ class _PerViewCache:
 
 
 _PER_VIEW = _PerViewCache()
+# Per web layer and member set: a scenario edit changes one or two partnerships, the others keep their outline.
+_OUTLINES = _PerViewCache(max_entries=2048)
 
 
 def clear_map_caches() -> None:
     """Forget every derived table and GeoJSON geometry (for benchmarks of a cold start)."""
     _PER_VIEW.clear()
+    _OUTLINES.clear()
+
+
+def _municipality_geojson(web: gpd.GeoDataFrame) -> dict[str, dict | None]:
+    """The GeoJSON geometry of every municipality of a web layer, by code.
+
+    Serialised once per layer: every view (a scheme, an upload, each scenario edit) draws the same geometries in
+    other colours, and the serialisation was about half of the map's preparation for a new view."""
+    return _PER_VIEW.get("geojson", web, web,
+                         lambda: dict(zip(web["nis"], geojson_geometries(web.geometry.values))))
+
+
+def _outline(web: gpd.GeoDataFrame, codes: frozenset[str]) -> tuple:
+    """(union geometry, its GeoJSON) of the municipalities `codes` of the web layer: a partnership's outline."""
+    def union():
+        # In the layer's row order, as GeoDataFrame.dissolve unites them.
+        geometry = shapely.union_all(web.geometry.values[web["nis"].isin(codes).to_numpy()])
+        return geometry, geojson_geometries([geometry])[0]
+    return _OUTLINES.get("outline", web, web, union, detail=codes)
+
+
+def _partnership_outlines(view, web: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, list]:
+    """One outline per partnership with a member in the web layer (partnership_id, name, geometry, ordered by id,
+    as `analysis.scenario.partnership_areas`), and their GeoJSON geometries in the same order."""
+    members = view.scheme.memberships[["partnership_id", "nis"]].drop_duplicates()
+    members = members[members["nis"].isin(set(web["nis"]))]
+    groups = members.groupby("partnership_id", sort=True)["nis"].agg(frozenset)
+    outlines = [_outline(web, codes) for codes in groups]
+    names = dict(zip(view.scheme.partnerships["partnership_id"], view.scheme.partnerships["name"]))
+    frame = gpd.GeoDataFrame({"partnership_id": list(groups.index),
+                              "name": [pid if pd.isna(names.get(pid)) else names[pid] for pid in groups.index]},
+                             geometry=[geometry for geometry, _ in outlines], crs=web.crs)
+    return frame, [geojson for _, geojson in outlines]
 
 
 def municipality_table(view, web: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -928,7 +967,7 @@ MUNICIPALITY_TOOLTIP = {"name": "Gemeente", "status_label": "Status", "partnersh
 
 def dissolved_partnerships(view, web: gpd.GeoDataFrame, partnership_ids=None) -> gpd.GeoDataFrame:
     """One outline per partnership (union of its members' web geometries), with its name."""
-    everything = _PER_VIEW.get("partnerships", view, web, lambda: partnership_areas(view, web))
+    everything = _PER_VIEW.get("partnerships", view, web, lambda: _partnership_outlines(view, web))[0]
     if partnership_ids is None:
         return everything.copy()
     chosen = everything[everything["partnership_id"].isin(set(partnership_ids))]
@@ -955,7 +994,8 @@ class _CoveragePieces:
 def _coverage_pieces(view, web: gpd.GeoDataFrame) -> _CoveragePieces:
     table = _PER_VIEW.get("municipalities", view, web, lambda: _municipality_table(view, web))
     keep = [*MUNICIPALITY_TOOLTIP, "fill", "fill_opacity"]
-    outlines = dissolved_partnerships(view, web)
+    outlines, outline_geojson = _PER_VIEW.get("partnerships", view, web, lambda: _partnership_outlines(view, web))
+    geojson = _municipality_geojson(web)
     standalone = view.scheme.partnerships.loc[view.scheme.partnerships["standalone"].fillna(False).astype(bool)]
     city_partnership = dict(zip(standalone["centre_city_nis"], standalone["partnership_id"]))
     city_codes = {code for code in city_partnership if isinstance(code, str)}
@@ -964,14 +1004,15 @@ def _coverage_pieces(view, web: gpd.GeoDataFrame) -> _CoveragePieces:
     points = shapely.point_on_surface(geometries[cities]) if cities else []  # = GeoSeries.representative_point
     return _CoveragePieces(
         nis=table["nis"].to_numpy(dtype=object),
-        features=_Features.from_frame(table, keep, list(MUNICIPALITY_TOOLTIP)),
+        features=_Features.from_frame(table, keep, list(MUNICIPALITY_TOOLTIP),
+                                      geometries=[geojson[code] for code in table["nis"]]),
         hatch=[None if pd.isna(value) else value for value in table["hatch"]],
         category=list(table["category"]),
         partnership_ids=[value if isinstance(value, tuple) else tuple(value) if isinstance(value, list) else ()
                          for value in table["partnership_ids"]],
         row_bounds=shapely.bounds(geometries),
         outline_ids=outlines["partnership_id"].to_numpy(dtype=object),
-        outlines=_Features.from_frame(outlines, [], []),
+        outlines=_Features([{} for _ in outline_geojson], outline_geojson),
         city_labels={position: f"{table['name'].iloc[position]} – centrumstad, alleen regisseur"
                      for position in cities},
         city_points={position: (point.y, point.x) for position, point in zip(cities, points)},
