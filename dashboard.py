@@ -5,7 +5,7 @@ from pathlib import Path
 import streamlit as st
 
 from analysis.scenario import kpis_for
-from ui import downloads, errors, scenario_session, sources_download, state, views, widgets
+from ui import downloads, errors, heap, scenario_session, sources_download, state, views, widgets
 from ui.webmap import coverage_map, install_leaflet_assets
 
 st.set_page_config(page_title="Regiekaart – regierol sociale economie", page_icon=":material/map:", layout="wide")
@@ -57,10 +57,13 @@ pages = [
     st.Page("pages/gegevens.py", title="Gegevens", icon=":material/database:"),
 ]
 navigation = st.navigation(pages)
-with errors.error_boundary():  # a Dutch message and a log entry instead of a traceback, for every page
-    sources_download.ensure_sources()  # first visit: download missing sources with progress
-    # A link ?scenario=<id>&scenarioversie=<n> makes that saved scenario the session's scheme (and sets the filters
-    # it saved), so it runs before the sidebar draws them.
-    scenario_session.open_linked_scenario()
-    state.sidebar()
-    navigation.run()
+try:
+    with errors.error_boundary():  # a Dutch message and a log entry instead of a traceback, for every page
+        sources_download.ensure_sources()  # first visit: download missing sources with progress
+        # A link ?scenario=<id>&scenarioversie=<n> makes that saved scenario the session's scheme (and sets the
+        # filters it saved), so it runs before the sidebar draws them.
+        scenario_session.open_linked_scenario()
+        state.sidebar()
+        navigation.run()
+finally:
+    heap.freeze_long_lived()  # once caches were filled: keep them out of the garbage collector's walks
