@@ -43,7 +43,6 @@ from analysis.scenario_edit import (
     new_scenario,
     scenario_content,
 )
-from analysis.subsidy import BUDGET_2020_EUR, BUDGET_FROM_2023_EUR
 from geodata import vocabulary
 from geodata.scenario_store import ScenarioStoreError
 from geodata.vocabulary import MAP_LABELS_NL
@@ -53,9 +52,6 @@ from ui.webmap import coverage_map
 
 NOT_TAKING_PART = "(neemt niet deel)"
 NO_PARTNERSHIP = "(geen verband: onbekend)"
-BUDGETS = {"2020": BUDGET_2020_EUR, "2023": BUDGET_FROM_2023_EUR, "eigen": None}
-BUDGET_LABELS = {"2020": f"{format_eur(BUDGET_2020_EUR)} (2020-2022)",
-                 "2023": f"{format_eur(BUDGET_FROM_2023_EUR)} (vanaf 2023)", "eigen": "Eigen budget"}
 STATE_REVISION = "scenario_revision"
 STATE_MESSAGE = "scenario_message"
 STATE_VIEW = "scenario_view"
@@ -343,12 +339,8 @@ with right:
                                  numbers={"Gemeenten": 0, "Inwoners 2020": 0, "Aaneengesloten delen": 0},
                                  key="scenario-profiles")
     with tab_subsidy:
-        choice = st.radio("Budget per jaar", list(BUDGETS), format_func=BUDGET_LABELS.get, key="scenario-budget",
-                          horizontal=True)
-        budget = BUDGETS[choice]
-        if budget is None:
-            budget = st.number_input("Eigen budget (euro per jaar)", min_value=0, max_value=50_000_000, step=25_000,
-                                     value=BUDGET_FROM_2023_EUR, key="scenario-own-budget")
+        col_period, col_amount = st.columns(2)
+        budget = widgets.budget_input("scenario", col_period, col_amount)  # the budget of the Subsidie page
 
         subsidy = subsidy_tables(view, budget, rates, unemployment_note=rate_note)
         totals = dict(zip(subsidy["Totalen"]["Omschrijving"], subsidy["Totalen"]["Waarde"]))

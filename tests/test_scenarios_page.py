@@ -83,13 +83,27 @@ def test_an_edit_changes_the_kpis_the_subsidy_table_and_the_differences(database
 
 
 @pytest.mark.slow
-def test_the_subsidy_follows_the_chosen_budget(database):
+def test_the_subsidy_follows_the_budget_typed_the_belgian_way_and_shared_with_the_subsidy_page(database):
     at = app()
-    at.radio(key="scenario-budget").set_value("eigen").run()
-    at.number_input(key="scenario-own-budget").set_value(100_000).run()
+    budget_box = at.text_input(key="scenario-budget-text")
+    assert budget_box.value == "2.225.000"  # the 2020-2022 preset, as on the Subsidie page
+    budget_box.set_value("100.000").run()
     funded = table_with(at, "Schijfbedrag (euro)")["Toegekend (euro)"]
     assert 0 < funded.sum() <= 100_000
     assert metric(at, "Toegekend") == "€ 100.000"
+    at.text_input(key="scenario-budget-text").set_value("1,000,000").run()  # not Belgian: refused, 100.000 stays
+    assert not at.exception
+    assert "Belgische notatie" in at.error[0].value and "laatste geldige budget: € 100\\.000" in at.error[0].value
+    assert metric(at, "Toegekend") == "€ 100.000"
+    at.text_input(key="scenario-budget-text").set_value("1000000,50").run()
+    assert at.text_input(key="scenario-budget-text").value == "1.000.000,50" and not at.error
+    at.switch_page("pages/subsidie.py").run()  # the Subsidie page computes with the same budget
+    assert metric(at, "Budget") == "€ 1.000.000,50"
+    assert at.text_input(key="subsidy-budget-text").value == "1.000.000,50"
+    at.radio(key="subsidy-period").set_value("vanaf 2023").run()
+    at.switch_page("pages/scenarios.py").run()  # and back: the preset chosen there shows here
+    assert at.radio(key="scenario-period").value == "vanaf 2023"
+    assert at.text_input(key="scenario-budget-text").value == "3.000.000"
 
 
 @pytest.mark.slow

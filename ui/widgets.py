@@ -13,7 +13,17 @@ from streamlit_folium import st_folium
 from analysis import scenario
 from analysis.coverage import partnership_counts, partnerships_without_members, regisseurs_text
 from analysis.filters import empty_selection_reason
-from analysis.formatting import format_number, format_percent, format_signed_number, is_missing
+from analysis.formatting import (
+    AmountError,
+    format_amount,
+    format_eur,
+    format_number,
+    format_percent,
+    format_signed_number,
+    is_missing,
+    parse_amount,
+)
+from analysis.subsidy import BUDGET_2020_EUR, BUDGET_FROM_2023_EUR
 from geodata.sources import SOURCES
 from geodata.vocabulary import SCHEME_UPLOAD
 from ui.state import Filters, counted_partnerships, filter_notes, filter_text, selection_of
@@ -228,3 +238,68 @@ def kpi_table(kpis):
         "Verschil met officieel": scaled("difference"),
         "Definitie": kpis["definition"].to_numpy(),
     })
+
+
+# --- The yearly subsidy budget: one input, read the Belgian way, the same budget on every page ----------------
+
+BUDGET_KEY = "subsidy-budget-eur"  # the last valid budget (euro), shared by the pages; kept on invalid input
+MAX_BUDGET_EUR = 50_000_000
+BUDGET_PRESETS = {"2020-2022": BUDGET_2020_EUR, "vanaf 2023": BUDGET_FROM_2023_EUR}
+
+
+def _budget_keys(prefix: str) -> tuple[str, str, str]:
+    """The keys of a page's budget widgets: (preset choice, text box, message about the last refused text)."""
+    return f"{prefix}-period", f"{prefix}-budget-text", f"{prefix}-budget-error"
+
+
+def markdown_text(text: str) -> str:
+    """Text shown as Markdown exactly as written (names from an upload, typed input): special characters escaped."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$])", r"\\\1", str(text))
+
+
+def euro_text(amount: float) -> str:
+    """An amount in euro, with cents only when it has them (€ 2.225.000, € 2.225.000,50)."""
+    return format_eur(amount, 0 if float(amount).is_integer() else 2)
+
+
+def _fill_preset(prefix: str) -> None:
+    period_key, _, error_key = _budget_keys(prefix)
+    st.session_state[BUDGET_KEY] = BUDGET_PRESETS[st.session_state[period_key]]
+    st.session_state.pop(error_key, None)
+
+
+def _read_budget(prefix: str) -> None:
+    """Take the typed budget when it is a Belgian amount; else keep the last valid one and say why."""
+    _, text_key, error_key = _budget_keys(prefix)
+    try:
+        st.session_state[BUDGET_KEY] = parse_amount(st.session_state[text_key], maximum=MAX_BUDGET_EUR)
+        st.session_state.pop(error_key, None)
+    except AmountError as error:
+        st.session_state[error_key] = str(error)
+
+
+def budget_input(prefix: str, period_place=st, amount_place=st) -> float:
+    """The yearly subsidy budget in euro: a period's preset (2.225.000 or 3.000.000) or a typed amount in Belgian
+    notation, shown back the same way. A refused amount gets a Dutch message and the last valid budget stays.
+    Every page that calls it computes with the same budget; `prefix` keeps each page's widgets apart (a widget's
+    state does not survive a page switch).
+
+    `period_place`, `amount_place`: where the preset choice and the text box go (columns, a tab)."""
+    period_key, text_key, error_key = _budget_keys(prefix)
+    budget = float(st.session_state.setdefault(BUDGET_KEY, BUDGET_PRESETS["2020-2022"]))
+    if not st.session_state.get(error_key):  # a refused text stays in the box, beside its message
+        st.session_state[text_key] = format_amount(budget)
+    preset = next((period for period, amount in BUDGET_PRESETS.items() if amount == budget), None)
+    if preset is not None:  # a preset chosen on another page shows as chosen here too
+        st.session_state[period_key] = preset
+    period_place.radio("Budgetjaar", list(BUDGET_PRESETS), horizontal=True, key=period_key, on_change=_fill_preset,
+                       args=(prefix,),
+                       help="Vult het jaarbudget van die periode in (2.225.000 euro voor 2020-2022, 3.000.000 euro "
+                            "vanaf 2023); daarna kun je het aanpassen.")
+    amount_place.text_input("Budget (euro per jaar)", key=text_key, on_change=_read_budget, args=(prefix,),
+                            help="In Belgische notatie: 3.000.000 of 2.225.000,50 (punt tussen de duizendtallen, "
+                                 "komma voor de cent). Druk op Enter om te herberekenen.")
+    if st.session_state.get(error_key):
+        st.error(markdown_text(st.session_state[error_key]) + " Er wordt gerekend met het laatste geldige "
+                 f"budget: {markdown_text(euro_text(budget))}.")
+    return budget
