@@ -169,3 +169,40 @@ def test_focus_without_scroll_is_on_every_dashboard_map():
 
     html = base_map().get_root().render()
     assert "preventScroll: true" in html
+
+
+def _coverage_page_with_dumps(dumps) -> str:
+    """The coverage map's standalone page with `dumps` behind the tojson filter of folium's templates."""
+    import folium
+
+    policies = folium.GeoJson._template.environment.policies
+    installed = policies["json.dumps_function"]
+    try:
+        policies["json.dumps_function"] = dumps
+        return _coverage_page(branca.element.Template)
+    finally:
+        policies["json.dumps_function"] = installed
+
+
+def test_writing_the_kept_geojson_text_gives_the_same_page():
+    import json
+
+    assert compat.render_serialised_geojson()  # active on this folium (else the workaround can go)
+    written = _coverage_page_with_dumps(compat._dumps_keeping_serialised)
+    assert "FeatureCollection" in written and len(written) > 100_000
+    assert written == _coverage_page_with_dumps(json.dumps)
+
+
+def test_folium_still_serialises_a_geojson_layer_in_every_render_through_tojson():
+    """The workaround sets the function behind Jinja's tojson for folium's templates; it only helps while
+    folium.GeoJson writes its data with that filter (else it can go, or must follow upstream)."""
+    import folium
+
+    compat.render_serialised_geojson()
+    data = {"type": "FeatureCollection", "features": []}
+    fmap = folium.Map()
+    folium.GeoJson(compat.SerialisedGeoJson(data, '{"kept": "text"}')).add_to(fmap)
+    assert '_add({"kept": "text"});' in fmap.get_root().render()
+    fmap = folium.Map()
+    folium.GeoJson(data).add_to(fmap)  # a plain dict is serialised as before, keys sorted
+    assert '_add({"features": [], "type": "FeatureCollection"});' in fmap.get_root().render()

@@ -359,3 +359,29 @@ def test_partnership_outlines_are_the_dissolved_members_also_after_an_edit():
         assert (drawn["name"] == expected["name"]).all()
         assert drawn.geometry.geom_equals_exact(expected.geometry, 0).all()
     assert drawn.geometry[target].contains(web.set_index("nis").geometry[newcomer].representative_point())
+
+
+def test_every_layer_carries_the_json_text_of_its_data():
+    """Each GeoJSON layer of a map writes its kept text (ui.compat.SerialisedGeoJson): it must be exactly its data
+    as JSON, for every map kind, also after a filter picked some features."""
+    import json
+
+    from analysis.datasets import bundled_view
+    from geodata.weblayer import web_layer
+    from ui.webmap import coverage_map, gaps_map
+
+    def layers(element):
+        for child in element._children.values():
+            if isinstance(child, folium.GeoJson):
+                yield child
+            yield from layers(child)
+
+    view, web = bundled_view("regie-2020-2025", "2019"), web_layer("2019")
+    limburg = view.municipalities["province"] == "Limburg"
+    maps = [coverage_map(view, web), coverage_map(view, web, limburg, chosen_nis="71022"), gaps_map(view, web)]
+    checked = 0
+    for fmap in maps:
+        for layer in layers(fmap):
+            assert layer.data.json_text == json.dumps(dict(layer.data), sort_keys=True)
+            checked += 1
+    assert checked >= 8

@@ -7,12 +7,14 @@ fails when that behaviour changes. When upstream changes, this is the one place 
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib.metadata import version
 
 import branca.element
+import folium
 import jinja2
 import streamlit as st
 import xstatic.pkg.leaflet as xstatic_leaflet
@@ -28,6 +30,8 @@ STREAMLIT_FOLIUM_VERSION = Version(version("streamlit-folium"))
 FOLIUM_VERSION = Version(version("folium"))
 BRANCA_VERSION = Version(version("branca"))
 BRANCA_LT_0_9 = BRANCA_VERSION < Version("0.9")
+# folium up to 0.20 serialises a GeoJson layer's data in every render (`render_serialised_geojson`).
+FOLIUM_LT_0_21 = FOLIUM_VERSION < Version("0.21")
 LEAFLET_VERSION = Version(xstatic_leaflet.VERSION)  # the Leaflet the dashboard serves (ui.webmap)
 # Leaflet up to 1.9.4 focuses the map's element on the first mouse press without `preventScroll`
 # (see `FocusWithoutScroll`); test_compat reads the served Leaflet to check.
@@ -171,3 +175,42 @@ class FocusWithoutScroll(MacroElement):
     def __init__(self):
         super().__init__()
         self._name = "FocusWithoutScroll"
+
+
+class SerialisedGeoJson(dict):
+    """GeoJSON data for `folium.GeoJson`: the dict folium reads (tooltip fields, bounds), carrying its own JSON text,
+    exactly what Jinja's ``tojson`` makes of the dict (``json.dumps(data, sort_keys=True)``, `SERIALISED_AS`).
+    With `render_serialised_geojson` a layer's render writes that text."""
+
+    def __init__(self, data: dict, json_text: str):
+        super().__init__(data)
+        self.json_text = json_text
+
+
+SERIALISED_AS = {"sort_keys": True}  # the arguments of json.dumps a SerialisedGeoJson's text stands for
+
+
+def _dumps_keeping_serialised(value, **kwargs) -> str:
+    if type(value) is SerialisedGeoJson and kwargs == SERIALISED_AS:
+        return value.json_text
+    return json.dumps(value, **kwargs)
+
+
+def render_serialised_geojson() -> bool:
+    """Let folium's GeoJson template write a `SerialisedGeoJson`'s own text instead of serialising the data again.
+
+    Works around: ``folium.GeoJson`` serialises its whole data in every render (``{{ this.data|tojson }}`` in its
+    template), and streamlit-folium renders the map's layers in every script run: json.dumps of the coverage map's
+    570 kB of GeoJSON took about 25-45 ms of each run (`bench/README.md`), for geometries that never change. Jinja
+    lets an environment choose the function behind its ``tojson`` filter (the documented policy
+    ``json.dumps_function``); on the environment of folium's templates this sets one that returns a
+    `SerialisedGeoJson`'s text and serialises every other value as before. The page is the same
+    (``tests/test_compat.py``). Process-wide and idempotent; returns whether the workaround is active.
+
+    Can go when folium can take a layer's data as finished JSON text (``GeoJson.render`` in ``folium/features.py``).
+    """
+    if not FOLIUM_LT_0_21:
+        return False
+    environment = folium.GeoJson._template.environment
+    environment.policies["json.dumps_function"] = _dumps_keeping_serialised
+    return True

@@ -47,9 +47,18 @@ from analysis.mapstyle import (
 from analysis.reconcile import CATEGORIES, CATEGORY_LABELS, NEITHER
 from analysis.scenario import partnership_areas
 from geodata.weblayer import round_coordinates
-from ui.compat import LEAFLET_FOCUS_SCROLLS, FocusWithoutScroll, defuse_template_syntax, skip_recompiling_rendered_text
+from ui.compat import (
+    LEAFLET_FOCUS_SCROLLS,
+    SERIALISED_AS,
+    FocusWithoutScroll,
+    SerialisedGeoJson,
+    defuse_template_syntax,
+    render_serialised_geojson,
+    skip_recompiling_rendered_text,
+)
 
 skip_recompiling_rendered_text()  # see ui.compat: the largest cost of rendering a map in every run
+render_serialised_geojson()  # see ui.compat: the next largest, serialising the layers' GeoJSON in every run
 
 FLANDERS_BOUNDS = [[50.68, 2.54], [51.51, 5.92]]  # south-west, north-east corners (lat, lon)
 OSM_TILES = xyzservices.providers.OpenStreetMap.Mapnik  # what folium.TileLayer("OpenStreetMap") resolves to
@@ -276,26 +285,39 @@ def geojson_geometries(geometries) -> list[dict | None]:
             for geometry, text in zip(rounded, texts)]
 
 
-class _Features:
-    """Features of a layer: properties (text columns escaped) and GeoJSON geometries, in the same order."""
+def _json_text(value) -> str:
+    """`value` as JSON, as Jinja's tojson writes it into a folium layer (`ui.compat.SERIALISED_AS`)."""
+    return json.dumps(value, **SERIALISED_AS)
 
-    def __init__(self, properties: list[dict], geometries: list[dict | None]):
+
+class _Features:
+    """Features of a layer: properties (text columns escaped) and GeoJSON geometries, in the same order, with each
+    geometry's JSON text (`_json_text`; given when kept from an earlier map, else made here)."""
+
+    def __init__(self, properties: list[dict], geometries: list[dict | None], geometry_texts: list[str] | None = None):
         self.properties = properties
         self.geometries = geometries
+        self.geometry_texts = [_json_text(geometry) for geometry in geometries] if geometry_texts is None \
+            else geometry_texts
 
     @classmethod
     def from_frame(cls, frame: gpd.GeoDataFrame, property_columns, text_columns,
-                   geometries: list[dict | None] | None = None) -> "_Features":
-        """Features of every row; `text_columns` are escaped with :func:`escape_text`. `geometries`: the rows'
-        GeoJSON geometries when already serialised (by default they are serialised here)."""
+                   geometries: list[dict | None] | None = None,
+                   geometry_texts: list[str] | None = None) -> "_Features":
+        """Features of every row; `text_columns` are escaped with :func:`escape_text`. `geometries`,
+        `geometry_texts`: the rows' GeoJSON geometries and their JSON texts when already made (by default they are
+        made here)."""
         table = frame[list(property_columns)].copy() if len(property_columns) else pd.DataFrame(index=frame.index)
         for column in text_columns:
             table[column] = table[column].map(escape_text)
         properties = [{key: _json_value(value) for key, value in row.items()} for row in table.to_dict("records")]
-        return cls(properties, geojson_geometries(frame.geometry.values) if geometries is None else geometries)
+        if geometries is None:
+            return cls(properties, geojson_geometries(frame.geometry.values))
+        return cls(properties, geometries, geometry_texts)
 
     def take(self, positions) -> "_Features":
-        return _Features([self.properties[i] for i in positions], [self.geometries[i] for i in positions])
+        return _Features([self.properties[i] for i in positions], [self.geometries[i] for i in positions],
+                         [self.geometry_texts[i] for i in positions])
 
     def __len__(self) -> int:
         return len(self.properties)
@@ -310,8 +332,15 @@ def _geojson_layer(fmap: RegieMap, features: _Features, styles: list[dict], *, n
         {"type": "Feature", "geometry": geometry,
          "properties": {**{field: props.get(field, "") for field in fields}, "style": style}}
         for props, geometry, style in zip(features.properties, features.geometries, styles)]}
+    # The text Jinja's tojson makes of the collection (keys sorted), from the geometries' kept texts: only the
+    # properties are serialised again (see ui.compat.SerialisedGeoJson).
+    text = '{"features": [' + ", ".join(
+        '{"geometry": ' + geometry_text + ', "properties": ' + _json_text(feature["properties"])
+        + ', "type": "Feature"}' for feature, geometry_text in zip(collection["features"], features.geometry_texts)
+    ) + '], "type": "FeatureCollection"}'
+
     layer = folium.GeoJson(
-        collection,
+        SerialisedGeoJson(collection, text),
         name=escape_text(name),  # Leaflet's layer control shows layer names as HTML
         show=show,
         tooltip=folium.GeoJsonTooltip(fields=fields, aliases=[f"{escape_text(alias)}:" for alias in tooltip.values()],
@@ -909,27 +938,31 @@ def clear_map_caches() -> None:
     _OUTLINES.clear()
 
 
-def _municipality_geojson(web: gpd.GeoDataFrame) -> dict[str, dict | None]:
-    """The GeoJSON geometry of every municipality of a web layer, by code.
+def _municipality_geojson(web: gpd.GeoDataFrame) -> dict[str, tuple[dict | None, str]]:
+    """The GeoJSON geometry of every municipality of a web layer and its JSON text, by code.
 
-    Serialised once per layer: every view (a scheme, an upload, each scenario edit) draws the same geometries in
-    other colours, and the serialisation was about half of the map's preparation for a new view."""
-    return _PER_VIEW.get("geojson", web, web,
-                         lambda: dict(zip(web["nis"], geojson_geometries(web.geometry.values))))
+    Made once per layer: every view (a scheme, an upload, each scenario edit) draws the same geometries in other
+    colours, and the serialisation was about half of the map's preparation for a new view."""
+    def make():
+        geometries = geojson_geometries(web.geometry.values)
+        return dict(zip(web["nis"], zip(geometries, map(_json_text, geometries))))
+    return _PER_VIEW.get("geojson", web, web, make)
 
 
 def _outline(web: gpd.GeoDataFrame, codes: frozenset[str]) -> tuple:
-    """(union geometry, its GeoJSON) of the municipalities `codes` of the web layer: a partnership's outline."""
+    """(union geometry, its GeoJSON, that as JSON text) of the municipalities `codes` of the web layer: a
+    partnership's outline."""
     def union():
         # In the layer's row order, as GeoDataFrame.dissolve unites them.
         geometry = shapely.union_all(web.geometry.values[web["nis"].isin(codes).to_numpy()])
-        return geometry, geojson_geometries([geometry])[0]
+        geojson = geojson_geometries([geometry])[0]
+        return geometry, geojson, _json_text(geojson)
     return _OUTLINES.get("outline", web, web, union, detail=codes)
 
 
-def _partnership_outlines(view, web: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, list]:
+def _partnership_outlines(view, web: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, _Features]:
     """One outline per partnership with a member in the web layer (partnership_id, name, geometry, ordered by id,
-    as `analysis.scenario.partnership_areas`), and their GeoJSON geometries in the same order."""
+    as `analysis.scenario.partnership_areas`), and their features (GeoJSON geometries) in the same order."""
     members = view.scheme.memberships[["partnership_id", "nis"]].drop_duplicates()
     members = members[members["nis"].isin(set(web["nis"]))]
     groups = members.groupby("partnership_id", sort=True)["nis"].agg(frozenset)
@@ -937,8 +970,9 @@ def _partnership_outlines(view, web: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame
     names = dict(zip(view.scheme.partnerships["partnership_id"], view.scheme.partnerships["name"]))
     frame = gpd.GeoDataFrame({"partnership_id": list(groups.index),
                               "name": [pid if pd.isna(names.get(pid)) else names[pid] for pid in groups.index]},
-                             geometry=[geometry for geometry, _ in outlines], crs=web.crs)
-    return frame, [geojson for _, geojson in outlines]
+                             geometry=[geometry for geometry, _, _ in outlines], crs=web.crs)
+    return frame, _Features([{} for _ in outlines], [geojson for _, geojson, _ in outlines],
+                            [text for _, _, text in outlines])
 
 
 def municipality_table(view, web: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -994,7 +1028,7 @@ class _CoveragePieces:
 def _coverage_pieces(view, web: gpd.GeoDataFrame) -> _CoveragePieces:
     table = _PER_VIEW.get("municipalities", view, web, lambda: _municipality_table(view, web))
     keep = [*MUNICIPALITY_TOOLTIP, "fill", "fill_opacity"]
-    outlines, outline_geojson = _PER_VIEW.get("partnerships", view, web, lambda: _partnership_outlines(view, web))
+    outlines, outline_features = _PER_VIEW.get("partnerships", view, web, lambda: _partnership_outlines(view, web))
     geojson = _municipality_geojson(web)
     standalone = view.scheme.partnerships.loc[view.scheme.partnerships["standalone"].fillna(False).astype(bool)]
     city_partnership = dict(zip(standalone["centre_city_nis"], standalone["partnership_id"]))
@@ -1005,14 +1039,15 @@ def _coverage_pieces(view, web: gpd.GeoDataFrame) -> _CoveragePieces:
     return _CoveragePieces(
         nis=table["nis"].to_numpy(dtype=object),
         features=_Features.from_frame(table, keep, list(MUNICIPALITY_TOOLTIP),
-                                      geometries=[geojson[code] for code in table["nis"]]),
+                                      geometries=[geojson[code][0] for code in table["nis"]],
+                                      geometry_texts=[geojson[code][1] for code in table["nis"]]),
         hatch=[None if pd.isna(value) else value for value in table["hatch"]],
         category=list(table["category"]),
         partnership_ids=[value if isinstance(value, tuple) else tuple(value) if isinstance(value, list) else ()
                          for value in table["partnership_ids"]],
         row_bounds=shapely.bounds(geometries),
         outline_ids=outlines["partnership_id"].to_numpy(dtype=object),
-        outlines=_Features([{} for _ in outline_geojson], outline_geojson),
+        outlines=outline_features,
         city_labels={position: f"{table['name'].iloc[position]} – centrumstad, alleen regisseur"
                      for position in cities},
         city_points={position: (point.y, point.x) for position, point in zip(cities, points)},
