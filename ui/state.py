@@ -22,7 +22,7 @@ from analysis.filters import (
 from geodata.municipalities import PROVINCES
 from geodata.vocabulary import SCHEME_LABELS, SCHEME_REFREG, SCHEME_REGIE, SCHEME_UPLOAD, VERSION_LABELS
 from ui.compat import leave_legacy_pages_mode
-from ui.views import current_view, uploaded_scheme
+from ui.views import PerViewCache, current_view, uploaded_scheme
 
 # Before anything else of the page runs: every page script imports this module first (see
 # ui.compat.leave_legacy_pages_mode).
@@ -222,9 +222,22 @@ def current_filters() -> Filters:
     return _filters_now()
 
 
+# The sidebar's choices per view and filters: computing them was about a third of the server's work in a run that
+# opens a page (bench/README.md); the views are shared and never change, so each combination is computed once.
+_CHOICES = PerViewCache(max_entries=1024)
+
+
+def _choices(kind: str, view, filters: Filters | None, compute) -> dict[str, str]:
+    return dict(_CHOICES.get(kind, view, view, compute, detail=filters))
+
+
 def centre_options(view, filters: Filters | None = None) -> dict[str, str]:
     """Centre-city filter options; with `filters`, only those that keep a municipality in its province and
     referentieregio."""
+    return _choices("centres", view, filters, lambda: _centre_options(view, filters))
+
+
+def _centre_options(view, filters: Filters | None) -> dict[str, str]:
     options = dict(CENTRE_LABELS)
     options.update({nis: f"Centrumstad {name}" for nis, name in centre_cities(view.scheme.partnerships).items()})
     if filters is None:
@@ -236,6 +249,10 @@ def centre_options(view, filters: Filters | None = None) -> dict[str, str]:
 
 def region_options(view, filters: Filters | None = None) -> dict[str, str]:
     """Referentieregio filter options; with `filters`, only the regions with a municipality in its province."""
+    return _choices("regions", view, filters, lambda: _region_options(view, filters))
+
+
+def _region_options(view, filters: Filters | None) -> dict[str, str]:
     names = region_names(view.regions) if view.regions is not None else {}
     if filters is not None and view.regions is not None:
         allowed = set(region_choices(view.municipalities, view.regions, filters.province))
@@ -249,6 +266,10 @@ MEMBERLESS_SUFFIX = " (zonder gekende leden)"
 def partnership_options(view, filters: Filters | None = None) -> dict[str, str]:
     """Partnership filter options by name; a partnership without members on the map is marked "zonder gekende
     leden". With `filters`, only those that fit its province, referentieregio and centre city."""
+    return _choices("partnerships", view, filters, lambda: _partnership_options(view, filters))
+
+
+def _partnership_options(view, filters: Filters | None) -> dict[str, str]:
     partnerships = view.scheme.partnerships.sort_values("name", key=lambda s: s.str.lower())
     memberless = set(partnerships_without_members(partnerships, view.scheme.memberships, view.municipalities["nis"]))
     options = {pid: name + (MEMBERLESS_SUFFIX if pid in memberless else "")
@@ -279,7 +300,7 @@ def counted_partnerships(view, filters: Filters, mask=None) -> list[str]:
 
 
 def filter_text(view, filters: Filters) -> str:
-    names = dict(zip(view.scheme.partnerships["partnership_id"], view.scheme.partnerships["name"]))
-
-    return filters.describe(names, centre_cities(view.scheme.partnerships), region_options(view),
-                            scheme_label(filters.scheme))
+    names = _choices("names", view, None, lambda: dict(zip(view.scheme.partnerships["partnership_id"],
+                                                            view.scheme.partnerships["name"])))
+    centres = _choices("centre names", view, None, lambda: centre_cities(view.scheme.partnerships))
+    return filters.describe(names, centres, region_options(view), scheme_label(filters.scheme))

@@ -4,6 +4,10 @@ cache."""
 
 from __future__ import annotations
 
+import threading
+import weakref
+from collections import OrderedDict
+
 import pandas as pd
 import streamlit as st
 
@@ -77,3 +81,49 @@ def unemployment_rates(view):
     honestly: missing rates are never invented.
     """
     return unemployment_rate_by_partnership(view)
+
+
+class PerViewCache:
+    """Values derived from one (view, web layer) pair, kept while both objects live (by identity, bounded).
+
+    Views and web layers are built once and then only read (Streamlit caches them, an upload's view lives in
+    its session), so what is derived from them is computed once too and a filter change only selects from it.
+    A value derived from one of them alone passes it as both `view` and `web`; `detail` tells apart several
+    values of one kind (a partnership's outline by its member set, the sidebar's choices by the filters).
+    """
+
+    def __init__(self, max_entries: int = 24):
+        self._entries: OrderedDict[tuple, tuple] = OrderedDict()
+        self._lock = threading.Lock()
+        self._max_entries = max_entries
+
+    def get(self, kind: str, view, web, compute, detail=None):
+        key = (kind, id(view), id(web), detail)
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None and entry[0]() is view and entry[1]() is web:
+                self._entries.move_to_end(key)
+                return entry[2]
+        value = compute()
+        with self._lock:
+            self._entries[key] = (weakref.ref(view), weakref.ref(web), value)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self._max_entries:
+                self._entries.popitem(last=False)
+        # A view that is gone (an upload forgotten, a session closed) takes what was derived from it along.
+        weakref.finalize(view, self._discard, key)
+        weakref.finalize(web, self._discard, key)
+        return value
+
+    def _discard(self, key) -> None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None and (entry[0]() is None or entry[1]() is None):
+                del self._entries[key]
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
