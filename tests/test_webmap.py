@@ -182,6 +182,24 @@ def test_coverage_map_numbers_every_partnership_in_view_inside_its_area():
         number = _number_of(marker)
         lat, lon = marker["location"]
         assert areas[pid_of[number]].contains(Point(lon, lat)), number
+    # A partnership cut by the selection carries its number inside its members in view: here the largest
+    # partnership loses the first half of its members.
+    members = view.scheme.memberships
+    largest = members["partnership_id"].value_counts().index[0]
+    dropped = sorted(members.loc[members["partnership_id"] == largest, "nis"])[:8]
+    selection = ~view.municipalities["nis"].isin(dropped)
+    in_view = set(view.municipalities.loc[selection, "nis"])
+    fmap = coverage_map(view, web, selection)
+    group = next(layer for layer in fmap.layers if isinstance(layer, folium.FeatureGroup)
+                 and layer.layer_name == "Nummers samenwerkingsverbanden")
+    cut = 0
+    for marker in _rendered_markers(fmap, group):
+        pid = pid_of[_number_of(marker)]
+        codes = set(members.loc[members["partnership_id"] == pid, "nis"])
+        lat, lon = marker["location"]
+        assert web[web["nis"].isin(codes & in_view)].union_all().contains(Point(lon, lat)), pid
+        cut += not codes <= in_view
+    assert cut >= 1  # so the placement of a cut partnership is checked
 
 
 def test_partnership_numbers_are_escaped_text():

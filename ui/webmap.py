@@ -16,9 +16,6 @@ import json
 import math
 import re
 import shutil
-import threading
-import weakref
-from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,7 +42,6 @@ from analysis.mapstyle import (
     partnership_numbers,
 )
 from analysis.reconcile import CATEGORIES, CATEGORY_LABELS, NEITHER
-from analysis.scenario import partnership_areas
 from geodata.weblayer import round_coordinates
 from ui.compat import (
     LEAFLET_FOCUS_SCROLLS,
@@ -56,6 +52,7 @@ from ui.compat import (
     render_serialised_geojson,
     skip_recompiling_rendered_text,
 )
+from ui.views import PerViewCache
 
 skip_recompiling_rendered_text()  # see ui.compat: the largest cost of rendering a map in every run
 render_serialised_geojson()  # see ui.compat: the next largest, serialising the layers' GeoJSON in every run
@@ -881,55 +878,9 @@ def geojson_payload_bytes(fmap: folium.Map) -> int:
 
 # --- The dashboard's maps -------------------------------------------------------------------------------
 
-class _PerViewCache:
-    """Values derived from one (view, web layer) pair, kept while both objects live (by identity, bounded).
-
-    Views and web layers are built once and then only read (Streamlit caches them, an upload's view lives in
-    its session), so what is derived from them is computed once too and a filter change only selects from it.
-    A value derived from the web layer alone passes the layer as both `view` and `web`; `detail` tells apart
-    several values of one kind (a partnership's outline by its member set).
-    """
-
-    def __init__(self, max_entries: int = 24):
-        self._entries: OrderedDict[tuple, tuple] = OrderedDict()
-        self._lock = threading.Lock()
-        self._max_entries = max_entries
-
-    def get(self, kind: str, view, web, compute, detail=None):
-        key = (kind, id(view), id(web), detail)
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is not None and entry[0]() is view and entry[1]() is web:
-                self._entries.move_to_end(key)
-                return entry[2]
-        value = compute()
-        with self._lock:
-            self._entries[key] = (weakref.ref(view), weakref.ref(web), value)
-            self._entries.move_to_end(key)
-            while len(self._entries) > self._max_entries:
-                self._entries.popitem(last=False)
-        # A view that is gone (an upload forgotten, a session closed) takes what was derived from it along.
-        weakref.finalize(view, self._discard, key)
-        weakref.finalize(web, self._discard, key)
-        return value
-
-    def _discard(self, key) -> None:
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is not None and (entry[0]() is None or entry[1]() is None):
-                del self._entries[key]
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-
-
-_PER_VIEW = _PerViewCache()
+_PER_VIEW = PerViewCache()
 # Per web layer and member set: a scenario edit changes one or two partnerships, the others keep their outline.
-_OUTLINES = _PerViewCache(max_entries=2048)
+_OUTLINES = PerViewCache(max_entries=2048)
 
 
 def clear_map_caches() -> None:
@@ -1074,10 +1025,13 @@ def _number_points(view, web: gpd.GeoDataFrame, mask, partnership_ids) -> list:
         cut = set(members.loc[members["partnership_id"].isin(set(partnership_ids))
                               & ~members["nis"].isin(codes), "partnership_id"])
         if cut:
-            cut_members = set(members.loc[members["partnership_id"].isin(cut), "nis"]) & codes
-            shown = web[web["nis"].isin(cut_members)]
+            # Each cut partnership's members in view, united once per member set (`_outline`).
+            in_view = members[members["partnership_id"].isin(cut) & members["nis"].isin(codes & set(web["nis"]))]
+            groups = in_view.groupby("partnership_id", sort=True)["nis"].agg(frozenset)
+            shown = gpd.GeoDataFrame({"partnership_id": list(groups.index)},
+                                     geometry=[_outline(web, group)[0] for group in groups], crs=web.crs)
             cut_numbers = {pid: number for pid, number in numbers.items() if pid in cut}
-            placed = partnership_number_points(partnership_areas(view, shown), cut_numbers)
+            placed = partnership_number_points(shown, cut_numbers)
             points.update({pid: (point, number) for pid, point, number in
                            zip(placed["partnership_id"], placed.geometry, placed["number"])})
     return [((points[pid][0].y, points[pid][0].x), points[pid][1]) for pid in partnership_ids if pid in points]
