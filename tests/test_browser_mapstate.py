@@ -221,3 +221,29 @@ def test_on_a_phone_flanders_is_zoomed_to_a_readable_height_and_heel_vlaanderen_
         assert whole["west"] <= west and east <= whole["east"]
     finally:
         context.close()
+
+
+def test_on_a_phone_the_zoomed_gaps_map_keeps_the_highlighted_municipalities_in_view(chromium, streamlit_url):
+    """Overlappingen en hiaten outlines the non-covered municipalities near a chosen one (Genk, at the east of
+    Flanders): zoomed in on a phone, the map is centred on them instead of the middle of Flanders, where they fell
+    off the east edge."""
+    context = local_only(chromium.new_context(viewport={"width": 390, "height": 844}, locale="nl-BE"))
+    try:
+        page = context.new_page()
+        page.goto(streamlit_url + "/hiaten")
+        frame = leaflet_frame(page)
+        assert settled_path_count(frame) > 300
+        highlighted = frame.evaluate("""(colour) => {
+            let box = null;
+            map_div.eachLayer(layer => {
+                if (layer.feature && layer.getBounds && String(layer.options.color).toLowerCase() === colour) {
+                    box = box ? box.extend(layer.getBounds()) : L.latLngBounds([layer.getBounds()]);
+                }
+            });
+            const view = map_div.getBounds();
+            return box && {inside: view.contains(box), zoom: map_div.getZoom(), width: map_div.getSize().x};
+        }""", SELECTED_COLOUR.lower())
+        assert highlighted is not None, "no highlighted municipality on the map"
+        assert highlighted["width"] < 600 and highlighted["inside"], highlighted
+    finally:
+        context.close()

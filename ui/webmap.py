@@ -135,7 +135,9 @@ class MapLegend:
 
 
 class RegieMap(folium.Map):
-    """A folium map that knows what it shows: `bounds` to fit ([[south, west], [north, east]]), the `hatches`
+    """A folium map that knows what it shows: `bounds` to fit ([[south, west], [north, east]]), the `focus` within
+    them that a phone-wide map zoomed in on a wide selection keeps in its middle (None: the middle of `bounds`;
+    e.g. the municipalities a page highlights), the `hatches`
     its layers use, its overlay `layers` in the order they were added, its `legend` (None without one) and the
     height the legend strip on the map is estimated to take (`legend_height_px`).
 
@@ -156,6 +158,7 @@ class RegieMap(folium.Map):
     def __init__(self, bounds=None):
         super().__init__(tiles=None, prefer_canvas=False, control_scale=False, zoom_snap=0.25)
         self.bounds = bounds or FLANDERS_BOUNDS
+        self.focus = None
         self.hatches: set[tuple[str, str]] = set()
         self.layers: list[folium.map.Layer] = []
         self.legend: MapLegend | None = None
@@ -531,7 +534,7 @@ function regiekaartView(map) {
   }
   return map.regiekaartView;
 }
-function regiekaartFit(map, bounds, whole) {
+function regiekaartFit(map, bounds, whole, focus) {
   var strip = map.getContainer().ownerDocument.querySelector(".rk-bottom");
   var bottom = strip && strip.offsetHeight ? strip.offsetHeight + 18 : 0;  /* the legend strip sits 18px up */
   var state = regiekaartView(map);
@@ -540,14 +543,16 @@ function regiekaartFit(map, bounds, whole) {
     map.invalidateSize({pan: false});
     map.fitBounds(bounds, {paddingBottomRight: [0, bottom], animate: false});
     /* On a phone-wide map a wide selection (Flanders is 2.5 times as wide as tall) fitted to the width is a strip:
-       zoom in so it takes up to three quarters of the map's height, at most 1.7 times; the user pans east-west.
-       Not for "Heel Vlaanderen" (whole), which shows all of it. */
+       zoom in so it takes up to three quarters of the map's height, at most 1.7 times, around the focus (what the
+       page highlights) or else the middle; the user pans east-west. Not for "Heel Vlaanderen" (whole), which shows
+       all of it. */
     var size = map.getSize(), box = L.latLngBounds(bounds);
     if (!whole && size.x < 600) {
       var height = map.latLngToContainerPoint(box.getSouthWest()).y - map.latLngToContainerPoint(box.getNorthEast()).y;
       if (height > 0 && height < 0.5 * size.y) {
         var factor = Math.min(0.75 * (size.y - bottom) / height, 1.7);
-        map.setView(box.getCenter(), map.getZoom() + Math.log(factor) / Math.LN2, {animate: false});
+        map.setView(focus ? L.latLngBounds(focus).getCenter() : box.getCenter(),
+                    map.getZoom() + Math.log(factor) / Math.LN2, {animate: false});
       }
     }
   } finally {
@@ -639,13 +644,15 @@ def _hatch_layer(hatches) -> _DataPart:
                      + f"regiekaartAddHatches(map, {_js_value(_hatch_patterns(sorted(hatches)))});")
 
 
-def _fit_to_selection(bounds) -> _DataPart:
+def _fit_to_selection(bounds, focus=None) -> _DataPart:
     """Fit the map to the selection's `bounds` when its group is added, unless the user moved the map and the
     selection is still mostly in view; fit again when the map or the legend strip changes size, until the user
-    moves the map."""
+    moves the map. `focus`: see `RegieMap.focus`."""
+    focus_js = "null" if focus is None else _js_value([[float(v) for v in corner] for corner in focus])
     return _DataPart("FitToSelection", f"""
     var state = regiekaartView(map);
     var bounds = L.latLngBounds({_js_value([[float(v) for v in corner] for corner in bounds])});
+    var focus = {focus_js};
     var sameSelection = state.selection === bounds.toBBoxString();  // e.g. a click: only a highlight changed
     state.selection = bounds.toBBoxString();
     if (state.moved && !sameSelection) {{
@@ -665,7 +672,7 @@ def _fit_to_selection(bounds) -> _DataPart:
                              area(bounds.getWest(), bounds.getSouth(), bounds.getEast(), bounds.getNorth()));
       if (!(common >= 0.5 * smaller)) {{ state.moved = false; }}
     }}
-    function fit() {{ if (!state.moved) {{ regiekaartFit(map, bounds); }} }}
+    function fit() {{ if (!state.moved) {{ regiekaartFit(map, bounds, false, focus); }} }}
     fit();
     if (window.ResizeObserver) {{
       layer.observer = new ResizeObserver(fit);
@@ -700,7 +707,7 @@ def live_parts(fmap: RegieMap) -> LiveMap:
     parts = folium.FeatureGroup(name="Weergave", control=False)
     if fmap.hatches:
         parts.add_child(_hatch_layer(fmap.hatches))
-    parts.add_child(_fit_to_selection(fmap.bounds))
+    parts.add_child(_fit_to_selection(fmap.bounds, fmap.focus))
     groups.append(parts)
     return LiveMap(base_map(), groups, folium.LayerControl(collapsed=True) if fmap.layer_control else None)
 
@@ -1171,6 +1178,7 @@ def gaps_map(view, web: gpd.GeoDataFrame, mask=None, source: str = "", highlight
         chosen = table[table["nis"].isin(set(highlight_nis))]
         if len(chosen):
             _add_selection_outline(fmap, _Features.from_frame(chosen, [], []), name="Selectie", weight=3.5)
+            fmap.focus = bounds_of(chosen)  # on a phone, zoomed in, the highlighted municipalities stay in view
     entries = [LegendEntry(category.label, category.fill, counts[key], outline=category.hatch or category.outline,
                            hatched=category.hatch is not None, dashed=category.dashed, opacity=category.opacity)
                for key, category in GAP_CATEGORIES.items()]
