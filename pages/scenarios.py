@@ -21,7 +21,7 @@ from analysis.export import (
     partnership_table,
     subsidy_tables,
 )
-from analysis.formatting import format_eur, format_number
+from analysis.formatting import format_number
 from analysis.scenario_edit import (
     START_EMPTY,
     START_LABELS_NL,
@@ -344,11 +344,13 @@ with right:
 
         subsidy = subsidy_tables(view, budget, rates, unemployment_note=rate_note)
         totals = dict(zip(subsidy["Totalen"]["Omschrijving"], subsidy["Totalen"]["Waarde"]))
-        col_a, col_b, col_c = st.columns(3)
-        col_a.metric("Toegekend", format_eur(totals["Toegekend (euro)"]), border=True)
-        col_b.metric("Tekort", format_eur(totals["Tekort (euro)"]), border=True)
-        col_c.metric("Gefinancierd", f"{totals['Gefinancierd (geheel of gedeeltelijk)']} / "
-                                     f"{totals['Subsidieerbaar']}", border=True,
+        # Cards as wide as their figure, wrapping to a next line in this narrow column: three equal columns cut
+        # "€ 1.650.000" to "€ …" at 1280 and 1440 px.
+        cards = st.container(horizontal=True)
+        cards.metric("Toegekend", widgets.euro_text(totals["Toegekend (euro)"]), border=True, width="content")
+        cards.metric("Tekort", widgets.euro_text(totals["Tekort (euro)"]), border=True, width="content")
+        cards.metric("Gefinancierd", f"{totals['Gefinancierd (geheel of gedeeltelijk)']} / "
+                                     f"{totals['Subsidieerbaar']}", border=True, width="content",
                      help="regisseurs gefinancierd / subsidieerbare regisseurs")
         downloads.show_table(subsidy["Subsidie"][["Rang", "Regisseur", "Inwoners 2020", "Schijf",
                                                   "Schijfbedrag (euro)", "Plafond (euro)", "Gevraagd (euro)",
