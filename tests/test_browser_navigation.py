@@ -127,6 +127,9 @@ def test_a_deep_link_to_a_page_keeps_its_filters_in_the_menu(page, streamlit_url
     assert page.locator("input[aria-label='Provincie']").input_value() == "Limburg"
     assert address_has(page, {"provincie": "Limburg"}) and urlparse(page.url).path == "/dekking", page.url
     assert not menu_links_without(page, {"provincie": "Limburg"})
+    # So does the page's own link to the data sources.
+    to_sources = page.get_by_role("link", name="Naar de gegevens en bronnen").evaluate("a => a.href")
+    assert has(to_sources, {"provincie": "Limburg"}) and urlparse(to_sources).path == "/gegevens", to_sources
     # The menu marks the current page, and only that one: its label is bold.
     weights = sidebar_menu(page).get_by_role("link").evaluate_all(
         "links => links.map(a => [a.innerText.trim().split('\\n').pop(),"
