@@ -5,7 +5,8 @@ from pathlib import Path
 import streamlit as st
 
 from analysis.scenario import kpis_for
-from ui import downloads, errors, heap, scenario_session, sources_download, state, views, widgets
+from ui import downloads, errors, heap, pagemenu, scenario_session, sources_download, state, views, widgets
+from ui.compat import navigation_position
 from ui.webmap import coverage_map, install_leaflet_assets
 
 st.set_page_config(page_title="Regiekaart – regierol sociale economie", page_icon=":material/map:", layout="wide")
@@ -56,14 +57,19 @@ pages = [
     st.Page("pages/indicatoren.py", title="Indicatoren", icon=":material/bar_chart:"),
     st.Page("pages/gegevens.py", title="Gegevens", icon=":material/database:"),
 ]
-navigation = st.navigation(pages)
+# Streamlit's own page menu drops the filters on a page switch: it is hidden, and ui.pagemenu draws one that keeps them.
+navigation = st.navigation(pages, position=navigation_position())
+menu = pagemenu.container()
 try:
     with errors.error_boundary():  # a Dutch message and a log entry instead of a traceback, for every page
-        sources_download.ensure_sources()  # first visit: download missing sources with progress
-        # A link ?scenario=<id>&scenarioversie=<n> makes that saved scenario the session's scheme (and sets the
-        # filters it saved), so it runs before the sidebar draws them.
-        scenario_session.open_linked_scenario()
-        state.sidebar()
+        try:
+            sources_download.ensure_sources()  # first visit: download missing sources with progress
+            # A link ?scenario=<id>&scenarioversie=<n> makes that saved scenario the session's scheme (and sets the
+            # filters it saved), so it runs before the sidebar draws them.
+            scenario_session.open_linked_scenario()
+            state.sidebar()
+        finally:  # after the filters have settled; also when they failed, as the error message says to pick a page
+            pagemenu.draw(pages, menu)
         navigation.run()
 finally:
     heap.freeze_long_lived()  # once caches were filled: keep them out of the garbage collector's walks

@@ -123,11 +123,11 @@ def test_click_assign_save_and_open_the_link_in_a_fresh_browser(chromium, stream
     assert page.locator('[data-testid="stCaptionContainer"]').filter(has_text="Bewaard als 'Browserproef', versie 1").count()
     page.screenshot(path=str(artifacts_dir / "scenario-restored.png"))
 
-    # The address bar keeps the scenario's link after the next runs, and after a page switch (which clears the
-    # query string; the sidebar writes it again).
+    # The address bar keeps the scenario's link after the next runs, and after a page switch through the sidebar's
+    # page menu (whose links carry it, ui.pagemenu).
     reference = re.search(r"scenario=([A-Za-z0-9_-]{24})&scenarioversie=1", link).group(0)
     wait_for(lambda: reference in page.url, what="the scenario's link in the address bar")
-    page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name="Dekking").click()
+    page.locator('[data-testid="stSidebar"]').get_by_role("link", name="Dekking", exact=True).click()
     wait_for(lambda: page.get_by_role("heading", name="Dekking").count(), what="the Dekking page")
     wait_for(lambda: page.get_by_text("scenario 'Browserproef' (versie 1)").count(), what="the scenario on Dekking")
     try:

@@ -90,7 +90,7 @@ def settled(page, seconds: float = 2.0, timeout_s: float = 90):
 
 def go_to(page, link: str, heading: str) -> None:
     """Navigate inside the app (same session; a new URL would start a new session without the upload)."""
-    page.locator('[data-testid="stSidebarNav"] a', has_text=link).first.click()
+    page.locator('[data-testid="stSidebar"]').get_by_role("link", name=link, exact=True).click()
     page.wait_for_function(f"() => document.querySelector('h1') && "
                            f"document.querySelector('h1').innerText.includes({heading!r})", timeout=WAIT_MS)
 

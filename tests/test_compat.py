@@ -206,3 +206,17 @@ def test_folium_still_serialises_a_geojson_layer_in_every_render_through_tojson(
     fmap = folium.Map()
     folium.GeoJson(data).add_to(fmap)  # a plain dict is serialised as before, keys sorted
     assert '_add({"features": [], "type": "FeatureCollection"});' in fmap.get_root().render()
+
+
+def test_streamlits_page_menu_still_drops_the_query_string():
+    """`navigation_position` hides Streamlit's page menu while the served frontend empties the query string on a
+    page switch (keeping only the parameters it filters for the new page); when that code goes, look again (and
+    walk the menu: tests/test_browser_navigation.py)."""
+    from pathlib import Path
+
+    bundles = (Path(st.__file__).parent / "static" / "static" / "js").glob("index.*.js")
+    app = next(text for text in (path.read_text(encoding="utf-8") for path in bundles) if "sendRerunBackMsg" in text)
+    assert ("filterParamsForPageChange(" in app) is compat.STREAMLIT_MENU_DROPS_QUERY
+    assert compat.navigation_position() == ("hidden" if compat.STREAMLIT_MENU_DROPS_QUERY else "sidebar")
+    # Nor can st.navigation be told to keep it.
+    assert not [name for name in inspect.signature(st.navigation).parameters if "query" in name]

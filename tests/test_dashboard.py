@@ -58,6 +58,31 @@ def test_province_filter_changes_the_numbers():
     assert at.query_params["provincie"] == "Limburg"  # the filter goes into the link
 
 
+def page_links(block) -> list:
+    """Every st.page_link under `block` (an AppTest element tree node), in order."""
+    found = []
+    for child in getattr(block, "children", {}).values():
+        found += [child] if type(child).__name__ == "PageLink" else page_links(child)
+    return found
+
+
+def test_the_page_menu_carries_the_filters_to_every_page():
+    """The sidebar's page menu (ui.pagemenu): one link per page, in the navigation's order, each with the query
+    string of the view (issue 17: a switch through it keeps the filters in the address bar)."""
+    at = app(provincie="Limburg", versie="2025")
+    links = page_links(at.sidebar)
+    assert [link.proto.label for link in links] == [
+        "Overzicht", "Dekking", "Overlappingen en hiaten", "Samenwerkingsverbanden", "Fusies 2025", "Subsidie",
+        "Scenario's", "Indicatoren", "Gegevens"]
+    assert {link.proto.query_string for link in links} == {"versie=2025&provincie=Limburg"}
+    assert dict(at.query_params) == {"versie": "2025", "provincie": "Limburg"}  # the same as the address bar
+    at.selectbox(key="f_province").set_value("Antwerpen").run()
+    assert {link.proto.query_string for link in page_links(at.sidebar)} == {"versie=2025&provincie=Antwerpen"}
+    at.selectbox(key="f_province").set_value("alle")
+    at.radio(key="f_version").set_value("2019").run()
+    assert {link.proto.query_string for link in page_links(at.sidebar)} == {""}  # the default view: a bare link
+
+
 def test_filters_from_the_url_are_applied():
     at = app(provincie="Limburg", versie="2025")
     assert at.selectbox(key="f_province").value == "Limburg"

@@ -26,6 +26,9 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 STREAMLIT_VERSION = Version(version("streamlit"))
 STREAMLIT_GE_1_67 = STREAMLIT_VERSION >= Version("1.67")
+# Streamlit's own page menu empties the query string on a page switch (see `navigation_position`); checked on 1.67
+# (tests/test_compat.py reads the served frontend, tests/test_browser_navigation.py walks the menu).
+STREAMLIT_MENU_DROPS_QUERY = STREAMLIT_VERSION < Version("1.68")
 STREAMLIT_FOLIUM_VERSION = Version(version("streamlit-folium"))
 FOLIUM_VERSION = Version(version("folium"))
 BRANCA_VERSION = Version(version("branca"))
@@ -54,6 +57,23 @@ def leave_legacy_pages_mode() -> None:
     if PagesManager.uses_pages_directory and get_script_run_ctx() is not None:
         PagesManager.uses_pages_directory = False
         st.rerun()
+
+
+def navigation_position() -> str:
+    """The ``position`` of Streamlit's own page menu for `st.navigation`: "hidden" while that menu drops the query
+    string, as `ui.pagemenu` then draws the page menu (`st.page_link`s that carry it); else "sidebar".
+
+    Works around: a click on Streamlit's menu empties the query string (the frontend keeps only embedding and
+    widget-bound parameters, ``WidgetStateManager.filterParamsForPageChange``), links each item to a page's bare
+    address and pushes that bare address to the browser history; the app's filters come back only when the new
+    page's run writes them again (`ui.state.write_url_state`), as a second history entry. Until then the address
+    bar has no filters, the Back button lands on the bare address (the same page, not the previous one), and
+    "copy link address" on a menu item gives a link to the default view (issue 17).
+
+    Can go when Streamlit's menu keeps the query string on a page switch (`STREAMLIT_MENU_DROPS_QUERY`, checked by
+    tests/test_compat.py against the served frontend).
+    """
+    return "hidden" if STREAMLIT_MENU_DROPS_QUERY else "sidebar"
 
 
 @contextmanager

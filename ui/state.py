@@ -1,6 +1,6 @@
 """The shared filters: kept in ``st.session_state``, drawn in the sidebar, written back to the URL query string on
-every page run so a copied link reproduces the view (Streamlit clears query parameters on a page switch, streamlit
-#7982), and narrowed so that each filter offers only the choices the others leave."""
+every page run so a copied link reproduces the view (the page menu, `ui.pagemenu`, carries them to the next page),
+and narrowed so that each filter offers only the choices the others leave."""
 
 from __future__ import annotations
 
@@ -133,13 +133,20 @@ def linked_scenario_params() -> dict[str, str]:
     return dict(linked[0])
 
 
-def write_url_state() -> None:
-    """Mirror the current filters into the query string (defaults are left out to keep links short), after the
-    link of the saved scenario in use (``?scenario=<id>&scenarioversie=<n>``), so the address bar can be shared."""
-    wanted = linked_scenario_params()
-    wanted.update({name: str(st.session_state.get(key, default))
+def url_params() -> dict[str, str]:
+    """The query parameters that reproduce this view: the link of the saved scenario in use
+    (``?scenario=<id>&scenarioversie=<n>``), then every filter that differs from its default (defaults are left
+    out to keep links short). For the address bar and for every link of the page menu (`ui.pagemenu`)."""
+    params = linked_scenario_params()
+    params.update({name: str(st.session_state.get(key, default))
                    for name, (key, default) in URL_FILTERS.items()
                    if str(st.session_state.get(key, default)) != str(default)})
+    return params
+
+
+def write_url_state() -> None:
+    """Mirror the current filters (`url_params`) into the query string, so the address bar can be shared."""
+    wanted = url_params()
     if dict(st.query_params) != wanted:
         st.query_params.from_dict(wanted)
 

@@ -26,7 +26,7 @@ from analysis.formatting import (
 from analysis.subsidy import BUDGET_2020_EUR, BUDGET_FROM_2023_EUR
 from geodata.sources import SOURCES
 from geodata.vocabulary import SCHEME_UPLOAD
-from ui.state import Filters, counted_partnerships, filter_notes, filter_text, selection_of
+from ui.state import Filters, counted_partnerships, filter_notes, filter_text, selection_of, url_params
 from ui.webmap import MapLegend, RegieMap, legend_html, live_parts
 
 BELGIAN_AXIS_LABELS = "replace(replace(replace(datum.label, /[.]/g, '#'), /,/g, '.'), /#/g, ',')"
@@ -93,7 +93,9 @@ def _data_banner_parts(view) -> None:
             f"{format_number(kpis.get('municipalities_suggestive'))} vermoedelijk, "
             f"{format_number(kpis.get('unknown'))} onbekend (officieel nemen 238 van de 300 gemeenten deel). "
             "Bronnen en details: zie de pagina **Gegevens**.", icon=":material/warning:")
-        st.page_link("pages/gegevens.py", label="Naar de gegevens en bronnen", icon=":material/database:")
+        # With the view's query string, as the page menu's links (ui.pagemenu): the filters go along.
+        st.page_link("pages/gegevens.py", label="Naar de gegevens en bronnen", icon=":material/database:",
+                     query_params=url_params() or None)
     else:
         st.info(f"Officiële indeling: {scheme.label}.", icon=":material/info:")
 
