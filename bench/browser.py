@@ -6,6 +6,11 @@ Figures (seconds, medians over repeats):
                    (returning_visitor_s: the same in a second tab of that context, browser cache warm)
   static_floor_s   the same map HTML (built by the bench from the same folium map object the page builds),
                    opened as a static file from a local HTTP server in the same browser: the floor for drawing it
+  streamlit_floor_s  an empty Streamlit page (bench/floors/empty.py, one line of text), served like the dashboard,
+                   new context on a warm server until its text is drawn: what Streamlit's frontend costs by itself
+  component_floor_s  a Streamlit page with only the home map through streamlit-folium, as ui.widgets.show_map shows
+                   it (bench/floors/component.py), until its polygons are drawn: Streamlit + streamlit-folium + our
+                   map; new_session_s minus this is what the dashboard adds
   filter_change_s  a province chosen in the sidebar until the new map's polygons are drawn; its floor is the static
                    file of that province's map
   page_switch_s    Overzicht -> Dekking in the sidebar until Dekking's map is drawn (floor: static_floor_s)
@@ -17,7 +22,8 @@ browser's clock, so the polling of this script does not add to the figure. Every
 (tests/conftest.py local_only), the flags are tests/conftest.py CHROMIUM_FLAGS. The 1-minute load average is
 recorded with every sample: other people use the same 2 cores.
 
-    python bench/browser.py [--quick] [--profile]      # or: python bench/run.py --only browser --json
+    python bench/browser.py [--quick] [--json]         # or: python bench/run.py --only browser --json
+    python bench/browser.py --new-session [--quick]    # only the new session and its three floors
 """
 
 from __future__ import annotations
