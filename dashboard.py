@@ -12,9 +12,6 @@ st.set_page_config(page_title="Regiekaart – regierol sociale economie", page_i
 install_leaflet_assets(Path(__file__).parent / "static", st.get_option("server.baseUrlPath"))
 
 
-KPI_TABLE_OPEN = "home-kpi-table-open"  # the session-state key of the KPI table's expander: True while open
-
-
 def _kpi_table(view, filters, kpis, with_official: bool) -> None:
     """The KPIs as a table with their downloads (inside the home page's "Kerncijfers als tabel")."""
     downloads.show_table(widgets.kpi_table(kpis),
@@ -46,7 +43,7 @@ def home() -> None:
                        "en worden alleen zonder filter getoond.")
     # The table is drawn only while its expander is open (a rerun when it is opened): folded away, a table still
     # made a new session load and run Streamlit's table and Arrow code before the map (bench/README.md, issue 16).
-    table = st.expander("Kerncijfers als tabel", key=KPI_TABLE_OPEN, on_change="rerun")
+    table = st.expander("Kerncijfers als tabel", key=widgets.KPI_TABLE_OPEN, on_change="rerun")
     if table.open:
         with table:
             _kpi_table(view, filters, kpis, with_official)

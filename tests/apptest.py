@@ -32,7 +32,7 @@ def metric(at: AppTest, label: str) -> str:
 def open_kpi_table(at: AppTest) -> AppTest:
     """Open the home page's "Kerncijfers als tabel" as a click on it does (the table is drawn only while it is
     open): its state turns True and the page runs again."""
-    from dashboard import KPI_TABLE_OPEN
+    from ui.widgets import KPI_TABLE_OPEN
 
     at.session_state[KPI_TABLE_OPEN] = True
     at.run()
