@@ -13,6 +13,17 @@ st.set_page_config(page_title="Regiekaart – regierol sociale economie", page_i
 install_leaflet_assets(Path(__file__).parent / "static", st.get_option("server.baseUrlPath"))
 
 
+def _kpi_table(view, filters, kpis, with_official: bool) -> None:
+    """The KPIs as a table with their downloads (inside the home page's "Kerncijfers als tabel")."""
+    downloads.show_table(widgets.kpi_table(kpis),
+                         numbers={"Waarde": None, "Officieel": None, "Verschil met officieel": None},
+                         download=(downloads.selection_stem("regiekaart-kerncijfers", view, filters), "Kerncijfers"),
+                         key="home-kpi-table")
+    st.caption("Aandelen in %; het verschil met een officieel aandeel in procentpunt. "
+               + ("Officiële cijfers: socialeeconomie.be (8 april 2020)." if with_official
+                  else "Geen officiële cijfers voor deze indeling of selectie."))
+
+
 def home() -> None:
     filters = state.current_filters()
     view = views.current_view(filters)
@@ -31,13 +42,12 @@ def home() -> None:
         if not everything:
             st.caption(f"Filter: {state.filter_text(view, filters)}. Officiële totalen gelden voor heel Vlaanderen "
                        "en worden alleen zonder filter getoond.")
-    with st.expander("Kerncijfers als tabel"):
-        downloads.show_table(widgets.kpi_table(kpis), numbers={"Waarde": None, "Officieel": None, "Verschil met officieel": None},
-                             download=(downloads.selection_stem("regiekaart-kerncijfers", view, filters), "Kerncijfers"),
-                             key="home-kpi-table")
-        st.caption("Aandelen in %; het verschil met een officieel aandeel in procentpunt. "
-                   + ("Officiële cijfers: socialeeconomie.be (8 april 2020)." if with_official
-                      else "Geen officiële cijfers voor deze indeling of selectie."))
+    # The table is drawn only while its expander is open (a rerun when it is opened): folded away, a table still
+    # made a new session load and run Streamlit's table and Arrow code before the map (bench/README.md, issue 16).
+    table = st.expander("Kerncijfers als tabel", key=widgets.KPI_TABLE_OPEN, on_change="rerun")
+    if table.open:
+        with table:
+            _kpi_table(view, filters, kpis, with_official)
     web = views.cached_web_layer(filters.version)
     widgets.show_map(coverage_map(view, web, mask, source=widgets.source_line(view), title="Dekking",
                              counted=state.counted_partnerships(view, filters, mask)),

@@ -6,6 +6,11 @@ Figures (seconds, medians over repeats):
                    (returning_visitor_s: the same in a second tab of that context, browser cache warm)
   static_floor_s   the same map HTML (built by the bench from the same folium map object the page builds),
                    opened as a static file from a local HTTP server in the same browser: the floor for drawing it
+  streamlit_floor_s  an empty Streamlit page (bench/floors/empty.py, one line of text), served like the dashboard,
+                   new context on a warm server until its text is drawn: what Streamlit's frontend costs by itself
+  component_floor_s  a Streamlit page with only the home map through streamlit-folium, as ui.widgets.show_map shows
+                   it (bench/floors/component.py), until its polygons are drawn: Streamlit + streamlit-folium + our
+                   map; new_session_s minus this is what the dashboard adds
   filter_change_s  a province chosen in the sidebar until the new map's polygons are drawn; its floor is the static
                    file of that province's map
   page_switch_s    Overzicht -> Dekking in the sidebar until Dekking's map is drawn (floor: static_floor_s)
@@ -17,7 +22,8 @@ browser's clock, so the polling of this script does not add to the figure. Every
 (tests/conftest.py local_only), the flags are tests/conftest.py CHROMIUM_FLAGS. The 1-minute load average is
 recorded with every sample: other people use the same 2 cores.
 
-    python bench/browser.py [--quick] [--profile]      # or: python bench/run.py --only browser --json
+    python bench/browser.py [--quick] [--json]         # or: python bench/run.py --only browser --json
+    python bench/browser.py --new-session [--quick]    # only the new session and its three floors
 """
 
 from __future__ import annotations
@@ -64,12 +70,22 @@ WATCH_JS = """
     if (!doc || doc.__rkWatched) return;
     doc.__rkWatched = true;
     const id = where + ':' + (nextId++);
-    let last = -1, first = null;
+    let last = -1, first = null, textSeen = false;
     const check = () => {
       const paths = doc.querySelectorAll('path.leaflet-interactive');
-      if (paths.length !== last || paths[0] !== first) {
-        last = paths.length; first = paths[0] || null;
+      const head = paths[0] || null;  // null, not undefined, when there is none: a page without paths reports once
+      if (paths.length !== last || head !== first) {
+        last = paths.length; first = head;
         report({n: last, t: Date.now(), doc: id});
+      }
+      if (!textSeen) {  // the empty Streamlit floor (bench/floors/empty.py): its one line of text
+        for (const element of doc.querySelectorAll('[data-testid="stMarkdownContainer"]')) {
+          if (element.textContent.includes('FLOOR_TEXT')) {
+            textSeen = true;
+            report({n: -1, text: true, t: Date.now(), doc: id});
+            break;
+          }
+        }
       }
     };
     new MutationObserver(check).observe(doc, {childList: true, subtree: true});
@@ -87,7 +103,7 @@ WATCH_JS = """
   document.addEventListener('pointerdown', () => { window.__rkPointerDown = Date.now(); }, true);
   watchDocument(document, 'top');
 })();
-"""
+""".replace("FLOOR_TEXT", "Regiekaart-vloer")  # the text of bench/floors/empty.py
 
 
 @functools.lru_cache(maxsize=1)
@@ -178,12 +194,13 @@ class DrawWatch:
         else:
             route.abort()
 
-    def drawn_at(self, page, count: int, since_ms: float, timeout_s: float = DRAW_TIMEOUT_S) -> float:
-        """Browser time (ms since the epoch) at which `count` paths were first drawn after `since_ms`."""
+    def drawn_at(self, page, count: int | None, since_ms: float, timeout_s: float = DRAW_TIMEOUT_S) -> float:
+        """Browser time (ms since the epoch) at which `count` paths were first drawn after `since_ms`; with `count`
+        None, at which the empty floor's text (bench/floors/empty.py) was."""
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             for event in self.events:
-                if event["n"] == count and event["t"] >= since_ms:
+                if event["t"] >= since_ms and (event.get("text") if count is None else event["n"] == count):
                     return event["t"]
             page.wait_for_timeout(25)  # lets Playwright deliver the reports
         seen = [(e["n"], round(e["t"] - since_ms)) for e in self.events if e["t"] >= since_ms]
@@ -213,8 +230,13 @@ def expected_paths(query: str = "") -> int:
     return int(mask.sum())
 
 
-def static_map_html(province: str | None = None) -> str:
-    """The home page's coverage map as one HTML document, built as the page builds it (dashboard.home)."""
+# The home page's map as dashboard.home shows it: its streamlit-folium key (default scheme, 2019) and height.
+HOME_MAP_KEY = "home-map-regie-2020-2025-2019"
+HOME_MAP_HEIGHT = 500
+
+
+def home_map(province: str | None = None):
+    """The home page's coverage map (a `ui.webmap.RegieMap`), built as the page builds it (dashboard.home)."""
     from analysis.datasets import bundled_view
     from analysis.filters import Selection, selected_municipalities
     from geodata import vocabulary
@@ -225,8 +247,12 @@ def static_map_html(province: str | None = None) -> str:
     view = bundled_view(vocabulary.SCHEME_REGIE, "2019")
     mask = selected_municipalities(view.municipalities, view.scheme.partnerships, view.scheme.memberships,
                                    Selection(province=province or state.ALL), view.regions)
-    fmap = coverage_map(view, web_layer("2019"), mask, source=widgets.source_line(view), title="Dekking")
-    return fmap.get_root().render()
+    return coverage_map(view, web_layer("2019"), mask, source=widgets.source_line(view), title="Dekking")
+
+
+def static_map_html(province: str | None = None) -> str:
+    """The home page's coverage map as one HTML document (the static floor)."""
+    return home_map(province).get_root().render()
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
@@ -398,6 +424,24 @@ def measure_page_switches(browser, base_url: str, repeats: int, count: int) -> l
     return samples
 
 
+FLOOR_APPS = {"streamlit_floor": "bench/floors/empty.py", "component_floor": "bench/floors/component.py"}
+
+
+def measure_floor_app(browser, script: str, count: int | None, repeats: int) -> list[dict]:
+    """New sessions on a warm server of a floor app (bench/floors): seconds from navigation start until its
+    content is drawn (`count` map paths; None: the empty page's text), with Chromium's and the server's CPU.
+    The server is started for this, warmed by one session that is not counted, and stopped."""
+    from bench.server import start
+
+    server = start(script=script)
+    CPU.server_pid = server.pid
+    try:
+        _open_home(browser, server.base_url, "", count)  # warm-up: imports, caches, the first run of the process
+        return [_open_home(browser, server.base_url, "", count) for _ in range(repeats)]
+    finally:
+        server.stop()
+
+
 def measure_cold_start(browser, count: int, extra_env: dict | None = None) -> tuple[dict, object]:
     """Start a server, open the home page as soon as it answers; returns the sample and the (running) server."""
     from bench.server import start
@@ -442,6 +486,12 @@ def measure_browser(repeats: int = 5, cold_repeats: int = 3, extra_env: dict | N
             filter_changes = measure_filter_changes(browser, server.base_url, changes, counts)
             filter_floors = [_open_static(browser, f"{site}/{p}.html", counts[p]) for p in changes]
             switches = measure_page_switches(browser, server.base_url, repeats, counts["alle"])
+            server.stop()
+            server = None
+            # The floors of a new session, one server at a time: Streamlit alone, then Streamlit + streamlit-folium.
+            floor_apps = {"streamlit_floor": measure_floor_app(browser, FLOOR_APPS["streamlit_floor"], None, repeats),
+                          "component_floor": measure_floor_app(browser, FLOOR_APPS["component_floor"],
+                                                               counts["alle"], repeats)}
         finally:
             if server is not None:
                 server.stop()
@@ -452,11 +502,18 @@ def measure_browser(repeats: int = 5, cold_repeats: int = 3, extra_env: dict | N
     filter_floor = _median(filter_floors)
     page_switch = _median([s["seconds"] for s in switches])
     cold_start = _median([s["seconds"] for s in cold])
+    streamlit_floor = _median([s["seconds"] for s in floor_apps["streamlit_floor"]])
+    component_floor = _median([s["seconds"] for s in floor_apps["component_floor"]])
     result = {
         "available": True,
         "new_session_s": new_session,
         "static_floor_s": floor,
         "new_session_vs_floor": new_session / floor,
+        # What a new session costs without the dashboard: an empty Streamlit page until its text is drawn, and a
+        # page with only the same map through streamlit-folium until its polygons are (bench/floors).
+        "streamlit_floor_s": streamlit_floor,
+        "component_floor_s": component_floor,
+        "new_session_above_component_floor_s": new_session - component_floor,
         "returning_visitor_s": _median([s["returning_seconds"] for s in sessions]),
         "filter_change_s": filter_change,
         "filter_change_floor_s": filter_floor,
@@ -466,6 +523,7 @@ def measure_browser(repeats: int = 5, cold_repeats: int = 3, extra_env: dict | N
         "cold_start_vs_new_session": cold_start / new_session,
         "server_ms": {  # until the run finished, as received by this script (+- 25 ms)
             "new_session": _median([s["server_ms"] for s in sessions]),
+            **{name: _median([s["server_ms"] for s in samples]) for name, samples in floor_apps.items()},
             "filter_change": _median([s["server_ms"] for s in filter_changes]),
             "page_switch": _median([s["server_ms"] for s in switches]),
         },
@@ -473,6 +531,9 @@ def measure_browser(repeats: int = 5, cold_repeats: int = 3, extra_env: dict | N
             "new_session": {"browser": _median([s["browser_cpu_s"] for s in sessions]),
                             "server": _median([s["server_cpu_s"] for s in sessions])},
             "static_floor": {"browser": _median(floor_cpu)},
+            **{name: {"browser": _median([s["browser_cpu_s"] for s in samples]),
+                      "server": _median([s["server_cpu_s"] for s in samples])}
+               for name, samples in floor_apps.items()},
             "filter_change": {"browser": _median([s["browser_cpu_s"] for s in filter_changes]),
                               "server": _median([s["server_cpu_s"] for s in filter_changes])},
             "page_switch": {"browser": _median([s["browser_cpu_s"] for s in switches]),
@@ -484,10 +545,12 @@ def measure_browser(repeats: int = 5, cold_repeats: int = 3, extra_env: dict | N
             "page_switch": _median([s["reruns"] for s in switches]),
         },
         "websocket_bytes_new_session": _median([s["received_bytes"] for s in sessions]),
+        "websocket_bytes_component_floor": _median([s["received_bytes"] for s in floor_apps["component_floor"]]),
         "map_args_bytes_new_session": _median([s["map_args_bytes"] for s in sessions]),
         "paths": counts,
         "samples": {"new_session": sessions, "static_floor_s": floors, "filter_change": filter_changes,
-                    "filter_change_floor_s": filter_floors, "page_switch": switches, "cold_start": cold},
+                    "filter_change_floor_s": filter_floors, "page_switch": switches, "cold_start": cold,
+                    **floor_apps},
         "repeats": repeats,
         "cold_repeats": cold_repeats,
         "load_average": {"start": load_start, "end": _load(), "cpus": os.cpu_count()},
@@ -499,6 +562,50 @@ def measure_browser(repeats: int = 5, cold_repeats: int = 3, extra_env: dict | N
                               and page_switch <= TARGETS["page_switch_s_max"]
                               and cold_start <= TARGETS["cold_start_s_max"])
     return result
+
+
+def measure_new_sessions(repeats: int = 5) -> dict:
+    """Only the new session beside its three floors (static file, empty Streamlit page, the map alone through
+    streamlit-folium), each warm, one server at a time: a shorter run for working on the new session."""
+    from playwright.sync_api import sync_playwright
+
+    from bench.server import start
+
+    conftest = _conftest()
+    count = expected_paths("")
+    load_start = _load()
+    with sync_playwright() as playwright, static_site({"home.html": static_map_html()}) as site:
+        browser = playwright.chromium.launch(executable_path=conftest.chromium_path(), args=conftest.CHROMIUM_FLAGS)
+        try:
+            server = start()
+            CPU.server_pid = server.pid
+            try:
+                _open_home(browser, server.base_url, "", count)  # warm-up
+                sessions, static_cpu, floors = [], [], []
+                for _ in range(repeats):
+                    sessions.append(_open_home(browser, server.base_url, "", count))
+                    floors.append(_open_static(browser, f"{site}/home.html", count, static_cpu))
+            finally:
+                server.stop()
+            apps = {"streamlit_floor": measure_floor_app(browser, FLOOR_APPS["streamlit_floor"], None, repeats),
+                    "component_floor": measure_floor_app(browser, FLOOR_APPS["component_floor"], count, repeats)}
+        finally:
+            browser.close()
+
+    def summary(samples):
+        return {"s": _median([s["seconds"] for s in samples]),
+                "browser_cpu_s": _median([s["browser_cpu_s"] for s in samples]),
+                "server_cpu_s": _median([s["server_cpu_s"] for s in samples]),
+                "server_ms": _median([s["server_ms"] for s in samples]),
+                "reruns": _median([s["reruns"] for s in samples]),
+                "received_bytes": _median([s["received_bytes"] for s in samples])}
+
+    return {"new_session": summary(sessions), "static_floor": {"s": _median(floors),
+                                                               "browser_cpu_s": _median(static_cpu)},
+            **{name: summary(samples) for name, samples in apps.items()},
+            "samples": {"new_session": [round(s["seconds"], 3) for s in sessions],
+                        **{name: [round(s["seconds"], 3) for s in samples] for name, samples in apps.items()}},
+            "repeats": repeats, "load_average": {"start": load_start, "end": _load(), "cpus": os.cpu_count()}}
 
 
 def format_browser(b: dict) -> list[str]:
@@ -514,6 +621,9 @@ def format_browser(b: dict) -> list[str]:
         f"x{b['new_session_vs_floor']:.1f} of the floor (target <= {t['new_session_vs_floor_max']}); "
         f"server run {server['new_session'] or 0:.0f} ms, {reruns['new_session']} rerun(s)",
         f"  static map file (floor)   {b['static_floor_s']:>8.2f} s   (baseline)",
+        f"  empty Streamlit page      {b['streamlit_floor_s']:>8.2f} s   (floor: Streamlit alone)",
+        f"  only the map, st_folium   {b['component_floor_s']:>8.2f} s   (floor: Streamlit + streamlit-folium); "
+        f"the dashboard adds {b['new_session_above_component_floor_s']:.2f} s",
         f"  returning visitor         {b['returning_visitor_s']:>8.2f} s   (new tab, browser cache warm)",
         f"  filter change (province)  {b['filter_change_s']:>8.2f} s   (target <= {t['filter_change_s_max']}) "
         f"floor {b['filter_change_floor_s']:.2f} s; server run {server['filter_change'] or 0:.0f} ms, "
@@ -539,7 +649,12 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="two repeats, one cold start (a smoke run)")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--new-session", action="store_true",
+                        help="only the new session and its floors (static file, empty Streamlit page, map alone)")
     args = parser.parse_args(argv)
+    if args.new_session:
+        print(json.dumps(measure_new_sessions(2 if args.quick else 5), indent=2, default=str))
+        return 0
     result = measure_browser(repeats=2, cold_repeats=1) if args.quick else measure_browser()
     print(json.dumps(result, indent=2, default=str) if args.json else "\n".join(format_browser(result)))
     return 0

@@ -2,6 +2,7 @@
 
     python bench/profile.py            # browser trace and server profile (JSON)
     python bench/profile.py --options  # the same server workload with Streamlit options changed
+    python bench/profile.py --scripts  # V8's profile of a new session per script file: dashboard, map-only floor
 
 Browser: Chromium's own trace (Playwright ``browser.start_tracing``) of one new session on a warm server, from
 navigation until the home map's polygons are drawn plus one second; the renderer main thread's time is split the
@@ -183,6 +184,69 @@ def profile_browser(base_url: str) -> dict:
     }
 
 
+def _chunk_name(url: str) -> str:
+    """A script's file name without Vite's content hash: ".../static/js/Selectbox.7rsxE6LC.js" -> "Selectbox.js"."""
+    name = url.rsplit("/", 1)[-1]
+    parts = name.split(".")
+    return ".".join([parts[0], parts[-1]]) if len(parts) > 2 and parts[-1] == "js" else name
+
+
+def profile_scripts(script: str = "dashboard.py", top: int = 25) -> dict:
+    """V8's sampling profiler (CDP ``Profiler``) over one new session of `script` (the dashboard or a floor of
+    bench/floors) on a warm server, from navigation until the home map's polygons are drawn (the empty floor: its
+    text): self time per script file, so the time of Streamlit's element code (Selectbox, Metric, DataFrame,
+    StreamlitMarkdown, react-dom ...) is told apart from Leaflet's and the map's. One server and browser."""
+    from playwright.sync_api import sync_playwright
+
+    from bench.browser import VIEWPORT, DrawWatch, _conftest, expected_paths
+    from bench.server import start
+
+    conftest = _conftest()
+    count = None if script.endswith("empty.py") else expected_paths("")
+
+    def new_session(browser, base_url: str, sample: bool):
+        context = browser.new_context(viewport=VIEWPORT, locale="nl-BE")
+        try:
+            watch = DrawWatch(context)
+            page = context.new_page()
+            cdp = context.new_cdp_session(page)
+            if sample:
+                cdp.send("Profiler.enable")
+                cdp.send("Profiler.setSamplingInterval", {"interval": 200})  # microseconds
+                cdp.send("Profiler.start")
+            before = time.time() * 1000
+            page.goto(base_url + "/", wait_until="commit")
+            start_ms = page.evaluate("() => performance.timeOrigin")
+            drawn = watch.drawn_at(page, count, before)
+            profile = cdp.send("Profiler.stop")["profile"] if sample else None
+            return (drawn - start_ms) / 1000, profile
+        finally:
+            context.close()
+
+    with sync_playwright() as playwright, start(script=script) as server:
+        browser = playwright.chromium.launch(executable_path=conftest.chromium_path(), args=conftest.CHROMIUM_FLAGS)
+        try:
+            new_session(browser, server.base_url, sample=False)  # warm-up: the server's first run of the process
+            seconds, profile = new_session(browser, server.base_url, sample=True)
+        finally:
+            browser.close()
+    nodes = {node["id"]: node["callFrame"] for node in profile["nodes"]}
+    self_us: Counter = Counter()
+    for node_id, delta in zip(profile["samples"][1:], profile["timeDeltas"][1:]):
+        self_us[node_id] += delta
+    by_script, by_function = Counter(), Counter()
+    for node_id, microseconds in self_us.items():
+        frame = nodes[node_id]
+        where = _chunk_name(frame["url"]) if frame["url"] else frame["functionName"] or "(native)"
+        by_script[where] += microseconds
+        by_function[f"{where} {frame['functionName'] or '(anonymous)'}"] += microseconds
+    busy = sum(us for name, us in by_script.items() if name != "(idle)")
+    return {"script": script, "drawn_after_navigation_s": round(seconds, 3), "sampled_busy_ms": round(busy / 1000),
+            "self_ms_by_script": {name: round(us / 1000, 1) for name, us in by_script.most_common(top)},
+            "self_ms_by_function": {name: round(us / 1000, 1) for name, us in by_function.most_common(top)},
+            "load_average": round(os.getloadavg()[0], 2)}
+
+
 # --- server -------------------------------------------------------------------------------------------------------
 
 def _py_spy() -> str | None:
@@ -334,7 +398,14 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--options", action="store_true",
                         help="only compare Streamlit server options (postScriptGC, fileWatcherType) on one workload")
+    parser.add_argument("--scripts", nargs="*", metavar="APP",
+                        help="only V8's profile of a new session per script file, for each app given (default: the "
+                             "dashboard, then the map-only floor bench/floors/component.py), one server at a time")
     args = parser.parse_args(argv)
+    if args.scripts is not None:
+        apps = args.scripts or ["dashboard.py", "bench/floors/component.py"]
+        print(json.dumps([profile_scripts(app) for app in apps], indent=2))
+        return 0
     if args.options:
         print(json.dumps(compare_server_options(), indent=2))
         return 0

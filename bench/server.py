@@ -64,15 +64,16 @@ class Server:
         self.stop()
 
 
-def start(extra_env: dict | None = None, poll_s: float = 0.05) -> Server:
-    """Start `streamlit run dashboard.py` and wait until its health endpoint answers (polled every `poll_s`)."""
+def start(extra_env: dict | None = None, poll_s: float = 0.05, script: str = "dashboard.py") -> Server:
+    """Start `streamlit run <script>` (the dashboard; the browser bench's floors are other scripts, run from the
+    project root with the same options) and wait until its health endpoint answers (polled every `poll_s`)."""
     port = free_port()
     env = {**os.environ, "MPLBACKEND": "Agg", "REGIEKAART_STRICT_ERRORS": "0", **(extra_env or {})}
     log_path = Path(tempfile.gettempdir()) / f"regiekaart-bench-{port}.log"
     with open(log_path, "wb") as log:  # a file, not a pipe: a full pipe would block the server
         started_at = time.time()
         process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
+            [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
              "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
             cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     server = Server(process, f"http://127.0.0.1:{port}", log_path, started_at, extra_env=dict(extra_env or {}))

@@ -27,3 +27,14 @@ def open_app(page: str | None = None, timeout: float = 120, **query) -> AppTest:
 def metric(at: AppTest, label: str) -> str:
     """The shown value of the KPI card `label`."""
     return next(m.value for m in at.metric if m.label == label)
+
+
+def open_kpi_table(at: AppTest) -> AppTest:
+    """Open the home page's "Kerncijfers als tabel" as a click on it does (the table is drawn only while it is
+    open): its state turns True and the page runs again."""
+    from ui.widgets import KPI_TABLE_OPEN
+
+    at.session_state[KPI_TABLE_OPEN] = True
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at

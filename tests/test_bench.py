@@ -110,9 +110,20 @@ def test_browser_load_and_soak_figures_have_their_shape_and_are_sane(chromium):
     paths = browser["paths"]
     assert paths["alle"] == 300 and sum(paths[p] for p in bench_browser.PROVINCES) == 300
     for name in ("new_session_s", "static_floor_s", "filter_change_s", "filter_change_floor_s", "page_switch_s",
-                 "cold_start_s"):
+                 "cold_start_s", "streamlit_floor_s", "component_floor_s"):
         assert 0 < browser[name] < bench_browser.DRAW_TIMEOUT_S + 90, name
     assert browser["new_session_vs_floor"] == pytest.approx(browser["new_session_s"] / browser["static_floor_s"])
+    # The floors of a new session: Streamlit alone, then Streamlit with the same map through streamlit-folium.
+    assert browser["new_session_above_component_floor_s"] == pytest.approx(
+        browser["new_session_s"] - browser["component_floor_s"])
+    for name in ("streamlit_floor", "component_floor"):
+        assert len(browser["samples"][name]) == browser["repeats"], name
+        assert all(sample["reruns"] >= 1 and sample["server_ms"] for sample in browser["samples"][name]), name
+        assert browser["cpu_s"][name]["browser"] > 0 and browser["cpu_s"][name]["server"] >= 0, name
+    # The map alone sends the dashboard's map (same base map and layers: as many bytes), the empty page no map.
+    assert {sample["map_args_bytes"] for sample in browser["samples"]["component_floor"]} == {
+        browser["map_args_bytes_new_session"]}
+    assert {sample["map_args_bytes"] for sample in browser["samples"]["streamlit_floor"]} == {0}
     for sample in browser["samples"]["cold_start"]:  # the server answered before the map could be drawn
         assert 0 < sample["ready_s"] < sample["seconds"]
     assert all(count >= 1 for count in browser["reruns_per_action"].values())

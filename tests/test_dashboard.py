@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from geodata.municipalities import load_municipalities
 from ui.widgets import BELGIAN_AXIS_LABELS
-from tests.apptest import metric, open_app
+from tests.apptest import metric, open_app, open_kpi_table
 from tests.conftest import local_only
 
 PAGES = ["pages/dekking.py", "pages/hiaten.py", "pages/verbanden.py", "pages/fusies.py", "pages/subsidie.py",
@@ -317,6 +317,8 @@ def test_every_map_page_offers_the_print_map_as_png_and_pdf_on_a4(page, maps):
 @pytest.mark.parametrize("page", [None, *PAGES])
 def test_every_table_is_followed_by_its_xlsx_and_csv_downloads(page):
     at = app(page)
+    if page is None:  # the home page draws its KPI table once its expander is opened
+        open_kpi_table(at)
     assert at.dataframe, "the page shows no table"
     assert tables_without_downloads(at) == []
     assert not at.get("table")  # every table is an st.dataframe through downloads.show_table
@@ -523,8 +525,40 @@ def test_a_partnership_that_no_longer_fits_the_province_is_reset_with_a_dutch_no
     assert metric(at, "Gemeenten gedekt").endswith("/ 42") and "onbekend" not in metric(at, "Bevolking gedekt")
 
 
-def test_kpi_table_csv_writes_counts_as_integers(deferred):
+def _paths_of(at: AppTest, kind: str) -> list[tuple]:
+    """Where each element or block of `kind` ("expander", "dataframe", "component_instance") sits in the main area,
+    as Streamlit places it: the index path of its containers."""
+    found = []
+
+    def walk(node, prefix):
+        for index, child in getattr(node, "children", {}).items():
+            if getattr(child, "type", None) == kind:
+                found.append((*prefix, index))
+            walk(child, (*prefix, index))
+
+    walk(at.main, ())
+    return found
+
+
+def test_the_kpi_table_is_drawn_when_its_expander_is_opened_and_the_map_keeps_its_place():
+    from analysis.datasets import bundled_view
+    from ui.widgets import kpi_table
+
     at = app()
+    assert len(_paths_of(at, "expander")) == 2 and not at.dataframe  # the KPI table's and the legend's; no table
+    table_expander = _paths_of(at, "expander")[0]
+    map_path = _paths_of(at, "component_instance")
+    open_kpi_table(at)
+    assert not at.exception
+    assert _paths_of(at, "dataframe") == [(*table_expander, 0)]
+    shown = at.dataframe[0].value
+    assert list(shown["Kerncijfer"]) == list(kpi_table(bundled_view("regie-2020-2025", "2019").kpis)["Kerncijfer"])
+    # The map stays where it was: the browser keeps the live map (and the user's zoom) instead of building it anew.
+    assert _paths_of(at, "component_instance") == map_path
+
+
+def test_kpi_table_csv_writes_counts_as_integers(deferred):
+    at = open_kpi_table(app())
     shown = next(df.value for df in at.dataframe if "Kerncijfer" in df.value.columns)
     csv = deferred["regiekaart-kerncijfers.csv"]().decode("utf-8-sig")
     rows = {line.split(";")[0]: line.split(";")[1] for line in csv.splitlines()[1:]}

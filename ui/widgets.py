@@ -221,6 +221,11 @@ def kpi_cards(kpis, with_official: bool) -> None:
         column.metric(label, value, delta=delta, delta_color="off", delta_arrow="off", help=help_text, border=True)
 
 
+# The session-state key of the home page's "Kerncijfers als tabel" expander: True while it is open (the table is
+# drawn only then, dashboard.home).
+KPI_TABLE_OPEN = "home-kpi-table-open"
+
+
 def kpi_table(kpis):
     """The KPIs as a table with Dutch headers: shares in % (0-100), differences of shares in percentage points.
 
