@@ -413,7 +413,7 @@ def measure_page_switches(browser, base_url: str, repeats: int, count: int) -> l
             watch.drawn_at(page, count, before)
             page.wait_for_timeout(1500)
             cpu = CPU.snapshot()
-            page.locator('[data-testid="stSidebarNav"] a').filter(has_text="Dekking").click()
+            page.locator('[data-testid="stSidebar"]').get_by_role("link", name="Dekking", exact=True).click()
             clicked = page.evaluate("() => window.__rkPointerDown")
             drawn = watch.drawn_at(page, count, clicked)
             page.wait_for_selector("h1:has-text('Dekking')", timeout=30_000)
