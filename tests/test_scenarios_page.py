@@ -87,7 +87,9 @@ def test_the_subsidy_follows_the_budget_typed_the_belgian_way_and_shared_with_th
     at = app()
     budget_box = at.text_input(key="scenario-budget-text")
     assert budget_box.value == "2.225.000"  # the 2020-2022 preset, as on the Subsidie page
+    assert at.radio(key="scenario-period").value == "2020-2022"
     budget_box.set_value("100.000").run()
+    assert at.radio(key="scenario-period").value is None  # an own amount: no period chosen
     funded = table_with(at, "Schijfbedrag (euro)")["Toegekend (euro)"]
     assert 0 < funded.sum() <= 100_000
     assert metric(at, "Toegekend") == "€ 100.000"

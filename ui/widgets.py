@@ -296,10 +296,12 @@ def budget_input(prefix: str, period_place=st, amount_place=st) -> float:
     budget = float(st.session_state.setdefault(BUDGET_KEY, BUDGET_PRESETS["2020-2022"]))
     if not st.session_state.get(error_key):  # a refused text stays in the box, beside its message
         st.session_state[text_key] = format_amount(budget)
-    preset = next((period for period, amount in BUDGET_PRESETS.items() if amount == budget), None)
-    if preset is not None:  # a preset chosen on another page shows as chosen here too
-        st.session_state[period_key] = preset
-    period_place.radio("Budgetjaar", list(BUDGET_PRESETS), horizontal=True, key=period_key, on_change=_fill_preset,
+    # The period whose budget is in use is the one chosen, also when it was chosen on another page; an own amount
+    # leaves none chosen (not a period that no longer applies).
+    st.session_state[period_key] = next((period for period, amount in BUDGET_PRESETS.items() if amount == budget),
+                                        None)
+    period_place.radio("Budgetjaar", list(BUDGET_PRESETS), index=None, horizontal=True, key=period_key,
+                       on_change=_fill_preset,
                        args=(prefix,),
                        help="Vult het jaarbudget van die periode in (2.225.000 euro voor 2020-2022, 3.000.000 euro "
                             "vanaf 2023); daarna kun je het aanpassen.")
