@@ -220,3 +220,41 @@ def test_streamlits_page_menu_still_drops_the_query_string():
     assert compat.navigation_position() == ("hidden" if compat.STREAMLIT_MENU_DROPS_QUERY else "sidebar")
     # Nor can st.navigation be told to keep it.
     assert not [name for name in inspect.signature(st.navigation).parameters if "query" in name]
+
+
+def test_compiling_folium_templates_once_gives_the_same_page():
+    import folium.features
+    import folium.template
+
+    assert compat.compile_folium_templates_once()  # active on this folium (else the workaround can go)
+    cached = _coverage_page(branca.element.Template)
+    installed = folium.features.Template
+    try:
+        folium.features.Template = folium.template.Template
+        plain = _coverage_page(branca.element.Template)
+    finally:
+        folium.features.Template = installed
+    assert ".foliumtooltip {" in cached  # the style sheet the cached template renders
+    assert cached == plain
+
+
+def test_folium_still_compiles_a_tooltips_style_template_in_every_render():
+    """The workaround replaces `folium.features.Template`; it only helps while GeoJsonDetail.render compiles its
+    style sheet through that name in every render (else it can go, or must follow upstream)."""
+    import folium
+    import folium.features
+
+    data = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [4.0, 51.0]}, "properties": {"name": "a"}}]}
+    compiled = []
+    installed = folium.features.Template
+    try:
+        folium.features.Template = lambda source, *args, **kwargs: compiled.append(source) or installed(source)
+        for _ in range(2):
+            fmap = folium.Map()
+            folium.GeoJson(data, tooltip=folium.GeoJsonTooltip(fields=["name"])).add_to(fmap)
+            fmap.get_root().render()
+    finally:
+        folium.features.Template = installed
+    assert len(compiled) == 2 and compiled[0] == compiled[1]
+    assert compat._compiled_once(compiled[0]) is compat._compiled_once(compiled[0])  # compiled once, kept

@@ -7,6 +7,7 @@ fails when that behaviour changes. When upstream changes, this is the one place 
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable, Iterator
@@ -15,6 +16,8 @@ from importlib.metadata import version
 
 import branca.element
 import folium
+import folium.features
+import folium.template
 import jinja2
 import streamlit as st
 import xstatic.pkg.leaflet as xstatic_leaflet
@@ -33,7 +36,8 @@ STREAMLIT_FOLIUM_VERSION = Version(version("streamlit-folium"))
 FOLIUM_VERSION = Version(version("folium"))
 BRANCA_VERSION = Version(version("branca"))
 BRANCA_LT_0_9 = BRANCA_VERSION < Version("0.9")
-# folium up to 0.20 serialises a GeoJson layer's data in every render (`render_serialised_geojson`).
+# folium up to 0.20 serialises a GeoJson layer's data in every render (`render_serialised_geojson`) and compiles
+# a tooltip's style template in every render (`compile_folium_templates_once`).
 FOLIUM_LT_0_21 = FOLIUM_VERSION < Version("0.21")
 LEAFLET_VERSION = Version(xstatic_leaflet.VERSION)  # the Leaflet the dashboard serves (ui.webmap)
 # Leaflet up to 1.9.4 focuses the map's element on the first mouse press without `preventScroll`
@@ -233,4 +237,33 @@ def render_serialised_geojson() -> bool:
         return False
     environment = folium.GeoJson._template.environment
     environment.policies["json.dumps_function"] = _dumps_keeping_serialised
+    return True
+
+
+@functools.lru_cache(maxsize=64)
+def _folium_template(source: str) -> folium.template.Template:
+    return folium.template.Template(source)
+
+
+def _compiled_once(source, *args, **kwargs):
+    if args or kwargs or not isinstance(source, str):
+        return folium.template.Template(source, *args, **kwargs)
+    return _folium_template(source)
+
+
+def compile_folium_templates_once() -> bool:
+    """Let folium compile the templates it makes while rendering once per process instead of in every render.
+
+    Works around: ``GeoJsonDetail.render`` (every ``GeoJsonTooltip``) builds its style sheet with a new
+    ``Template("...")`` of a fixed text in every render, and Jinja compiles it each time: with a tooltip on each of
+    a map's four or five layers, about 9 % of the server's work in a run that opens a page (`bench/README.md`).
+    A compiled Jinja template is immutable and renders the same for the same arguments, so the name
+    ``folium.features.Template`` is pointed at a cache of compiled templates per source text. The page is the same
+    (``tests/test_compat.py``). Process-wide and idempotent; returns whether the workaround is active.
+
+    Can go when folium compiles that template once (``GeoJsonDetail.render`` in ``folium/features.py``).
+    """
+    if not FOLIUM_LT_0_21:
+        return False
+    folium.features.Template = _compiled_once
     return True

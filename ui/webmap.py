@@ -48,6 +48,7 @@ from ui.compat import (
     SERIALISED_AS,
     FocusWithoutScroll,
     SerialisedGeoJson,
+    compile_folium_templates_once,
     defuse_template_syntax,
     render_serialised_geojson,
     skip_recompiling_rendered_text,
@@ -56,6 +57,7 @@ from ui.views import PerViewCache
 
 skip_recompiling_rendered_text()  # see ui.compat: the largest cost of rendering a map in every run
 render_serialised_geojson()  # see ui.compat: the next largest, serialising the layers' GeoJSON in every run
+compile_folium_templates_once()  # see ui.compat: each tooltip's style template was compiled in every run
 
 FLANDERS_BOUNDS = [[50.68, 2.54], [51.51, 5.92]]  # south-west, north-east corners (lat, lon)
 OSM_TILES = xyzservices.providers.OpenStreetMap.Mapnik  # what folium.TileLayer("OpenStreetMap") resolves to
