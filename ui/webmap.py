@@ -920,16 +920,21 @@ def _outline(web: gpd.GeoDataFrame, codes: frozenset[str]) -> tuple:
     return _OUTLINES.get("outline", web, web, union, detail=codes)
 
 
+def _member_outlines(web: gpd.GeoDataFrame, members: pd.DataFrame) -> tuple[list[str], list[tuple]]:
+    """The partnership ids of `members` (partnership_id, nis: codes of the web layer) in order, and each one's
+    `_outline` of its members there."""
+    groups = members.groupby("partnership_id", sort=True)["nis"].agg(frozenset)
+    return list(groups.index), [_outline(web, codes) for codes in groups]
+
+
 def _partnership_outlines(view, web: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, _Features]:
     """One outline per partnership with a member in the web layer (partnership_id, name, geometry, ordered by id,
     as `analysis.scenario.partnership_areas`), and their features (GeoJSON geometries) in the same order."""
     members = view.scheme.memberships[["partnership_id", "nis"]].drop_duplicates()
-    members = members[members["nis"].isin(set(web["nis"]))]
-    groups = members.groupby("partnership_id", sort=True)["nis"].agg(frozenset)
-    outlines = [_outline(web, codes) for codes in groups]
+    ids, outlines = _member_outlines(web, members[members["nis"].isin(set(web["nis"]))])
     names = dict(zip(view.scheme.partnerships["partnership_id"], view.scheme.partnerships["name"]))
-    frame = gpd.GeoDataFrame({"partnership_id": list(groups.index),
-                              "name": [pid if pd.isna(names.get(pid)) else names[pid] for pid in groups.index]},
+    frame = gpd.GeoDataFrame({"partnership_id": ids,
+                              "name": [pid if pd.isna(names.get(pid)) else names[pid] for pid in ids]},
                              geometry=[geometry for geometry, _, _ in outlines], crs=web.crs)
     return frame, _Features([{} for _ in outlines], [geojson for _, geojson, _ in outlines],
                             [text for _, _, text in outlines])
@@ -1035,10 +1040,10 @@ def _number_points(view, web: gpd.GeoDataFrame, mask, partnership_ids) -> list:
                               & ~members["nis"].isin(codes), "partnership_id"])
         if cut:
             # Each cut partnership's members in view, united once per member set (`_outline`).
-            in_view = members[members["partnership_id"].isin(cut) & members["nis"].isin(codes & set(web["nis"]))]
-            groups = in_view.groupby("partnership_id", sort=True)["nis"].agg(frozenset)
-            shown = gpd.GeoDataFrame({"partnership_id": list(groups.index)},
-                                     geometry=[_outline(web, group)[0] for group in groups], crs=web.crs)
+            ids, outlines = _member_outlines(
+                web, members[members["partnership_id"].isin(cut) & members["nis"].isin(codes & set(web["nis"]))])
+            shown = gpd.GeoDataFrame({"partnership_id": ids}, geometry=[geometry for geometry, _, _ in outlines],
+                                     crs=web.crs)
             cut_numbers = {pid: number for pid, number in numbers.items() if pid in cut}
             placed = partnership_number_points(shown, cut_numbers)
             points.update({pid: (point, number) for pid, point, number in
@@ -1143,8 +1148,6 @@ def add_merger_conflicts(fmap: RegieMap, web: gpd.GeoDataFrame, conflict_nis) ->
     entry = LegendEntry(CONFLICT_LABEL, "#FFFFFF", len(chosen), outline=MERGER_CONFLICT, dashed=True, opacity=1.0)
     legend = fmap.legend or MapLegend("", (), "")
     add_legend_and_source(fmap, legend.title, [*legend.entries, entry], legend.source)
-
-
 
 
 def gaps_map(view, web: gpd.GeoDataFrame, mask=None, source: str = "", highlight_nis=None) -> folium.Map:
