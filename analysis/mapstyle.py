@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import geopandas as gpd
 import numpy as np
@@ -72,8 +72,7 @@ GAP_COVERED_FILL = "#F2F2F2"
 GAP_CATEGORIES = {
     UNKNOWN: Category(UNKNOWN, "Onbekend (geen bron gevonden)", GAP_UNKNOWN_FILL, 1.0, hatch=GAP_UNKNOWN_HATCH),
     NON_PARTICIPANT: NON_PARTICIPANT_CATEGORY,
-    "overlap": Category("overlap", "In meer dan één verband", OVERLAP_FILL, OVERLAP_OPACITY, hatch=WARNING,
-                        outline=WARNING, dashed=True),
+    "overlap": replace(OVERLAP_CATEGORY, label="In meer dan één verband"),  # the coverage map's style, a short label
     "covered": Category("covered", "Gedekt door één verband", GAP_COVERED_FILL, 1.0),
 }
 
